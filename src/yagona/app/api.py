@@ -1,0 +1,51 @@
+"""The HTTP application: health, readiness, OpenAPI, and every domain's router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+import yagona
+from yagona.app import problems
+from yagona.app.bootstrap import Container, bootstrap
+from yagona.ledger import routes as ledger_routes
+from yagona.platform.settings import Settings
+from yagona.platform.web import RequestContextMiddleware
+
+
+def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
+    container = container or bootstrap(settings)
+    app = FastAPI(
+        title="Yagona",
+        version=yagona.__version__,
+        summary="One ID, prepaid lines, e-wallet and more for a telecom operator",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    app.state.uow_factory = container.uow
+    app.state.staff_api_key = settings.staff_api_key.get_secret_value() if settings.staff_api_key else None
+    problems.install(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok", "version": yagona.__version__}
+
+    @app.get("/ready", tags=["ops"], response_model=None)
+    def ready() -> dict[str, Any] | JSONResponse:
+        """The process can serve: its database answers."""
+        try:
+            with container.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            return problems.problem(503, "unavailable", f"database unreachable: {type(error).__name__}")
+        return {"status": "ready", "database": container.engine.dialect.name}
+
+    app.include_router(ledger_routes.router)
+    return app

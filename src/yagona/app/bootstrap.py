@@ -1,0 +1,50 @@
+"""The composition root: settings in, a wired platform out. Subscriptions and job
+handlers are registered here explicitly, never by import-time decorators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from yagona.kernel.clock import Clock, SystemClock
+from yagona.platform.bus import EventBus
+from yagona.platform.db import make_engine
+from yagona.platform.jobs import JobHandler, JobRunner
+from yagona.platform.logging import configure_logging
+from yagona.platform.settings import Settings
+from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    bus: EventBus
+    uow: UnitOfWorkFactory
+    jobs: JobRunner
+
+
+def job_handlers() -> dict[str, JobHandler]:
+    """Every kind of due job, by name. Domains add theirs as they arrive."""
+    return {}
+
+
+def bootstrap(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None, configure_logs: bool = True
+) -> Container:
+    if configure_logs:
+        configure_logging(level=settings.log_level, json=settings.log_json)
+    clock = clock or SystemClock()
+    engine = engine or make_engine(
+        settings.database.url,
+        pool_size=settings.database.pool_size,
+        busy_timeout_s=settings.database.busy_timeout_s,
+        echo=settings.database.echo,
+    )
+    bus = EventBus()
+    uow = unit_of_work_factory(
+        engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
+    )
+    return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs))

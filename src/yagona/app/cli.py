@@ -1,0 +1,122 @@
+"""`yagona`: serve, worker, db, ledger, bench, demo."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated
+
+import typer
+
+from yagona.app.bootstrap import Container, bootstrap
+from yagona.ledger import cli as ledger_cli
+from yagona.platform import migrate
+from yagona.platform.cli import refusals_to_exit
+from yagona.platform.settings import Settings
+from yagona.platform.uow import UnitOfWork
+
+
+class Environment:
+    """Built on first use, so `yagona --help` needs no database."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self._database_url = database_url
+
+    @cached_property
+    def settings(self) -> Settings:
+        settings = Settings()
+        if self._database_url:
+            settings = settings.model_copy(
+                update={"database": settings.database.model_copy(update={"url": self._database_url})}
+            )
+        return settings
+
+    @cached_property
+    def container(self) -> Container:
+        return bootstrap(self.settings)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return self.container.uow()
+
+
+app = typer.Typer(help="Yagona: a telecom operator's unified digital customer ecosystem.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(ledger_cli.app, name="ledger")
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    database_url: Annotated[str | None, typer.Option(help="Overrides YAGONA_DATABASE__URL.")] = None,
+) -> None:
+    ctx.obj = Environment(database_url)
+
+
+def _env(ctx: typer.Context) -> Environment:
+    env: Environment = ctx.find_root().obj
+    return env
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Serve the API (and, as they arrive, the portal) over HTTP."""
+    import uvicorn
+
+    from yagona.app.api import create_app
+
+    env = _env(ctx)
+    settings = env.settings
+    application = create_app(settings, container=env.container)
+    uvicorn.run(
+        application, host=host or settings.http.host, port=port or settings.http.port, log_config=None, access_log=False
+    )
+
+
+@app.command()
+def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(help="One pass, then exit.")] = False) -> None:
+    """Run due jobs and relay events, until stopped."""
+    from yagona.app import worker as worker_module
+
+    container = _env(ctx).container
+    if once:
+        report = worker_module.run_pass(container)
+        typer.echo(f"jobs {report.jobs}, redispatched {report.redispatched}, published {report.published}")
+        return
+    worker_module.run_forever(container)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context, revision: str = "head") -> None:
+    """Apply the migrations up to `revision`."""
+    env = _env(ctx)
+    migrate.upgrade(env.container.engine, revision)
+    typer.echo(f"database at {migrate.current(env.container.engine)}")
+
+
+@db_app.command("check")
+@refusals_to_exit
+def db_check(ctx: typer.Context) -> None:
+    """Check the database is at the one head and matches the models; exit 1 if not."""
+    from yagona.app.metadata import all_metadata
+
+    engine = _env(ctx).container.engine
+    heads, current = migrate.heads(), migrate.current(engine)
+    problems = []
+    if len(heads) != 1:
+        problems.append(f"the migration tree has {len(heads)} heads: {heads}")
+    if current not in heads:
+        problems.append(f"database at {current}, head is {heads}: run `yagona db upgrade`")
+    problems.extend(f"models and migrations differ: {diff}" for diff in migrate.differences(engine, all_metadata()))
+    for problem in problems:
+        typer.echo(problem, err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"schema ok at {current}")
+
+
+def main() -> None:
+    app(prog_name="yagona")

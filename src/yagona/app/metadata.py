@@ -1,0 +1,14 @@
+"""Every table of every domain, for Alembic and the schema check."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+
+def all_metadata() -> MetaData:
+    # Importing a domain's models registers its tables on the shared metadata.
+    import yagona.ledger.models
+    import yagona.platform.models  # noqa: F401
+    from yagona.platform.db import metadata
+
+    return metadata

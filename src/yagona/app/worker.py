@@ -1,0 +1,48 @@
+"""The worker: runs due jobs, re-dispatches stale events, relays the outbox to JetStream."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+
+import structlog
+
+from yagona.app.bootstrap import Container
+from yagona.platform.jetstream import relay_outbox
+from yagona.platform.outbox import redispatch_stale
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class PassReport:
+    jobs: int
+    redispatched: int
+    published: int
+
+
+def run_pass(container: Container) -> PassReport:
+    settings = container.settings
+    outcomes = container.jobs.run_due()
+    redispatched = redispatch_stale(
+        container.uow, container.bus, older_than_s=settings.bus.redispatch_after_s, limit=settings.bus.relay_batch_size
+    )
+    published = relay_outbox(container.uow, settings.bus)
+    return PassReport(len(outcomes), redispatched, published)
+
+
+def run_forever(container: Container) -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("worker_started", nats=container.settings.bus.nats_url is not None)
+    while not stop.is_set():
+        try:
+            report = run_pass(container)
+        except Exception:  # the worker outlives one bad pass; the next retries
+            log.exception("worker_pass_failed")
+            report = PassReport(0, 0, 0)
+        if report.jobs == 0 and report.published == 0:
+            stop.wait(container.settings.jobs.poll_interval_s)
+    log.info("worker_stopped")

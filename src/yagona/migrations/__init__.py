@@ -1,0 +1,1 @@
+"""The one Alembic tree of Yagona, shipped inside the package."""

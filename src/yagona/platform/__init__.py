@@ -1,0 +1,1 @@
+"""Infrastructure that knows no domain: settings, database, unit of work, outbox and bus, jobs, logging."""

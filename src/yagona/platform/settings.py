@@ -1,0 +1,87 @@
+"""Validated settings from the environment (`YAGONA_` prefix, nested with `__`).
+
+Every limit of the platform lives here, so an operator changes it without code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - a marker refused outside dev/test
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///var/yagona.db"
+    pool_size: int = Field(default=10, ge=1, le=200)
+    busy_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    echo: bool = False
+
+
+class BusSettings(BaseModel):
+    # None keeps the bus in-process; a URL (nats://127.0.0.1:4222) also publishes to JetStream.
+    nats_url: str | None = None
+    stream: str = Field(default="YAGONA", pattern=r"^[A-Z][A-Z0-9_]{0,31}$")
+    subject_prefix: str = Field(default="yagona", pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    publish_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    relay_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # Rows left undispatched longer than this (a process died after commit) are re-dispatched.
+    redispatch_after_s: float = Field(default=30.0, gt=0, le=3600)
+
+
+class JobSettings(BaseModel):
+    batch_size: int = Field(default=100, ge=1, le=10_000)
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    retry_backoff_s: float = Field(default=60.0, ge=0, le=86_400)
+    poll_interval_s: float = Field(default=1.0, gt=0, le=60)
+
+
+class LimitSettings(BaseModel):
+    """Bounds every domain applies: no list, batch or page is unbounded."""
+
+    page_size_max: int = Field(default=500, ge=1, le=10_000)
+    batch_size_max: int = Field(default=1_000, ge=1, le=100_000)
+
+
+class HttpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65_535)
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=104_857_600)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YAGONA_", env_nested_delimiter="__", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Staff and service endpoints (ledger, jobs) answer only to this key until One ID has staff roles.
+    staff_api_key: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+    database: DatabaseSettings = DatabaseSettings()
+    bus: BusSettings = BusSettings()
+    jobs: JobSettings = JobSettings()
+    limits: LimitSettings = LimitSettings()
+    http: HttpSettings = HttpSettings()
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> Settings:
+        if self.env == "prod":
+            secret = self.secret_key.get_secret_value()
+            if secret == DEV_SECRET or not _strong(secret):
+                raise ValueError("YAGONA_SECRET_KEY is weak: outside dev and test it needs 32+ varied characters")
+            if self.staff_api_key is not None and not _strong(self.staff_api_key.get_secret_value()):
+                raise ValueError("YAGONA_STAFF_API_KEY is weak: outside dev and test it needs 32+ varied characters")
+        return self
+
+
+def _strong(secret: str) -> bool:
+    return len(secret) >= 32 and len(set(secret)) >= 10
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,88 @@
+"""The unit of work: one per request, job or command. Services never commit.
+
+Events added during the unit go to the outbox in the same transaction; they are
+handed to the in-process bus only after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from yagona.kernel.clock import Clock
+from yagona.kernel.events import DomainEvent
+from yagona.platform.bus import EventBus, EventEnvelope
+from yagona.platform.models import OutboxRow
+from yagona.platform.settings import LimitSettings
+
+
+class UnitOfWork:
+    def __init__(
+        self, session: Session, *, clock: Clock, bus: EventBus, limits: LimitSettings, publishes_externally: bool
+    ) -> None:
+        self.session = session
+        self.clock = clock
+        self.limits = limits
+        self._bus = bus
+        self._publishes_externally = publishes_externally
+        self._pending: list[EventEnvelope] = []
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # Whatever was not committed is dropped; after a commit this is a no-op.
+        self.session.rollback()
+        self.session.close()
+
+    def add_event(self, event: DomainEvent) -> None:
+        """Write `event` to the outbox; it leaves after commit."""
+        envelope = EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload())
+        now = self.clock.now()
+        # With no consumer and no external bus the row is born delivered: nothing waits for it.
+        needs_dispatch = self._bus.has_consumers(event.name)
+        self.session.add(
+            OutboxRow(
+                event_id=envelope.event_id,
+                name=envelope.name,
+                occurred_at=envelope.occurred_at,
+                payload=envelope.payload,
+                dispatched_at=None if needs_dispatch else now,
+                published_at=None if self._publishes_externally else now,
+            )
+        )
+        if needs_dispatch:
+            self._pending.append(envelope)
+
+    def commit(self) -> None:
+        self.session.commit()
+        pending, self._pending = self._pending, []
+        delivered = [envelope.event_id for envelope in pending if self._bus.dispatch(envelope)]
+        if delivered:
+            self.session.execute(
+                update(OutboxRow).where(OutboxRow.event_id.in_(delivered)).values(dispatched_at=self.clock.now())
+            )
+            self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self._pending = []
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def unit_of_work_factory(
+    engine: Engine, *, clock: Clock, bus: EventBus, limits: LimitSettings, publishes_externally: bool
+) -> UnitOfWorkFactory:
+    sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+    def make() -> UnitOfWork:
+        return UnitOfWork(sessions(), clock=clock, bus=bus, limits=limits, publishes_externally=publishes_externally)
+
+    return make
