@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.ledger import cli as ledger_cli
 from yagona.platform import migrate
@@ -42,6 +43,7 @@ app = typer.Typer(help="Yagona: a telecom operator's unified digital customer ec
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_cli.app, name="ledger")
+app.add_typer(bench_cli.app, name="bench")
 
 
 @app.callback()

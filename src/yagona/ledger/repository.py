@@ -4,10 +4,11 @@ of round trips, not an ORM flush."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, literal, or_, select, tuple_, union_all, update
+from sqlalchemy import Table, bindparam, func, insert, literal, or_, select, tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -18,33 +19,79 @@ from yagona.ledger.rules import Totals
 ShardKey = tuple[int, int]  # (account id, shard)
 
 
-def accounts_by_code(session: Session, codes: Iterable[str]) -> dict[str, Account]:
-    rows = session.scalars(select(Account).where(Account.code.in_(set(codes)))).all()
-    return {row.code: row for row in rows}
+ACCOUNT = cast(Table, Account.__table__)
+BALANCE = cast(Table, Balance.__table__)
+BATCH = cast(Table, Batch.__table__)
+TRANSFER = cast(Table, Transfer.__table__)
+
+# Hot-path statements are built once: a transfer then costs a handful of round trips and
+# no statement compilation.
+_SAVE_TOTALS = (
+    update(BALANCE)
+    .where(BALANCE.c.account_id == bindparam("k_account"), BALANCE.c.shard == bindparam("k_shard"))
+    .values(
+        debits_posted=bindparam("dp"),
+        credits_posted=bindparam("cp"),
+        debits_pending=bindparam("dh"),
+        credits_pending=bindparam("ch"),
+    )
+)
+_INSERT_TRANSFERS = insert(TRANSFER).returning(TRANSFER.c.seq, sort_by_parameter_order=True)
 
 
-def accounts_by_id(session: Session, ids: Iterable[int]) -> dict[int, Account]:
-    rows = session.scalars(select(Account).where(Account.id.in_(set(ids)))).all()
-    return {row.id: row for row in rows}
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    id: int
+    code: str
+    owner: str
+    kind: str
+    unit: str
+    allow_negative: bool
+    upper_limit: int | None
+    shards: int
 
 
-def insert_account(session: Session, account: Account) -> None:
-    session.add(account)
-    session.flush()
-    session.execute(
-        insert(Balance),
+_ACCOUNT_COLUMNS = [getattr(ACCOUNT.c, f.name) for f in fields(AccountRecord)]
+
+
+def _records(rows: Iterable[Any]) -> list[AccountRecord]:
+    return [AccountRecord(*row) for row in rows]
+
+
+def accounts_by_code(session: Session, codes: Iterable[str]) -> dict[str, AccountRecord]:
+    rows = session.connection().execute(select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(set(codes))))
+    return {record.code: record for record in _records(rows)}
+
+
+def accounts_by_id(session: Session, ids: Iterable[int]) -> dict[int, AccountRecord]:
+    rows = session.connection().execute(select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.id.in_(set(ids))))
+    return {record.id: record for record in _records(rows)}
+
+
+def insert_account(session: Session, *, values: dict[str, Any], now: datetime) -> AccountRecord:
+    connection = session.connection()
+    account_id = connection.execute(
+        insert(ACCOUNT).values(**values, created_at=now).returning(ACCOUNT.c.id)
+    ).scalar_one()
+    connection.execute(
+        insert(BALANCE),
         [
             {
-                "account_id": account.id,
+                "account_id": account_id,
                 "shard": shard,
                 "debits_posted": 0,
                 "credits_posted": 0,
                 "debits_pending": 0,
                 "credits_pending": 0,
             }
-            for shard in range(account.shards)
+            for shard in range(values["shards"])
         ],
     )
+    return AccountRecord(id=account_id, **values)
+
+
+def set_upper_limit(session: Session, account_id: int, upper_limit: int | None) -> None:
+    session.connection().execute(update(ACCOUNT).where(ACCOUNT.c.id == account_id).values(upper_limit=upper_limit))
 
 
 def claim_batch(session: Session, *, batch_id: str, idempotency_key: str, request_hash: str, now: datetime) -> bool:
@@ -52,13 +99,10 @@ def claim_batch(session: Session, *, batch_id: str, idempotency_key: str, reques
     concurrent request: PostgreSQL waits for it before deciding)."""
     dialect = session.get_bind().dialect.name
     values = {"id": batch_id, "idempotency_key": idempotency_key, "request_hash": request_hash, "created_at": now}
-    statement: Any
-    if dialect == "postgresql":
-        statement = pg_insert(Batch).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    else:
-        statement = sqlite_insert(Batch).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    result = session.execute(statement)
-    return bool(getattr(result, "rowcount", 0))
+    insert_statement = pg_insert(BATCH) if dialect == "postgresql" else sqlite_insert(BATCH)
+    statement = insert_statement.values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    # RETURNING, not rowcount: drivers may report -1 for "unknown".
+    return session.connection().execute(statement.returning(BATCH.c.id)).first() is not None
 
 
 def batch_by_key(session: Session, idempotency_key: str) -> Batch | None:
@@ -69,42 +113,40 @@ def lock_totals(session: Session, keys: Iterable[ShardKey]) -> dict[ShardKey, To
     """Read (and on PostgreSQL lock) the shards' totals in (account, shard) order, so two
     batches touching the same accounts always queue instead of deadlocking."""
     ordered = sorted(set(keys))
-    rows = (
-        session.execute(
-            select(Balance)
-            .where(tuple_(Balance.account_id, Balance.shard).in_(ordered))
-            .order_by(Balance.account_id, Balance.shard)
-            .with_for_update()
-        )
-        .scalars()
-        .all()
+    rows = session.connection().execute(
+        select(BALANCE)
+        .where(tuple_(BALANCE.c.account_id, BALANCE.c.shard).in_(ordered))
+        .order_by(BALANCE.c.account_id, BALANCE.c.shard)
+        .with_for_update()
     )
     found = {
-        (row.account_id, row.shard): Totals(
-            row.debits_posted, row.credits_posted, row.debits_pending, row.credits_pending
-        )
-        for row in rows
+        (r.account_id, r.shard): Totals(r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending)
+        for r in rows
     }
     assert len(found) == len(ordered), "every account has a balance row per shard"
     return found
 
 
 def save_totals(session: Session, totals: dict[ShardKey, Totals]) -> None:
-    for (account_id, shard), t in sorted(totals.items()):
-        session.execute(
-            update(Balance)
-            .where(Balance.account_id == account_id, Balance.shard == shard)
-            .values(
-                debits_posted=t.debits_posted,
-                credits_posted=t.credits_posted,
-                debits_pending=t.debits_pending,
-                credits_pending=t.credits_pending,
-            )
-        )
+    session.connection().execute(
+        _SAVE_TOTALS,
+        [
+            {
+                "k_account": account_id,
+                "k_shard": shard,
+                "dp": t.debits_posted,
+                "cp": t.credits_posted,
+                "dh": t.debits_pending,
+                "ch": t.credits_pending,
+            }
+            for (account_id, shard), t in sorted(totals.items())
+        ],
+    )
 
 
-def insert_transfers(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    session.execute(insert(Transfer), list(rows))
+def insert_transfers(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert transfers; returns their `seq`, in the order given."""
+    return list(session.connection().execute(_INSERT_TRANSFERS, list(rows)).scalars())
 
 
 def transfers_of_batch(session: Session, batch_id: str) -> Sequence[Transfer]:
@@ -147,8 +189,8 @@ def history(session: Session, account_id: int, *, after_seq: int | None, limit: 
 # --- verification queries -------------------------------------------------------------
 
 
-def all_accounts(session: Session) -> Sequence[Account]:
-    return session.scalars(select(Account).order_by(Account.id)).all()
+def all_accounts(session: Session) -> list[AccountRecord]:
+    return _records(session.connection().execute(select(*_ACCOUNT_COLUMNS).order_by(ACCOUNT.c.id)))
 
 
 def stored_totals(session: Session) -> dict[ShardKey, Totals]:

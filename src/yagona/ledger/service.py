@@ -7,6 +7,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from yagona.kernel.ids import new_id
 from yagona.ledger import repository
@@ -20,7 +21,8 @@ from yagona.ledger.errors import (
     UnitMismatchError,
 )
 from yagona.ledger.events import AccountOpened
-from yagona.ledger.models import Account, Transfer
+from yagona.ledger.models import Transfer
+from yagona.ledger.repository import AccountRecord
 from yagona.ledger.rules import Flags, Totals, apply_transfer, balance, check_credit, check_debit, resolve_pending
 from yagona.ledger.schemas import (
     AccountCreate,
@@ -43,10 +45,9 @@ def open_account(uow: UnitOfWork, *, account: AccountCreate) -> AccountRead:
         if _account_spec(existing) != account.model_dump():
             raise AccountConflictError(f"account {account.code} exists with other properties", account=account.code)
         return _read_account(existing, _totals_of(uow, existing))
-    row = Account(**account.model_dump(mode="json"), created_at=uow.clock.now())
-    repository.insert_account(uow.session, row)
+    row = repository.insert_account(uow.session, values=account.model_dump(mode="json"), now=uow.clock.now())
     uow.add_event(
-        AccountOpened(occurred_at=row.created_at, code=row.code, owner=row.owner, kind=row.kind, unit=row.unit)
+        AccountOpened(occurred_at=uow.clock.now(), code=row.code, owner=row.owner, kind=row.kind, unit=row.unit)
     )
     return _read_account(row, Totals())
 
@@ -62,7 +63,7 @@ def set_upper_limit(uow: UnitOfWork, *, code: str, upper_limit: int | None) -> A
     if account.shards > 1:
         raise InvalidRequestError("a sharded account cannot carry a ceiling")
     repository.lock_totals(uow.session, [(account.id, 0)])
-    account.upper_limit = upper_limit
+    repository.set_upper_limit(uow.session, account.id, upper_limit)
     totals = _totals_of(uow, account)
     check_credit(account.code, Flags(account.allow_negative, upper_limit), totals)
     return _read_account(account, totals)
@@ -126,7 +127,7 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
                 "credit_shard": credit_key[1],
                 "amount": t.amount,
                 "unit": debit.unit,
-                "kind": TransferKind.PENDING if t.pending else TransferKind.POSTED,
+                "kind": (TransferKind.PENDING if t.pending else TransferKind.POSTED).value,
                 "reason": t.reason,
                 "pending_id": None,
                 "metadata": dict(t.metadata),
@@ -134,8 +135,9 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
             }
         )
     repository.save_totals(uow.session, totals)
-    repository.insert_transfers(uow.session, rows)
-    return _reads(uow, repository.transfers_of_batch(uow.session, batch_id))
+    seqs = repository.insert_transfers(uow.session, rows)
+    codes = {account.id: code for code, account in accounts.items()}
+    return [_read_new(row, seq, codes) for row, seq in zip(rows, seqs, strict=True)]
 
 
 def post_pending(uow: UnitOfWork, *, pending_id: str, idempotency_key: str, amount: int | None = None) -> TransferRead:
@@ -244,14 +246,18 @@ def _resolve(
         "credit_shard": pending.credit_shard,
         "amount": pending.amount if void else amount,
         "unit": pending.unit,
-        "kind": TransferKind.VOID_PENDING if void else TransferKind.POST_PENDING,
+        "kind": (TransferKind.VOID_PENDING if void else TransferKind.POST_PENDING).value,
         "reason": pending.reason,
         "pending_id": pending_id,
         "metadata": dict(pending.extra),
         "created_at": uow.clock.now(),
     }
-    repository.insert_transfers(uow.session, [row])
-    return _reads(uow, repository.transfers_of_batch(uow.session, batch_id))[0]
+    [seq] = repository.insert_transfers(uow.session, [row])
+    codes = {
+        a.id: a.code
+        for a in repository.accounts_by_id(uow.session, [pending.debit_account_id, pending.credit_account_id]).values()
+    }
+    return _read_new(row, seq, codes)
 
 
 def _replay(uow: UnitOfWork, idempotency_key: str, request_hash: str) -> list[TransferRead]:
@@ -264,14 +270,14 @@ def _replay(uow: UnitOfWork, idempotency_key: str, request_hash: str) -> list[Tr
     return _reads(uow, repository.transfers_of_batch(uow.session, batch.id))
 
 
-def _account(uow: UnitOfWork, code: str) -> Account:
+def _account(uow: UnitOfWork, code: str) -> AccountRecord:
     account = repository.accounts_by_code(uow.session, [code]).get(code)
     if account is None:
         raise AccountNotFoundError(f"no account {code}", account=code)
     return account
 
 
-def _accounts(uow: UnitOfWork, codes: set[str]) -> dict[str, Account]:
+def _accounts(uow: UnitOfWork, codes: set[str]) -> dict[str, AccountRecord]:
     found = repository.accounts_by_code(uow.session, codes)
     missing = sorted(codes - set(found))
     if missing:
@@ -279,16 +285,16 @@ def _accounts(uow: UnitOfWork, codes: set[str]) -> dict[str, Account]:
     return found
 
 
-def _pick_shard(account: Account) -> int:
+def _pick_shard(account: AccountRecord) -> int:
     # Random, not hashed by partner: any spread works, and it cannot be gamed into one shard.
     return 0 if account.shards == 1 else secrets.randbelow(account.shards)
 
 
-def _totals_of(uow: UnitOfWork, account: Account) -> Totals:
+def _totals_of(uow: UnitOfWork, account: AccountRecord) -> Totals:
     return repository.account_totals(uow.session, [account.id]).get(account.id, Totals())
 
 
-def _account_spec(account: Account) -> dict[str, object]:
+def _account_spec(account: AccountRecord) -> dict[str, object]:
     return {
         "code": account.code,
         "owner": account.owner,
@@ -300,7 +306,7 @@ def _account_spec(account: Account) -> dict[str, object]:
     }
 
 
-def _read_account(account: Account, totals: Totals) -> AccountRead:
+def _read_account(account: AccountRecord, totals: Totals) -> AccountRead:
     return AccountRead(
         **_account_spec(account),
         debits_posted=totals.debits_posted,
@@ -336,7 +342,24 @@ def _reads(uow: UnitOfWork, rows: Sequence[Transfer]) -> list[TransferRead]:
     ]
 
 
-def _flag_problems(account: Account, t: Totals) -> list[Problem]:
+def _read_new(row: dict[str, Any], seq: int, codes: dict[int, str]) -> TransferRead:
+    return TransferRead(
+        id=row["id"],
+        seq=seq,
+        batch_id=row["batch_id"],
+        debit=codes[row["debit_account_id"]],
+        credit=codes[row["credit_account_id"]],
+        amount=row["amount"],
+        unit=Unit(row["unit"]),
+        kind=TransferKind(row["kind"]),
+        reason=row["reason"],
+        pending_id=row["pending_id"],
+        metadata=row["metadata"],
+        created_at=row["created_at"],
+    )
+
+
+def _flag_problems(account: AccountRecord, t: Totals) -> list[Problem]:
     problems = []
     if not account.allow_negative and t.credits_posted - t.debits_posted - t.debits_pending < 0:
         problems.append(

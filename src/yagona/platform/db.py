@@ -9,6 +9,7 @@ serialises writers instead of failing them on lock upgrade.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -104,8 +105,32 @@ def _sqlite_engine(url: str, *, busy_timeout_s: float, echo: bool) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process queue on a lock instead of
+    # on SQLite's busy handler, which polls with sleeps of up to 100 ms; other processes
+    # still wait through busy_timeout.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writer.acquire()
+        connection.info["yagona_writer"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop("yagona_writer", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        # A connection returned without commit or rollback must not keep the lock.
+        if record.info.pop("yagona_writer", False):
+            writer.release()
 
     return engine
