@@ -24,7 +24,7 @@ def open_account(
         uow,
         account=AccountCreate(
             code=code,
-            owner=code.split(":")[-1],
+            owner=code.rsplit(":", maxsplit=1)[-1],
             kind=kind,
             unit=unit,
             allow_negative=allow_negative,

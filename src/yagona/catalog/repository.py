@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from yagona.catalog.errors import CatalogueInvalidError
-from yagona.catalog.schemas import Catalogue, CatalogueFile, GroupFile, NumberPlan, Package, Plan
+from yagona.catalog.schemas import Catalogue, CatalogueFile, GroupFile, NumberPlan, Package, Plan, cross_check
 
 CATALOGUE_FILE = "catalogue.yaml"
 NUMBER_PLAN_FILE = "number_plan.yaml"
@@ -34,7 +34,7 @@ def default_data_dir() -> Traversable:
 
 @functools.cache
 def _default_catalogue() -> Catalogue:
-    return _load(default_data_dir())
+    return read_catalogue()
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -44,7 +44,12 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     """
     if path is None:
         return _default_catalogue()
-    return _load(path)
+    return read_catalogue(path)
+
+
+def read_catalogue(directory: Traversable | None = None) -> Catalogue:
+    """Read and validate the files of `directory` (the shipped data when None), bypassing the cache."""
+    return _load(directory if directory is not None else default_data_dir())
 
 
 def clear_cache() -> None:
@@ -141,20 +146,22 @@ def _assemble(
     plans: list[Plan],
     packages: list[Package],
 ) -> Catalogue:
-    try:
-        return Catalogue(
-            header=base.catalogue,
-            rules=base.rules,
-            ussd=base.ussd,
-            services=base.services,
-            promo_subscriptions=base.promo_subscriptions,
-            groups=tuple(group_file.group for group_file in group_files),
-            plans=tuple(plans),
-            packages=tuple(packages),
-            number_plan=number_plan,
-        )
-    except ValidationError as exc:
-        raise CatalogueInvalidError(_describe("catalogue", exc)) from exc
+    fields: dict[str, Any] = {
+        "header": base.catalogue,
+        "rules": base.rules,
+        "ussd": base.ussd,
+        "services": base.services,
+        "promo_subscriptions": base.promo_subscriptions,
+        "groups": tuple(group_file.group for group_file in group_files),
+        "plans": tuple(plans),
+        "packages": tuple(packages),
+        "number_plan": number_plan,
+    }
+    # The model checks the same on construction; running the check first reports one problem per line.
+    problems = cross_check(Catalogue.model_construct(**fields))
+    if problems:
+        raise CatalogueInvalidError([f"catalogue: {problem}" for problem in problems])
+    return Catalogue(**fields)
 
 
 def _describe(name: str, exc: ValidationError) -> list[str]:

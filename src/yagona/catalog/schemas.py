@@ -40,7 +40,8 @@ def _parse_money(value: object) -> Money:
     if isinstance(value, Money):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise ValueError('an amount of so\'m must be a number or text such as "35 000"')
+        # pydantic reports only ValueError (not TypeError) as a validation error with its location.
+        raise ValueError('an amount of so\'m must be a number or text such as "35 000"')  # noqa: TRY004
     try:
         # Money.parse refuses negatives by default: no price, fee or threshold is negative.
         return Money.parse(value)
@@ -102,14 +103,14 @@ class Bundle(Frozen):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any, info: ValidationInfo) -> Any:
-        """Accept `3000`, `"10 GB"`, `"unlimited"` as well as the full mapping.
+        """Accept `3000`, `"10 GB"` and `"unlimited"` as well as the full mapping `{amount, period}`.
 
         The data files keep the price list's own units (GB, "cheksiz"); the
         conversions take their factors from the catalogue rules via the context.
         """
         context = info.context or {}
         if isinstance(data, bool):
-            raise ValueError('a bundle is a number, "N GB", "unlimited" or a mapping')
+            raise ValueError('a bundle is a number, "N GB", "unlimited" or a mapping')  # noqa: TRY004
         if isinstance(data, int):
             return {"amount": data}
         if isinstance(data, str):
@@ -119,19 +120,13 @@ class Bundle(Frozen):
             if match is None:
                 raise ValueError(f'{data!r} is not a bundle: write a number, "N GB" or "unlimited"')
             return {"amount": _gb_to_mb(match.group("gb"), context)}
-        if isinstance(data, dict):
-            data = dict(data)
-            if "gb" in data:
-                data["amount"] = _gb_to_mb(str(data.pop("gb")), context)
-            if data.get("unlimited") is True and "amount" not in data:
-                data["amount"] = _context_int(context, "unlimited_minutes_cap")
         return data
 
 
 def _context_int(context: dict[str, Any], key: str) -> int:
     value = context.get(key)
     if not isinstance(value, int):
-        raise ValueError(f"the catalogue rules must give {key} to read this bundle")
+        raise ValueError(f"the catalogue rules must give {key} to read this bundle")  # noqa: TRY004
     return value
 
 
@@ -212,7 +207,10 @@ class Prices(Frozen):
     corporate_group: MoneyValue | None = None
 
     def for_class(self, price_class: str) -> Money | None:
-        """The price of one unit of `price_class` (a `Destination.price_class` or a field name)."""
+        """The price of one unit of `price_class` (a field name, as in `Destination.price_class`).
+
+        A short number has no class price: its own price is on the `Destination`.
+        """
         if price_class not in type(self).model_fields:
             raise KeyError(price_class)
         value: Money | None = getattr(self, price_class)
@@ -347,7 +345,8 @@ class Plan(Frozen):
         problems = []
         if self.activation_fee is not None and self.first_fee != self.monthly_fee + self.activation_fee:
             problems.append(
-                f"first_fee {self.first_fee} is not monthly_fee {self.monthly_fee} + activation_fee {self.activation_fee}"
+                f"first_fee {self.first_fee} is not monthly_fee {self.monthly_fee}"
+                f" + activation_fee {self.activation_fee}"
             )
         if self.first_fee < self.monthly_fee:
             problems.append(f"first_fee {self.first_fee} is below monthly_fee {self.monthly_fee}")
@@ -360,9 +359,11 @@ class Plan(Frozen):
                 problems.append(f"bundle {key} is granted by its own rule, not as a recurring bundle")
             if bundle.unlimited and key not in MINUTE_BUNDLES:
                 problems.append(f"only minute bundles can be unlimited, not {key}")
-        for key in self.first_month_bundles:
-            if key not in FIRST_MONTH_BUNDLES:
-                problems.append(f"first_month_bundles holds only welcome_minutes/welcome_mb, not {key}")
+        problems += [
+            f"first_month_bundles holds only welcome_minutes/welcome_mb, not {key}"
+            for key in self.first_month_bundles
+            if key not in FIRST_MONTH_BUNDLES
+        ]
         return problems
 
     def _price_problems(self) -> list[str]:

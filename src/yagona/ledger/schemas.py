@@ -14,6 +14,7 @@ from yagona.kernel.money import MAX_TIYIN
 AccountCode = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9_.:#@+-]*$")]
 IdempotencyKey = Annotated[str, Field(min_length=1, max_length=200)]
 Amount = Annotated[int, Field(gt=0, le=MAX_TIYIN, strict=True)]
+Ceiling = Annotated[int, Field(ge=0, le=MAX_TIYIN, strict=True)]
 
 
 class Unit(StrEnum):
@@ -40,7 +41,7 @@ class AccountCreate(_Frozen):
     # A customer's money may not go below zero unless the product says so (a line's debt).
     allow_negative: bool = False
     # The balance may not exceed this (a Light wallet: 5 BHM). None: no ceiling.
-    upper_limit: Amount | None = None
+    upper_limit: Ceiling | None = None
     # A hot account (operator revenue) is split in shards so postings do not queue on one row.
     shards: int = Field(default=1, ge=1, le=256)
 

@@ -55,7 +55,7 @@ class EventBus:
             except Exception:  # a consumer's failure must not break the producer
                 ok = False
                 log.exception(
-                    "event_handler_failed", consumer=consumer, event=envelope.name, event_id=envelope.event_id
+                    "event_handler_failed", consumer=consumer, event_name=envelope.name, event_id=envelope.event_id
                 )
         return ok
 

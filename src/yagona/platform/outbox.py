@@ -13,22 +13,24 @@ from yagona.platform.uow import UnitOfWorkFactory
 
 def redispatch_stale(uow_factory: UnitOfWorkFactory, bus: EventBus, *, older_than_s: float, limit: int) -> int:
     """Dispatch rows still undelivered `older_than_s` after they were written; returns how many."""
+    # Read, then dispatch outside any transaction: consumers open their own units of work,
+    # and on SQLite a held write transaction would block them.
     with uow_factory() as uow:
         cutoff = uow.clock.now() - timedelta(seconds=older_than_s)
-        rows = uow.session.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.dispatched_at.is_(None), OutboxRow.occurred_at <= cutoff)
-            .order_by(OutboxRow.seq)
-            .limit(limit)
-        ).all()
-        delivered = [
-            row.event_id
-            for row in rows
-            if bus.dispatch(EventEnvelope(row.event_id, row.name, row.occurred_at, row.payload))
+        envelopes = [
+            EventEnvelope(row.event_id, row.name, row.occurred_at, row.payload)
+            for row in uow.session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.dispatched_at.is_(None), OutboxRow.occurred_at <= cutoff)
+                .order_by(OutboxRow.seq)
+                .limit(limit)
+            )
         ]
-        if delivered:
+    delivered = [envelope.event_id for envelope in envelopes if bus.dispatch(envelope)]
+    if delivered:
+        with uow_factory() as uow:
             uow.session.execute(
                 update(OutboxRow).where(OutboxRow.event_id.in_(delivered)).values(dispatched_at=uow.clock.now())
             )
             uow.commit()
-        return len(delivered)
+    return len(delivered)

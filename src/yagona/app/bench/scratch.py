@@ -1,0 +1,75 @@
+"""Scratch databases for benchmarks: each scenario gets a fresh one, gone afterwards.
+
+A fresh database per scenario keeps the figures comparable: no scenario inherits the
+bloat, the cache or the sequence values of the one before it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def default_postgres_url() -> str:
+    return os.environ.get("YAGONA_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A temp file (not :memory:): WAL, fsync and the page cache count as in production."""
+    with tempfile.TemporaryDirectory(prefix="yagona_bench_") as directory:
+        yield f"sqlite:///{Path(directory) / 'ledger.db'}"
+
+
+def _libpq(url: str) -> str:
+    # psycopg speaks libpq URLs; SQLAlchemy's "+psycopg" suffix means nothing to it.
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _admin(server_url: str) -> psycopg.Connection[tuple[object, ...]]:
+    # CREATE/DROP DATABASE cannot run inside a transaction block: autocommit.
+    return psycopg.connect(_libpq(server_url), autocommit=True, connect_timeout=5)
+
+
+def postgres_unreachable(server_url: str) -> str | None:
+    """Why the server cannot be used, or None when it can."""
+    try:
+        with _admin(server_url):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL at {make_url(server_url).render_as_string()} is unreachable: {error}".strip()
+
+
+def postgres_facts(server_url: str) -> dict[str, str]:
+    """The server's version and the settings that decide what a commit costs."""
+    with _admin(server_url) as admin:
+        return {
+            name: str(admin.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+            for name in ("server_version", "synchronous_commit", "fsync", "shared_buffers", "max_connections")
+        }
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    """Create `yagona_bench_<random>` on the server, yield its SQLAlchemy URL, drop it."""
+    name = f"yagona_bench_{secrets.token_hex(4)}"
+    with _admin(server_url) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield (
+                make_url(server_url)
+                .set(drivername="postgresql+psycopg", database=name)
+                .render_as_string(hide_password=False)
+            )
+        finally:
+            # FORCE: a client thread that died mid-run must not keep the database alive.
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
