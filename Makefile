@@ -46,6 +46,7 @@ unit: setup ## the pure unit tests only (fast)
 	$(BIN)/pytest tests/unit -q
 
 test: lint typecheck arch ## set up everything and run the whole check: lint, types, architecture, every test
+	$(BIN)/coverage erase
 	$(BIN)/pytest --cov --cov-report=term -q
 
 check: test ## what CI runs (same as test)

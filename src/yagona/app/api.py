@@ -11,6 +11,7 @@ from sqlalchemy import text
 import yagona
 from yagona.app import problems
 from yagona.app.bootstrap import Container, bootstrap
+from yagona.catalog import routes as catalog_routes
 from yagona.ledger import routes as ledger_routes
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
@@ -47,5 +48,6 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
             return problems.problem(503, "unavailable", f"database unreachable: {type(error).__name__}")
         return {"status": "ready", "database": container.engine.dialect.name}
 
+    app.include_router(catalog_routes.router)
     app.include_router(ledger_routes.router)
     return app

@@ -9,6 +9,7 @@ import typer
 
 from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
+from yagona.catalog import cli as catalog_cli
 from yagona.ledger import cli as ledger_cli
 from yagona.platform import migrate
 from yagona.platform.cli import refusals_to_exit
@@ -44,6 +45,7 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(bench_cli.app, name="bench")
+app.add_typer(catalog_cli.app, name="catalog")
 
 
 @app.callback()
@@ -118,6 +120,22 @@ def db_check(ctx: typer.Context) -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo(f"schema ok at {current}")
+
+
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("load")
+@refusals_to_exit
+def demo_load(ctx: typer.Context) -> None:
+    """Load the demo data (idempotent: a second run changes nothing)."""
+    from yagona.app import demo
+
+    with _env(ctx).unit_of_work() as uow:
+        codes = demo.load(uow)
+        uow.commit()
+    typer.echo(f"demo data ready: {len(codes)} accounts ({', '.join(codes)})")
 
 
 def main() -> None:

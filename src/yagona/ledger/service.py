@@ -7,6 +7,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 from yagona.kernel.ids import new_id
@@ -355,7 +356,7 @@ def _read_new(row: dict[str, Any], seq: int, codes: dict[int, str]) -> TransferR
         reason=row["reason"],
         pending_id=row["pending_id"],
         metadata=row["metadata"],
-        created_at=row["created_at"],
+        created_at=row["created_at"].astimezone(UTC),  # as a replay reads it back
     )
 
 

@@ -1,0 +1,124 @@
+"""The `yagona` command as an operator runs it: a real process, a real database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.services import scratch_postgres_database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def yagona(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test"}
+    return subprocess.run(
+        [sys.executable, "-m", "yagona", *args], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+
+
+def _run_the_operator_story(url: str) -> None:
+    assert yagona(url, "db", "upgrade").returncode == 0
+    checked = yagona(url, "db", "check")
+    assert checked.returncode == 0, checked.stderr
+    assert "schema ok" in checked.stdout
+    loaded = yagona(url, "demo", "load")
+    assert loaded.returncode == 0, loaded.stderr
+    assert yagona(url, "demo", "load").returncode == 0  # idempotent
+    verified = yagona(url, "ledger", "verify")
+    assert verified.returncode == 0 and "every invariant holds" in verified.stdout
+    balance = yagona(url, "ledger", "balance", "demo:998901234500")
+    assert "150 000.00 so'm" in balance.stdout
+    missing = yagona(url, "ledger", "balance", "nobody")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error[not_found]: no account nobody"
+
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a tampered total must be found
+        connection.execute(
+            text(
+                "UPDATE ledger_balance SET credits_posted = credits_posted + 1 WHERE account_id = (SELECT id FROM ledger_account WHERE code = 'demo:998901234500')"
+            )
+        )
+    engine.dispose()
+    broken = yagona(url, "ledger", "verify")
+    assert broken.returncode == 1
+    assert "totals_match_transfers: demo:998901234500#0" in broken.stderr
+    assert "zero_sum: som" in broken.stderr
+
+
+def test_an_operator_upgrades_loads_and_verifies_on_sqlite(tmp_path: Path) -> None:
+    _run_the_operator_story(f"sqlite:///{tmp_path / 'yagona.db'}")
+
+
+@pytest.mark.postgres
+def test_an_operator_upgrades_loads_and_verifies_on_postgres() -> None:
+    with scratch_postgres_database("yagona_cli") as url:
+        _run_the_operator_story(url)
+
+
+def test_a_schema_behind_its_models_fails_the_check(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    assert yagona(url, "db", "upgrade").returncode == 0
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_platform_job_due"))
+    engine.dispose()
+    checked = yagona(url, "db", "check")
+    assert checked.returncode == 1
+    assert "models and migrations differ" in checked.stderr
+
+
+def test_help_needs_no_database() -> None:
+    shown = subprocess.run([sys.executable, "-m", "yagona", "--help"], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0
+    for command in ("serve", "worker", "db", "ledger", "catalog", "bench", "demo"):
+        assert command in shown.stdout
+
+
+def test_a_weak_secret_is_refused_outside_dev() -> None:
+    env = {**os.environ, "YAGONA_ENV": "prod", "YAGONA_SECRET_KEY": "short"}
+    run = subprocess.run(
+        [sys.executable, "-m", "yagona", "ledger", "verify"], capture_output=True, text=True, env=env, check=False
+    )
+    assert run.returncode != 0
+    assert "YAGONA_SECRET_KEY is weak" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("planted", "where", "broken"),
+    [
+        ("from yagona.app import api  # noqa\n", "ledger/service.py", "Domains form a DAG"),
+        ("import sqlalchemy  # noqa\n", "ledger/rules.py", "are pure"),
+        ("from yagona.ledger import repository  # noqa\n", "catalog/service.py", "public rooms"),
+        ("from yagona.ledger import routes  # noqa\n", "ledger/repository.py", "Rooms inside a domain"),
+    ],
+)
+def test_the_architecture_contracts_catch_a_planted_violation(
+    tmp_path: Path, planted: str, where: str, broken: str
+) -> None:
+    shutil.copytree(ROOT / "src", tmp_path / "src")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "src" / "yagona" / where
+    target.write_text(planted + target.read_text())
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint is not None
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    run = subprocess.run([lint, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
+    assert run.returncode == 1, run.stdout
+    assert broken in run.stdout
+    assert "BROKEN" in run.stdout
+
+
+def test_the_worker_runs_one_pass(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'worker.db'}"
+    assert yagona(url, "db", "upgrade").returncode == 0
+    run = yagona(url, "worker", "--once")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "jobs 0, redispatched 0, published 0"
