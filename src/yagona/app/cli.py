@@ -94,7 +94,7 @@ def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(help="One pass
 
 
 @db_app.command("upgrade")
-def db_upgrade(ctx: typer.Context, revision: str = "head") -> None:
+def db_upgrade(ctx: typer.Context, revision: str = "heads") -> None:
     """Apply the migrations up to `revision`."""
     env = _env(ctx)
     migrate.upgrade(env.container.engine, revision)
