@@ -13,6 +13,7 @@ from yagona.app import problems
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.catalog import routes as catalog_routes
 from yagona.ledger import routes as ledger_routes
+from yagona.lines import routes as lines_routes
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
 
@@ -50,4 +51,6 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
 
     app.include_router(catalog_routes.router)
     app.include_router(ledger_routes.router)
+    app.include_router(lines_routes.router)
+    app.include_router(lines_routes.usage_router)
     return app

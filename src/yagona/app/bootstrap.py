@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from yagona.kernel.clock import Clock, SystemClock
+from yagona.lines import tasks as lines_tasks
 from yagona.platform.bus import EventBus
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobHandler, JobRunner
@@ -28,7 +29,7 @@ class Container:
 
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
-    return {}
+    return {**lines_tasks.handlers()}
 
 
 def bootstrap(

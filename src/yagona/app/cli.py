@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,6 +14,7 @@ from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.catalog import cli as catalog_cli
 from yagona.ledger import cli as ledger_cli
+from yagona.lines import cli as lines_cli
 from yagona.platform import migrate
 from yagona.platform.cli import refusals_to_exit
 from yagona.platform.settings import Settings
@@ -46,6 +50,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(bench_cli.app, name="bench")
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(lines_cli.app, name="lines")
 
 
 @app.callback()
@@ -120,6 +125,28 @@ def db_check(ctx: typer.Context) -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo(f"schema ok at {current}")
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[Path, typer.Argument(help="A scenario file (../shared/docs/scenario-format.md).")],
+    pretty: Annotated[bool, typer.Option(help="Indent the JSON.")] = False,
+    database_url: Annotated[
+        str | None, typer.Option(help="A fresh database to run on; default a temporary SQLite.")
+    ] = None,
+) -> None:
+    """Replay a scenario on a simulated clock through the real services; JSON on stdout."""
+    from yagona.app.sandbox import runner
+    from yagona.app.sandbox.scenario import ScenarioError, load
+    from yagona.app.sandbox.verbs import VERBS
+
+    try:
+        parsed = load(scenario, verbs={verb: fields for verb, (fields, _) in VERBS.items()})
+    except ScenarioError as error:
+        typer.echo(f"invalid scenario {scenario}: {error}", err=True)
+        raise typer.Exit(2) from error
+    result = runner.run(parsed, database_url=database_url)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2 if pretty else None) + "\n")
 
 
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)

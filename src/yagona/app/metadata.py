@@ -8,6 +8,7 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     # Importing a domain's models registers its tables on the shared metadata.
     import yagona.ledger.models
+    import yagona.lines.models
     import yagona.platform.models  # noqa: F401
     from yagona.platform.db import metadata
 

@@ -1,0 +1,71 @@
+"""Run a scenario on a fresh, isolated store through the real services."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from yagona.app.bootstrap import bootstrap
+from yagona.app.sandbox.scenario import Scenario
+from yagona.app.sandbox.verbs import VERBS, at, line_view
+from yagona.kernel.clock import SimulatedClock
+from yagona.kernel.errors import YagonaError
+from yagona.lines import service as lines
+from yagona.platform import migrate
+from yagona.platform.db import make_engine
+from yagona.platform.jobs import JobRunner
+from yagona.platform.logging import configure_logging
+from yagona.platform.settings import Settings
+from yagona.platform.uow import UnitOfWorkFactory
+
+
+@dataclass
+class Simulation:
+    uow: UnitOfWorkFactory
+    clock: SimulatedClock
+    jobs: JobRunner
+    step_index: int = 0
+
+
+def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any]:
+    # stdout carries the result: logs go to stderr, and only when something is wrong.
+    configure_logging(level="WARNING")
+    with tempfile.TemporaryDirectory(prefix="yagona-sandbox-") as scratch:
+        url = database_url or f"sqlite:///{Path(scratch) / 'sandbox.db'}"
+        engine = make_engine(url)
+        try:
+            migrate.upgrade(engine)
+            clock = SimulatedClock(scenario.start)
+            settings = Settings(env="test", database={"url": url})  # type: ignore[arg-type]
+            container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
+            sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs)
+            steps = [_run_step(sim, step.index, step.verb, step.fields) for step in scenario.steps]
+            return {"name": scenario.name, "steps": steps, "final": _final(sim)}
+        finally:
+            engine.dispose()
+
+
+def _run_step(sim: Simulation, index: int, verb: str, fields: dict[str, Any]) -> dict[str, Any]:
+    sim.step_index = index
+    _, handler = VERBS[verb]
+    try:
+        added = handler(sim, fields)
+    except YagonaError as error:
+        return {
+            "i": index,
+            "do": verb,
+            "at": at(sim.clock.now()),
+            "ok": False,
+            "error": {"code": error.code, "message": error.message},
+        }
+    return {"i": index, "do": verb, "at": at(sim.clock.now()), "ok": True, **added}
+
+
+def _final(sim: Simulation) -> dict[str, Any]:
+    with sim.uow() as uow:
+        return {
+            "lines": {msisdn: line_view(lines.state(uow, msisdn=msisdn)) for msisdn in lines.list_msisdns(uow)},
+            "wallets": {},
+        }

@@ -1,0 +1,198 @@
+"""The verbs of the scenario contract, each mapped onto the public services.
+
+A handler gets the simulation and the validated fields, and returns what the step adds
+to its record. It opens its own unit of work: a refusal rolls it back whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
+from yagona.kernel.clock import TASHKENT, SimulatedClock
+from yagona.kernel.money import Money
+from yagona.lines import service as lines
+from yagona.lines.schemas import LineState, UsageResult
+from yagona.platform.jobs import JobRunner
+from yagona.platform.uow import UnitOfWorkFactory
+
+
+class Simulation(Protocol):
+    uow: UnitOfWorkFactory
+    clock: SimulatedClock
+    jobs: JobRunner
+    step_index: int
+
+
+Handler = Callable[[Simulation, dict[str, Any]], dict[str, Any]]
+
+
+def som(tiyin: int) -> int | float:
+    return Money(tiyin).to_json()
+
+
+def at(instant: datetime) -> str:
+    return instant.astimezone(TASHKENT).isoformat()
+
+
+def line_view(line: LineState) -> dict[str, Any]:
+    """LINE of the contract."""
+    return {
+        "msisdn": line.msisdn,
+        "plan": line.plan,
+        "status": line.status,
+        "balance": som(line.balance_tiyin),
+        "next_charge_at": at(line.next_charge_at) if line.next_charge_at else None,
+        "bundles": line.bundles,
+    }
+
+
+def usage_view(result: UsageResult) -> dict[str, Any]:
+    return {
+        "units": result.units,
+        "from_bundle": result.from_bundle,
+        "charged": som(result.charged_tiyin),
+        "balance": som(result.balance_tiyin),
+    }
+
+
+# --- clock ---------------------------------------------------------------------------------
+
+
+def advance(sim: Simulation, fields: dict[str, Any]) -> dict[str, Any]:
+    """Move the clock; every job that falls due on the way runs in time order."""
+    now = sim.clock.now()
+    if fields["to"] is not None and fields["by"] is not None:
+        raise lines.InvalidRequestError("advance takes either to or by, not both")
+    if fields["to"] is None and fields["by"] is None:
+        raise lines.InvalidRequestError("advance needs to or by")
+    target: datetime = fields["to"] if fields["to"] is not None else fields["by"].after(now)
+    if target < now:
+        raise lines.InvalidRequestError(f"the clock does not go back: it is already {at(now)}")
+    events: list[dict[str, Any]] = []
+    while (due := sim.jobs.next_due_at()) is not None and due <= target:
+        sim.clock.advance_to(max(due, sim.clock.now()))
+        for outcome in sim.jobs.run_due():
+            if not outcome.ok:
+                events.append(
+                    {"at": at(outcome.ran_at), "kind": "job_failed", "job": outcome.job.kind, "error": outcome.error}
+                )
+            events.extend({"at": at(outcome.ran_at), **effect} for effect in outcome.effects)
+    sim.clock.advance_to(target)
+    return {"events": events}
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+
+def _record_id(sim: Simulation) -> str:
+    return f"sim:{sim.step_index}"
+
+
+def line_connect(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        line = lines.connect(uow, msisdn=f["msisdn"], plan_id=f["plan"], deposit=f["deposit"], region=f["region"])
+        uow.commit()
+    return {"balance": som(line.balance_tiyin)}
+
+
+def line_topup(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        line = lines.top_up(uow, msisdn=f["msisdn"], amount=f["amount"], idempotency_key=_record_id(sim))
+        uow.commit()
+    return {"balance": som(line.balance_tiyin)}
+
+
+def line_call(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        result = lines.call(uow, msisdn=f["msisdn"], to=f["to"], seconds=f["seconds"], record_id=_record_id(sim))
+        uow.commit()
+    return usage_view(result)
+
+
+def line_incoming_call(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        result = lines.incoming_call(
+            uow, msisdn=f["msisdn"], caller=f["from"], seconds=f["seconds"], record_id=_record_id(sim)
+        )
+        uow.commit()
+    return usage_view(result)
+
+
+def line_sms(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        result = lines.sms(uow, msisdn=f["msisdn"], to=f["to"], record_id=_record_id(sim))
+        uow.commit()
+    return usage_view(result)
+
+
+def line_data(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        result = lines.data(uow, msisdn=f["msisdn"], mb=f["mb"], tasix=f["tasix"], record_id=_record_id(sim))
+        uow.commit()
+    return usage_view(result)
+
+
+def line_ussd(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        answer = lines.ussd(uow, msisdn=f["msisdn"], code=f["code"])
+        uow.commit()
+    return {"text": answer.text, **({"action": answer.action} if answer.action else {})}
+
+
+def line_switch(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        line = lines.switch_plan(uow, msisdn=f["msisdn"], plan_id=f["plan"])
+        uow.commit()
+    return {"balance": som(line.balance_tiyin)}
+
+
+def line_block(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        line = lines.block(uow, msisdn=f["msisdn"], reason=f["reason"])
+        uow.commit()
+    return {"status": line.status}
+
+
+def line_unblock(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        line = lines.unblock(uow, msisdn=f["msisdn"])
+        uow.commit()
+    return {"status": line.status, "balance": som(line.balance_tiyin)}
+
+
+def line_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        return line_view(lines.state(uow, msisdn=f["msisdn"]))
+
+
+def _reason(value: Any, *, field: str) -> str:
+    reason = text(value, field=field)
+    if reason not in ("administrative", "lost"):
+        raise ValueError(f"{field} is administrative or lost")
+    return reason
+
+
+MSISDN = Field(text)
+VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
+    "advance": ({"to": Field(timestamp, required=False), "by": Field(duration, required=False)}, advance),
+    "line.connect": (
+        {"msisdn": MSISDN, "plan": Field(text), "deposit": Field(amount), "region": Field(text, required=False)},
+        line_connect,
+    ),
+    "line.topup": ({"msisdn": MSISDN, "amount": Field(amount)}, line_topup),
+    "line.call": ({"msisdn": MSISDN, "to": Field(text), "seconds": Field(whole)}, line_call),
+    "line.incoming_call": ({"msisdn": MSISDN, "from": Field(text), "seconds": Field(whole)}, line_incoming_call),
+    "line.sms": ({"msisdn": MSISDN, "to": Field(text)}, line_sms),
+    "line.data": (
+        {"msisdn": MSISDN, "mb": Field(decimal), "tasix": Field(flag, required=False, default=False)},
+        line_data,
+    ),
+    "line.ussd": ({"msisdn": MSISDN, "code": Field(text)}, line_ussd),
+    "line.switch": ({"msisdn": MSISDN, "plan": Field(text)}, line_switch),
+    "line.block": ({"msisdn": MSISDN, "reason": Field(_reason)}, line_block),
+    "line.unblock": ({"msisdn": MSISDN}, line_unblock),
+    "line.state": ({"msisdn": MSISDN}, line_state),
+}
