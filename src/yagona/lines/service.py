@@ -40,23 +40,24 @@ from yagona.lines.events import (
     PlanSwitched,
     UsageRated,
 )
-from yagona.lines.models import Bundle, Line, Usage
+from yagona.lines.models import Bundle, Line, Promo, Usage
 from yagona.lines.schemas import BlockReason, LineState, UsageKind, UsageResult, UssdAnswer
 from yagona.platform import jobs
 from yagona.platform.uow import UnitOfWork
 
 REVENUE = "operator:revenue:mobile"
 PAYMENTS = "external:payments"  # money paid in through cash desks, cards and partners
+LEGACY = "external:legacy-billing"  # balances brought over from the operator's previous billing
 REVENUE_SHARDS = 8
 
-RENEWAL, UNBLOCK, BLOCK_FEE, PROMO_END, PROMO_FEE, HOLIDAY = (
-    "lines.renewal",
-    "lines.unblock",
-    "lines.block_fee",
-    "lines.promo_end",
-    "lines.promo_fee",
-    "lines.holiday",
-)
+# Kinds of due job.
+RENEWAL = "lines.renewal"
+UNBLOCK = "lines.unblock"
+BLOCK_FEE = "lines.block_fee"
+PROMO_END = "lines.promo_end"
+PROMO_FEE = "lines.promo_fee"
+HOLIDAY = "lines.holiday"
+DAILY = "lines.daily"
 
 
 def account_of(msisdn: str) -> str:
@@ -117,6 +118,46 @@ def connect(uow: UnitOfWork, *, msisdn: str, plan_id: str, deposit: Money, regio
     _schedule_renewal(uow, line)
     _schedule_holiday(uow, line, plan, after=today)
     uow.add_event(LineConnected(occurred_at=now, msisdn=msisdn, plan=plan.id, first_fee_tiyin=fee))
+    return state(uow, msisdn=msisdn)
+
+
+def adopt(uow: UnitOfWork, *, msisdn: str, plan_id: str, balance: Money) -> LineState:
+    """Bring over an existing subscriber from the legacy billing, archive plans included: the
+    balance moves in, the current period starts today with fresh bundles, no fee is charged
+    (the legacy system charged it)."""
+    msisdn = own_number(msisdn)
+    plan = catalog.get_plan(plan_id)
+    if repository.line(uow.session, msisdn) is not None:
+        raise LineExistsError(f"line {msisdn} is already connected", msisdn=msisdn)
+    now = uow.clock.now()
+    ensure_operator_accounts(uow)
+    ledger.open_account(
+        uow,
+        account=AccountCreate(code=account_of(msisdn), owner=msisdn, kind="line", unit=Unit.SOM, allow_negative=True),
+    )
+    if balance.tiyin:
+        ledger.transfer(
+            uow,
+            debit=LEGACY,
+            credit=account_of(msisdn),
+            amount=balance.tiyin,
+            reason="migration",
+            idempotency_key=f"lines.adopt:{msisdn}",
+        )
+    line = Line(
+        msisdn=msisdn,
+        plan_id=plan.id,
+        status="active",
+        block_reason=None,
+        connected_at=now,
+        period_started_at=now,
+        next_charge_at=next_charge_at(plan, now.astimezone(TASHKENT).date()),
+        version=1,
+    )
+    repository.add_line(uow.session, line)
+    _grant_period(uow, line, plan, first=False, prorata_from=None)
+    _schedule_renewal(uow, line)
+    _schedule_holiday(uow, line, plan, after=now.astimezone(TASHKENT).date())
     return state(uow, msisdn=msisdn)
 
 
@@ -378,6 +419,66 @@ def buy_package(uow: UnitOfWork, *, msisdn: str, code: str) -> LineState:
     return state(uow, msisdn=line.msisdn)
 
 
+def activate_promo(uow: UnitOfWork, *, msisdn: str, promo_id: str) -> LineState:
+    """A promo subscription: free for its first days once per number and service, then a
+    daily fee until the customer switches it off. It follows the number, not the plan."""
+    line = _line(uow, msisdn)
+    _require_active(line)
+    plan = catalog.get_plan(line.plan_id)
+    promo = catalog.get_catalogue().promo_subscriptions.get(promo_id)
+    if promo is None or promo_id not in plan.promos:
+        raise InvalidRequestError(f"{plan.name} has no promo {promo_id}", field="promo")
+    if repository.promo(uow.session, line.msisdn, promo_id) is not None:
+        raise InvalidRequestError(f"the free period of {promo_id} was already used by {line.msisdn}", field="promo")
+    now = uow.clock.now()
+    free_until = now + timedelta(days=promo.free_days)
+    repository.add_promo(
+        uow.session, Promo(msisdn=line.msisdn, promo_id=promo_id, started_at=now, free_until=free_until, status="free")
+    )
+    jobs.schedule(
+        uow.session,
+        key=f"{PROMO_END}:{line.msisdn}:{promo_id}",
+        kind=PROMO_END,
+        due_at=free_until,
+        payload={"msisdn": line.msisdn, "promo": promo_id},
+        now=now,
+    )
+    return state(uow, msisdn=line.msisdn)
+
+
+def switch_off_promo(uow: UnitOfWork, *, msisdn: str, promo_id: str) -> None:
+    line = _line(uow, msisdn)
+    promo = repository.promo(uow.session, line.msisdn, promo_id)
+    if promo is None or promo.status == "off":
+        raise InvalidRequestError(f"{promo_id} is not on for {line.msisdn}", field="promo")
+    promo.status = "off"
+
+
+def charge_promo_day(uow: UnitOfWork, *, msisdn: str, promo_id: str, key: str, kind: str) -> list[dict[str, Any]]:
+    """One day of a paid promo subscription; a balance that cannot pay it switches it off."""
+    line = repository.line_for_update(uow.session, msisdn)
+    promo = repository.promo(uow.session, msisdn, promo_id)
+    if line is None or promo is None or promo.status == "off":
+        return []
+    fee = catalog.get_catalogue().promo_subscriptions[promo_id].daily_fee.tiyin
+    if _balance(uow, msisdn) < fee:
+        promo.status = "off"
+        return [{"kind": "promo_off", "promo": promo_id}]
+    promo.status = "paid"
+    _charge(uow, line, fee, reason="promo_fee", key=key)
+    now = uow.clock.now()
+    tomorrow = now + timedelta(days=1)
+    jobs.schedule(
+        uow.session,
+        key=f"{PROMO_FEE}:{msisdn}:{promo_id}:{tomorrow.astimezone(TASHKENT).date()}",
+        kind=PROMO_FEE,
+        due_at=tomorrow,
+        payload={"msisdn": msisdn, "promo": promo_id},
+        now=now,
+    )
+    return [{"kind": kind, "promo": promo_id, "amount": Money(fee).to_json()}]
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -419,10 +520,11 @@ def ensure_operator_accounts(uow: UnitOfWork) -> None:
             code=REVENUE, owner="operator", kind="revenue", unit=Unit.SOM, allow_negative=True, shards=REVENUE_SHARDS
         ),
     )
-    ledger.open_account(
-        uow,
-        account=AccountCreate(code=PAYMENTS, owner="operator", kind="settlement", unit=Unit.SOM, allow_negative=True),
-    )
+    for code in (PAYMENTS, LEGACY):
+        ledger.open_account(
+            uow,
+            account=AccountCreate(code=code, owner="operator", kind="settlement", unit=Unit.SOM, allow_negative=True),
+        )
 
 
 def next_charge_at(plan: Plan, charged_on: date) -> datetime:
@@ -467,6 +569,35 @@ def balance_of(uow: UnitOfWork, msisdn: str) -> int:
 
 def schedule_block_fee(uow: UnitOfWork, line: Line, due: datetime) -> None:
     _schedule_block_fee(uow, line, due)
+
+
+def grant_daily(uow: UnitOfWork, line: Line, plan: Plan) -> list[dict[str, Any]]:
+    """Today's daily allowances (Mening Davram: 130 MB a day), valid to the end of the day;
+    tomorrow's are granted by a job at midnight."""
+    now = uow.clock.now()
+    midnight = rules.next_night_window(now, _night_start())
+    granted: list[dict[str, Any]] = []
+    today = [b for b in repository.live_bundles(uow.session, line.id, now) if b.origin == "daily"]
+    if any(b.expires_at == midnight for b in today):
+        return granted  # already granted today (a renewal and the midnight job meet)
+    for key, bundle in plan.bundles.items():
+        if bundle.period != "P1D":
+            continue
+        amount = bundle.amount * rules.KB_PER_MB if key in rules.KB_BUNDLES else bundle.amount
+        repository.add_bundle(
+            uow.session,
+            Bundle(line_id=line.id, key=key, origin="daily", granted=amount, remaining=amount, expires_at=midnight),
+        )
+        granted.append({"kind": "daily_bundle", "bundle": key, "amount": _shown(key, amount)})
+    jobs.schedule(
+        uow.session,
+        key=f"{DAILY}:{line.msisdn}:{midnight.astimezone(TASHKENT).date().isoformat()}",
+        kind=DAILY,
+        due_at=midnight,
+        payload={"msisdn": line.msisdn},
+        now=now,
+    )
+    return granted
 
 
 def grant_holiday(uow: UnitOfWork, line: Line, year: int) -> list[dict[str, Any]]:
@@ -594,6 +725,8 @@ def _grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prora
     if first:
         grants.update(plan.first_month_bundles)
     for key, bundle in grants.items():
+        if bundle.period == "P1D":
+            continue  # a daily allowance: granted by grant_daily, to the end of each day
         amount = bundle.amount * rules.KB_PER_MB if key in rules.KB_BUNDLES else bundle.amount
         if prorata_from is not None:
             amount = rules.prorata(amount, prorata_from)
@@ -608,6 +741,8 @@ def _grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prora
                 expires_at=line.next_charge_at,
             ),
         )
+    if any(bundle.period == "P1D" for bundle in plan.bundles.values()):
+        grant_daily(uow, line, plan)
 
 
 def _charge(uow: UnitOfWork, line: Line, amount: int, *, reason: str, key: str) -> None:
@@ -717,6 +852,9 @@ _MINUTE_LABELS = {
 }
 
 
+TV_PROMO = "beeline-tv-promo"
+
+
 def ussd(uow: UnitOfWork, *, msisdn: str, code: str) -> UssdAnswer:
     """What the phone shows for a USSD code, and the action the code triggers."""
     dialled = "".join(code.split())
@@ -732,6 +870,13 @@ def ussd(uow: UnitOfWork, *, msisdn: str, code: str) -> UssdAnswer:
     }
     if dialled in queries:
         return UssdAnswer(code=dialled, text=queries[dialled](state(uow, msisdn=msisdn)), action=None)
+    if dialled == codes.tv_promo_code:
+        activate_promo(uow, msisdn=msisdn, promo_id=TV_PROMO)
+        return UssdAnswer(
+            code=dialled,
+            text="Beeline TV: 30 kunlik bepul obuna yoqildi. Promo-kod SMS orqali yuboriladi.",
+            action="promo",
+        )
     if dialled == codes.reload:
         line = reload(uow, msisdn=msisdn)
         return UssdAnswer(

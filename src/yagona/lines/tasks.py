@@ -54,12 +54,34 @@ def holiday(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
     return _stamped(line.msisdn, service.grant_holiday(uow, line, int(job.payload["year"])))
 
 
+def daily(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
+    """Midnight: a new day's allowances for a line that is active."""
+    line = service.line_for_job(uow, job.payload["msisdn"])
+    if line is None or line.status != "active":
+        return []
+    return _stamped(line.msisdn, service.grant_daily(uow, line, catalog.get_plan(line.plan_id)))
+
+
+def promo_end(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
+    """The free days are over: the paid daily subscription starts, unless switched off."""
+    msisdn, promo = job.payload["msisdn"], job.payload["promo"]
+    return _stamped(msisdn, service.charge_promo_day(uow, msisdn=msisdn, promo_id=promo, key=job.key, kind="promo_end"))
+
+
+def promo_fee(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
+    msisdn, promo = job.payload["msisdn"], job.payload["promo"]
+    return _stamped(msisdn, service.charge_promo_day(uow, msisdn=msisdn, promo_id=promo, key=job.key, kind="promo_fee"))
+
+
 def handlers() -> dict[str, JobHandler]:
     return {
         service.RENEWAL: renewal,
         service.UNBLOCK: unblock,
         service.BLOCK_FEE: block_fee,
         service.HOLIDAY: holiday,
+        service.DAILY: daily,
+        service.PROMO_END: promo_end,
+        service.PROMO_FEE: promo_fee,
     }
 
 

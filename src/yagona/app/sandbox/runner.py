@@ -38,7 +38,7 @@ def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any
         try:
             migrate.upgrade(engine)
             clock = SimulatedClock(scenario.start)
-            settings = Settings(env="test", database={"url": url})  # type: ignore[arg-type]
+            settings = Settings(env="test", database={"url": url})
             container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
             sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs)
             steps = [_run_step(sim, step.index, step.verb, step.fields) for step in scenario.steps]

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
 from yagona.kernel.clock import TASHKENT, SimulatedClock
+from yagona.kernel.errors import InvalidRequestError
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
 from yagona.lines.schemas import LineState, UsageResult
@@ -20,10 +21,14 @@ from yagona.platform.uow import UnitOfWorkFactory
 
 
 class Simulation(Protocol):
-    uow: UnitOfWorkFactory
-    clock: SimulatedClock
-    jobs: JobRunner
-    step_index: int
+    @property
+    def uow(self) -> UnitOfWorkFactory: ...
+    @property
+    def clock(self) -> SimulatedClock: ...
+    @property
+    def jobs(self) -> JobRunner: ...
+    @property
+    def step_index(self) -> int: ...
 
 
 Handler = Callable[[Simulation, dict[str, Any]], dict[str, Any]]
@@ -65,12 +70,12 @@ def advance(sim: Simulation, fields: dict[str, Any]) -> dict[str, Any]:
     """Move the clock; every job that falls due on the way runs in time order."""
     now = sim.clock.now()
     if fields["to"] is not None and fields["by"] is not None:
-        raise lines.InvalidRequestError("advance takes either to or by, not both")
+        raise InvalidRequestError("advance takes either to or by, not both")
     if fields["to"] is None and fields["by"] is None:
-        raise lines.InvalidRequestError("advance needs to or by")
+        raise InvalidRequestError("advance needs to or by")
     target: datetime = fields["to"] if fields["to"] is not None else fields["by"].after(now)
     if target < now:
-        raise lines.InvalidRequestError(f"the clock does not go back: it is already {at(now)}")
+        raise InvalidRequestError(f"the clock does not go back: it is already {at(now)}")
     events: list[dict[str, Any]] = []
     while (due := sim.jobs.next_due_at()) is not None and due <= target:
         sim.clock.advance_to(max(due, sim.clock.now()))
@@ -94,6 +99,13 @@ def _record_id(sim: Simulation) -> str:
 def line_connect(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
     with sim.uow() as uow:
         line = lines.connect(uow, msisdn=f["msisdn"], plan_id=f["plan"], deposit=f["deposit"], region=f["region"])
+        uow.commit()
+    return {"balance": som(line.balance_tiyin)}
+
+
+def line_adopt(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        line = lines.adopt(uow, msisdn=f["msisdn"], plan_id=f["plan"], balance=f["balance"])
         uow.commit()
     return {"balance": som(line.balance_tiyin)}
 
@@ -182,6 +194,9 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
         {"msisdn": MSISDN, "plan": Field(text), "deposit": Field(amount), "region": Field(text, required=False)},
         line_connect,
     ),
+    # Not in the shared contract: an existing subscriber of any plan (archive plans
+    # included), brought over from the legacy billing with a balance. Documented in docs/sandbox.md.
+    "line.adopt": ({"msisdn": MSISDN, "plan": Field(text), "balance": Field(amount)}, line_adopt),
     "line.topup": ({"msisdn": MSISDN, "amount": Field(amount)}, line_topup),
     "line.call": ({"msisdn": MSISDN, "to": Field(text), "seconds": Field(whole)}, line_call),
     "line.incoming_call": ({"msisdn": MSISDN, "from": Field(text), "seconds": Field(whole)}, line_incoming_call),
