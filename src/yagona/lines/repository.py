@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import case, delete, or_, select
 from sqlalchemy.orm import Session
 
 from yagona.lines.models import Bundle, Line, Promo, Usage
@@ -27,11 +27,12 @@ def add_line(session: Session, line: Line) -> None:
 
 
 def live_bundles(session: Session, line_id: int, now: datetime) -> Sequence[Bundle]:
-    """Bundles not yet expired, earliest expiry first: the first to burn is used first."""
+    """Bundles not yet expired, in the order a use draws on them."""
     return session.scalars(
         select(Bundle)
         .where(Bundle.line_id == line_id, or_(Bundle.expires_at.is_(None), Bundle.expires_at > now))
-        .order_by(Bundle.expires_at, Bundle.id)
+        # The plan's own bundles first (a package's minutes come after them), then what expires first.
+        .order_by(case((Bundle.origin == "plan", 0), else_=1), Bundle.expires_at, Bundle.id)
     ).all()
 
 

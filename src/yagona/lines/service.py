@@ -18,6 +18,7 @@ from typing import Any
 from yagona.catalog import service as catalog
 from yagona.catalog.schemas import Destination, Plan
 from yagona.kernel.clock import TASHKENT
+from yagona.kernel.ids import new_id
 from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
 from yagona.ledger.schemas import AccountCreate, Unit
@@ -305,9 +306,7 @@ def switch_plan(uow: UnitOfWork, *, msisdn: str, plan_id: str) -> LineState:
     now = uow.clock.now()
     today = now.astimezone(TASHKENT).date()
     fee = rules.prorata(target.monthly_fee.tiyin, today) if target.prorata else target.monthly_fee.tiyin
-    _restart_period(
-        uow, line, target, fee=fee, reason="switch_fee", key=f"lines.switch:{line.msisdn}:{now.isoformat()}"
-    )
+    _restart_period(uow, line, target, fee=fee, reason="switch_fee", key=f"lines.switch:{line.msisdn}:{new_id()}")
     uow.add_event(PlanSwitched(occurred_at=now, msisdn=line.msisdn, from_plan=current.id, to_plan=target.id))
     return state(uow, msisdn=line.msisdn)
 
@@ -323,14 +322,14 @@ def reload(uow: UnitOfWork, *, msisdn: str) -> LineState:
     needed = max(needed, plan.monthly_fee.tiyin + plan.reload.price.tiyin)
     if _balance(uow, line.msisdn) < needed:
         raise BelowMinimumError(f"a reload needs {Money(needed)} on the balance", minimum=Money(needed).to_json())
-    now = uow.clock.now()
+    request = new_id()  # one key for the price and the fee of this reload
     if plan.reload.price.tiyin:
         _charge(
             uow,
             line,
             plan.reload.price.tiyin,
             reason="reload_price",
-            key=f"lines.reload:{line.msisdn}:{now.isoformat()}:price",
+            key=f"lines.reload:{line.msisdn}:{request}:price",
         )
     _restart_period(
         uow,
@@ -338,7 +337,7 @@ def reload(uow: UnitOfWork, *, msisdn: str) -> LineState:
         plan,
         fee=plan.monthly_fee.tiyin,
         reason="reload",
-        key=f"lines.reload:{line.msisdn}:{now.isoformat()}",
+        key=f"lines.reload:{line.msisdn}:{request}",
     )
     return state(uow, msisdn=line.msisdn)
 
@@ -379,7 +378,7 @@ def unblock(uow: UnitOfWork, *, msisdn: str) -> LineState:
             plan,
             fee=plan.monthly_fee.tiyin,
             reason="unblock_fee",
-            key=f"lines.unblock:{line.msisdn}:{now.isoformat()}",
+            key=f"lines.unblock:{line.msisdn}:{new_id()}",
         )
     uow.add_event(LineUnblocked(occurred_at=now, msisdn=line.msisdn))
     return state(uow, msisdn=line.msisdn)
@@ -395,7 +394,7 @@ def buy_package(uow: UnitOfWork, *, msisdn: str, code: str) -> LineState:
     if _balance(uow, line.msisdn) < package.minimum_balance.tiyin:
         raise BelowMinimumError(f"{package.name} needs {package.minimum_balance} on the balance")
     now = uow.clock.now()
-    _charge(uow, line, package.price.tiyin, reason="package", key=f"lines.package:{line.msisdn}:{now.isoformat()}")
+    _charge(uow, line, package.price.tiyin, reason="package", key=f"lines.package:{line.msisdn}:{new_id()}")
     expires = now + _duration(package.validity)
     origin = f"package:{package.id}"
     stacked = [
@@ -727,9 +726,10 @@ def _grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prora
     for key, bundle in grants.items():
         if bundle.period == "P1D":
             continue  # a daily allowance: granted by grant_daily, to the end of each day
-        amount = bundle.amount * rules.KB_PER_MB if key in rules.KB_BUNDLES else bundle.amount
-        if prorata_from is not None:
-            amount = rules.prorata(amount, prorata_from)
+        # Pro rata in the price list's own units (whole MB, minutes, SMS), then to KB.
+        amount = rules.prorata(bundle.amount, prorata_from) if prorata_from is not None else bundle.amount
+        if key in rules.KB_BUNDLES:
+            amount *= rules.KB_PER_MB
         repository.add_bundle(
             uow.session,
             Bundle(

@@ -71,7 +71,14 @@ def schedule(
                 )
             )
     except IntegrityError:
-        return False
+        # A cancelled job with this key is armed again (a period that moved back to a date
+        # it had left); a pending or finished one stays as it is.
+        rearmed = session.execute(
+            update(JobRow)
+            .where(JobRow.key == key, JobRow.status == "cancelled")
+            .values(status="pending", kind=kind, due_at=due_at, payload=dict(payload), attempts=0, last_error=None)
+        )
+        return bool(getattr(rearmed, "rowcount", 0))
     return True
 
 
