@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header
 from pydantic import BaseModel, Field
 
+from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 from yagona.lines import service
 from yagona.lines.errors import InvalidRequestError
@@ -64,7 +65,7 @@ def _view(line: LineState) -> dict[str, Any]:
         "status": line.status,
         "blockReason": line.block_reason,
         "balance": Money(line.balance_tiyin).to_json(),
-        "nextChargeAt": line.next_charge_at.isoformat() if line.next_charge_at else None,
+        "nextChargeAt": line.next_charge_at.astimezone(TASHKENT).isoformat() if line.next_charge_at else None,
         "bundles": line.bundles,
         # TMF654 bucket shape, for integrators that speak it.
         "bucket": [

@@ -1,0 +1,98 @@
+"""Mobile lines over HTTP on a real socket, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.e2e.server import serving
+from yagona.app.api import create_app
+from yagona.app.bootstrap import Container
+from yagona.platform.settings import Settings
+
+STAFF = {"X-Api-Key": "test-staff-key"}
+
+
+@pytest.fixture
+def client(settings: Settings, container: Container) -> Iterator[httpx.Client]:
+    with (
+        serving(create_app(settings, container=container)) as url,
+        httpx.Client(base_url=url, timeout=10, headers=STAFF) as c,
+    ):
+        yield c
+
+
+def _code(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    code: str = response.json()["code"]
+    return code
+
+
+def test_a_line_over_http_from_connection_to_usage(client: httpx.Client) -> None:
+    created = client.post("/api/v1/lines", json={"msisdn": "998901000001", "plan": "lider-plus", "deposit": "100000"})
+    assert created.status_code == 201, created.text
+    assert created.json()["balance"] == 40_000
+    assert {
+        "id": "balance",
+        "usageType": "monetary",
+        "remainingValue": {"amount": 40_000, "units": "UZS"},
+    } in created.json()["bucket"]
+
+    record = {"id": "cdr-1", "msisdn": "998901000001", "type": "voice", "to": "992921234567", "seconds": 45}
+    rated = client.post("/api/v1/usage", json=record)
+    assert rated.status_code == 201
+    assert (rated.json()["units"], rated.json()["charged"], rated.json()["balance"]) == (1, 1_430, 38_570)
+    assert client.post("/api/v1/usage", json=record).json() == rated.json()  # charged once
+    assert _code(client.post("/api/v1/usage", json={**record, "seconds": 46}), 409) == "idempotency_conflict"
+
+    data = client.post("/api/v1/usage", json={"id": "d-1", "msisdn": "998901000001", "type": "data", "mb": "250.5"})
+    assert (data.json()["units"], data.json()["fromBundle"]) == (250.5, 250.5)
+
+    topped = client.post(
+        "/api/v1/lines/998901000001/topups", json={"amount": "10000.50"}, headers={"Idempotency-Key": "t1"}
+    )
+    assert topped.json()["balance"] == 48_570.5
+    again = client.post(
+        "/api/v1/lines/998901000001/topups", json={"amount": "10000.50"}, headers={"Idempotency-Key": "t1"}
+    )
+    assert again.json()["balance"] == 48_570.5
+
+    ussd = client.post("/api/v1/lines/998901000001/ussd", json={"code": "*100#"})
+    assert ussd.json()["text"] == "Balans: 48 570.50 so'm. Tarif: Lider Plus."
+    state = client.get("/api/v1/lines/998901000001").json()
+    assert state["bundles"]["welcome_mb"] == 249.5 and state["nextChargeAt"] == "2026-04-15T00:00:00+05:00"
+
+
+def test_refusals_over_http_have_the_contract_codes(client: httpx.Client) -> None:
+    line = {"msisdn": "998901000002", "plan": "lider-start", "deposit": "50000"}
+    assert _code(client.post("/api/v1/lines", json={**line, "plan": "business-pro-10"}), 409) == "plan_closed"
+    assert _code(client.post("/api/v1/lines", json={**line, "plan": "nope"}), 404) == "not_found"
+    assert _code(client.post("/api/v1/lines", json={**line, "deposit": "100"}), 409) == "below_minimum"
+    assert _code(client.post("/api/v1/lines", json={**line, "deposit": "-5"}), 422) == "invalid_request"
+    assert _code(client.post("/api/v1/lines", json={**line, "msisdn": "abc"}), 422) == "invalid_request"
+    assert client.post("/api/v1/lines", json=line).status_code == 201
+    assert (
+        _code(client.post("/api/v1/lines/998901000002/plan", json={"plan": "ustoz-start"}), 409) == "switch_not_allowed"
+    )
+    assert (
+        client.post("/api/v1/lines/998901000002/block", json={"reason": "administrative"}).json()["status"] == "blocked"
+    )
+    record = {"id": "x", "msisdn": "998901000002", "type": "sms", "to": "998931234567"}
+    assert _code(client.post("/api/v1/usage", json=record), 409) == "line_blocked"
+    assert _code(client.post("/api/v1/usage", json={**record, "type": "voice"}), 422) == "invalid_request"
+    assert (
+        _code(client.post("/api/v1/usage", json={**record, "type": "voice", "to": "1", "seconds": -1}), 422)
+        == "invalid_request"
+    )
+    assert _code(client.get("/api/v1/lines/998909999999"), 404) == "not_found"
+    assert _code(client.post("/api/v1/lines/998901000002/ussd", json={"code": "*555#"}), 422) == "invalid_request"
+    assert client.post("/api/v1/lines/998901000002/unblock").json()["status"] == "active"
+
+
+def test_lines_need_the_staff_key(settings: Settings, container: Container) -> None:
+    with serving(create_app(settings, container=container)) as url:
+        response = httpx.get(f"{url}/api/v1/lines/998901000001", timeout=10)
+    assert _code(response, 401) == "unauthorized"
