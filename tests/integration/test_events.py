@@ -83,18 +83,25 @@ def test_the_outbox_reaches_jetstream_once_per_event(settings: Settings, contain
     asyncio.run(_delete_stream(bus))
 
 
-@pytest.mark.nats
-def test_an_unreachable_nats_leaves_the_outbox_unpublished(container: Container) -> None:
-    require_nats()
+def test_an_unreachable_nats_leaves_the_outbox_unpublished(settings: Settings, container: Container) -> None:
     bus = BusSettings(nats_url="nats://127.0.0.1:1", publish_timeout_s=0.5)
-    with container.uow() as uow:
+    publishing = bootstrap(settings.model_copy(update={"bus": bus}), clock=container.clock, engine=container.engine,
+                           configure_logs=False)
+    with publishing.uow() as uow:
         open_account(uow, "wallet:a")
-        uow.session.execute(update(OutboxRow).values(published_at=None))
         uow.commit()
     with pytest.raises(Exception, match="unreachable"):
-        jetstream.relay_outbox(container.uow, bus)
+        jetstream.relay_outbox(publishing.uow, bus)
     with container.uow() as uow:
         assert uow.session.scalars(select(OutboxRow.published_at)).all() == [None]
+
+
+def test_an_event_nobody_consumes_leaves_no_row(container: Container) -> None:
+    with container.uow() as uow:
+        open_account(uow, "wallet:a")
+        uow.commit()
+    with container.uow() as uow:
+        assert uow.session.scalars(select(OutboxRow)).all() == []
 
 
 async def _delete_stream(bus: BusSettings) -> None:

@@ -58,6 +58,32 @@ def _records(rows: Iterable[Any]) -> list[AccountRecord]:
     return [AccountRecord(*row) for row in rows]
 
 
+_BALANCE_OF_CODE = (
+    select(func.coalesce(func.sum(BALANCE.c.credits_posted - BALANCE.c.debits_posted), 0), func.count(ACCOUNT.c.id))
+    .select_from(ACCOUNT.outerjoin(BALANCE, BALANCE.c.account_id == ACCOUNT.c.id))
+    .where(ACCOUNT.c.code == bindparam("code"))
+)
+
+
+def balance_of_code(session: Session, code: str) -> int | None:
+    """The posted balance of one account in one round trip; None when there is no such account."""
+    total, found = session.connection().execute(_BALANCE_OF_CODE, {"code": code}).one()
+    return int(total) if found else None
+
+
+_BALANCES_OF_CODES = (
+    select(ACCOUNT.c.code, func.coalesce(func.sum(BALANCE.c.credits_posted - BALANCE.c.debits_posted), 0))
+    .select_from(ACCOUNT.outerjoin(BALANCE, BALANCE.c.account_id == ACCOUNT.c.id))
+    .where(ACCOUNT.c.code.in_(bindparam("codes", expanding=True)))
+    .group_by(ACCOUNT.c.code)
+)
+
+
+def balances_of_codes(session: Session, codes: Iterable[str]) -> dict[str, int]:
+    rows = session.connection().execute(_BALANCES_OF_CODES, {"codes": sorted(set(codes))})
+    return {code: int(total) for code, total in rows}
+
+
 def accounts_by_code(session: Session, codes: Iterable[str]) -> dict[str, AccountRecord]:
     rows = session.connection().execute(select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(set(codes))))
     return {record.code: record for record in _records(rows)}

@@ -58,6 +58,23 @@ def get_account(uow: UnitOfWork, *, code: str) -> AccountRead:
     return _read_account(account, _totals_of(uow, account))
 
 
+def posted_balance(uow: UnitOfWork, *, code: str) -> int:
+    """An account's posted balance: the hot path of rating, one round trip."""
+    found = repository.balance_of_code(uow.session, code)
+    if found is None:
+        raise AccountNotFoundError(f"no account {code}", account=code)
+    return found
+
+
+def posted_balances(uow: UnitOfWork, *, codes: Sequence[str]) -> dict[str, int]:
+    """Posted balances of many accounts in one round trip; an unknown code is not_found."""
+    found = repository.balances_of_codes(uow.session, codes)
+    missing = sorted(set(codes) - set(found))
+    if missing:
+        raise AccountNotFoundError(f"no account {', '.join(missing)}", accounts=missing)
+    return found
+
+
 def set_upper_limit(uow: UnitOfWork, *, code: str, upper_limit: int | None) -> AccountRead:
     """Change an account's ceiling (a wallet that became Premium loses it)."""
     account = _account(uow, code)

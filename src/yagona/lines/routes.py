@@ -12,8 +12,7 @@ from pydantic import BaseModel, Field
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 from yagona.lines import service
-from yagona.lines.errors import InvalidRequestError
-from yagona.lines.schemas import LineState, UsageResult, UssdAnswer
+from yagona.lines.schemas import LineState, UsageRecord, UsageResult, UssdAnswer
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import require_staff, unit_of_work
 
@@ -43,19 +42,6 @@ class BlockCreate(BaseModel):
 
 class UssdRequest(BaseModel):
     code: str = Field(min_length=2, max_length=20)
-
-
-class UsageRecord(BaseModel):
-    """A usage record as the network reports it (TMF635 Usage, flattened)."""
-
-    id: str = Field(min_length=1, max_length=80)
-    msisdn: str = Field(min_length=9, max_length=16)
-    type: Literal["voice", "incoming", "sms", "data"]
-    to: str | None = Field(default=None, max_length=20)
-    caller: str | None = Field(default=None, alias="from", max_length=20)
-    seconds: int | None = Field(default=None, ge=1, le=86_400)
-    mb: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=4)
-    tasix: bool = False
 
 
 def _view(line: LineState) -> dict[str, Any]:
@@ -149,11 +135,11 @@ def ussd(msisdn: str, body: UssdRequest, uow: Uow) -> UssdAnswer:
 usage_router = APIRouter(prefix="/api/v1/usage", tags=["lines"], dependencies=[Depends(require_staff)])
 
 
-@usage_router.post("", status_code=201)
-def post_usage(body: UsageRecord, uow: Uow) -> dict[str, Any]:
-    """Rate one usage record; a repeated record id is charged once and answers the same."""
-    result = rate_record(uow, body)
-    uow.commit()
+class UsageBatch(BaseModel):
+    records: list[UsageRecord] = Field(min_length=1, max_length=1_000)
+
+
+def _usage_view(result: UsageResult) -> dict[str, Any]:
     return {
         "id": result.record_id,
         "usageType": result.kind,
@@ -166,31 +152,22 @@ def post_usage(body: UsageRecord, uow: Uow) -> dict[str, Any]:
     }
 
 
-def rate_record(uow: UnitOfWork, body: UsageRecord) -> UsageResult:
-    match body.type:
-        case "voice":
-            return service.call(
-                uow,
-                msisdn=body.msisdn,
-                to=_need(body.to, "to"),
-                seconds=_need(body.seconds, "seconds"),
-                record_id=body.id,
-            )
-        case "incoming":
-            return service.incoming_call(
-                uow,
-                msisdn=body.msisdn,
-                caller=_need(body.caller, "from"),
-                seconds=_need(body.seconds, "seconds"),
-                record_id=body.id,
-            )
-        case "sms":
-            return service.sms(uow, msisdn=body.msisdn, to=_need(body.to, "to"), record_id=body.id)
-        case "data":
-            return service.data(uow, msisdn=body.msisdn, mb=_need(body.mb, "mb"), tasix=body.tasix, record_id=body.id)
+@usage_router.post("", status_code=201)
+def post_usage(body: UsageRecord, uow: Uow) -> dict[str, Any]:
+    """Rate one usage record; a repeated record id is charged once and answers the same."""
+    result = service.rate_usage(uow, record=body)
+    uow.commit()
+    return _usage_view(result)
 
 
-def _need(value: Any, field: str) -> Any:
-    if value is None:
-        raise InvalidRequestError(f"{field} is required for this usage type", field=field)
-    return value
+@usage_router.post("/batch")
+def post_usage_batch(body: UsageBatch, uow: Uow) -> dict[str, Any]:
+    """Rate up to 1 000 records at once (a CDR file, a mediation batch): each is answered with
+    its result or its refusal; refused records write nothing."""
+    outcomes = service.rate_usages(uow, records=body.records)
+    uow.commit()
+    return {
+        "results": [
+            _usage_view(o) if isinstance(o, UsageResult) else {"code": o.code, "detail": o.message} for o in outcomes
+        ]
+    }

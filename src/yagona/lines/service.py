@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from yagona.catalog import service as catalog
 from yagona.catalog.schemas import Destination, Plan
 from yagona.kernel.clock import TASHKENT
+from yagona.kernel.errors import YagonaError
 from yagona.kernel.ids import new_id
 from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
-from yagona.ledger.schemas import AccountCreate, Unit
+from yagona.ledger.schemas import AccountCreate, TransferCreate, Unit
 from yagona.lines import repository, rules
 from yagona.lines.errors import (
     BelowMinimumError,
@@ -41,8 +46,9 @@ from yagona.lines.events import (
     PlanSwitched,
     UsageRated,
 )
-from yagona.lines.models import Bundle, Line, Promo, Usage
-from yagona.lines.schemas import BlockReason, LineState, UsageKind, UsageResult, UssdAnswer
+from yagona.lines.models import Bundle, Line, Promo
+from yagona.lines.repository import LineRecord
+from yagona.lines.schemas import BlockReason, LineState, UsageKind, UsageRecord, UsageResult, UssdAnswer
 from yagona.platform import jobs
 from yagona.platform.uow import UnitOfWork
 
@@ -59,6 +65,9 @@ PROMO_END = "lines.promo_end"
 PROMO_FEE = "lines.promo_fee"
 HOLIDAY = "lines.holiday"
 DAILY = "lines.daily"
+
+
+_T = TypeVar("_T")
 
 
 def account_of(msisdn: str) -> str:
@@ -222,74 +231,193 @@ def top_up(
 
 def call(uow: UnitOfWork, *, msisdn: str, to: str, seconds: int, record_id: str) -> UsageResult:
     """An outgoing call: per started minute, at most 60 minutes, bundles first."""
-    request = {"kind": "voice", "to": to, "seconds": seconds}
-
-    def rate(line: Line, plan: Plan, remaining: dict[str, int], available: int) -> tuple[UsageKind, str, rules.Rated]:
-        destination = catalog.classify_number(to)
-        minutes = rules.billed_minutes(
-            seconds, unit_seconds=_rules().call_unit_seconds, max_call_seconds=_rules().max_call_seconds
-        )
-        kind: UsageKind = "voice" if plan.voice else "csd"
-        price_class = "csd" if kind == "csd" else destination.kind
-        rated = rules.rate_units(
-            minutes,
-            order=_voice_bundles(plan, destination, price_class),
-            remaining=remaining,
-            unit_price_tiyin=_voice_price(plan, destination, kind),
-            available_tiyin=available,
-            what="this call",
-        )
-        return kind, destination.price_class, rated
-
-    return _rate(uow, msisdn=msisdn, record_id=record_id, request=request, outgoing=True, rate=rate)
+    return rate_usage(uow, record=_record(id=record_id, msisdn=msisdn, type="voice", to=to, seconds=seconds))
 
 
 def incoming_call(uow: UnitOfWork, *, msisdn: str, caller: str, seconds: int, record_id: str) -> UsageResult:
     """Incoming calls are free, never use the bundle, and come through at any balance."""
-    request = {"kind": "incoming", "from": caller, "seconds": seconds}
-
-    def rate(line: Line, plan: Plan, remaining: dict[str, int], available: int) -> tuple[UsageKind, str, rules.Rated]:
-        minutes = rules.billed_minutes(
-            seconds, unit_seconds=_rules().call_unit_seconds, max_call_seconds=_rules().max_call_seconds
-        )
-        return "incoming", catalog.classify_number(caller).price_class, rules.Rated(units=minutes)
-
-    return _rate(uow, msisdn=msisdn, record_id=record_id, request=request, outgoing=False, rate=rate)
+    return rate_usage(uow, record=_record(id=record_id, msisdn=msisdn, type="incoming", caller=caller, seconds=seconds))
 
 
 def sms(uow: UnitOfWork, *, msisdn: str, to: str, record_id: str) -> UsageResult:
-    request = {"kind": "sms", "to": to}
+    return rate_usage(uow, record=_record(id=record_id, msisdn=msisdn, type="sms", to=to))
 
-    def rate(line: Line, plan: Plan, remaining: dict[str, int], available: int) -> tuple[UsageKind, str, rules.Rated]:
-        destination = catalog.classify_number(to)
-        order = rules.SMS_BUNDLES.get(destination.kind, ())
+
+def data(uow: UnitOfWork, *, msisdn: str, mb: Decimal, tasix: bool, record_id: str) -> UsageResult:
+    """One data session: TAS-IX traffic uses the TAS-IX bundle first; per MB pro rata after."""
+    return rate_usage(uow, record=_record(id=record_id, msisdn=msisdn, type="data", mb=mb, tasix=tasix))
+
+
+def _record(**fields: Any) -> UsageRecord:
+    """A usage record from a channel's fields; what does not validate is invalid_request."""
+    try:
+        return UsageRecord(**fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise InvalidRequestError(
+            str(first["msg"]).removeprefix("Value error, "), field=".".join(map(str, first["loc"]))
+        ) from None
+
+
+def rate_usage(uow: UnitOfWork, *, record: UsageRecord) -> UsageResult:
+    """Rate one usage record; a refusal raises (and the caller's unit of work writes nothing)."""
+    [outcome] = rate_usages(uow, records=[record])
+    if isinstance(outcome, YagonaError):
+        raise outcome
+    return outcome
+
+
+def rate_usages(uow: UnitOfWork, *, records: Sequence[UsageRecord]) -> list[UsageResult | YagonaError]:
+    """Rate a batch of usage records (a CDR file, a bus fetch) with a few round trips in all.
+
+    Each record is rated exactly as alone, in order; a refused record is answered with its
+    error and writes nothing, the others go ahead. A record id seen before is a replay: the
+    stored result, charged once.
+    """
+    if len(records) > uow.limits.batch_size_max:
+        raise InvalidRequestError(f"a batch holds at most {uow.limits.batch_size_max} usage records")
+    now = uow.clock.now()
+    batch = _RatingBatch(uow, records, now)
+    outcomes: list[UsageResult | YagonaError] = []
+    for record in records:
+        try:
+            outcomes.append(batch.rate(record))
+        except YagonaError as error:
+            outcomes.append(error)
+    batch.write()
+    return outcomes
+
+
+class _RatingBatch:
+    """The state a batch of usage records reads once, rates in memory, and writes once."""
+
+    def __init__(self, uow: UnitOfWork, records: Sequence[UsageRecord], now: datetime) -> None:
+        self.uow, self.now = uow, now
+        msisdns = {record.msisdn.strip().lstrip("+") for record in records}
+        self.seen = repository.usage_rows(uow.session, [record.id for record in records])
+        self.lines = repository.lines_for_rating(uow.session, msisdns)
+        self.bundles = repository.bundles_for_lines(uow.session, [line.id for line in self.lines.values()], now)
+        self.balances = ledger.posted_balances(uow, codes=[account_of(m) for m in self.lines])
+        self.usages: list[dict[str, Any]] = []
+        self.charges: list[TransferCreate] = []
+        self.changed: dict[int, int] = {}  # bundle id → what is left
+
+    def rate(self, record: UsageRecord) -> UsageResult:
+        fingerprint = _fingerprint(record)
+        if record.id in self.seen:  # a repeated record is charged once
+            stored = self.seen[record.id]
+            if stored.request_hash != fingerprint:
+                raise IdempotencyConflictError(f"usage record {record.id} was posted with other details")
+            return _usage_result(stored, self.balances.get(account_of(record.msisdn.strip().lstrip("+")), 0))
+        line = self.lines.get(record.msisdn.strip().lstrip("+"))
+        if line is None:
+            raise LineNotFoundError(f"no line {record.msisdn}", msisdn=record.msisdn)
+        if record.type != "incoming":
+            _require_active(line)
+        plan = catalog.get_plan(line.plan_id)
+        bundles = self.bundles.get(line.id, [])
+        remaining: dict[str, int] = {}
+        for bundle in bundles:
+            remaining[bundle.key] = remaining.get(bundle.key, 0) + bundle.remaining
+        code = account_of(line.msisdn)
+        kind, destination, rated = _price(record, plan, remaining, self.balances[code])
+        self.changed.update(repository.take(bundles, rated.from_bundle))
+        if rated.charge_tiyin:
+            self.balances[code] -= rated.charge_tiyin
+            self.charges.append(
+                TransferCreate(
+                    debit=code,
+                    credit=REVENUE,
+                    amount=rated.charge_tiyin,
+                    reason=f"usage.{kind}",
+                    metadata={"record": record.id},
+                )
+            )
+        usage = {
+            "record_id": record.id,
+            "line_id": line.id,
+            "kind": kind,
+            "destination": destination,
+            "quantity": record.seconds or 1,
+            "units": rated.units,
+            "from_bundle": rated.bundle_units,
+            "charged": rated.charge_tiyin,
+            "request_hash": fingerprint,
+            "rated_at": self.now,
+        }
+        self.usages.append(usage)
+        self.seen[record.id] = SimpleNamespace(**usage)
+        self.uow.add_event(
+            UsageRated(
+                occurred_at=self.now, msisdn=line.msisdn, kind=kind, units=rated.units, charged_tiyin=rated.charge_tiyin
+            )
+        )
+        return _usage_result(self.seen[record.id], self.balances[code], cut=rated.cut)
+
+    def write(self) -> None:
+        repository.save_remaining(self.uow.session, self.changed)
+        repository.insert_usages(self.uow.session, self.usages)
+        if self.charges:
+            key = "lines.usage:" + hashlib.sha256("|".join(u["record_id"] for u in self.usages).encode()).hexdigest()
+            ledger.post(self.uow, transfers=self.charges, idempotency_key=key)
+
+
+def _price(
+    record: UsageRecord, plan: Plan, remaining: dict[str, int], available: int
+) -> tuple[UsageKind, str, rules.Rated]:
+    """What one record costs on `plan`: the rules of the price list, applied."""
+    if record.type == "data":
+        kb = rules.session_kb(Fraction(_required(record.mb, "mb")))
+        order = rules.TASIX_DATA_BUNDLES if record.tasix else rules.DATA_BUNDLES
+        price = plan.prices.mb.tiyin if plan.prices.mb is not None else None
+        rated = rules.rate_data(kb, order=order, remaining=remaining, mb_price_tiyin=price, available_tiyin=available)
+        return "data", "tasix" if record.tasix else "internet", rated
+    if record.type == "sms":
+        destination = catalog.classify_number(_required(record.to, "to"))
         rated = rules.rate_units(
             1,
-            order=order,
+            order=rules.SMS_BUNDLES.get(destination.kind, ()),
             remaining=remaining,
             unit_price_tiyin=_sms_price(plan, destination),
             available_tiyin=available,
             what="this SMS",
         )
-        if rated.cut:
-            raise AssertionError("one SMS is never cut")
         return "sms", destination.price_class, rated
+    minutes = rules.billed_minutes(
+        _required(record.seconds, "seconds"),
+        unit_seconds=_rules().call_unit_seconds,
+        max_call_seconds=_rules().max_call_seconds,
+    )
+    if record.type == "incoming":
+        return (
+            "incoming",
+            catalog.classify_number(_required(record.caller, "from")).price_class,
+            rules.Rated(units=minutes),
+        )
+    destination = catalog.classify_number(_required(record.to, "to"))
+    kind: UsageKind = "voice" if plan.voice else "csd"
+    price_class = "csd" if kind == "csd" else destination.kind
+    rated = rules.rate_units(
+        minutes,
+        order=_voice_bundles(plan, destination, price_class),
+        remaining=remaining,
+        unit_price_tiyin=_voice_price(plan, destination, kind),
+        available_tiyin=available,
+        what="this call",
+    )
+    return kind, destination.price_class, rated
 
-    return _rate(uow, msisdn=msisdn, record_id=record_id, request=request, outgoing=True, rate=rate)
+
+def _required(value: _T | None, field: str) -> _T:
+    if value is None:
+        raise InvalidRequestError(f"{field} is required for this usage type", field=field)
+    return value
 
 
-def data(uow: UnitOfWork, *, msisdn: str, mb: Decimal, tasix: bool, record_id: str) -> UsageResult:
-    """One data session: TAS-IX traffic uses the TAS-IX bundle first; per MB pro rata after."""
-    request = {"kind": "data", "mb": str(mb), "tasix": tasix}
-
-    def rate(line: Line, plan: Plan, remaining: dict[str, int], available: int) -> tuple[UsageKind, str, rules.Rated]:
-        kb = rules.session_kb(Fraction(mb))
-        order = rules.TASIX_DATA_BUNDLES if tasix else rules.DATA_BUNDLES
-        price = plan.prices.mb.tiyin if plan.prices.mb is not None else None
-        rated = rules.rate_data(kb, order=order, remaining=remaining, mb_price_tiyin=price, available_tiyin=available)
-        return "data", "tasix" if tasix else "internet", rated
-
-    return _rate(uow, msisdn=msisdn, record_id=record_id, request=request, outgoing=True, rate=rate)
+def _fingerprint(record: UsageRecord) -> str:
+    body = record.model_dump(mode="json", exclude={"id"})
+    body["msisdn"] = record.msisdn.strip().lstrip("+")
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 # --- plan changes, reload, blocks -----------------------------------------------------------
@@ -624,46 +752,8 @@ def grant_holiday(uow: UnitOfWork, line: Line, year: int) -> list[dict[str, Any]
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _rate(
-    uow: UnitOfWork, *, msisdn: str, record_id: str, request: dict[str, Any], outgoing: bool, rate: Any
-) -> UsageResult:
-    if not 1 <= len(record_id) <= 80:
-        raise InvalidRequestError("a usage record needs an id of 1 to 80 characters", field="id")
-    fingerprint = hashlib.sha256(json.dumps({"msisdn": msisdn, **request}, sort_keys=True).encode()).hexdigest()
-    line = _line(uow, msisdn)
-    seen = repository.usage_by_record(uow.session, record_id)
-    if seen is not None:  # a repeated record is charged once
-        if seen.request_hash != fingerprint:
-            raise IdempotencyConflictError(f"usage record {record_id} was posted with other details")
-        return _usage_result(uow, seen, line.msisdn)
-    if outgoing:
-        _require_active(line)
-    plan = catalog.get_plan(line.plan_id)
-    now = uow.clock.now()
-    bundles = repository.live_bundles(uow.session, line.id, now)
-    kind, destination, rated = rate(line, plan, repository.remaining_by_key(bundles), _balance(uow, line.msisdn))
-    repository.consume(bundles, rated.from_bundle)
-    _charge(uow, line, rated.charge_tiyin, reason=f"usage.{kind}", key=f"lines.usage:{record_id}")
-    usage = Usage(
-        record_id=record_id,
-        line_id=line.id,
-        kind=kind,
-        destination=destination,
-        quantity=int(request.get("seconds", 1)),
-        units=rated.units,
-        from_bundle=rated.bundle_units,
-        charged=rated.charge_tiyin,
-        request_hash=fingerprint,
-        rated_at=now,
-    )
-    repository.add_usage(uow.session, usage)
-    uow.add_event(
-        UsageRated(occurred_at=now, msisdn=line.msisdn, kind=kind, units=rated.units, charged_tiyin=rated.charge_tiyin)
-    )
-    return _usage_result(uow, usage, line.msisdn, cut=rated.cut)
-
-
-def _usage_result(uow: UnitOfWork, usage: Usage, msisdn: str, *, cut: bool = False) -> UsageResult:
+def _usage_result(usage: Any, balance_tiyin: int, *, cut: bool = False) -> UsageResult:
+    """`usage` is a stored row or the values just inserted: the same fields either way."""
     as_mb = usage.kind == "data"
     return UsageResult(
         record_id=usage.record_id,
@@ -672,7 +762,7 @@ def _usage_result(uow: UnitOfWork, usage: Usage, msisdn: str, *, cut: bool = Fal
         units=_mb(usage.units) if as_mb else usage.units,
         from_bundle=_mb(usage.from_bundle) if as_mb else usage.from_bundle,
         charged_tiyin=usage.charged,
-        balance_tiyin=_balance(uow, msisdn),
+        balance_tiyin=balance_tiyin,
         cut=cut,
     )
 
@@ -745,7 +835,7 @@ def _grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prora
         grant_daily(uow, line, plan)
 
 
-def _charge(uow: UnitOfWork, line: Line, amount: int, *, reason: str, key: str) -> None:
+def _charge(uow: UnitOfWork, line: Line | LineRecord, amount: int, *, reason: str, key: str) -> None:
     if amount > 0:
         ledger.transfer(
             uow, debit=account_of(line.msisdn), credit=REVENUE, amount=amount, reason=reason, idempotency_key=key
@@ -806,7 +896,7 @@ def _line(uow: UnitOfWork, msisdn: str) -> Line:
     return line
 
 
-def _require_active(line: Line) -> None:
+def _require_active(line: Line | LineRecord) -> None:
     if line.status != "active":
         raise LineBlockedError(
             f"line {line.msisdn} is blocked ({line.block_reason}): outgoing services are off", reason=line.block_reason
@@ -814,7 +904,7 @@ def _require_active(line: Line) -> None:
 
 
 def _balance(uow: UnitOfWork, msisdn: str) -> int:
-    return ledger.get_account(uow, code=account_of(msisdn)).balance
+    return ledger.posted_balance(uow, code=account_of(msisdn))
 
 
 def _rules() -> Any:

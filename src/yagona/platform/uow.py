@@ -42,10 +42,11 @@ class UnitOfWork:
 
     def add_event(self, event: DomainEvent) -> None:
         """Write `event` to the outbox; it leaves after commit."""
+        needs_dispatch = self._bus.has_consumers(event.name)
+        if not needs_dispatch and not self._publishes_externally:
+            return  # nobody consumes it, here or on a bus: a row would only grow the table
         envelope = EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload())
         now = self.clock.now()
-        # With no consumer and no external bus the row is born delivered: nothing waits for it.
-        needs_dispatch = self._bus.has_consumers(event.name)
         self.session.add(
             OutboxRow(
                 event_id=envelope.event_id,
