@@ -50,6 +50,7 @@ from yagona.lines.models import Bundle, Line, Promo
 from yagona.lines.repository import LineRecord
 from yagona.lines.schemas import BlockReason, LineState, UsageKind, UsageRecord, UsageResult, UssdAnswer
 from yagona.platform import jobs
+from yagona.platform.bus import consume_once
 from yagona.platform.uow import UnitOfWork
 
 REVENUE = "operator:revenue:mobile"
@@ -175,7 +176,7 @@ def top_up(
     uow: UnitOfWork, *, msisdn: str, amount: Money, idempotency_key: str, source_account: str = PAYMENTS
 ) -> LineState:
     """Pay money in. A line blocked for debt is unblocked in the next night window; Mening
-    Davram grants its top-up bonus."""
+    Davram grants its top-up bonus. A replay with the same key changes nothing."""
     if amount.tiyin <= 0:
         raise InvalidRequestError("a top-up is a positive amount", field="amount")
     line = _line(uow, msisdn)
@@ -188,17 +189,38 @@ def top_up(
         reason="topup",
         idempotency_key=idempotency_key,
     )
-    plan = catalog.get_plan(line.plan_id)
+    _after_top_up(uow, line, amount.tiyin, idempotency_key=idempotency_key)
+    return state(uow, msisdn=line.msisdn)
+
+
+class MobilePayments:
+    """The provider `mobile` of the wallet: the account is a line's number, the payment tops
+    up that line's balance. The wallet moves the money (to `settlement_account`) in its own
+    linked batch; `apply_payment` does what a top-up does next, in the same transaction.
+    It satisfies the wallet's PaymentProvider protocol without importing it (siblings)."""
+
+    def settlement_account(self, uow: UnitOfWork, *, account: str) -> str:
+        msisdn = own_number(account)
+        if repository.line(uow.session, msisdn) is None:
+            raise LineNotFoundError(f"no line {account}", msisdn=account)
+        return account_of(msisdn)
+
+    def apply_payment(self, uow: UnitOfWork, *, account: str, amount: int, idempotency_key: str) -> None:
+        _after_top_up(uow, _line(uow, own_number(account)), amount, idempotency_key=idempotency_key)
+
+
+def _after_top_up(uow: UnitOfWork, line: Line, amount: int, *, idempotency_key: str) -> None:
+    """What follows money paid in: the top-up bonus, the unblock in the next night window."""
     now = uow.clock.now()
+    marker = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    if not consume_once(uow.session, consumer="lines.top_up", event_id=marker, now=now):
+        return  # this top-up was applied before: its bonus and its unblock are already there
+    plan = catalog.get_plan(line.plan_id)
     if plan.topup_bonus is not None:
         bonus = plan.topup_bonus
         current = repository.remaining_by_key(repository.live_bundles(uow.session, line.id, now)).get(bonus.bundle, 0)
         granted = rules.topup_bonus(
-            amount.tiyin,
-            min_topup_tiyin=bonus.min_topup.tiyin,
-            grant=bonus.amount,
-            cap=bonus.max_balance,
-            current=current,
+            amount, min_topup_tiyin=bonus.min_topup.tiyin, grant=bonus.amount, cap=bonus.max_balance, current=current
         )
         if granted:
             repository.add_bundle(
@@ -222,8 +244,7 @@ def top_up(
             payload={"msisdn": line.msisdn},
             now=now,
         )
-    uow.add_event(LineToppedUp(occurred_at=now, msisdn=line.msisdn, amount_tiyin=amount.tiyin))
-    return state(uow, msisdn=line.msisdn)
+    uow.add_event(LineToppedUp(occurred_at=now, msisdn=line.msisdn, amount_tiyin=amount))
 
 
 # --- usage -----------------------------------------------------------------------------------
