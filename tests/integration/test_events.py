@@ -85,8 +85,9 @@ def test_the_outbox_reaches_jetstream_once_per_event(settings: Settings, contain
 
 def test_an_unreachable_nats_leaves_the_outbox_unpublished(settings: Settings, container: Container) -> None:
     bus = BusSettings(nats_url="nats://127.0.0.1:1", publish_timeout_s=0.5)
-    publishing = bootstrap(settings.model_copy(update={"bus": bus}), clock=container.clock, engine=container.engine,
-                           configure_logs=False)
+    publishing = bootstrap(
+        settings.model_copy(update={"bus": bus}), clock=container.clock, engine=container.engine, configure_logs=False
+    )
     with publishing.uow() as uow:
         open_account(uow, "wallet:a")
         uow.commit()

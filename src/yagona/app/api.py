@@ -12,10 +12,13 @@ import yagona
 from yagona.app import problems
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.catalog import routes as catalog_routes
+from yagona.identity import routes as identity_routes
+from yagona.identity import service as identity_service
 from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
+from yagona.wallet import routes as wallet_routes
 
 
 def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
@@ -51,6 +54,13 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
 
     app.include_router(catalog_routes.router)
     app.include_router(ledger_routes.router)
+    app.state.identity = identity_service.make_context(
+        secret_key=settings.secret_key.get_secret_value(), env=settings.env
+    )
+    app.include_router(identity_routes.auth_router)
+    app.include_router(identity_routes.oidc_router)
+    app.include_router(identity_routes.simulator_router)
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
+    app.include_router(wallet_routes.router)
     return app

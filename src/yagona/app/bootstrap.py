@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from yagona.kernel.clock import Clock, SystemClock
+from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
 from yagona.platform.bus import EventBus
 from yagona.platform.db import make_engine
@@ -15,6 +16,8 @@ from yagona.platform.jobs import JobHandler, JobRunner
 from yagona.platform.logging import configure_logging
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
+from yagona.wallet import service as wallet_service
+from yagona.wallet import tasks as wallet_tasks
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,13 @@ class Container:
 
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
-    return {**lines_tasks.handlers()}
+    return {**lines_tasks.handlers(), **wallet_tasks.handlers()}
+
+
+def payment_providers() -> dict[str, wallet_service.PaymentProvider]:
+    """Providers of the wallet served by other domains (`settlement: protocol` in
+    wallet/data/providers.yaml): `mobile` → the lines domain."""
+    return {"mobile": lines_service.MobilePayments()}
 
 
 def bootstrap(
@@ -45,6 +54,7 @@ def bootstrap(
         echo=settings.database.echo,
     )
     bus = EventBus()
+    wallet_service.register_payment_providers(payment_providers())
     uow = unit_of_work_factory(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )

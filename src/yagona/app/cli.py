@@ -13,12 +13,15 @@ import typer
 from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.catalog import cli as catalog_cli
+from yagona.identity import cli as identity_cli
 from yagona.ledger import cli as ledger_cli
 from yagona.lines import cli as lines_cli
+from yagona.notify import cli as notify_cli
 from yagona.platform import migrate
 from yagona.platform.cli import refusals_to_exit
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWork
+from yagona.wallet import cli as wallet_cli
 
 
 class Environment:
@@ -50,7 +53,11 @@ app.add_typer(db_app, name="db")
 app.add_typer(ledger_cli.app, name="ledger")
 app.add_typer(bench_cli.app, name="bench")
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(identity_cli.app, name="identity")
+app.add_typer(identity_cli.oidc_app, name="oidc")
+app.add_typer(notify_cli.app, name="notify")
 app.add_typer(lines_cli.app, name="lines")
+app.add_typer(wallet_cli.app, name="wallet")
 
 
 @app.callback()

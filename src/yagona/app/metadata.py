@@ -7,9 +7,12 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> MetaData:
     # Importing a domain's models registers its tables on the shared metadata.
+    import yagona.identity.models
     import yagona.ledger.models
     import yagona.lines.models
-    import yagona.platform.models  # noqa: F401
+    import yagona.notify.models
+    import yagona.platform.models
+    import yagona.wallet.models  # noqa: F401
     from yagona.platform.db import metadata
 
     return metadata

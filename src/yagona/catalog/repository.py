@@ -28,6 +28,9 @@ MAX_FILE_BYTES = 1_000_000
 M = TypeVar("M", CatalogueFile, NumberPlan, GroupFile)
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def default_data_dir() -> Traversable:
     return files("yagona.catalog") / "data"
 
@@ -105,7 +108,8 @@ def _read_documents(directory: Traversable, problems: list[str]) -> dict[str, An
             problems.append(f"{entry.name}: larger than {MAX_FILE_BYTES} bytes")
             continue
         try:
-            documents[entry.name] = yaml.safe_load(data.decode("utf-8"))
+            # libyaml's parser when the machine has it: loading the catalogue is on every start.
+            documents[entry.name] = yaml.load(data.decode("utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             problems.append(f"{entry.name}: not valid YAML: {exc}")
     return documents

@@ -41,7 +41,7 @@ def _parse_money(value: object) -> Money:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         # pydantic reports only ValueError (not TypeError) as a validation error with its location.
-        raise ValueError('an amount of so\'m must be a number or text such as "35 000"')  # noqa: TRY004
+        raise ValueError('an amount of so\'m must be a number or text such as "35 000"')
     try:
         # Money.parse refuses negatives by default: no price, fee or threshold is negative.
         return Money.parse(value)
@@ -110,7 +110,7 @@ class Bundle(Frozen):
         """
         context = info.context or {}
         if isinstance(data, bool):
-            raise ValueError('a bundle is a number, "N GB", "unlimited" or a mapping')  # noqa: TRY004
+            raise ValueError('a bundle is a number, "N GB", "unlimited" or a mapping')
         if isinstance(data, int):
             return {"amount": data}
         if isinstance(data, str):
@@ -126,7 +126,7 @@ class Bundle(Frozen):
 def _context_int(context: dict[str, Any], key: str) -> int:
     value = context.get(key)
     if not isinstance(value, int):
-        raise ValueError(f"the catalogue rules must give {key} to read this bundle")  # noqa: TRY004
+        raise ValueError(f"the catalogue rules must give {key} to read this bundle")
     return value
 
 

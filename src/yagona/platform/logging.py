@@ -10,7 +10,13 @@ from typing import Any
 
 import structlog
 
-_SECRET_KEYS = frozenset({"password", "pin", "secret", "token", "otp", "code_verifier", "authorization", "cookie"})
+_SECRET_KEYS = frozenset(
+    {
+        "password", "pin", "secret", "token", "otp", "code_verifier", "authorization", "cookie",
+        "otp_code", "authorization_code", "totp", "access_token", "refresh_token", "id_token", "client_secret",
+        "current_password", "new_password", "set-cookie",
+    }
+)  # fmt: skip
 
 
 def _redact(_logger: object, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:

@@ -9,8 +9,11 @@ from typing import Annotated
 
 import typer
 
+from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
 from yagona.app.bench import machine, report, scratch
+from yagona.app.bench import rating as rating_bench
+from yagona.app.bench import wallet as wallet_bench
 from yagona.app.bench.ledger import Backend, BenchmarkError, Result, Scenario
 from yagona.kernel.clock import SystemClock
 
@@ -70,3 +73,98 @@ def ledger(
         typer.echo(line)
     for line in [*report.target_lines(results), *skipped]:
         typer.echo(line)
+
+
+@app.command()
+def wallet(
+    transfers: Annotated[int, typer.Option(min=1, help="Timed transfers per backend.")] = 5_000,
+    clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent clients (threads).")] = 8,
+    only: Annotated[Backend | None, typer.Option(help="Run only SQLite or only PostgreSQL.")] = None,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+) -> None:
+    """Wallet-to-wallet transfers/s through the wallet's service layer, SQLite and PostgreSQL."""
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    typer.echo(f"PIN check at production Argon2id cost: {wallet_bench.pin_verify_ms():.1f} ms (not in the rows)")
+    for backend in (Backend.SQLITE, Backend.POSTGRES):
+        if only is not None and backend != only:
+            continue
+        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
+            typer.echo(f"PostgreSQL skipped: {why}")
+            continue
+        typer.echo(f"running {backend.value}, {clients} clients, {transfers} transfers…", err=True)
+        database = scratch.sqlite_database() if backend == Backend.SQLITE else scratch.postgres_database(postgres_url)
+        try:
+            with database as url:
+                result = wallet_bench.run(backend, url, clients=clients, transfers=transfers)
+        except BenchmarkError as error:
+            typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+            raise typer.Exit(1) from error
+        typer.echo(
+            f"{backend.value:8} clients {result.clients}  transfers {result.transfers}  "
+            f"{result.per_second:,.0f}/s  p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms"
+        )
+
+
+@app.command()
+def identity(
+    grants: Annotated[int, typer.Option(min=10, help="Timed grants per kind.")] = 2_000,
+    logins: Annotated[int, typer.Option(min=5, help="Timed password sign-ins.")] = 100,
+    only: Annotated[Backend | None, typer.Option(help="Run only SQLite or only PostgreSQL.")] = None,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+) -> None:
+    """One ID: refresh-token and client-credentials grants/s and password sign-ins/s, one core."""
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    for backend in (Backend.SQLITE, Backend.POSTGRES):
+        if only is not None and backend != only:
+            continue
+        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
+            typer.echo(f"PostgreSQL skipped: {why}")
+            continue
+        database = scratch.sqlite_database() if backend == Backend.SQLITE else scratch.postgres_database(postgres_url)
+        with database as url:
+            for row in identity_bench.run(url, grants=grants, logins=logins):
+                typer.echo(
+                    f"{row.backend:10} {row.scenario:44} n={row.operations:<6} {row.per_second:8,.0f}/s  "
+                    f"p50 {row.p50_ms:6.1f} ms  p99 {row.p99_ms:6.1f} ms"
+                )
+
+
+@app.command()
+def rating(
+    events: Annotated[int, typer.Option(min=100, help="Usage events per service-layer scenario.")] = 5_000,
+    http_events: Annotated[int, typer.Option(min=100, help="Usage records posted over HTTP.")] = 5_000,
+    rate: Annotated[float, typer.Option(min=1, help="Paced HTTP rate, records/s.")] = 1_000,
+    clients: Annotated[int, typer.Option(min=1, max=256, help="HTTP client threads.")] = 16,
+    only: Annotated[str | None, typer.Option(help="service | http | sandbox")] = None,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+) -> None:
+    """Usage events rated and committed per second; HTTP p50/p99 at a paced rate; the sandbox."""
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    rows = []
+    try:
+        if only in (None, "service"):
+            for per_commit in (1, 100):
+                with scratch.sqlite_database() as url:
+                    rows.append(rating_bench.service_layer(url, events=events, per_commit=per_commit))
+        if only in (None, "http"):
+            if why := scratch.postgres_unreachable(postgres_url):
+                typer.echo(f"PostgreSQL skipped: {why}")
+            else:
+                with scratch.postgres_database(postgres_url) as url:
+                    rows.append(rating_bench.http_api(url, events=http_events, rate=rate, clients=clients))
+        if only in (None, "sandbox"):
+            rows.append(rating_bench.sandbox(steps=1_001))
+    except BenchmarkError as error:
+        typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+        raise typer.Exit(1) from error
+    for row in rows:
+        typer.echo(
+            f"{row.scenario:58} n={row.events:<6} {row.seconds:7.2f} s {row.per_second:9,.0f}/s  "
+            f"p50 {row.p50_ms:7.1f} ms  p99 {row.p99_ms:7.1f} ms"
+        )

@@ -28,7 +28,7 @@ from yagona.ledger import service
 from yagona.ledger.schemas import AccountCreate, TransferCreate, Unit
 from yagona.platform import migrate
 from yagona.platform.db import make_engine
-from yagona.platform.settings import DatabaseSettings, Settings
+from yagona.platform.settings import DatabaseSettings, LimitSettings, Settings
 
 REVENUE = "operator:revenue"
 WORLD = "external:world"  # where the customers' money comes from: may go negative
@@ -117,7 +117,8 @@ def run(scenario: Scenario, url: str) -> Result:
     engine = make_engine(url, pool_size=scenario.clients + 1)
     try:
         migrate.upgrade(engine)
-        settings = Settings(env="test", database=DatabaseSettings(url=url))
+        # Explicit defaults: a YAGONA_LIMITS__… in the environment must not change the benchmark.
+        settings = Settings(env="test", database=DatabaseSettings(url=url), limits=LimitSettings())
         container = bootstrap(settings, engine=engine, configure_logs=False)
         customers = _open_accounts(container, scenario)
         funded = _fund(container, [code for codes in customers for code in codes])

@@ -46,7 +46,8 @@ def postgres_unreachable(server_url: str) -> str | None:
         with _admin(server_url):
             return None
     except psycopg.Error as error:
-        return f"PostgreSQL at {make_url(server_url).render_as_string()} is unreachable: {error}".strip()
+        reason = " ".join(str(error).split())  # libpq's message spans lines
+        return f"PostgreSQL at {make_url(server_url).render_as_string()} is unreachable: {reason}"
 
 
 def postgres_facts(server_url: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from yagona.platform.jobs import JobRunner
 from yagona.platform.logging import configure_logging
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory
+from yagona.wallet import service as wallets
 
 
 @dataclass
@@ -67,5 +68,5 @@ def _final(sim: Simulation) -> dict[str, Any]:
     with sim.uow() as uow:
         return {
             "lines": {msisdn: line_view(lines.state(uow, msisdn=msisdn)) for msisdn in lines.list_msisdns(uow)},
-            "wallets": {},
+            "wallets": {phone: wallets.state(uow, phone=phone).scenario_view() for phone in wallets.phones(uow)},
         }

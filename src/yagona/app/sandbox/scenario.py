@@ -48,7 +48,7 @@ class Scenario:
     steps: list[Step]
 
 
-class _StringTimestampLoader(yaml.SafeLoader):
+class _StringTimestampLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML without implicit timestamps: a timestamp stays text, so a missing offset means
     Tashkent time (the contract) rather than whatever PyYAML assumes."""
 

@@ -7,7 +7,7 @@ to its record. It opens its own unit of work: a refusal rolls it back whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
@@ -18,6 +18,7 @@ from yagona.lines import service as lines
 from yagona.lines.schemas import LineState, UsageResult
 from yagona.platform.jobs import JobRunner
 from yagona.platform.uow import UnitOfWorkFactory
+from yagona.wallet import service as wallets
 
 
 class Simulation(Protocol):
@@ -180,6 +181,117 @@ def line_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
         return line_view(lines.state(uow, msisdn=f["msisdn"]))
 
 
+# --- e-wallet ------------------------------------------------------------------------------
+
+
+def wallet_register(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        wallets.register(
+            uow, phone=f["phone"], pin=f["pin"], birth_date=f["birth_date"], accept_offer=f["accept_offer"]
+        )
+        uow.commit()
+        return {"tier": wallets.state(uow, phone=f["phone"]).tier.value}
+
+
+def wallet_identify(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        read = wallets.identify(uow, phone=f["phone"], document=f["document"])
+        uow.commit()
+    return {"tier": read.tier.value}
+
+
+def wallet_topup(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        receipt = wallets.topup(
+            uow, phone=f["phone"], amount=f["amount"].tiyin, source=f["source"], idempotency_key=_record_id(sim)
+        )
+        uow.commit()
+    return _receipt_view(receipt)
+
+
+def wallet_transfer(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        receipt = wallets.transfer(
+            uow,
+            from_phone=f["from"],
+            to_phone=f["to"],
+            amount=f["amount"].tiyin,
+            pin=f["pin"],
+            idempotency_key=_record_id(sim),
+        )
+        uow.commit()
+    return _receipt_view(receipt)
+
+
+def wallet_pay(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        receipt = wallets.pay(
+            uow,
+            phone=f["phone"],
+            provider=f["provider"],
+            account=f["account"],
+            amount=f["amount"].tiyin,
+            pin=f["pin"],
+            idempotency_key=_record_id(sim),
+        )
+        uow.commit()
+    return _receipt_view(receipt)
+
+
+def wallet_block(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        read = wallets.block(uow, phone=f["phone"], reason=f["reason"])
+        uow.commit()
+    return {"state": read.state.value}
+
+
+def wallet_restore(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        read = wallets.restore(uow, phone=f["phone"], birth_date=f["birth_date"], new_pin=f["pin"])
+        uow.commit()
+    return {"state": read.state.value}
+
+
+def wallet_close(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        read = wallets.close(uow, phone=f["phone"])
+        uow.commit()
+    return {"state": read.state.value}
+
+
+def wallet_forget_pin(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        read = wallets.forget_pin(uow, phone=f["phone"])
+        uow.commit()
+    return {"state": read.state.value}
+
+
+def wallet_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        return wallets.state(uow, phone=f["phone"]).scenario_view()
+
+
+def _receipt_view(receipt: Any) -> dict[str, Any]:
+    return {"receipt": receipt.number, "status": receipt.status.value, "commission": som(receipt.commission)}
+
+
+def _date(value: Any, *, field: str) -> date:
+    try:
+        return date.fromisoformat(text(value, field=field))
+    except ValueError as error:
+        raise ValueError(f"{field} is a date like 1990-05-17") from error
+
+
+def _choice(*allowed: str) -> Callable[..., str]:
+    def read(value: Any, *, field: str) -> str:
+        chosen = text(value, field=field)
+        if chosen not in allowed:
+            raise ValueError(f"{field} is one of {', '.join(allowed)}")
+        return chosen
+
+    return read
+
+
 def _reason(value: Any, *, field: str) -> str:
     reason = text(value, field=field)
     if reason not in ("administrative", "lost"):
@@ -188,6 +300,7 @@ def _reason(value: Any, *, field: str) -> str:
 
 
 MSISDN = Field(text)
+PHONE = Field(text)
 VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
     "advance": ({"to": Field(timestamp, required=False), "by": Field(duration, required=False)}, advance),
     "line.connect": (
@@ -210,4 +323,33 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
     "line.block": ({"msisdn": MSISDN, "reason": Field(_reason)}, line_block),
     "line.unblock": ({"msisdn": MSISDN}, line_unblock),
     "line.state": ({"msisdn": MSISDN}, line_state),
+    "wallet.register": (
+        {
+            "phone": PHONE,
+            "pin": Field(text),
+            "birth_date": Field(_date, required=False),
+            "accept_offer": Field(flag, required=False, default=False),
+        },
+        wallet_register,
+    ),
+    "wallet.identify": ({"phone": PHONE, "document": Field(text)}, wallet_identify),
+    "wallet.topup": (
+        {"phone": PHONE, "amount": Field(amount), "source": Field(_choice("card", "promo"))},
+        wallet_topup,
+    ),
+    "wallet.transfer": ({"from": PHONE, "to": PHONE, "amount": Field(amount), "pin": Field(text)}, wallet_transfer),
+    "wallet.pay": (
+        {"phone": PHONE, "provider": Field(text), "account": Field(text), "amount": Field(amount), "pin": Field(text)},
+        wallet_pay,
+    ),
+    "wallet.block": ({"phone": PHONE, "reason": Field(_choice("lost", "fraud"))}, wallet_block),
+    # `pin` (a new PIN after a forgotten one) is an addition to the contract: without it a
+    # wallet restored after forget_pin could never pay again.
+    "wallet.restore": (
+        {"phone": PHONE, "birth_date": Field(_date, required=False), "pin": Field(text, required=False)},
+        wallet_restore,
+    ),
+    "wallet.close": ({"phone": PHONE}, wallet_close),
+    "wallet.forget_pin": ({"phone": PHONE}, wallet_forget_pin),
+    "wallet.state": ({"phone": PHONE}, wallet_state),
 }

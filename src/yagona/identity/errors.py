@@ -1,0 +1,100 @@
+"""Refusals of identity. Codes are stable. Messages never say whether a phone is registered."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError, YagonaError
+
+__all__ = [
+    "AccessDeniedError",
+    "AttemptsExceededError",
+    "CustomerNotFoundError",
+    "DocumentsNotAcceptedError",
+    "InvalidCredentialsError",
+    "InvalidPhoneError",
+    "InvalidRequestError",
+    "OneIdError",
+    "PhoneTakenError",
+    "ReauthenticationRequiredError",
+    "RecordedRefusalError",
+    "RegistrationRequiredError",
+    "SendLimitError",
+    "TotpRequiredError",
+    "UnauthenticatedError",
+    "WeakPasswordError",
+]
+
+
+class RecordedRefusalError(YagonaError):
+    """A refusal whose security record (attempt counter, audit row) must persist: the
+    channel commits its unit of work before answering, unlike any other refusal."""
+
+    persist: ClassVar[bool] = True
+
+
+class InvalidPhoneError(InvalidRequestError):
+    code = "invalid_phone"
+
+
+class WeakPasswordError(InvalidRequestError):
+    code = "weak_password"
+
+
+class DocumentsNotAcceptedError(InvalidRequestError):
+    code = "documents_not_accepted"
+
+
+class InvalidCredentialsError(RecordedRefusalError):
+    code = "invalid_credentials"
+    http_status = 401
+
+
+class AttemptsExceededError(RecordedRefusalError):
+    code = "too_many_attempts"
+    http_status = 429
+
+
+class SendLimitError(RecordedRefusalError):
+    code = "too_many_codes"
+    http_status = 429
+
+
+class TotpRequiredError(YagonaError):
+    code = "totp_required"
+    http_status = 401
+
+
+class RegistrationRequiredError(YagonaError):
+    """The phone proved it is the caller's, and no customer holds it: sign up."""
+
+    code = "registration_required"
+    http_status = 404
+
+
+class UnauthenticatedError(YagonaError):
+    code = "unauthenticated"
+    http_status = 401
+
+
+class ReauthenticationRequiredError(YagonaError):
+    code = "reauthentication_required"
+    http_status = 401
+
+
+class AccessDeniedError(YagonaError):
+    code = "forbidden"
+    http_status = 403
+
+
+class CustomerNotFoundError(NotFoundError):
+    code = "customer_not_found"
+
+
+class PhoneTakenError(ConflictError):
+    code = "phone_taken"
+
+
+class OneIdError(YagonaError):
+    code = "oneid_failed"
+    http_status = 502

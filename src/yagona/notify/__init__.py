@@ -1,0 +1,1 @@
+"""Notify: the outbox of SMS and e-mail messages, templates per language, delivery adapters."""

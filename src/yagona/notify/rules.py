@@ -1,0 +1,36 @@
+# ruff: noqa: RUF001 - Russian texts are Cyrillic on purpose
+"""Message templates per language (Uzbek Latin first, then Russian and English). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TEMPLATES: Mapping[str, Mapping[str, str]] = {
+    "identity.otp": {
+        "uz": "Yagona: tasdiqlash kodi {code}. Kod {minutes} daqiqa amal qiladi. Uni hech kimga aytmang.",
+        "ru": "Yagona: код подтверждения {code}. Код действует {minutes} мин. Никому его не сообщайте.",
+        "en": "Yagona: your code is {code}. It is valid for {minutes} minutes. Do not share it.",
+    },
+    "identity.new_device": {
+        "uz": "Yagona: hisobingizga yangi qurilmadan kirildi ({device}). Bu siz bo'lmasangiz, kabinetda xabar bering.",
+        "ru": "Yagona: вход в аккаунт с нового устройства ({device}). Если это не вы, сообщите в кабинете.",
+        "en": "Yagona: a sign-in from a new device ({device}). If it was not you, report it in your cabinet.",
+    },
+    "identity.access_reported": {
+        "uz": "Yagona: barcha seanslar yopildi. Parolingizni yangilang.",
+        "ru": "Yagona: все сеансы завершены. Смените пароль.",
+        "en": "Yagona: every session was closed. Please change your password.",
+    },
+}
+
+FALLBACK_LANGUAGE = "uz"
+
+
+def render(template: str, language: str, params: Mapping[str, str]) -> str:
+    """The text of `template` in `language` (Uzbek when that language is missing)."""
+    texts = TEMPLATES[template]
+    return texts.get(language, texts[FALLBACK_LANGUAGE]).format(**params)
+
+
+def known(template: str) -> bool:
+    return template in TEMPLATES

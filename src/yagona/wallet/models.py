@@ -1,0 +1,72 @@
+"""Wallet tables. Money lives in the ledger (`wallet:<phone>`); these rows hold the
+wallet's state, its PIN, and every operation — which is also its receipt."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yagona.platform.db import Base, UtcDateTime
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class WalletAccount(Base):
+    __tablename__ = "wallet_account"
+
+    phone: Mapped[str] = mapped_column(String(12), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    block_reason: Mapped[str | None] = mapped_column(String(20))
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    pin_failures: Mapped[int] = mapped_column(Integer)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    birth_date: Mapped[date] = mapped_column(Date)
+    offer_accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    identity_document: Mapped[str | None] = mapped_column(String(40))
+    identified_by: Mapped[str | None] = mapped_column(String(120))
+    identified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A fraud freeze holds the funds as a pending ledger transfer, resolved on release or return.
+    hold_transfer_id: Mapped[str | None] = mapped_column(String(36))
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        CheckConstraint("tier IN ('light', 'premium')", name="tier_known"),
+        CheckConstraint("state IN ('active', 'blocked', 'closed')", name="state_known"),
+        CheckConstraint("pin_failures >= 0", name="pin_failures_not_negative"),
+    )
+
+
+class WalletOperation(Base):
+    """One operation and its electronic receipt (number = W + seq)."""
+
+    __tablename__ = "wallet_operation"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12))
+    payer_phone: Mapped[str | None] = mapped_column(String(12))  # the wallet debited
+    payee_phone: Mapped[str | None] = mapped_column(String(12))  # the wallet credited
+    source: Mapped[str | None] = mapped_column(String(60))  # masked card, promotion, operator
+    provider: Mapped[str | None] = mapped_column(String(40))
+    account: Mapped[str | None] = mapped_column(String(60))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    commission: Mapped[int] = mapped_column(BigInteger)
+    # Scoped by who asked ("<phone>:<key>"); the hash of the request tells a replay from a conflict.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    ledger_transfer_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        CheckConstraint("amount > 0 AND commission >= 0", name="amounts_valid"),
+        CheckConstraint("status IN ('pending', 'completed', 'declined')", name="status_known"),
+        Index("ix_wallet_operation_payee", "payee_phone", "created_at"),
+        Index("ix_wallet_operation_payer", "payer_phone", "seq"),
+    )

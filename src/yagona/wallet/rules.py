@@ -1,0 +1,198 @@
+"""Pure wallet rules: validation of what a customer types, limits, commissions, dates,
+the state machine and the card-processor simulator. Plain values in, values or typed
+errors out; no I/O."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import Type
+
+from yagona.kernel.clock import TASHKENT
+from yagona.kernel.errors import InvalidRequestError, LimitExceededError
+from yagona.kernel.money import TIYIN_PER_SOM, Money, Rounding, round_tiyin
+from yagona.wallet.errors import OfferNotAcceptedError, WalletBlockedError, WalletClosedError
+from yagona.wallet.schemas import BlockReason, CardOutcome, CommissionRow, Provider, WalletStatus
+
+_PHONE = re.compile(r"^998\d{9}$")
+_CARD = re.compile(r"^\d{16}$")
+RECEIPT_PREFIX = "W"
+COMMISSION_ROUNDING = Rounding.HALF_UP  # commercial rounding of a commission to the tiyin
+
+
+# --- registration (offer 4.1.1) ---------------------------------------------------------
+
+
+def normalise_phone(text: str) -> str:
+    """`+998 90 100-00-01` → `998901000001`; anything else is refused."""
+    digits = re.sub(r"[\s\-()]", "", text or "")
+    digits = digits.removeprefix("+")
+    if not _PHONE.match(digits):
+        raise InvalidRequestError(f"{text!r} is not an Uzbek mobile number (998 and 9 digits)", field="phone")
+    return digits
+
+
+def check_pin_format(pin: str | None, *, length_min: int, length_max: int, field: str = "pin") -> str:
+    if not pin:
+        raise InvalidRequestError("a PIN is required", field=field)
+    if not pin.isascii() or not pin.isdigit() or not length_min <= len(pin) <= length_max:
+        raise InvalidRequestError(f"a PIN is {length_min} to {length_max} digits", field=field)
+    return pin
+
+
+def check_birth_date(birth_date: date | None, *, today: date, minimum_age_years: int) -> date:
+    if birth_date is None:
+        raise InvalidRequestError("the birth date is required", field="birth_date")
+    if birth_date > today or birth_date < add_years_to_date(today, -120):
+        raise InvalidRequestError("the birth date is not plausible", field="birth_date")
+    if add_years_to_date(birth_date, minimum_age_years) > today:
+        raise InvalidRequestError(
+            f"a wallet is for a legally capable person of {minimum_age_years} or more (offer 2.5)", field="birth_date"
+        )
+    return birth_date
+
+
+def check_offer_accepted(accepted: bool) -> None:
+    if accepted is not True:
+        raise OfferNotAcceptedError("registration needs the acceptance of the public offer (4.1.1)")
+
+
+# --- PIN hashing: Argon2id ----------------------------------------------------------------
+
+
+def pin_hasher(*, time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
+
+
+def hash_pin(hasher: PasswordHasher, pin: str) -> str:
+    return hasher.hash(pin)
+
+
+def pin_matches(hasher: PasswordHasher, pin_hash: str, pin: str) -> bool:
+    try:
+        return hasher.verify(pin_hash, pin)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# --- limits (offer 4.5.1) -----------------------------------------------------------------
+
+
+def topup_window_start(now: datetime, *, days: int) -> datetime:
+    """The start of the window of `days` calendar days (Tashkent dates) that ends today."""
+    today = now.astimezone(TASHKENT).date()
+    return datetime.combine(today - timedelta(days=days - 1), time(0), tzinfo=TASHKENT)
+
+
+def check_light_topups(*, already: int, incoming: int, limit: int) -> None:
+    """4.5.1 a): the top-ups of 30 calendar days, commissions included, stay within 5 BHM."""
+    if already + incoming > limit:
+        raise LimitExceededError(
+            f"a Light wallet takes in at most {Money(limit)} over 30 calendar days; "
+            f"{Money(already)} already, {Money(incoming)} more would pass it (offer 4.5.1)",
+            limit=limit,
+            already=already,
+        )
+
+
+# --- commissions (offer annex 1) -------------------------------------------------------------
+
+
+def commission(amount: int, row: CommissionRow) -> int:
+    """The commission on `amount` tiyin by `row`: percent, then the floor and ceiling of the row."""
+    exact = Fraction(amount) * Fraction(row.percent) / 100
+    value = round_tiyin(exact, COMMISSION_ROUNDING)
+    value = max(value, _tiyin(row.minimum_som))
+    if row.maximum_som is not None:
+        value = min(value, _tiyin(row.maximum_som))
+    return value
+
+
+def _tiyin(som: Decimal) -> int:
+    return round_tiyin(som * TIYIN_PER_SOM, Rounding.HALF_UP)
+
+
+# --- providers --------------------------------------------------------------------------------
+
+
+def check_account(provider: Provider, account: str) -> str:
+    text = (account or "").strip()
+    if not re.match(provider.account_pattern, text):
+        raise InvalidRequestError(
+            f"{account!r} is not a valid {provider.account_label} for {provider.name}", field="account"
+        )
+    return text
+
+
+# --- states (offer 4.6) -----------------------------------------------------------------------
+
+
+def check_usable(state: WalletStatus, reason: BlockReason | None, *, phone: str) -> None:
+    """A wallet that pays, sends or receives money must be active."""
+    if state == WalletStatus.CLOSED:
+        raise WalletClosedError(f"wallet {phone} is closed", phone=phone)
+    if state == WalletStatus.BLOCKED:
+        why = reason.value if reason is not None else "blocked"
+        raise WalletBlockedError(f"wallet {phone} is blocked ({why})", phone=phone, reason=why)
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def add_years_to_date(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_years(instant: datetime, years: int) -> datetime:
+    """The same Tashkent wall-clock time `years` later (29 February → 28 February)."""
+    here = instant.astimezone(TASHKENT)
+    return datetime.combine(add_years_to_date(here.date(), years), here.timetz())
+
+
+def dormancy_due(last_activity_at: datetime, *, years: int) -> datetime:
+    """4.5.3: *more than* 3 years without an operation: the first second after the anniversary."""
+    return add_years(last_activity_at, years) + timedelta(seconds=1)
+
+
+# --- the card-processor simulator ---------------------------------------------------------------
+
+
+def check_card_number(card_number: str) -> str:
+    digits = re.sub(r"\s", "", card_number or "")
+    if not _CARD.match(digits):
+        raise InvalidRequestError("a card number is 16 digits", field="card_number")
+    return digits
+
+
+def mask_card(card_number: str) -> str:
+    return f"card {card_number[:4]} **** **** {card_number[-4:]}"
+
+
+def simulated_card_outcome(card_number: str, *, default: str, decline_suffix: str, hold_suffix: str) -> CardOutcome:
+    if card_number.endswith(decline_suffix):
+        return CardOutcome.DECLINE
+    if card_number.endswith(hold_suffix):
+        return CardOutcome.HOLD
+    return CardOutcome(default)
+
+
+# --- receipts ----------------------------------------------------------------------------------
+
+
+def receipt_number(seq: int) -> str:
+    return f"{RECEIPT_PREFIX}{seq:010d}"
+
+
+def receipt_seq(number: str) -> int | None:
+    text = number.strip().upper()
+    if not text.startswith(RECEIPT_PREFIX) or not text[1:].isdigit() or len(text) > 20:
+        return None
+    return int(text[1:])
