@@ -57,7 +57,13 @@ class UsageRecord(_Frozen):
     caller: str | None = Field(default=None, alias="from", min_length=1, max_length=20)
     seconds: int | None = None  # checked by the rules: a person reads why a duration is refused
     mb: Decimal | None = Field(default=None, max_digits=16, decimal_places=6)
+    # Data: TAS-IX traffic is flagged by the network (`tasix`) or told by the server's `ip`
+    # (the TAS-IX ranges); through a proxy or VPN (`vpn`) it is ordinary traffic; a `host`
+    # on the list of free state and socially important resources costs nothing.
     tasix: bool = False
+    ip: str | None = Field(default=None, max_length=45)
+    host: str | None = Field(default=None, max_length=253)
+    vpn: bool = False
 
     @model_validator(mode="after")
     def _fields_of_its_type(self) -> UsageRecord:

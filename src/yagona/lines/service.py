@@ -264,9 +264,22 @@ def sms(uow: UnitOfWork, *, msisdn: str, to: str, record_id: str) -> UsageResult
     return rate_usage(uow, record=_record(id=record_id, msisdn=msisdn, type="sms", to=to))
 
 
-def data(uow: UnitOfWork, *, msisdn: str, mb: Decimal, tasix: bool, record_id: str) -> UsageResult:
-    """One data session: TAS-IX traffic uses the TAS-IX bundle first; per MB pro rata after."""
-    return rate_usage(uow, record=_record(id=record_id, msisdn=msisdn, type="data", mb=mb, tasix=tasix))
+def data(
+    uow: UnitOfWork,
+    *,
+    msisdn: str,
+    mb: Decimal,
+    tasix: bool,
+    record_id: str,
+    ip: str | None = None,
+    host: str | None = None,
+    vpn: bool = False,
+) -> UsageResult:
+    """One data session: TAS-IX traffic uses the TAS-IX bundle first (not through a VPN); free
+    state resources cost nothing; per MB pro rata after the bundles."""
+    return rate_usage(
+        uow, record=_record(id=record_id, msisdn=msisdn, type="data", mb=mb, tasix=tasix, ip=ip, host=host, vpn=vpn)
+    )
 
 
 def _record(**fields: Any) -> UsageRecord:
@@ -389,10 +402,13 @@ def _price(
     """What one record costs on `plan`: the rules of the price list, applied."""
     if record.type == "data":
         kb = rules.session_kb(Fraction(_required(record.mb, "mb")))
-        order = rules.TASIX_DATA_BUNDLES if record.tasix else rules.DATA_BUNDLES
+        if record.host is not None and catalog.is_free_resource(record.host):
+            return "data", "free", rules.Rated(units=kb)
+        tasix = not record.vpn and (record.tasix or (record.ip is not None and catalog.is_tasix(record.ip)))
+        order = rules.TASIX_DATA_BUNDLES if tasix else rules.DATA_BUNDLES
         price = plan.prices.mb.tiyin if plan.prices.mb is not None else None
         rated = rules.rate_data(kb, order=order, remaining=remaining, mb_price_tiyin=price, available_tiyin=available)
-        return "data", "tasix" if record.tasix else "internet", rated
+        return "data", "tasix" if tasix else "internet", rated
     if record.type == "sms":
         destination = catalog.classify_number(_required(record.to, "to"))
         rated = rules.rate_units(

@@ -143,7 +143,16 @@ def line_sms(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 
 def line_data(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
     with sim.uow() as uow:
-        result = lines.data(uow, msisdn=f["msisdn"], mb=f["mb"], tasix=f["tasix"], record_id=_record_id(sim))
+        result = lines.data(
+            uow,
+            msisdn=f["msisdn"],
+            mb=f["mb"],
+            tasix=f["tasix"],
+            record_id=_record_id(sim),
+            ip=f["ip"],
+            host=f["host"],
+            vpn=f["vpn"],
+        )
         uow.commit()
     return usage_view(result)
 
@@ -315,7 +324,15 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
     "line.incoming_call": ({"msisdn": MSISDN, "from": Field(text), "seconds": Field(whole)}, line_incoming_call),
     "line.sms": ({"msisdn": MSISDN, "to": Field(text)}, line_sms),
     "line.data": (
-        {"msisdn": MSISDN, "mb": Field(decimal), "tasix": Field(flag, required=False, default=False)},
+        {
+            "msisdn": MSISDN,
+            "mb": Field(decimal),
+            "tasix": Field(flag, required=False, default=False),
+            # additions to the contract: where the traffic went (free resources, TAS-IX by address, VPN)
+            "ip": Field(text, required=False),
+            "host": Field(text, required=False),
+            "vpn": Field(flag, required=False, default=False),
+        },
         line_data,
     ),
     "line.ussd": ({"msisdn": MSISDN, "code": Field(text)}, line_ussd),
