@@ -6,11 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.e2e.server import free_port
 from tests.services import scratch_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +125,30 @@ def test_the_worker_runs_one_pass(tmp_path: Path) -> None:
     run = yagona(url, "worker", "--once")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "jobs 0, redispatched 0, published 0"
+
+
+def test_serve_with_two_worker_processes_answers_health(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    assert yagona(url, "db", "upgrade").returncode == 0
+    port = free_port()
+    env = {**os.environ, "YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "yagona", "serve", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert ready.json() == {"status": "ready", "database": "sqlite"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -64,3 +64,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(lines_routes.usage_router)
     app.include_router(wallet_routes.router)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """The app of one server worker process, configured from the environment."""
+    return create_app(Settings())

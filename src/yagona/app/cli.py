@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -78,6 +79,7 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; more than one uses every core.")] = 1,
 ) -> None:
     """Serve the API (and, as they arrive, the portal) over HTTP."""
     import uvicorn
@@ -86,10 +88,22 @@ def serve(
 
     env = _env(ctx)
     settings = env.settings
+    host, port = host or settings.http.host, port or settings.http.port
+    if workers > 1:
+        # Each worker process builds its own app from the environment: pass the URL there.
+        os.environ["YAGONA_DATABASE__URL"] = settings.database.url
+        uvicorn.run(
+            "yagona.app.api:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+        return
     application = create_app(settings, container=env.container)
-    uvicorn.run(
-        application, host=host or settings.http.host, port=port or settings.http.port, log_config=None, access_log=False
-    )
+    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()
