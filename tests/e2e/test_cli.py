@@ -36,8 +36,8 @@ def _run_the_operator_story(url: str) -> None:
     assert yagona(url, "demo", "load").returncode == 0  # idempotent
     verified = yagona(url, "ledger", "verify")
     assert verified.returncode == 0 and "every invariant holds" in verified.stdout
-    balance = yagona(url, "ledger", "balance", "demo:998901234500")
-    assert "150 000.00 so'm" in balance.stdout
+    balance = yagona(url, "ledger", "balance", "line:998901234500")  # Lider Plus: 150 000 - first fee 60 000
+    assert "balance    90 000.00 so'm" in balance.stdout
     missing = yagona(url, "ledger", "balance", "nobody")
     assert missing.returncode == 1
     assert missing.stderr.strip() == "error[not_found]: no account nobody"
@@ -46,13 +46,13 @@ def _run_the_operator_story(url: str) -> None:
     with engine.begin() as connection:  # a tampered total must be found
         connection.execute(
             text(
-                "UPDATE ledger_balance SET credits_posted = credits_posted + 1 WHERE account_id = (SELECT id FROM ledger_account WHERE code = 'demo:998901234500')"
+                "UPDATE ledger_balance SET credits_posted = credits_posted + 1 WHERE account_id = (SELECT id FROM ledger_account WHERE code = 'line:998901234500')"
             )
         )
     engine.dispose()
     broken = yagona(url, "ledger", "verify")
     assert broken.returncode == 1
-    assert "totals_match_transfers: demo:998901234500#0" in broken.stderr
+    assert "totals_match_transfers: line:998901234500#0" in broken.stderr
     assert "zero_sum: som" in broken.stderr
 
 

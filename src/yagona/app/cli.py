@@ -180,10 +180,14 @@ def demo_load(ctx: typer.Context) -> None:
     """Load the demo data (idempotent: a second run changes nothing)."""
     from yagona.app import demo
 
-    with _env(ctx).unit_of_work() as uow:
-        codes = demo.load(uow)
+    env = _env(ctx)
+    if env.settings.env == "prod":
+        typer.echo("error[forbidden]: demo data is for dev and test databases only", err=True)
+        raise typer.Exit(1)
+    with env.unit_of_work() as uow:
+        loaded = demo.load(uow, env.settings)
         uow.commit()
-    typer.echo(f"demo data ready: {len(codes)} accounts ({', '.join(codes)})")
+    typer.echo("demo data ready:\n  " + "\n  ".join(loaded))
 
 
 def main() -> None:

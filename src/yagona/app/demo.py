@@ -1,35 +1,71 @@
 """Demo data for `make run`: loaded through the same services as real work, and idempotent,
-so running it again changes nothing."""
+so running it again changes nothing. Dev only: the demo password and PIN are public."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from pydantic import SecretStr
+
+from yagona.identity import service as identity
+from yagona.identity.schemas import CustomerCreate
+from yagona.kernel.errors import NotFoundError
+from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
-from yagona.ledger.schemas import AccountCreate, TransferCreate, Unit
+from yagona.ledger.schemas import AccountCreate, Unit
+from yagona.lines import service as lines
+from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWork
+from yagona.wallet import service as wallets
 
 OPERATOR_ACCOUNTS = [
     AccountCreate(
         code="external:card-settlement", owner="operator", kind="settlement", unit=Unit.SOM, allow_negative=True
     ),
-    AccountCreate(
-        code="operator:revenue:mobile", owner="operator", kind="revenue", unit=Unit.SOM, allow_negative=True, shards=8
-    ),
-    AccountCreate(code="operator:income:dormant", owner="operator", kind="income", unit=Unit.SOM, allow_negative=True),
 ]
-DEMO_CUSTOMERS = {"demo:998901234500": 150_000_00, "demo:998911234501": 40_000_00}
+DEMO_LINES = [
+    ("998901234500", "lider-plus", 150_000),
+    ("998911234501", "ustoz-start", 60_000),
+    ("998901234502", "terminal", 20_000),
+]
+DEMO_CUSTOMER = {"phone": "998901234500", "name": "Aziza Karimova", "password": "demo-parol-2026"}
+DEMO_WALLET_PHONE, DEMO_WALLET_PIN, DEMO_WALLET_BIRTH_DATE = "998901234500", "24680", date(1990, 5, 17)
 
 
-def load(uow: UnitOfWork) -> list[str]:
-    """Open the operator's accounts and two funded demo accounts; returns what exists now."""
+def load(uow: UnitOfWork, settings: Settings) -> list[str]:
+    """The operator's accounts, three lines, a One ID customer and a funded wallet."""
     for account in OPERATOR_ACCOUNTS:
         ledger.open_account(uow, account=account)
-    for code, amount in DEMO_CUSTOMERS.items():
-        ledger.open_account(uow, account=AccountCreate(code=code, owner=code.split(":")[1], kind="demo", unit=Unit.SOM))
-        ledger.post(
+    done = []
+    for msisdn, plan, deposit in DEMO_LINES:
+        try:
+            lines.state(uow, msisdn=msisdn)
+        except NotFoundError:
+            lines.connect(uow, msisdn=msisdn, plan_id=plan, deposit=Money.of_som(deposit))
+        done.append(f"line {msisdn} ({plan})")
+    context = identity.make_context(secret_key=settings.secret_key.get_secret_value(), env=settings.env)
+    if identity.find_customer_by_phone(uow, phone=DEMO_CUSTOMER["phone"]) is None:
+        identity.register_customer(
             uow,
-            transfers=[
-                TransferCreate(debit="external:card-settlement", credit=code, amount=amount, reason="demo_topup")
-            ],
-            idempotency_key=f"demo:topup:{code}",
+            ctx=context,
+            customer=CustomerCreate(
+                phone=DEMO_CUSTOMER["phone"],
+                name=DEMO_CUSTOMER["name"],
+                password=SecretStr(DEMO_CUSTOMER["password"]),
+                accept_documents=True,
+            ),
         )
-    return [a.code for a in OPERATOR_ACCOUNTS] + list(DEMO_CUSTOMERS)
+    done.append(f"One ID customer {DEMO_CUSTOMER['phone']} (password {DEMO_CUSTOMER['password']})")
+    if DEMO_WALLET_PHONE not in wallets.phones(uow):
+        wallets.register(
+            uow, phone=DEMO_WALLET_PHONE, pin=DEMO_WALLET_PIN, birth_date=DEMO_WALLET_BIRTH_DATE, accept_offer=True
+        )
+        wallets.topup(
+            uow,
+            phone=DEMO_WALLET_PHONE,
+            amount=Money.of_som(200_000).tiyin,
+            source="card",
+            idempotency_key="demo:wallet:topup",
+        )
+    done.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN})")
+    return done
