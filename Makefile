@@ -51,8 +51,11 @@ test: lint typecheck arch ## set up everything and run the whole check: lint, ty
 
 check: test ## what CI runs (same as test)
 
-bench: migrate ## run the benchmarks (not part of the tests)
+bench: setup ## run the benchmarks (not part of the tests); figures go to docs/benchmarks.md
 	$(BIN)/yagona bench ledger
+	$(BIN)/yagona bench rating
+	$(BIN)/yagona bench wallet
+	$(BIN)/yagona bench identity
 
 clean: ## remove the virtual environment, caches and local databases
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
