@@ -125,7 +125,7 @@ def http_api(url: str, *, events: int, rate: float, clients: int) -> Row:
     _verify(container)
     seconds = latencies.pop()
     return Row(
-        f"HTTP API, PostgreSQL, paced at {rate:,.0f}/s, {clients} clients",
+        f"HTTP API, PostgreSQL, {os.cpu_count()} server processes, paced at {rate:,.0f}/s, {clients} clients",
         len(latencies),
         seconds,
         len(latencies) / seconds,
@@ -187,7 +187,7 @@ def _free_port() -> int:
 @contextmanager
 def _server(port: int, env: dict[str, str]) -> Iterator[None]:
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and command, no outside input
-        [sys.executable, "-m", "yagona", "serve", "--port", str(port)],
+        [sys.executable, "-m", "yagona", "serve", "--port", str(port), "--workers", str(os.cpu_count() or 1)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
