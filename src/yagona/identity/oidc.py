@@ -7,12 +7,17 @@ built per request around the request's unit of work. Codes and refresh tokens ar
 consumed by single UPDATE … RETURNING statements; a reused refresh token revokes its
 whole family, a reused code the tokens it bought (`must_commit` keeps that revocation
 although the answer is an error).
+
+The refresh and client-credentials grants are the hot path: their client comes from a
+per-process cache, and one Core statement writes the token, refusing a client removed
+meanwhile (on PostgreSQL the refresh grant's spend and its successor are one statement).
 """
 # authlib ships no type information: its base classes are Any to mypy (see the first line).
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +27,9 @@ from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import (
     AuthorizationCodeMixin,
     ClientMixin,
+    InvalidClientError,
     InvalidRequestError,
+    OAuth2Error,
     OAuth2Payload,
     OAuth2Request,
     TokenMixin,
@@ -45,11 +52,14 @@ from yagona.identity import service as identity
 from yagona.identity.credentials import new_token, same, token_hash
 from yagona.identity.errors import InvalidRequestError as BadRequestError
 from yagona.identity.models import AuthorizationCode, OAuthClient, OAuthConsent, OAuthToken, SigningKey
+from yagona.identity.repository import ClientRecord, NewToken, SpentToken
 from yagona.identity.schemas import ClientCreate, ClientCreated, ClientRead, SessionRead
 from yagona.kernel.ids import new_id
 from yagona.platform.uow import UnitOfWork
 
 ALGORITHM = "RS256"
+# How long a process keeps a client it read (see `Provider.query_client`).
+CLIENT_CACHE_TTL_S = 60.0
 
 # authlib writes issued tokens into its DEBUG lines ("Issue token {...}"): never below INFO.
 logging.getLogger("authlib").setLevel(logging.INFO)
@@ -90,7 +100,7 @@ class EndUser:
 
 
 class Client(ClientMixin):
-    def __init__(self, row: OAuthClient) -> None:
+    def __init__(self, row: ClientRecord) -> None:
         self.row = row
         self.client_id = row.client_id
         self.client_metadata = {"post_logout_redirect_uris": list(row.post_logout_redirect_uris)}
@@ -155,7 +165,7 @@ class Code(AuthorizationCodeMixin):
 
 
 class Token(TokenMixin):
-    def __init__(self, row: OAuthToken, now: datetime) -> None:
+    def __init__(self, row: OAuthToken | SpentToken, now: datetime) -> None:
         self.row = row
         self.now = now
 
@@ -309,7 +319,30 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return EndUser(row.customer_id, row.session_id or "", row.auth_time, list(row.methods))
 
 
-class RefreshGrant(grants.RefreshTokenGrant):
+class _FromCachedClient:
+    """For the grants whose writing statement checks that the client is still registered
+    (`repository.rotate_refresh_token`, `repository.issue_token`): their client may come
+    from the process's cache (`Provider.query_client`). A refusal for another reason is
+    checked against the database, so that a removed client still hears `invalid_client`."""
+
+    def authenticate_token_endpoint_client(self) -> Client:
+        provider: Provider = self.server  # type: ignore[attr-defined]
+        provider.cached_clients = True
+        try:
+            return super().authenticate_token_endpoint_client()
+        finally:
+            provider.cached_clients = False
+
+    def validate_token_request(self) -> None:
+        try:
+            super().validate_token_request()
+        except OAuth2Error as error:
+            if not isinstance(error, InvalidClientError):
+                self.server.check_cached_client(self.request)  # type: ignore[attr-defined]
+            raise
+
+
+class RefreshGrant(_FromCachedClient, grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]  # noqa: RUF012
 
@@ -318,9 +351,22 @@ class RefreshGrant(grants.RefreshTokenGrant):
         uow = provider.uow
         now = uow.clock.now()
         client: Client = self.request.client
-        used = repository.use_refresh_token(uow.session, token_hash(refresh_token), client.get_client_id(), now)
+        # Spend the token and write its successor at once: the successor's secrets are
+        # drawn now and handed to authlib when it asks for a token (`Provider._generate_token`).
+        token = provider.draw_token(now=now, include_refresh_token=True)
+        scope = self.request.payload.scope or None
+        used = repository.rotate_refresh_token(
+            uow.session,
+            refresh_hash=token_hash(refresh_token),
+            client_id=client.get_client_id(),
+            scope=scope,
+            new=token.row,
+            now=now,
+        )
         if used is not None:
+            provider.drawn = token.ready(scope or used.scope)
             return Token(used, now)
+        provider.check_cached_client(self.request)  # removed since it was cached: refused as before
         known = repository.token_by_refresh(uow.session, token_hash(refresh_token))
         if (
             known is not None
@@ -351,10 +397,10 @@ class RefreshGrant(grants.RefreshTokenGrant):
         return EndUser(row.customer_id, row.session_id or "", auth_time, [])
 
     def revoke_old_credential(self, refresh_token: Token) -> None:
-        return None  # revoked with its access token when it was spent (`use_refresh_token`)
+        return None  # revoked with its access token when it was spent (`rotate_refresh_token`)
 
 
-class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+class ClientCredentialsGrant(_FromCachedClient, grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]  # noqa: RUF012
 
 
@@ -401,6 +447,7 @@ class Revocation(RevocationEndpoint):
     def revoke_token(self, token: Token, request: OAuth2Request) -> None:
         provider: Provider = self.server
         now = provider.uow.clock.now()
+        assert isinstance(token.row, OAuthToken), "found by `find_token`"
         if token.row.refresh_token_hash == token_hash(request.form["token"]):
             repository.revoke_tokens(provider.uow.session, now=now, family_id=token.row.family_id)
         else:
@@ -448,6 +495,18 @@ class EndSession(EndSessionEndpoint):
 # --- the provider ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """Fresh tokens (for the client) and their row (hashes only, for the database)."""
+
+    token: dict[str, Any]
+    row: NewToken
+
+    def ready(self, scope: str) -> dict[str, Any]:
+        self.token["scope"] = scope
+        return self.token
+
+
 class Provider(AuthorizationServer):
     def __init__(
         self, uow: UnitOfWork, ctx: identity.IdentityContext, cookie_session: SessionRead | None = None
@@ -461,6 +520,10 @@ class Provider(AuthorizationServer):
         self.session_id: str | None = None
         self.code_id: str | None = None
         self.ended_sessions: list[str] = []
+        self.cached_clients = False  # see `query_client`
+        self.client_from_cache: str | None = None
+        self.drawn: dict[str, Any] | None = None  # a token written ahead, for authlib to issue
+        self.written: dict[str, Any] | None = None
         self.register_token_generator("default", self._generate_token)
         self.register_grant(CodeGrant, [S256Required(required=True), IdToken(self)])
         self.register_grant(RefreshGrant)
@@ -476,10 +539,39 @@ class Provider(AuthorizationServer):
     # authlib's hooks ----------------------------------------------------------------
 
     def query_client(self, client_id: str) -> Client | None:
+        """The registered client `client_id`. The refresh and client-credentials grants
+        (`cached_clients`) take it from the process's cache for up to `CLIENT_CACHE_TTL_S`:
+        a client's record does not change after registration, and the statement that
+        writes their token refuses a client removed meanwhile (`client_gone`)."""
         if not client_id or len(client_id) > 64:
             return None
-        row = repository.client(self.uow.session, client_id)
-        return Client(row) if row else None
+        key = f"client:{client_id}"
+        if self.cached_clients:
+            held = self.ctx.cache.get(key)
+            if held is not None and held[0] > time.monotonic():
+                self.client_from_cache = client_id
+                return Client(held[1])
+        row = repository.client_record(self.uow.session, client_id)
+        if row is None:
+            self.ctx.cache.pop(key, None)
+            return None
+        self.ctx.cache[key] = (time.monotonic() + CLIENT_CACHE_TTL_S, row)
+        return Client(row)
+
+    def check_cached_client(self, request: OAuth2Request) -> None:
+        """Refuse a client taken from the cache that is no longer registered."""
+        client_id, self.client_from_cache = self.client_from_cache, None
+        if client_id is not None and repository.client_record(self.uow.session, client_id) is None:
+            self.client_gone(request, client_id)
+
+    def client_gone(self, request: OAuth2Request, client_id: str) -> None:
+        """The client authenticated (perhaps from the cache) but is no longer registered:
+        refuse as authlib refuses an unknown client."""
+        self.ctx.cache.pop(f"client:{client_id}", None)
+        raise InvalidClientError(
+            status_code=401 if request.auth_method == "client_secret_basic" else 400,
+            description="The client does not exist on this server.",
+        )
 
     def create_oauth2_request(self, request: Any) -> OAuth2Request:
         return request if isinstance(request, OAuth2Request) else _Request(request)
@@ -503,40 +595,68 @@ class Provider(AuthorizationServer):
         expires_in: int | None = None,
         include_refresh_token: bool = True,
     ) -> dict[str, Any]:
-        token: dict[str, Any] = {
-            "token_type": "Bearer",
-            "access_token": new_token(),
-            "expires_in": expires_in or self.ctx.settings.access_token_ttl_s,
-            "scope": scope or "",
-        }
-        if include_refresh_token and user is not None:
-            token["refresh_token"] = new_token()
-        return token
+        drawn, self.drawn = self.drawn, None
+        if drawn is not None:
+            # The refresh grant wrote this token's row when it spent the old one.
+            if (
+                grant_type != "refresh_token"
+                or user is None
+                or not include_refresh_token
+                or (scope or "") != drawn["scope"]
+                or (expires_in or self.ctx.settings.access_token_ttl_s) != drawn["expires_in"]
+            ):
+                raise RuntimeError("the token written ahead is not the one authlib issues")
+            self.written = drawn
+            return drawn
+        with_refresh = include_refresh_token and user is not None
+        fresh = self.draw_token(now=self.uow.clock.now(), expires_in=expires_in, include_refresh_token=with_refresh)
+        return fresh.ready(scope or "")
+
+    def draw_token(self, *, now: datetime, expires_in: int | None = None, include_refresh_token: bool) -> _Drawn:
+        """New random tokens and the row that stores their hashes."""
+        settings = self.ctx.settings
+        access, refresh = new_token(), new_token() if include_refresh_token else None
+        expires_in = expires_in or settings.access_token_ttl_s
+        token: dict[str, Any] = {"token_type": "Bearer", "access_token": access, "expires_in": expires_in, "scope": ""}
+        if refresh is not None:
+            token["refresh_token"] = refresh
+        row = NewToken(
+            id=new_id(),
+            access_token_hash=token_hash(access),
+            refresh_token_hash=token_hash(refresh) if refresh else None,
+            issued_at=now,
+            access_expires_at=now + timedelta(seconds=int(expires_in)),
+            refresh_expires_at=now + timedelta(seconds=settings.refresh_token_ttl_s) if refresh else None,
+        )
+        return _Drawn(token, row)
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
-        now = self.uow.clock.now()
+        if token is self.written:
+            return  # written with the refresh token it replaces
         user: EndUser | None = request.user
         refresh = token.get("refresh_token")
-        repository.add(
-            self.uow.session,
-            OAuthToken(
-                id=new_id(),
-                family_id=self.family_id or new_id(),
-                client_id=request.client.get_client_id(),
-                customer_id=user.customer_id if user else None,
-                session_id=self.session_id or None,
-                code_id=self.code_id,
-                scope=token.get("scope", ""),
-                access_token_hash=token_hash(token["access_token"]),
-                refresh_token_hash=token_hash(refresh) if refresh else None,
-                auth_time=user.auth_time if user else None,
-                issued_at=now,
-                access_expires_at=now + timedelta(seconds=int(token["expires_in"])),
-                refresh_expires_at=now + timedelta(seconds=self.ctx.settings.refresh_token_ttl_s) if refresh else None,
-                refresh_used_at=None,
-                revoked_at=None,
-            ),
+        now = self.uow.clock.now()
+        row = NewToken(
+            id=new_id(),
+            access_token_hash=token_hash(token["access_token"]),
+            refresh_token_hash=token_hash(refresh) if refresh else None,
+            issued_at=now,
+            access_expires_at=now + timedelta(seconds=int(token["expires_in"])),
+            refresh_expires_at=now + timedelta(seconds=self.ctx.settings.refresh_token_ttl_s) if refresh else None,
         )
+        written = repository.issue_token(
+            self.uow.session,
+            new=row,
+            family_id=self.family_id or new_id(),
+            client_id=request.client.get_client_id(),
+            customer_id=user.customer_id if user else None,
+            session_id=self.session_id or None,
+            code_id=self.code_id,
+            scope=token.get("scope", ""),
+            auth_time=user.auth_time if user else None,
+        )
+        if not written:
+            self.client_gone(request, request.client.get_client_id())
 
     # ours ---------------------------------------------------------------------------
 
