@@ -52,6 +52,7 @@ def bootstrap(
         pool_size=settings.database.pool_size,
         busy_timeout_s=settings.database.busy_timeout_s,
         echo=settings.database.echo,
+        pre_ping=settings.database.pre_ping,
     )
     bus = EventBus()
     wallet_service.register_payment_providers(payment_providers())

@@ -70,7 +70,9 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0, echo: bool = False) -> Engine:
+def make_engine(
+    url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0, echo: bool = False, pre_ping: bool = True
+) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -79,7 +81,7 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0, 
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         echo=echo,
         isolation_level="READ COMMITTED",
     )

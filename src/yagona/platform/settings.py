@@ -19,6 +19,8 @@ class DatabaseSettings(BaseModel):
     pool_size: int = Field(default=10, ge=1, le=200)
     busy_timeout_s: float = Field(default=30.0, gt=0, le=600)
     echo: bool = False
+    # A ping on every pool checkout survives a restarted server at one round trip a transaction.
+    pre_ping: bool = True
 
 
 class BusSettings(BaseModel):
