@@ -1,17 +1,23 @@
-"""Every query of the wallet, and the loading of its data files (providers, commissions)."""
+"""Every query of the wallet, and the loading of its data files (providers, commissions).
+
+The hot path of transfers and payments is in Core, with statements built once (as the
+ledger's): lock the wallets, read the replay row and the 30-day sum, insert the receipt
+and touch the wallets — a handful of round trips, no ORM flush, no identity map."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, bindparam, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from yagona.wallet.models import WalletAccount, WalletOperation
 from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue
@@ -57,6 +63,151 @@ def wallets_page(session: Session, *, after_phone: str | None, limit: int) -> li
     if after_phone is not None:
         query = query.where(WalletAccount.phone > after_phone)
     return list(session.scalars(query).all())
+
+
+# --- the hot path, in Core -----------------------------------------------------------------------
+
+WALLET = cast(Table, WalletAccount.__table__)
+OPERATION = cast(Table, WalletOperation.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class WalletRecord:
+    """What an operation checks of a locked wallet."""
+
+    phone: str
+    tier: str
+    state: str
+    block_reason: str | None
+    pin_hash: str | None
+    pin_failures: int
+    pin_locked_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRecord:
+    """A `wallet_operation` row, read or just written (what a receipt shows)."""
+
+    seq: int
+    id: str
+    kind: str
+    status: str
+    payer_phone: str | None
+    payee_phone: str | None
+    source: str | None
+    provider: str | None
+    account: str | None
+    amount: int
+    commission: int
+    idempotency_key: str
+    request_hash: str
+    ledger_transfer_id: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+_WALLET_COLUMNS = [WALLET.c[f.name] for f in fields(WalletRecord)]
+_OPERATION_COLUMNS = [OPERATION.c[f.name] for f in fields(OperationRecord)]
+
+_LOCK_WALLETS = (
+    select(*_WALLET_COLUMNS)
+    .where(WALLET.c.phone.in_(bindparam("phones", expanding=True)))
+    .order_by(WALLET.c.phone)
+    .with_for_update()
+)
+_OPERATION_BY_KEY = select(literal(0), *_OPERATION_COLUMNS).where(OPERATION.c.idempotency_key == bindparam("key"))
+_TOPUPS = (
+    select(func.coalesce(func.sum(OPERATION.c.amount + OPERATION.c.commission), 0).label("total"))
+    .where(
+        OPERATION.c.payee_phone == bindparam("payee"),
+        OPERATION.c.created_at >= bindparam("since"),
+        OPERATION.c.kind.in_([k.value for k in TOPUP_KINDS]),
+        OPERATION.c.status.in_([OperationStatus.PENDING.value, OperationStatus.COMPLETED.value]),
+    )
+    .subquery("topups")
+)
+# One round trip: the 30-day sum (always one row), and the replay row beside it if any.
+_OPERATION_BY_KEY_AND_TOPUPS = select(_TOPUPS.c.total, *_OPERATION_COLUMNS).select_from(
+    _TOPUPS.outerjoin(OPERATION, OPERATION.c.idempotency_key == bindparam("key"))
+)
+_INSERT_OPERATION = insert(OPERATION).returning(OPERATION.c.seq)
+_TOUCH = (
+    update(WALLET)
+    .where(WALLET.c.phone.in_(bindparam("touch_phones", expanding=True)))
+    .values(last_activity_at=bindparam("touch_at"))
+)
+# PostgreSQL: the receipt and the wallets' activity in one statement (a writing CTE).
+_INSERT_OPERATION_AND_TOUCH = (
+    insert(OPERATION)
+    .values({c.name: bindparam(f"op_{c.name}", type_=c.type) for c in OPERATION.c if c.name != "seq"})
+    .returning(OPERATION.c.seq)
+    .add_cte(_TOUCH.cte("touched"))
+)
+_RESET_PIN_FAILURES = update(WALLET).where(WALLET.c.phone == bindparam("w_phone")).values(pin_failures=0)
+
+
+def lock_wallet_records(session: Session, phones: Iterable[str]) -> dict[str, WalletRecord]:
+    """`lock_wallets` for the hot path: the same locks, in the same (phone) order, one
+    statement, plain records. Call `forget_loaded_wallets` after writing with Core."""
+    session.flush()  # what the ORM's autoflush did before its query: pending changes go first
+    rows = session.connection().execute(_LOCK_WALLETS, {"phones": sorted(set(phones))})
+    return {row.phone: WalletRecord(*row) for row in rows}
+
+
+def replay_and_topups(
+    session: Session, idempotency_key: str, *, payee: str | None, since: datetime | None
+) -> tuple[OperationRecord | None, int]:
+    """The operation already recorded under `idempotency_key` (or None) and, when `payee` is
+    given, its top-ups since `since` (as `topups_since`), in one round trip."""
+    if payee is None:
+        row = session.connection().execute(_OPERATION_BY_KEY, {"key": idempotency_key}).first()
+    else:
+        params = {"key": idempotency_key, "payee": payee, "since": since}
+        row = session.connection().execute(_OPERATION_BY_KEY_AND_TOPUPS, params).one()
+    if row is None:
+        return None, 0
+    total, *operation = row
+    return (OperationRecord(*operation) if operation[0] is not None else None), int(total or 0)
+
+
+def insert_operation(session: Session, values: dict[str, Any], *, touch: Iterable[str], at: datetime) -> int:
+    """Insert the operation (its receipt) and set the wallets' `last_activity_at`; returns
+    the receipt's `seq`. One round trip on PostgreSQL, two on SQLite."""
+    connection = session.connection()
+    phones = sorted(set(touch))
+    if connection.dialect.name == "postgresql":
+        params = {f"op_{name}": value for name, value in values.items()}
+        params |= {"touch_phones": phones, "touch_at": at}
+        seq = connection.execute(_INSERT_OPERATION_AND_TOUCH, params).scalar_one()
+    else:
+        seq = connection.execute(_INSERT_OPERATION, values).scalar_one()
+        connection.execute(_TOUCH, {"touch_phones": phones, "touch_at": at})
+    forget_loaded_wallets(session, phones)
+    return int(seq)
+
+
+def touch_wallets(session: Session, phones: Iterable[str], *, at: datetime) -> None:
+    """An operation (4.6.1 d): it postpones dormancy. The due job reschedules itself."""
+    wanted = sorted(set(phones))
+    session.connection().execute(_TOUCH, {"touch_phones": wanted, "touch_at": at})
+    forget_loaded_wallets(session, wanted)
+
+
+def reset_pin_failures(session: Session, phone: str) -> None:
+    session.connection().execute(_RESET_PIN_FAILURES, {"w_phone": phone})
+    forget_loaded_wallets(session, [phone])
+
+
+def forget_loaded_wallets(session: Session, phones: Iterable[str]) -> None:
+    """Wallet objects the session loaded earlier are stale after a Core write: expire them,
+    so the next ORM read sees the row (as `populate_existing` did). Changes not yet
+    flushed are flushed first, not lost."""
+    for phone in phones:
+        loaded = session.identity_map.get(identity_key(WalletAccount, phone))
+        if loaded is not None:
+            if inspect(loaded).modified:
+                session.flush()
+            session.expire(loaded)
 
 
 # --- operations and receipts ------------------------------------------------------------------

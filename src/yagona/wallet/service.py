@@ -53,6 +53,7 @@ from yagona.wallet.events import (
     WalletTransferred,
 )
 from yagona.wallet.models import WalletAccount, WalletOperation
+from yagona.wallet.repository import OperationRecord, WalletRecord
 from yagona.wallet.schemas import (
     BlockReason,
     CardOutcome,
@@ -79,6 +80,7 @@ FROZEN = "operator:wallet-frozen"  # 5.2.2: funds held on suspicion, until clear
 RETURNS = "external:wallet-returns"  # frozen funds returned as the law says
 DORMANCY_JOB = "wallet.dormancy"
 _E = TypeVar("_E", bound=StrEnum)
+_W = TypeVar("_W", WalletAccount, WalletRecord)
 
 
 def wallet_account_code(phone: str) -> str:
@@ -266,18 +268,20 @@ def topup(
     phone = rules.normalise_phone(phone)
     card = rules.check_card_number(card_number or s.card_simulator_test_card) if source == TopupSource.CARD else None
     promotion = (promotion or "promo").strip()[:40] if source == TopupSource.PROMO else None
-    wallet = _locked(uow, phone)
+    wallet = _found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
     request = {"op": "topup", "phone": phone, "amount": amount, "source": source.value}
     request |= {"card": card, "promo": promotion}
     key = f"{phone}:topup:{idempotency_key}"
-    replay = _replay(uow, key, request)
-    if replay is not None:
-        return replay
+    now = uow.clock.now()
+    existing, already = _replay_and_topups(uow, key, wallet, now, s)
+    if existing is not None:
+        return _replayed(existing, request)
     rules.check_usable(_status(wallet), _reason(wallet), phone=phone)
     fee = rules.commission(amount, repository.commissions().row("topup"))
     assert fee == 0, "annex 1 fixes the top-up commission at 0 % (validated on load)"
-    _check_light_topups(uow, wallet, amount + fee, s)
-    op_id, now = new_id(), uow.clock.now()
+    if wallet.tier == Tier.LIGHT.value:  # 4.5.2: Premium has no limits of the offer
+        rules.check_light_topups(already=already, incoming=amount + fee, limit=s.light_limit_tiyin)
+    op_id = new_id()
     if source == TopupSource.PROMO:
         _ensure_account(uow, PROMOTIONS, kind="expense", allow_negative=True)
         ledger.transfer(
@@ -289,13 +293,14 @@ def topup(
             idempotency_key=f"wallet:{op_id}",
             metadata={"promotion": promotion or ""},
         )
-        op = _record(
-            uow, op_id, kind=OperationKind.TOPUP_PROMO, status=OperationStatus.COMPLETED, key=key, request=request,
+        promo = _insert(
+            uow, op_id, now, kind=OperationKind.TOPUP_PROMO, key=key, request=request, touch=(phone,),
             payee=phone, source=f"promotion {promotion}", amount=amount, commission=fee,
         )  # fmt: skip
-        _touch(wallet, now)
-        uow.add_event(WalletToppedUp(occurred_at=now, phone=phone, source="promo", amount=amount, receipt=_number(op)))
-        return _receipt(op)
+        uow.add_event(
+            WalletToppedUp(occurred_at=now, phone=phone, source="promo", amount=amount, receipt=_number(promo))
+        )
+        return _receipt(promo)
     assert card is not None
     _ensure_account(uow, CARD_SETTLEMENT, kind="external", allow_negative=True)
     held = ledger.transfer(
@@ -319,7 +324,7 @@ def topup(
         hold_suffix=s.card_simulator_hold_suffix,
     )
     if outcome != CardOutcome.HOLD:
-        _settle_card(uow, op, wallet, approved=outcome == CardOutcome.APPROVE)
+        _settle_card(uow, op, approved=outcome == CardOutcome.APPROVE)
     return _receipt(op)
 
 
@@ -330,12 +335,12 @@ def confirm_card_topup(uow: UnitOfWork, *, number: str, approved: bool) -> Recei
     if op is None or op.kind != OperationKind.TOPUP_CARD.value:
         raise ReceiptNotFoundError(f"no card top-up {number}")
     assert op.payee_phone is not None
-    wallet = _locked(uow, op.payee_phone)
+    _locked(uow, op.payee_phone)
     if op.status != OperationStatus.PENDING.value:
         if (op.status == OperationStatus.COMPLETED.value) != approved:
             raise ConflictError(f"card top-up {number} was already {op.status}")
         return _receipt(op)
-    _settle_card(uow, op, wallet, approved=approved)
+    _settle_card(uow, op, approved=approved)
     return _receipt(op)
 
 
@@ -346,26 +351,34 @@ def transfer(
     uow: UnitOfWork, *, from_phone: str, to_phone: str, amount: int, pin: str, idempotency_key: str
 ) -> Receipt:
     """Wallet to wallet: a top-up of the payee (4.3.1 a). The amount plus the commission may
-    not exceed the payer's available balance; the payee's Light limits hold."""
+    not exceed the payer's available balance; the payee's Light limits hold.
+
+    The hot path, in Core (`repository.lock_wallet_records` …): lock both wallets (one
+    statement, phone order), check the PIN, read the replay row and — for a Light payee —
+    the 30-day sum (one statement, after the lock), one ledger batch, then the receipt and
+    the wallets' activity (one statement on PostgreSQL). The rules and refusals, and their
+    order, are those of every other operation."""
     s = wallet_settings.current()
     _check_amount(amount)
     payer_phone, payee_phone = rules.normalise_phone(from_phone), rules.normalise_phone(to_phone)
     if payer_phone == payee_phone:
         raise InvalidRequestError("a transfer needs two different wallets", field="to")
-    locked = repository.lock_wallets(uow.session, [payer_phone, payee_phone])
+    locked = repository.lock_wallet_records(uow.session, [payer_phone, payee_phone])
     payer = _found(locked.get(payer_phone), payer_phone)
     payee = _found(locked.get(payee_phone), payee_phone)
     _verify_pin(uow, payer, pin)
     request = {"op": "transfer", "from": payer_phone, "to": payee_phone, "amount": amount}
     key = f"{payer_phone}:transfer:{idempotency_key}"
-    replay = _replay(uow, key, request)
-    if replay is not None:
-        return replay
+    now = uow.clock.now()
+    existing, already = _replay_and_topups(uow, key, payee, now, s)
+    if existing is not None:
+        return _replayed(existing, request)
     rules.check_usable(_status(payer), _reason(payer), phone=payer_phone)
     rules.check_usable(_status(payee), _reason(payee), phone=payee_phone)
     fee = rules.commission(amount, repository.commissions().row("transfer"))
-    _check_light_topups(uow, payee, amount, s)
-    op_id, now = new_id(), uow.clock.now()
+    if payee.tier == Tier.LIGHT.value:  # 4.5.2: Premium has no limits of the offer
+        rules.check_light_topups(already=already, incoming=amount, limit=s.light_limit_tiyin)
+    op_id = new_id()
     legs = [
         TransferCreate(
             debit=wallet_account_code(payer_phone),
@@ -380,12 +393,10 @@ def transfer(
             TransferCreate(debit=wallet_account_code(payer_phone), credit=COMMISSION, amount=fee, reason="commission")
         )
     ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
-    op = _record(
-        uow, op_id, kind=OperationKind.TRANSFER, status=OperationStatus.COMPLETED, key=key, request=request,
+    op = _insert(
+        uow, op_id, now, kind=OperationKind.TRANSFER, key=key, request=request, touch=(payer_phone, payee_phone),
         payer=payer_phone, payee=payee_phone, amount=amount, commission=fee,
     )  # fmt: skip
-    _touch(payer, now)
-    _touch(payee, now)
     uow.add_event(
         WalletTransferred(
             occurred_at=now,
@@ -409,13 +420,13 @@ def pay(
     phone = rules.normalise_phone(phone)
     chosen = _provider(provider)
     account = rules.check_account(chosen, account)
-    wallet = _locked(uow, phone)
+    wallet = _found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
     _verify_pin(uow, wallet, pin)
     request = {"op": "pay", "phone": phone, "provider": chosen.id, "account": account, "amount": amount}
     key = f"{phone}:pay:{idempotency_key}"
-    replay = _replay(uow, key, request)
-    if replay is not None:
-        return replay
+    existing, _ = repository.replay_and_topups(uow.session, key[:200], payee=None, since=None)
+    if existing is not None:
+        return _replayed(existing, request)
     rules.check_usable(_status(wallet), _reason(wallet), phone=phone)
     fee = rules.commission(amount, repository.commissions().row(chosen.commission))
     implementation = _payment_providers.get(chosen.id) if chosen.settlement == "protocol" else None
@@ -440,11 +451,10 @@ def pay(
     ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
     if implementation is not None:
         implementation.apply_payment(uow, account=account, amount=amount, idempotency_key=f"wallet:{op_id}")
-    op = _record(
-        uow, op_id, kind=OperationKind.PAYMENT, status=OperationStatus.COMPLETED, key=key, request=request,
+    op = _insert(
+        uow, op_id, now, kind=OperationKind.PAYMENT, key=key, request=request, touch=(phone,),
         payer=phone, provider=chosen.id, account=account, amount=amount, commission=fee,
     )  # fmt: skip
-    _touch(wallet, now)
     uow.add_event(
         WalletPaid(
             occurred_at=now,
@@ -676,7 +686,7 @@ def _locked(uow: UnitOfWork, phone: str) -> WalletAccount:
     return _found(repository.lock_wallets(uow.session, [phone]).get(phone), phone)
 
 
-def _found(wallet: WalletAccount | None, phone: str) -> WalletAccount:
+def _found(wallet: _W | None, phone: str) -> _W:
     if wallet is None:
         raise WalletNotFoundError(f"no wallet {phone}", phone=phone)
     return wallet
@@ -689,11 +699,11 @@ def _provider(provider_id: str) -> Provider:
     return found
 
 
-def _status(wallet: WalletAccount) -> WalletStatus:
+def _status(wallet: WalletAccount | WalletRecord) -> WalletStatus:
     return WalletStatus(wallet.state)
 
 
-def _reason(wallet: WalletAccount) -> BlockReason | None:
+def _reason(wallet: WalletAccount | WalletRecord) -> BlockReason | None:
     return BlockReason(wallet.block_reason) if wallet.block_reason else None
 
 
@@ -750,23 +760,28 @@ def _read(uow: UnitOfWork, wallet: WalletAccount) -> WalletRead:
     )
 
 
-def _check_light_topups(uow: UnitOfWork, wallet: WalletAccount, incoming: int, s: WalletSettings) -> None:
-    if wallet.tier != Tier.LIGHT.value:
-        return  # 4.5.2: Premium has no limits of the offer
-    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
-    already = repository.topups_since(uow.session, wallet.phone, since)
-    rules.check_light_topups(already=already, incoming=incoming, limit=s.light_limit_tiyin)
+def _replay_and_topups(
+    uow: UnitOfWork, key: str, payee: WalletRecord, now: datetime, s: WalletSettings
+) -> tuple[OperationRecord | None, int]:
+    """Under the payee's lock, one round trip: the operation already recorded under `key`,
+    and the payee's top-ups of the 30-day window — read only for a Light wallet (4.5.2:
+    Premium has no limits of the offer; 0 is returned)."""
+    if payee.tier != Tier.LIGHT.value:
+        return repository.replay_and_topups(uow.session, key[:200], payee=None, since=None)
+    since = rules.topup_window_start(now, days=s.topup_window_days)
+    return repository.replay_and_topups(uow.session, key[:200], payee=payee.phone, since=since)
 
 
-def _settle_card(uow: UnitOfWork, op: WalletOperation, wallet: WalletAccount, *, approved: bool) -> None:
-    assert op.ledger_transfer_id is not None
+def _settle_card(uow: UnitOfWork, op: WalletOperation, *, approved: bool) -> None:
+    """Under the payee's lock (taken by the caller)."""
+    assert op.ledger_transfer_id is not None and op.payee_phone is not None
     now = uow.clock.now()
     if approved:
         ledger.post_pending(uow, pending_id=op.ledger_transfer_id, idempotency_key=f"wallet:{op.id}:post")
         op.status = OperationStatus.COMPLETED.value
-        _touch(wallet, now)
+        repository.touch_wallets(uow.session, [op.payee_phone], at=now)
         uow.add_event(
-            WalletToppedUp(occurred_at=now, phone=wallet.phone, source="card", amount=op.amount, receipt=_number(op))
+            WalletToppedUp(occurred_at=now, phone=op.payee_phone, source="card", amount=op.amount, receipt=_number(op))
         )
     else:
         ledger.void_pending(uow, pending_id=op.ledger_transfer_id, idempotency_key=f"wallet:{op.id}:void")
@@ -791,27 +806,75 @@ def _record(
     account: str | None = None,
     ledger_transfer_id: str | None = None,
 ) -> WalletOperation:
-    now = uow.clock.now()
-    return repository.add_operation(
-        uow.session,
-        {
-            "id": op_id,
-            "kind": kind.value,
-            "status": status.value,
-            "payer_phone": payer,
-            "payee_phone": payee,
-            "source": source,
-            "provider": provider,
-            "account": account,
-            "amount": amount,
-            "commission": commission,
-            "idempotency_key": key[:200],
-            "request_hash": _fingerprint(request),
-            "ledger_transfer_id": ledger_transfer_id,
-            "created_at": now,
-            "completed_at": None if status == OperationStatus.PENDING else now,
-        },
-    )
+    values = _operation_values(
+        op_id, uow.clock.now(), kind=kind, status=status, key=key, request=request, amount=amount,
+        commission=commission, payer=payer, payee=payee, source=source, provider=provider, account=account,
+        ledger_transfer_id=ledger_transfer_id,
+    )  # fmt: skip
+    return repository.add_operation(uow.session, values)
+
+
+def _insert(
+    uow: UnitOfWork,
+    op_id: str,
+    now: datetime,
+    *,
+    kind: OperationKind,
+    key: str,
+    request: Mapping[str, Any],
+    touch: tuple[str, ...],
+    amount: int,
+    commission: int,
+    payer: str | None = None,
+    payee: str | None = None,
+    source: str | None = None,
+    provider: str | None = None,
+    account: str | None = None,
+) -> OperationRecord:
+    """`_record` of a completed operation and `_touch` of its wallets, in Core (the hot path):
+    the receipt is built from what was written, not read back."""
+    values = _operation_values(
+        op_id, now, kind=kind, status=OperationStatus.COMPLETED, key=key, request=request, amount=amount,
+        commission=commission, payer=payer, payee=payee, source=source, provider=provider, account=account,
+    )  # fmt: skip
+    seq = repository.insert_operation(uow.session, values, touch=touch, at=now)
+    return OperationRecord(seq=seq, **values)
+
+
+def _operation_values(
+    op_id: str,
+    now: datetime,
+    *,
+    kind: OperationKind,
+    status: OperationStatus,
+    key: str,
+    request: Mapping[str, Any],
+    amount: int,
+    commission: int,
+    payer: str | None = None,
+    payee: str | None = None,
+    source: str | None = None,
+    provider: str | None = None,
+    account: str | None = None,
+    ledger_transfer_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": op_id,
+        "kind": kind.value,
+        "status": status.value,
+        "payer_phone": payer,
+        "payee_phone": payee,
+        "source": source,
+        "provider": provider,
+        "account": account,
+        "amount": amount,
+        "commission": commission,
+        "idempotency_key": key[:200],
+        "request_hash": _fingerprint(request),
+        "ledger_transfer_id": ledger_transfer_id,
+        "created_at": now,
+        "completed_at": None if status == OperationStatus.PENDING else now,
+    }
 
 
 def _replay(uow: UnitOfWork, key: str, request: Mapping[str, Any]) -> Receipt | None:
@@ -820,12 +883,16 @@ def _replay(uow: UnitOfWork, key: str, request: Mapping[str, Any]) -> Receipt | 
     existing = repository.operation_by_key(uow.session, key[:200])
     if existing is None:
         return None
+    return _replayed(existing, request)
+
+
+def _replayed(existing: WalletOperation | OperationRecord, request: Mapping[str, Any]) -> Receipt:
     if existing.request_hash != _fingerprint(request):
         raise IdempotencyConflictError("this idempotency key was used for a different request")
     return _receipt(existing)
 
 
-def _receipt(op: WalletOperation) -> Receipt:
+def _receipt(op: WalletOperation | OperationRecord) -> Receipt:
     provider = repository.providers().get(op.provider) if op.provider else None
     payer = f"wallet {op.payer_phone}" if op.payer_phone else (op.source or "operator")
     if op.payee_phone:
@@ -853,13 +920,8 @@ def _receipt(op: WalletOperation) -> Receipt:
     )
 
 
-def _number(op: WalletOperation) -> str:
+def _number(op: WalletOperation | OperationRecord) -> str:
     return rules.receipt_number(op.seq)
-
-
-def _touch(wallet: WalletAccount, now: datetime) -> None:
-    """An operation (4.6.1 d): it postpones dormancy. The due job reschedules itself."""
-    wallet.last_activity_at = now
 
 
 def _schedule_dormancy(uow: UnitOfWork, wallet: WalletAccount, s: WalletSettings) -> None:
@@ -877,7 +939,10 @@ def _schedule_at(uow: UnitOfWork, wallet: WalletAccount, due: datetime) -> None:
     )
 
 
-def _verify_pin(uow: UnitOfWork, wallet: WalletAccount, pin: str | None) -> None:
+def _verify_pin(uow: UnitOfWork, wallet: WalletAccount | WalletRecord, pin: str | None) -> None:
+    """Argon2id, always (no cache). `wallet` is the locked row: an ORM object, or the hot
+    path's record — a success then resets the count in Core, a failure is counted on the
+    ORM object (read again under the lock this transaction already holds)."""
     s = wallet_settings.current()
     _refuse_while_locked(uow, wallet)
     if wallet.pin_hash is None:
@@ -886,12 +951,16 @@ def _verify_pin(uow: UnitOfWork, wallet: WalletAccount, pin: str | None) -> None
         )
     if pin and len(pin) <= 20 and rules.pin_matches(_hasher(s), wallet.pin_hash, pin):
         if wallet.pin_failures:
-            wallet.pin_failures = 0
+            if isinstance(wallet, WalletAccount):
+                wallet.pin_failures = 0
+            else:
+                repository.reset_pin_failures(uow.session, wallet.phone)
         return
-    raise _attempt_failed(uow, wallet, "wrong PIN", s, error=InvalidPinError)
+    counted = wallet if isinstance(wallet, WalletAccount) else _locked(uow, wallet.phone)
+    raise _attempt_failed(uow, counted, "wrong PIN", s, error=InvalidPinError)
 
 
-def _refuse_while_locked(uow: UnitOfWork, wallet: WalletAccount) -> None:
+def _refuse_while_locked(uow: UnitOfWork, wallet: WalletAccount | WalletRecord) -> None:
     locked_until = wallet.pin_locked_until
     if locked_until is not None and locked_until > uow.clock.now():
         raise InvalidPinError(
