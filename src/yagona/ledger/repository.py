@@ -36,7 +36,9 @@ _SAVE_TOTALS = (
         credits_pending=bindparam("ch"),
     )
 )
-_INSERT_TRANSFERS = insert(TRANSFER).returning(TRANSFER.c.seq, sort_by_parameter_order=True)
+# RETURNING id with seq, matched back by the id we generated: without a required order
+# SQLite gets one multi-row INSERT instead of one statement per row.
+_INSERT_TRANSFERS = insert(TRANSFER).returning(TRANSFER.c.id, TRANSFER.c.seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class AccountRecord:
 
 
 _ACCOUNT_COLUMNS = [getattr(ACCOUNT.c, f.name) for f in fields(AccountRecord)]
+_ACCOUNTS_BY_CODE = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(bindparam("codes", expanding=True)))
 
 
 def _records(rows: Iterable[Any]) -> list[AccountRecord]:
@@ -85,7 +88,7 @@ def balances_of_codes(session: Session, codes: Iterable[str]) -> dict[str, int]:
 
 
 def accounts_by_code(session: Session, codes: Iterable[str]) -> dict[str, AccountRecord]:
-    rows = session.connection().execute(select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(set(codes))))
+    rows = session.connection().execute(_ACCOUNTS_BY_CODE, {"codes": sorted(set(codes))})
     return {record.code: record for record in _records(rows)}
 
 
@@ -120,31 +123,51 @@ def set_upper_limit(session: Session, account_id: int, upper_limit: int | None) 
     session.connection().execute(update(ACCOUNT).where(ACCOUNT.c.id == account_id).values(upper_limit=upper_limit))
 
 
+_BATCH_VALUES = {
+    "id": bindparam("b_id"),
+    "idempotency_key": bindparam("b_key"),
+    "request_hash": bindparam("b_hash"),
+    "created_at": bindparam("b_at", type_=BATCH.c.created_at.type),
+}
+# RETURNING, not rowcount: drivers may report -1 for "unknown".
+_CLAIM_BATCH = {
+    "postgresql": pg_insert(BATCH)
+    .values(_BATCH_VALUES)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(BATCH.c.id),
+    "sqlite": sqlite_insert(BATCH)
+    .values(_BATCH_VALUES)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(BATCH.c.id),
+}
+
+
 def claim_batch(session: Session, *, batch_id: str, idempotency_key: str, request_hash: str, now: datetime) -> bool:
     """Insert the batch row; False when the key exists already (possibly just committed by a
     concurrent request: PostgreSQL waits for it before deciding)."""
-    dialect = session.get_bind().dialect.name
-    values = {"id": batch_id, "idempotency_key": idempotency_key, "request_hash": request_hash, "created_at": now}
-    insert_statement = pg_insert(BATCH) if dialect == "postgresql" else sqlite_insert(BATCH)
-    statement = insert_statement.values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    # RETURNING, not rowcount: drivers may report -1 for "unknown".
-    return session.connection().execute(statement.returning(BATCH.c.id)).first() is not None
+    connection = session.connection()
+    statement = _CLAIM_BATCH[connection.dialect.name]
+    values = {"b_id": batch_id, "b_key": idempotency_key, "b_hash": request_hash, "b_at": now}
+    return connection.execute(statement, values).first() is not None
 
 
 def batch_by_key(session: Session, idempotency_key: str) -> Batch | None:
     return session.scalars(select(Batch).where(Batch.idempotency_key == idempotency_key)).first()
 
 
+_LOCK_TOTALS = (
+    select(BALANCE)
+    .where(tuple_(BALANCE.c.account_id, BALANCE.c.shard).in_(bindparam("keys", expanding=True)))
+    .order_by(BALANCE.c.account_id, BALANCE.c.shard)
+    .with_for_update()
+)
+
+
 def lock_totals(session: Session, keys: Iterable[ShardKey]) -> dict[ShardKey, Totals]:
     """Read (and on PostgreSQL lock) the shards' totals in (account, shard) order, so two
     batches touching the same accounts always queue instead of deadlocking."""
     ordered = sorted(set(keys))
-    rows = session.connection().execute(
-        select(BALANCE)
-        .where(tuple_(BALANCE.c.account_id, BALANCE.c.shard).in_(ordered))
-        .order_by(BALANCE.c.account_id, BALANCE.c.shard)
-        .with_for_update()
-    )
+    rows = session.connection().execute(_LOCK_TOTALS, {"keys": ordered})
     found = {
         (r.account_id, r.shard): Totals(r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending)
         for r in rows
@@ -172,7 +195,9 @@ def save_totals(session: Session, totals: dict[ShardKey, Totals]) -> None:
 
 def insert_transfers(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert transfers; returns their `seq`, in the order given."""
-    return list(session.connection().execute(_INSERT_TRANSFERS, list(rows)).scalars())
+    inserted = session.connection().execute(_INSERT_TRANSFERS, list(rows))
+    seq_of: dict[str, int] = {str(row.id): int(row.seq) for row in inserted}
+    return [seq_of[row["id"]] for row in rows]
 
 
 def transfers_of_batch(session: Session, batch_id: str) -> Sequence[Transfer]:
