@@ -14,6 +14,10 @@ class YagonaError(Exception):
 
     code: ClassVar[str] = "error"
     http_status: ClassVar[int] = 400
+    # A refusal writes nothing, with one exception: a refusal whose security record (an
+    # attempt counter, an audit row) must persist, or retrying would bypass the limit. The
+    # unit of work commits what was written when such an error leaves it.
+    persist: ClassVar[bool] = False
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from yagona.kernel.clock import Clock
+from yagona.kernel.errors import YagonaError
 from yagona.kernel.events import DomainEvent
 from yagona.platform.bus import EventBus, EventEnvelope
 from yagona.platform.models import OutboxRow
@@ -36,6 +37,8 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if isinstance(exc, YagonaError) and exc.persist:
+            self.commit()  # the refusal's own record (see YagonaError.persist), nothing else
         # Whatever was not committed is dropped; after a commit this is a no-op.
         self.session.rollback()
         self.session.close()

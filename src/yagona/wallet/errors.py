@@ -51,6 +51,7 @@ class InvalidPinError(YagonaError):
 
     code = "invalid_pin"
     http_status = 403
+    persist = True  # the failed attempt is counted even though the operation is refused
 
 
 class WalletBlockedError(YagonaError):
@@ -75,3 +76,9 @@ class OfferNotAcceptedError(YagonaError):
 
     code = "offer_not_accepted"
     http_status = 422
+
+
+class BirthDateMismatchError(InvalidRequestError):
+    """Restoring a wallet with a wrong birth date: refused, and counted like a wrong PIN."""
+
+    persist = True

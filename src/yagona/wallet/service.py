@@ -1,6 +1,7 @@
 """Use cases of the e-wallet (offer seed 002). Callers pass their unit of work; nothing here
-commits — except a wrong PIN or birth date, whose failed attempt is committed before the
-refusal (see `_attempt_failed`), or the limit on attempts could be bypassed by retrying.
+commits. A wrong PIN or birth date is refused with an error that persists its record
+(`YagonaError.persist`): the unit of work keeps the counted attempt, or retrying would
+bypass the limit.
 
 Money moves only through the ledger: each wallet is the account `wallet:<phone>`
 (never negative; a Light wallet's ceiling is 5 BHM). Every operation is a
@@ -35,6 +36,7 @@ from yagona.wallet import repository, rules
 from yagona.wallet import settings as wallet_settings
 from yagona.wallet.errors import (
     BalanceNotZeroError,
+    BirthDateMismatchError,
     IdempotencyConflictError,
     InvalidPinError,
     ProviderNotFoundError,
@@ -526,7 +528,7 @@ def restore(uow: UnitOfWork, *, phone: str, birth_date: date | None = None, new_
     if birth_date is not None:
         _refuse_while_locked(uow, wallet)
         if birth_date != wallet.birth_date:
-            raise _attempt_failed(uow, wallet, "the birth date does not match", s, error=InvalidRequestError)
+            raise _attempt_failed(uow, wallet, "the birth date does not match", s, error=BirthDateMismatchError)
     if wallet.state == WalletStatus.ACTIVE.value:
         return _read(uow, wallet)
     if wallet.block_reason == BlockReason.FRAUD.value and wallet.hold_transfer_id is not None:
@@ -975,11 +977,11 @@ def _attempt_failed(
     message: str,
     s: WalletSettings,
     *,
-    error: type[InvalidPinError] | type[InvalidRequestError],
-) -> InvalidPinError | InvalidRequestError:
+    error: type[InvalidPinError] | type[BirthDateMismatchError],
+) -> InvalidPinError | BirthDateMismatchError:
     """Count a wrong PIN (or birth date) and lock after too many. A refusal leaves nothing
-    behind — but this one must, or retrying would bypass the limit: the attempt is committed
-    on its own before the caller raises the refusal."""
+    behind — but this one must, or retrying would bypass the limit: the error persists the
+    counted attempt when it leaves the unit of work (`YagonaError.persist`)."""
     now = uow.clock.now()
     wallet.pin_failures += 1
     details: dict[str, Any] = {"attempts_left": max(0, s.pin_attempts_max - wallet.pin_failures)}
@@ -988,7 +990,6 @@ def _attempt_failed(
         wallet.pin_locked_until = now + timedelta(minutes=s.pin_lockout_minutes)
         details = {"locked_until": wallet.pin_locked_until.astimezone(TASHKENT).isoformat()}
         message = f"{message}: too many wrong attempts, locked for {s.pin_lockout_minutes} minutes"
-    uow.commit()
     return error(message, **details)
 
 

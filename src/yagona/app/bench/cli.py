@@ -159,7 +159,7 @@ def rating(
                 with scratch.postgres_database(postgres_url) as url:
                     rows.append(rating_bench.http_api(url, events=http_events, rate=rate, clients=clients))
         if only in (None, "sandbox"):
-            rows.append(rating_bench.sandbox(steps=1_001))
+            rows.extend(rating_bench.sandbox(steps=1_001))
     except BenchmarkError as error:
         typer.echo(f"BENCHMARK FAILED: {error}", err=True)
         raise typer.Exit(1) from error
