@@ -127,3 +127,24 @@ def test_staff_actions_over_http(client: httpx.Client) -> None:
     activated = client.post(f"/api/v1/wallets/{A}/activate", json={"birth_date": "1990-05-17", "new_pin": "1111"})
     assert activated.json()["state"] == "active"
     assert client.get(f"/api/v1/wallets/{A}", headers=_headers(pin="1111")).status_code == 200
+
+
+def test_wrong_pins_over_http_are_counted_across_requests_and_lock(client: httpx.Client) -> None:
+    register = {"phone": A, "pin": PIN, "birth_date": "1990-05-17", "accept_offer": True}
+    assert client.post("/api/v1/wallets", json=register).status_code == 201
+    assert client.post("/api/v1/wallets", json={**register, "phone": B}).status_code == 201
+    details = []
+    for n in range(3):
+        wrong = client.post(
+            f"/api/v1/wallets/{A}/transfers", json={"to": B, "amount": 1}, headers=_headers(f"w{n}", "00000")
+        )
+        _problem(wrong, 403, "invalid_pin")
+        details.append(wrong.json()["details"])
+    assert [d.get("attempts_left") for d in details[:2]] == [2, 1]
+    assert "locked_until" in details[2]
+    # Locked: even the right PIN is refused now, and nothing moved.
+    _problem(
+        client.post(f"/api/v1/wallets/{A}/transfers", json={"to": B, "amount": 1}, headers=_headers("r1")),
+        403,
+        "invalid_pin",
+    )

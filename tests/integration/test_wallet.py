@@ -34,8 +34,10 @@ A, B = phone(1), phone(2)
 
 
 def _refused(container: Container, code: str, action: object) -> YagonaError:
-    """Run `action(uow)` in its own unit of work; it must be refused with `code`."""
-    with container.uow() as uow, pytest.raises(YagonaError) as caught:
+    """Run `action(uow)` in its own unit of work; it must be refused with `code`. The refusal
+    leaves the unit of work as it does in every channel, so a refusal that persists its
+    record (a counted wrong PIN) is committed by it."""
+    with pytest.raises(YagonaError) as caught, container.uow() as uow:
         action(uow)  # type: ignore[operator]
     assert caught.value.code == code, caught.value
     return caught.value

@@ -100,30 +100,15 @@ def connect(uow: UnitOfWork, *, msisdn: str, plan_id: str, deposit: Money, regio
         raise BelowMinimumError(
             f"{plan.name} needs {Money(minimum)} on the balance to connect", minimum=Money(minimum).to_json()
         )
-    ensure_operator_accounts(uow)
-    ledger.open_account(
+    line = _new_line(
         uow,
-        account=AccountCreate(code=account_of(msisdn), owner=msisdn, kind="line", unit=Unit.SOM, allow_negative=True),
-    )
-    ledger.transfer(
-        uow,
-        debit=PAYMENTS,
-        credit=account_of(msisdn),
+        msisdn,
+        plan,
+        money_from=PAYMENTS,
         amount=deposit.tiyin,
         reason="topup",
-        idempotency_key=f"lines.connect:{msisdn}:deposit",
+        key=f"lines.connect:{msisdn}:deposit",
     )
-    line = Line(
-        msisdn=msisdn,
-        plan_id=plan.id,
-        status="active",
-        block_reason=None,
-        connected_at=now,
-        period_started_at=now,
-        next_charge_at=next_charge_at(plan, today),
-        version=1,
-    )
-    repository.add_line(uow.session, line)
     _charge(uow, line, fee, reason="fee", key=f"lines.connect:{msisdn}:first_fee")
     _grant_period(uow, line, plan, first=True, prorata_from=today if plan.prorata else None)
     _schedule_renewal(uow, line)
@@ -141,20 +126,25 @@ def adopt(uow: UnitOfWork, *, msisdn: str, plan_id: str, balance: Money) -> Line
     if repository.line(uow.session, msisdn) is not None:
         raise LineExistsError(f"line {msisdn} is already connected", msisdn=msisdn)
     now = uow.clock.now()
-    ensure_operator_accounts(uow)
-    ledger.open_account(
-        uow,
-        account=AccountCreate(code=account_of(msisdn), owner=msisdn, kind="line", unit=Unit.SOM, allow_negative=True),
+    line = _new_line(
+        uow, msisdn, plan, money_from=LEGACY, amount=balance.tiyin, reason="migration", key=f"lines.adopt:{msisdn}"
     )
-    if balance.tiyin:
-        ledger.transfer(
-            uow,
-            debit=LEGACY,
-            credit=account_of(msisdn),
-            amount=balance.tiyin,
-            reason="migration",
-            idempotency_key=f"lines.adopt:{msisdn}",
-        )
+    _grant_period(uow, line, plan, first=False, prorata_from=None)
+    _schedule_renewal(uow, line)
+    _schedule_holiday(uow, line, plan, after=now.astimezone(TASHKENT).date())
+    return state(uow, msisdn=msisdn)
+
+
+def _new_line(uow: UnitOfWork, msisdn: str, plan: Plan, *, money_from: str, amount: int, reason: str, key: str) -> Line:
+    """The line's ledger account with its first money, and the line, its period starting now."""
+    now = uow.clock.now()
+    ensure_operator_accounts(uow)
+    code = account_of(msisdn)
+    ledger.open_account(
+        uow, account=AccountCreate(code=code, owner=msisdn, kind="line", unit=Unit.SOM, allow_negative=True)
+    )
+    if amount:
+        ledger.transfer(uow, debit=money_from, credit=code, amount=amount, reason=reason, idempotency_key=key)
     line = Line(
         msisdn=msisdn,
         plan_id=plan.id,
@@ -166,10 +156,7 @@ def adopt(uow: UnitOfWork, *, msisdn: str, plan_id: str, balance: Money) -> Line
         version=1,
     )
     repository.add_line(uow.session, line)
-    _grant_period(uow, line, plan, first=False, prorata_from=None)
-    _schedule_renewal(uow, line)
-    _schedule_holiday(uow, line, plan, after=now.astimezone(TASHKENT).date())
-    return state(uow, msisdn=msisdn)
+    return line
 
 
 def top_up(
