@@ -33,8 +33,8 @@ worker: migrate ## run the due-job and outbox worker
 	$(BIN)/yagona worker
 
 lint: setup ## ruff: lint and format check
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
 
 typecheck: setup ## mypy --strict
 	$(BIN)/mypy
