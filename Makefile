@@ -27,7 +27,7 @@ demo: migrate ## load the demo data
 	$(BIN)/yagona demo load
 
 run: demo ## set up everything and serve Yagona with demo data on http://127.0.0.1:8000
-	$(BIN)/yagona serve
+	YAGONA_STAFF_API_KEY="$${YAGONA_STAFF_API_KEY:-dev-staff-key}" $(BIN)/yagona serve
 
 worker: migrate ## run the due-job and outbox worker
 	$(BIN)/yagona worker

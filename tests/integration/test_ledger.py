@@ -324,3 +324,16 @@ def test_opening_an_account_publishes_an_event_through_the_outbox(container: Con
         open_account(uow, "wallet:rolled-back")
         # no commit: the event never leaves
     assert len(seen) == 1
+
+
+def test_a_lowered_ceiling_counts_at_once(container: Container) -> None:
+    with container.uow() as uow:
+        open_account(uow, "wallet:light", upper_limit=1_000)
+        fund(uow, "wallet:light", 600)
+        lowered = service.set_upper_limit(uow, code="wallet:light", upper_limit=700)
+        uow.commit()
+    assert lowered.upper_limit == 700
+    _refused(container, "limit_exceeded", lambda uow: fund(uow, "wallet:light", 101))
+    with container.uow() as uow, pytest.raises(YagonaError) as caught:
+        service.set_upper_limit(uow, code="wallet:light", upper_limit=500)  # below what it holds
+    assert caught.value.code == "limit_exceeded"

@@ -55,6 +55,7 @@ class AccountRecord:
 
 _ACCOUNT_COLUMNS = [getattr(ACCOUNT.c, f.name) for f in fields(AccountRecord)]
 _ACCOUNTS_BY_CODE = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(bindparam("codes", expanding=True)))
+_ACCOUNTS_BY_ID = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _records(rows: Iterable[Any]) -> list[AccountRecord]:
@@ -93,7 +94,7 @@ def accounts_by_code(session: Session, codes: Iterable[str]) -> dict[str, Accoun
 
 
 def accounts_by_id(session: Session, ids: Iterable[int]) -> dict[int, AccountRecord]:
-    rows = session.connection().execute(select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.id.in_(set(ids))))
+    rows = session.connection().execute(_ACCOUNTS_BY_ID, {"ids": sorted(set(ids))})
     return {record.id: record for record in _records(rows)}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -84,7 +85,7 @@ def set_upper_limit(uow: UnitOfWork, *, code: str, upper_limit: int | None) -> A
     repository.set_upper_limit(uow.session, account.id, upper_limit)
     totals = _totals_of(uow, account)
     check_credit(account.code, Flags(account.allow_negative, upper_limit), totals)
-    return _read_account(account, totals)
+    return _read_account(dataclasses.replace(account, upper_limit=upper_limit), totals)
 
 
 def transfer(
@@ -125,6 +126,9 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
     accounts = _accounts(uow, {code for t in transfers for code in (t.debit, t.credit)})
     shards = {code: _pick_shard(account) for code, account in accounts.items()}
     totals = repository.lock_totals(uow.session, [(a.id, shards[code]) for code, a in accounts.items()])
+    # The flags as they are now that the rows are ours: a ceiling changed (set_upper_limit
+    # takes the same lock) while this batch waited is the one that counts.
+    accounts = {a.code: a for a in repository.accounts_by_id(uow.session, [a.id for a in accounts.values()]).values()}
     now = uow.clock.now()
     rows = []
     for t in transfers:
