@@ -26,7 +26,8 @@ def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
         yield uow
 
 
-def require_staff(request: Request) -> None:
+async def require_staff(request: Request) -> None:
+    # async: no I/O here, and a sync dependency would cost each request a thread hop.
     expected = request.app.state.staff_api_key
     given = request.headers.get("x-api-key", "")
     # compare_digest: the time taken does not tell how much of the key was right.
