@@ -1,6 +1,6 @@
 """`python -m yagona` runs the CLI."""
 
-from yagona.app.cli import main
+from yagona.app.entry import main
 
 if __name__ == "__main__":
     main()

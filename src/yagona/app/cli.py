@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from functools import cached_property
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
+from yagona.app.sandbox import cli as sandbox_cli
 from yagona.catalog import cli as catalog_cli
 from yagona.identity import cli as identity_cli
 from yagona.ledger import cli as ledger_cli
@@ -148,26 +146,7 @@ def db_check(ctx: typer.Context) -> None:
     typer.echo(f"schema ok at {current}")
 
 
-@app.command()
-def simulate(
-    scenario: Annotated[Path, typer.Argument(help="A scenario file (../shared/docs/scenario-format.md).")],
-    pretty: Annotated[bool, typer.Option(help="Indent the JSON.")] = False,
-    database_url: Annotated[
-        str | None, typer.Option(help="A fresh database to run on; default a temporary SQLite.")
-    ] = None,
-) -> None:
-    """Replay a scenario on a simulated clock through the real services; JSON on stdout."""
-    from yagona.app.sandbox import runner
-    from yagona.app.sandbox.scenario import ScenarioError, load
-    from yagona.app.sandbox.verbs import VERBS
-
-    try:
-        parsed = load(scenario, verbs={verb: fields for verb, (fields, _) in VERBS.items()})
-    except ScenarioError as error:
-        typer.echo(f"invalid scenario {scenario}: {error}", err=True)
-        raise typer.Exit(2) from error
-    result = runner.run(parsed, database_url=database_url)
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+app.command("simulate")(sandbox_cli.simulate)
 
 
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
