@@ -124,7 +124,7 @@ def test_the_worker_runs_one_pass(tmp_path: Path) -> None:
     assert yagona(url, "db", "upgrade").returncode == 0
     run = yagona(url, "worker", "--once")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "jobs 0, redispatched 0, published 0"
+    assert run.stdout.strip() == "jobs 0, redispatched 0, published 0, sent 0"
 
 
 def test_serve_with_two_worker_processes_answers_health(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from yagona.kernel.clock import Clock, SystemClock
 from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
+from yagona.notify.schemas import DeliveryAdapter, DevDeliveryAdapter
 from yagona.platform.bus import EventBus
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobHandler, JobRunner
@@ -28,6 +29,10 @@ class Container:
     bus: EventBus
     uow: UnitOfWorkFactory
     jobs: JobRunner
+    # Where SMS and e-mail go: nowhere in dev and test (the outbox row is the message);
+    # None until a gateway adapter is configured, so production never marks a message sent
+    # that no gateway took.
+    delivery: DeliveryAdapter | None
 
 
 def job_handlers() -> dict[str, JobHandler]:
@@ -59,4 +64,5 @@ def bootstrap(
     uow = unit_of_work_factory(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )
-    return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs))
+    delivery = DevDeliveryAdapter() if settings.env in ("dev", "test") else None
+    return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)

@@ -112,7 +112,9 @@ def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(help="One pass
     container = _env(ctx).container
     if once:
         report = worker_module.run_pass(container)
-        typer.echo(f"jobs {report.jobs}, redispatched {report.redispatched}, published {report.published}")
+        typer.echo(
+            f"jobs {report.jobs}, redispatched {report.redispatched}, published {report.published}, sent {report.sent}"
+        )
         return
     worker_module.run_forever(container)
 

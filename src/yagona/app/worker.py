@@ -1,4 +1,5 @@
-"""The worker: runs due jobs, re-dispatches stale events, relays the outbox to JetStream."""
+"""The worker: runs due jobs, re-dispatches stale events, relays the outbox to JetStream,
+hands queued SMS and e-mail to the delivery adapter."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import structlog
 
 from yagona.app.bootstrap import Container
+from yagona.notify import service as notify
 from yagona.platform.jetstream import relay_outbox
 from yagona.platform.outbox import redispatch_stale
 
@@ -20,6 +22,7 @@ class PassReport:
     jobs: int
     redispatched: int
     published: int
+    sent: int
 
 
 def run_pass(container: Container) -> PassReport:
@@ -29,7 +32,23 @@ def run_pass(container: Container) -> PassReport:
         container.uow, container.bus, older_than_s=settings.bus.redispatch_after_s, limit=settings.bus.relay_batch_size
     )
     published = relay_outbox(container.uow, settings.bus)
-    return PassReport(len(outcomes), redispatched, published)
+    return PassReport(len(outcomes), redispatched, published, _deliver(container))
+
+
+def _deliver(container: Container) -> int:
+    if container.delivery is None:
+        return 0
+    settings = container.settings
+    with container.uow() as uow:
+        sent = notify.deliver_queued(
+            uow,
+            adapter=container.delivery,
+            sealer=notify.sealer_for(settings.secret_key.get_secret_value()),
+            keep_body=settings.env in ("dev", "test"),
+            limit=settings.limits.batch_size_max,
+        )
+        uow.commit()
+    return sent
 
 
 def run_forever(container: Container) -> None:
@@ -42,7 +61,7 @@ def run_forever(container: Container) -> None:
             report = run_pass(container)
         except Exception:  # the worker outlives one bad pass; the next retries
             log.exception("worker_pass_failed")
-            report = PassReport(0, 0, 0)
-        if report.jobs == 0 and report.published == 0:
+            report = PassReport(0, 0, 0, 0)
+        if report.jobs == 0 and report.published == 0 and report.sent == 0:
             stop.wait(container.settings.jobs.poll_interval_s)
     log.info("worker_stopped")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from yagona.kernel.errors import InvalidRequestError
+
 TEMPLATES: Mapping[str, Mapping[str, str]] = {
     "identity.otp": {
         "uz": "Yagona: tasdiqlash kodi {code}. Kod {minutes} daqiqa amal qiladi. Uni hech kimga aytmang.",
@@ -29,7 +31,10 @@ FALLBACK_LANGUAGE = "uz"
 def render(template: str, language: str, params: Mapping[str, str]) -> str:
     """The text of `template` in `language` (Uzbek when that language is missing)."""
     texts = TEMPLATES[template]
-    return texts.get(language, texts[FALLBACK_LANGUAGE]).format(**params)
+    try:
+        return texts.get(language, texts[FALLBACK_LANGUAGE]).format(**params)
+    except KeyError as missing:
+        raise InvalidRequestError(f"template {template} needs the parameter {missing}", template=template) from None
 
 
 def known(template: str) -> bool:
