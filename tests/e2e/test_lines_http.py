@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -96,3 +97,21 @@ def test_lines_need_the_staff_key(settings: Settings, container: Container) -> N
     with serving(create_app(settings, container=container)) as url:
         response = httpx.get(f"{url}/api/v1/lines/998901000001", timeout=10)
     assert _code(response, 401) == "unauthorized"
+
+
+def test_a_promo_switched_off_costs_nothing_after_its_free_days(client: httpx.Client, container: Container) -> None:
+    assert (
+        client.post(
+            "/api/v1/lines", json={"msisdn": "998901000003", "plan": "ustoz-start", "deposit": "60000"}
+        ).status_code
+        == 201
+    )
+    assert client.post("/api/v1/lines/998901000003/promos/beeline-music-promo").status_code == 201
+    assert _code(client.post("/api/v1/lines/998901000003/promos/beeline-music-promo"), 422) == "invalid_request"
+    assert client.delete("/api/v1/lines/998901000003/promos/beeline-music-promo").status_code == 204
+    assert _code(client.delete("/api/v1/lines/998901000003/promos/beeline-music-promo"), 422) == "invalid_request"
+    container.clock.advance_by(timedelta(days=31))  # type: ignore[attr-defined]
+    effects = [e for o in container.jobs.run_due() for e in o.effects if "promo" in e]
+    assert effects == []  # switched off: no promo fee
+    # 20 000 left after the first fee, less the renewal into debt (35 000) and nothing else.
+    assert client.get("/api/v1/lines/998901000003").json()["balance"] == -15_000

@@ -55,11 +55,6 @@ def read_catalogue(directory: Traversable | None = None) -> Catalogue:
     return _load(directory if directory is not None else default_data_dir())
 
 
-def clear_cache() -> None:
-    """Forget the cached shipped catalogue (after its files were replaced in place)."""
-    _default_catalogue.cache_clear()
-
-
 def _load(directory: Traversable) -> Catalogue:
     problems: list[str] = []
     documents = _read_documents(directory, problems)

@@ -187,10 +187,6 @@ def audit_of(session: Session, customer_id: str, limit: int) -> Sequence[AuditEv
     ).all()
 
 
-def audit_kinds(session: Session, kind: str) -> Sequence[AuditEvent]:
-    return session.scalars(select(AuditEvent).where(AuditEvent.kind == kind).order_by(AuditEvent.seq)).all()
-
-
 def linked_services(session: Session, customer_id: str) -> Sequence[LinkedService]:
     return session.scalars(
         select(LinkedService).where(LinkedService.customer_id == customer_id).order_by(LinkedService.linked_at)
@@ -527,10 +523,6 @@ def revoke_tokens(
         .returning(OAuthToken.id)
     )
     return len(result.all())
-
-
-def tokens_of_customer(session: Session, customer_id: str) -> Sequence[OAuthToken]:
-    return session.scalars(select(OAuthToken).where(OAuthToken.customer_id == customer_id)).all()
 
 
 # --- signing keys and OneID states -------------------------------------------------------

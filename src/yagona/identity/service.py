@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pyotp
@@ -735,7 +735,3 @@ def _session_read(row: SignInSession, device: str | None, *, current: bool = Fal
         expires_at=row.expires_at,
         current=current,
     )
-
-
-def expires_at_of(now: datetime, seconds: int) -> datetime:
-    return now + timedelta(seconds=seconds)

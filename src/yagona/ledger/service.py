@@ -172,13 +172,6 @@ def void_pending(uow: UnitOfWork, *, pending_id: str, idempotency_key: str) -> T
     return _resolve(uow, pending_id=pending_id, idempotency_key=idempotency_key, post_amount=None, void=True)
 
 
-def get_transfer(uow: UnitOfWork, *, transfer_id: str) -> TransferRead:
-    row = repository.transfer_by_id(uow.session, transfer_id)
-    if row is None:
-        raise TransferNotFoundError(f"no transfer {transfer_id}")
-    return _reads(uow, [row])[0]
-
-
 def history(uow: UnitOfWork, *, code: str, cursor: str | None = None, limit: int = 50) -> HistoryPage:
     """An account's transfers, newest first; pass `next_cursor` back for the next page."""
     if not 1 <= limit <= uow.limits.page_size_max:

@@ -125,6 +125,21 @@ def unblock(msisdn: str, uow: Uow) -> dict[str, Any]:
     return _view(line)
 
 
+@router.post("/{msisdn}/promos/{promo_id}", status_code=201)
+def activate_promo(msisdn: str, promo_id: str, uow: Uow) -> dict[str, Any]:
+    """Start a promo subscription (Beeline Music starts in its app; TV also by `*20#`)."""
+    line = service.activate_promo(uow, msisdn=msisdn, promo_id=promo_id)
+    uow.commit()
+    return _view(line)
+
+
+@router.delete("/{msisdn}/promos/{promo_id}", status_code=204)
+def switch_off_promo(msisdn: str, promo_id: str, uow: Uow) -> None:
+    """The customer switches a promo subscription off: no daily fee from now on."""
+    service.switch_off_promo(uow, msisdn=msisdn, promo_id=promo_id)
+    uow.commit()
+
+
 @router.post("/{msisdn}/ussd")
 def ussd(msisdn: str, body: UssdRequest, uow: Uow) -> UssdAnswer:
     answer = service.ussd(uow, msisdn=msisdn, code=body.code)

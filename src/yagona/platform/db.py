@@ -66,10 +66,6 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(
     url: str, *, pool_size: int = 10, busy_timeout_s: float = 30.0, echo: bool = False, pre_ping: bool = True
 ) -> Engine:

@@ -5,7 +5,6 @@ Every limit of the platform lives here, so an operator changes it without code.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -82,8 +81,3 @@ class Settings(BaseSettings):
 
 def _strong(secret: str) -> bool:
     return len(secret) >= 32 and len(set(secret)) >= 10
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -6,7 +6,6 @@ bloat, the cache or the sequence values of the one before it.
 
 from __future__ import annotations
 
-import os
 import secrets
 import tempfile
 from collections.abc import Iterator
@@ -17,10 +16,6 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def default_postgres_url() -> str:
-    return os.environ.get("YAGONA_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
 
 
 @contextmanager
