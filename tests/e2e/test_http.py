@@ -53,8 +53,8 @@ def test_every_request_gets_an_id(client: httpx.Client) -> None:
 
 
 def test_staff_routes_need_the_staff_key(client: httpx.Client) -> None:
-    _problem(client.get("/api/v1/ledger/accounts/wallet:a"), 401, "unauthorized")
-    _problem(client.get("/api/v1/ledger/accounts/wallet:a", headers={"X-Api-Key": "wrong"}), 401, "unauthorized")
+    _problem(client.get("/api/v1/ledger/accounts/wallet:a"), 401, "unauthenticated")
+    _problem(client.get("/api/v1/ledger/accounts/wallet:a", headers={"X-Api-Key": "wrong"}), 401, "unauthenticated")
     _problem(client.get("/api/v1/ledger/accounts/wallet:a", headers=STAFF), 404, "not_found")
 
 

@@ -96,7 +96,7 @@ def test_refusals_over_http_have_the_contract_codes(client: httpx.Client) -> Non
 def test_lines_need_the_staff_key(settings: Settings, container: Container) -> None:
     with serving(create_app(settings, container=container)) as url:
         response = httpx.get(f"{url}/api/v1/lines/998901000001", timeout=10)
-    assert _code(response, 401) == "unauthorized"
+    assert _code(response, 401) == "unauthenticated"
 
 
 def test_a_promo_switched_off_costs_nothing_after_its_free_days(client: httpx.Client, container: Container) -> None:

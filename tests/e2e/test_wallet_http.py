@@ -104,7 +104,7 @@ def test_a_wallet_over_http(client: httpx.Client) -> None:
 def test_staff_actions_over_http(client: httpx.Client) -> None:
     register = {"phone": A, "pin": PIN, "birth_date": "1990-05-17", "accept_offer": True}
     assert client.post("/api/v1/wallets", json=register).status_code == 201
-    _problem(client.post(f"/api/v1/wallets/{A}/identify", json={"document": "AA1234567"}), 401, "unauthorized")
+    _problem(client.post(f"/api/v1/wallets/{A}/identify", json={"document": "AA1234567"}), 401, "unauthenticated")
     identified = client.post(f"/api/v1/wallets/{A}/identify", json={"document": "AA1234567"}, headers=STAFF)
     assert identified.json()["tier"] == "premium"
     promo = client.post(

@@ -54,6 +54,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
 
     app.include_router(catalog_routes.router)
     app.include_router(ledger_routes.router)
+    app.state.customer_resolver = identity_service.resolve_principal
     app.state.identity = identity_service.make_context(
         secret_key=settings.secret_key.get_secret_value(), env=settings.env
     )

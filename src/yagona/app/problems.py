@@ -45,7 +45,7 @@ def install(app: FastAPI) -> None:
         code = {
             404: "not_found",
             405: "method_not_allowed",
-            401: "unauthorized",
+            401: "unauthenticated",
             403: "forbidden",
             413: "too_large",
         }.get(error.status_code, "http_error")

@@ -10,8 +10,20 @@ from datetime import datetime, timedelta
 _MSISDN = re.compile(r"^998\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 
-# The scopes One ID grants; `services` lets a token touch the customer's linked services.
-SCOPES = ("openid", "profile", "phone", "email", "services", "offline_access")
+# The scopes One ID grants; `services` lists the customer's linked services; the last four
+# open the customer's own lines and wallet over REST (yagona.platform.auth.CUSTOMER_SCOPES).
+SCOPES = (
+    "openid",
+    "profile",
+    "phone",
+    "email",
+    "services",
+    "offline_access",
+    "mobile",
+    "mobile:manage",
+    "wallet",
+    "wallet:pay",
+)
 SERVICE_SCOPES = ("mobile", "wallet", "home_internet", "iptv")
 
 

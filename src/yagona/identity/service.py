@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pyotp
 from pydantic import SecretStr
@@ -68,6 +68,7 @@ from yagona.kernel.ids import new_id
 from yagona.notify import service as notify
 from yagona.notify.schemas import Channel
 from yagona.notify.schemas import Language as MessageLanguage
+from yagona.platform.auth import Principal
 from yagona.platform.sealing import Pepper, Sealer
 from yagona.platform.uow import UnitOfWork
 
@@ -463,6 +464,41 @@ def authenticate(uow: UnitOfWork, *, token: str | None) -> SessionRead:
     if row is None:
         raise UnauthenticatedError("sign in first")
     return _session_read(row, None, current=True)
+
+
+def resolve_principal(uow: UnitOfWork, *, session_token: str | None, bearer_token: str | None) -> Principal | None:
+    """The customer a session cookie or an OIDC access token proves, with the token's scopes;
+    None when neither is live. A bearer token wins over a cookie when both are sent."""
+    now = uow.clock.now()
+    if bearer_token:
+        if len(bearer_token) > 512:
+            return None
+        token = repository.token_by_access(uow.session, token_hash(bearer_token))
+        if token is None or token.customer_id is None or token.revoked_at is not None or token.access_expires_at <= now:
+            return None
+        return _principal(uow, token.customer_id, via="bearer", session_id=token.session_id, scope=token.scope)
+    if not session_token or len(session_token) > 128:
+        return None
+    row = repository.session_by_token(uow.session, token_hash(session_token), now)
+    if row is None:
+        return None
+    return _principal(uow, row.customer_id, via="session", session_id=row.id, scope="")
+
+
+def _principal(
+    uow: UnitOfWork, customer_id: str, *, via: Literal["session", "bearer"], session_id: str | None, scope: str
+) -> Principal:
+    customer = _customer(uow, customer_id)
+    lines = [s.reference for s in repository.linked_services(uow.session, customer_id) if s.kind == ServiceKind.MOBILE]
+    return Principal(
+        customer_id=customer.id,
+        phones=tuple(repository.phones_of(uow.session, customer_id)),
+        lines=tuple(lines),
+        via=via,
+        scopes=frozenset(scope.split()),
+        session_id=session_id,
+        language=customer.language,
+    )
 
 
 def list_sessions(uow: UnitOfWork, *, customer_id: str, current_session_id: str | None = None) -> list[SessionRead]:

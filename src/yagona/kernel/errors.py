@@ -1,7 +1,9 @@
 """The error hierarchy. Every expected refusal is a `YagonaError` with a stable `code`.
 
 Channels (HTTP, CLI, USSD, portal, sandbox) map the code the same way; the code is a
-contract, the message is for people.
+contract, the message is for people. The raise site's message is English; Uzbek and Russian
+(and a generic English) come from the `messages.yaml` of the domain that owns the code,
+filled from the error's details (`yagona.platform.i18n`).
 """
 
 from __future__ import annotations
@@ -67,3 +69,23 @@ class UnavailableError(YagonaError):
 
     code = "unavailable"
     http_status = 503
+
+
+class UnauthenticatedError(YagonaError):
+    """No credential, or one that is not valid (expired session, revoked token)."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+class ForbiddenError(YagonaError):
+    """A valid credential that may not do this: another customer's resource, a role too low."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class InsufficientScopeError(ForbiddenError):
+    """A bearer token without the scope the operation needs."""
+
+    code = "insufficient_scope"

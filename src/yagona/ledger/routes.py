@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from yagona.ledger import service
 from yagona.ledger.schemas import AccountCreate, AccountRead, HistoryPage, TransferCreate, TransferRead, VerifyReport
+from yagona.platform.auth import require_staff
 from yagona.platform.uow import UnitOfWork
-from yagona.platform.web import require_staff, unit_of_work
+from yagona.platform.web import unit_of_work
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"], dependencies=[Depends(require_staff)])
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]

@@ -13,8 +13,9 @@ from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 from yagona.lines import service
 from yagona.lines.schemas import LineState, UsageRecord, UsageResult, UssdAnswer
+from yagona.platform.auth import require_staff
 from yagona.platform.uow import UnitOfWork
-from yagona.platform.web import require_staff, unit_of_work
+from yagona.platform.web import unit_of_work
 
 router = APIRouter(prefix="/api/v1/lines", tags=["lines"], dependencies=[Depends(require_staff)])
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]

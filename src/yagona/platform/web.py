@@ -1,38 +1,22 @@
-"""What every HTTP router needs from the platform: a unit of work per request, the staff
-guard, and the request id."""
+"""What every HTTP router needs from the platform: a unit of work per request and the
+request id. Who may call a route: `yagona.platform.auth`."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from yagona.kernel.errors import YagonaError
 from yagona.kernel.ids import new_id
 from yagona.platform.logging import bind_context, clear_context
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
-
-
-class UnauthorizedError(YagonaError):
-    code = "unauthorized"
-    http_status = 401
 
 
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     factory: UnitOfWorkFactory = request.app.state.uow_factory
     with factory() as uow:
         yield uow
-
-
-async def require_staff(request: Request) -> None:
-    # async: no I/O here, and a sync dependency would cost each request a thread hop.
-    expected = request.app.state.staff_api_key
-    given = request.headers.get("x-api-key", "")
-    # compare_digest: the time taken does not tell how much of the key was right.
-    if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise UnauthorizedError("a valid staff API key is required (X-Api-Key)")
 
 
 class RequestContextMiddleware:

@@ -16,8 +16,9 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from yagona.kernel.money import Money
+from yagona.platform.auth import require_staff
 from yagona.platform.uow import UnitOfWork
-from yagona.platform.web import require_staff, unit_of_work
+from yagona.platform.web import unit_of_work
 from yagona.wallet import service
 from yagona.wallet.schemas import Receipt, ReceiptPage, TopupSource, WalletCreate, WalletRead
 

@@ -1,0 +1,106 @@
+"""Who is calling: every route names its caller (conventions 11) with one of these
+dependencies, and each declares its OpenAPI security scheme so "Try it out" works.
+
+- `require_staff` — a machine or staff key (`X-Api-Key`), until the console brings staff roles;
+- `require_customer(scope, …)` — a One ID customer: the session cookie (the portal and the
+  operator's app), or an OIDC access token (`Authorization: Bearer …`) that carries every
+  named scope. The customer comes from the credential, never from an id in the URL.
+
+The platform knows no domain: the composition root registers a `CustomerResolver` (One ID's)
+on `app.state.customer_resolver`.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, Protocol
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from yagona.kernel.errors import ForbiddenError, InsufficientScopeError, UnauthenticatedError
+from yagona.platform.uow import UnitOfWork
+from yagona.platform.web import unit_of_work
+
+SESSION_COOKIE = "yagona_session"
+
+# Scopes of the customer's own services. A session holds them all; a bearer token only
+# those its client was granted and the customer consented to.
+CUSTOMER_SCOPES = {
+    "mobile": "read your mobile lines: balance, bundles, usage",
+    "mobile:manage": "top up a line from the wallet, switch plan, reload, promos",
+    "wallet": "read your wallet: balance, limits, history, receipts",
+    "wallet:pay": "move money from your wallet (with its PIN)",
+}
+
+_staff_key = APIKeyHeader(name="X-Api-Key", scheme_name="staffKey", auto_error=False, description="staff / machine key")
+_session = APIKeyCookie(name=SESSION_COOKIE, scheme_name="session", auto_error=False, description="One ID session")
+_bearer = HTTPBearer(scheme_name="bearer", auto_error=False, description="One ID (OIDC) access token with scopes")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in customer, as the credential proves them."""
+
+    customer_id: str
+    phones: tuple[str, ...]  # the profile's own verified phones (sign-in numbers, wallets)
+    lines: tuple[str, ...]  # mobile lines linked to the profile (proved by SMS code, or connected for them)
+    via: Literal["session", "bearer"]
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    session_id: str | None = None
+    language: str = "uz"
+
+    def may(self, scope: str) -> bool:
+        return self.via == "session" or scope in self.scopes
+
+    def owns_phone(self, msisdn: str) -> bool:
+        return msisdn in self.phones
+
+    def owns_line(self, msisdn: str) -> bool:
+        return msisdn in self.lines or msisdn in self.phones
+
+
+class CustomerResolver(Protocol):
+    def __call__(self, uow: UnitOfWork, *, session_token: str | None, bearer_token: str | None) -> Principal | None: ...
+
+
+async def require_staff(request: Request, key: Annotated[str | None, Depends(_staff_key)] = None) -> None:
+    # async: no I/O here, and a sync dependency would cost each request a thread hop.
+    expected = request.app.state.staff_api_key
+    given = key or ""
+    # compare_digest: the time taken does not tell how much of the key was right.
+    if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise UnauthenticatedError("a valid staff API key is required (X-Api-Key)")
+
+
+def require_customer(*scopes: str) -> Callable[..., Principal]:
+    """A dependency that yields the calling customer, refusing anyone else: no credential or a
+    dead one is 401 `unauthenticated`; a token without every named scope is 403 `insufficient_scope`."""
+    for scope in scopes:
+        assert scope in CUSTOMER_SCOPES, f"unknown scope {scope}"
+
+    def customer(
+        request: Request,
+        uow: Annotated[UnitOfWork, Depends(unit_of_work)],
+        session_token: Annotated[str | None, Depends(_session)] = None,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
+    ) -> Principal:
+        # The request's own unit of work (FastAPI gives every dependency the same one).
+        resolver: CustomerResolver = request.app.state.customer_resolver
+        principal = resolver(uow, session_token=session_token, bearer_token=bearer.credentials if bearer else None)
+        if principal is None:
+            raise UnauthenticatedError("sign in first: a One ID session or a bearer access token")
+        for scope in scopes:
+            if not principal.may(scope):
+                raise InsufficientScopeError(f"the token lacks the scope {scope!r}", scope=scope)
+        return principal
+
+    return customer
+
+
+def require_own_line(principal: Principal, msisdn: str) -> None:
+    """Refuse a line that is not the customer's own: the same answer whether or not it exists."""
+    if not principal.owns_line(msisdn):
+        raise ForbiddenError("this number is not linked to your One ID", field="msisdn")
