@@ -549,3 +549,7 @@ def consume_oneid_state(session: Session, state_hash: str, now: datetime) -> One
         .returning(OneIdState.state_hash)
     ).scalar()
     return session.get(OneIdState, found) if found is not None else None
+
+
+def session_by_id(session: Session, session_id: str) -> SignInSession | None:
+    return session.get(SignInSession, session_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import pyotp
@@ -476,17 +476,41 @@ def resolve_principal(uow: UnitOfWork, *, session_token: str | None, bearer_toke
         token = repository.token_by_access(uow.session, token_hash(bearer_token))
         if token is None or token.customer_id is None or token.revoked_at is not None or token.access_expires_at <= now:
             return None
-        return _principal(uow, token.customer_id, via="bearer", session_id=token.session_id, scope=token.scope)
+        session = repository.session_by_id(uow.session, token.session_id) if token.session_id else None
+        return _principal(
+            uow,
+            token.customer_id,
+            via="bearer",
+            session_id=token.session_id,
+            scope=token.scope,
+            methods=tuple(session.methods) if session else (),
+            authenticated_at=token.auth_time,
+        )
     if not session_token or len(session_token) > 128:
         return None
     row = repository.session_by_token(uow.session, token_hash(session_token), now)
     if row is None:
         return None
-    return _principal(uow, row.customer_id, via="session", session_id=row.id, scope="")
+    return _principal(
+        uow,
+        row.customer_id,
+        via="session",
+        session_id=row.id,
+        scope="",
+        methods=tuple(row.methods),
+        authenticated_at=row.authenticated_at,
+    )
 
 
 def _principal(
-    uow: UnitOfWork, customer_id: str, *, via: Literal["session", "bearer"], session_id: str | None, scope: str
+    uow: UnitOfWork,
+    customer_id: str,
+    *,
+    via: Literal["session", "bearer"],
+    session_id: str | None,
+    scope: str,
+    methods: tuple[str, ...],
+    authenticated_at: datetime | None,
 ) -> Principal:
     customer = _customer(uow, customer_id)
     lines = [s.reference for s in repository.linked_services(uow.session, customer_id) if s.kind == ServiceKind.MOBILE]
@@ -498,6 +522,8 @@ def _principal(
         scopes=frozenset(scope.split()),
         session_id=session_id,
         language=customer.language,
+        auth_methods=methods,
+        authenticated_at=authenticated_at,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Literal, Protocol
 
 from fastapi import Depends, Request
@@ -51,6 +52,10 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     session_id: str | None = None
     language: str = "uz"
+    # How the session behind the credential signed in ("otp" = an SMS code to the phone,
+    # "pwd", "totp") and when: what a sensitive operation (a PIN reset) asks to be fresh.
+    auth_methods: tuple[str, ...] = ()
+    authenticated_at: datetime | None = None
 
     def may(self, scope: str) -> bool:
         return self.via == "session" or scope in self.scopes
