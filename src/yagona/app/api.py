@@ -11,6 +11,7 @@ from sqlalchemy import text
 import yagona
 from yagona.app import problems
 from yagona.app.bootstrap import Container, bootstrap
+from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
@@ -35,6 +36,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.uow_factory = container.uow
     app.state.staff_api_key = settings.staff_api_key.get_secret_value() if settings.staff_api_key else None
     problems.install(app)
+    install_openapi(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
 
     @app.get("/health", tags=["ops"])
