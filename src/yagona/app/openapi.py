@@ -10,8 +10,8 @@ that, for every operation:
   left without `security`, and the contract test (tests/e2e/test_openapi_contract.py) fails on it.
 - documents every refusal it can answer, as `application/problem+json` with the shared
   `Problem` schema: 401 (any credential), 403 (customer routes: scope, not yours), 404 (a path
-  parameter names a resource), 409 (`Idempotency-Key`: `idempotency_conflict`), 413 (a body:
-  over the size limit), 422 (a body or parameters to validate). A route adds its own with
+  parameter names a resource), 409 (`Idempotency-Key`: `idempotency_conflict`), 400 and 413 (a
+  body: unreadable, over the size limit), 422 (a body or parameters to validate). A route adds its own with
   FastAPI's `responses={429: {"description": "..."}}`: the problem content is filled in.
 
 How a route says it is anonymous (no credential at all): either
@@ -127,7 +127,7 @@ PROTOCOL_RESPONSES: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
 }
 
 REASONS = {
-    400: "the request is refused",
+    400: "the body cannot be read: not JSON, not UTF-8 (`http_error`); or another refusal",
     401: "no credential, or a dead one (`unauthenticated`)",
     403: "the credential may not do this: a missing scope (`insufficient_scope`), not your own (`forbidden`)",
     404: "the resource named in the path does not exist (`not_found`)",
@@ -297,7 +297,7 @@ def refusals(operation: dict[str, Any], route: RouteContext, security: Requireme
     if has_body or parameters:
         statuses.add(422)
     if has_body:
-        statuses.add(413)
+        statuses.update((400, 413))  # 400: a body that is not JSON at all (not UTF-8, cut short)
     if any(p.get("in") == "path" for p in parameters):
         statuses.add(404)
     if any(p.get("in") == "header" and str(p.get("name", "")).lower() == "idempotency-key" for p in parameters):
