@@ -13,6 +13,7 @@ budget for the module.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -184,3 +185,51 @@ def test_a_wrong_method_is_405_with_allow(api: Api) -> None:
     assert answer.status_code == 405
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.headers.get("allow") == "GET", dict(answer.headers)
+
+
+def _credentialed_operations() -> list[tuple[str, str, list[dict[str, list[str]]]]]:
+    """Every operation whose security names no anonymous alternative: (METHOD, path, security)."""
+    operations = []
+    for path, item in _document()["paths"].items():
+        for method, operation in item.items():
+            security = operation.get("security")
+            if security and {} not in security:
+                operations.append((method.upper(), path, security))
+    return sorted(operations, key=lambda o: (o[1], o[0]))
+
+
+def _url(api: Api, path: str) -> str:
+    # A well-formed value for every path parameter: the refusal must come from the credential.
+    return api.url + re.sub(r"\{[^}]+\}", "998901112233", path)
+
+
+def test_no_operation_that_takes_a_credential_answers_anyone_else(api: Api) -> None:
+    """Every operation that declares a credential refuses, with 401 and before reading the
+    request: no credential; forged ones; and the other kind of caller (a customer's session
+    at a staff operation, the staff key at a customer's)."""
+    leaks = []
+    operations = _credentialed_operations()
+    assert len(operations) > 30 and any(path == "/api/v1/me" for _m, path, _s in operations)
+    for method, path, security in operations:
+        schemes = {scheme for requirement in security for scheme in requirement}
+        other_kind: dict[str, Any] = (
+            {"cookies": {"yagona_session": api.session_cookie}} if "staffKey" in schemes else {}
+        )
+        if "staffKey" not in schemes:
+            other_kind = {"headers": {"X-Api-Key": STAFF_KEY}}
+        attempts: dict[str, dict[str, Any]] = {
+            "no credential": {},
+            "forged credentials": {
+                "headers": {"X-Api-Key": "forged", "Authorization": "Bearer forged"},
+                "cookies": {"yagona_session": "forged"},
+            },
+            "the other kind of caller": other_kind,
+        }
+        for attempt, credentials in attempts.items():
+            with httpx.Client(timeout=10, cookies=credentials.get("cookies")) as client:
+                answer = client.request(
+                    method, _url(api, path), headers={"Idempotency-Key": "k", **credentials.get("headers", {})}, json={}
+                )
+            if answer.status_code != 401:
+                leaks.append(f"{method} {path} with {attempt}: {answer.status_code} {answer.text[:120]}")
+    assert not leaks, "\n".join(leaks)
