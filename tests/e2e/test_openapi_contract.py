@@ -321,7 +321,7 @@ def planted_app() -> FastAPI:
     ) -> GoodAnswer:  # pragma: no cover
         raise NotImplementedError
 
-    @app.get("/api/v1/open", openapi_extra={"security": []})
+    @app.get("/api/v1/open", openapi_extra={"security": []}, responses={429: {"description": "too many tries"}})
     def anonymous_route() -> GoodAnswer:  # pragma: no cover
         raise NotImplementedError
 
@@ -367,7 +367,13 @@ def test_the_generated_document_describes_auth_and_refusals() -> None:
     mine = paths["/api/v1/mine"]["get"]
     assert mine["security"] == [{"session": []}, {"bearer": ["wallet"]}]
     assert {"401", "403"} <= set(mine["responses"])
-    assert paths["/api/v1/open"]["get"]["security"] == []
+    opened = paths["/api/v1/open"]["get"]
+    assert opened["security"] == [] and "401" not in opened["responses"]
+    # a route's own refusal keeps its words and is answered as a problem
+    assert opened["responses"]["429"] == {
+        "description": "too many tries",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
     assert "security" not in paths["/api/v1/bad/{phone}"]["post"]
 
 
