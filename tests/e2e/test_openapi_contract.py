@@ -4,8 +4,9 @@
 answers, through every `$ref` — and lists each place that breaks the convention:
 
 - money: a numeric property named like money (amount, balance, fee, price, total, commission,
-  limit, deposit…) without `x-unit: UZS` (`yagona.platform.api.Som`), unless it is one of the
-  documented exceptions below (protocols that define their own unit);
+  limit, deposit…) without `x-unit: UZS` (`yagona.platform.api.Som`); a quantity that is not
+  money names its own unit (`x-unit: MB`); tiyin only in the documented exceptions below
+  (protocols that define their own unit);
 - case: a JSON property not in snake_case outside `/tmf-api/` (camelCase only there);
 - time: a timestamp (`format: date-time`, or a name ending in `_at`) answered without the
   Tashkent example of `yagona.platform.api.Timestamp` (`2026-03-15T09:30:00+05:00`);
@@ -33,7 +34,7 @@ from pydantic import BaseModel
 from yagona.app.api import create_app
 from yagona.app.openapi import install_openapi
 from yagona.kernel.phone import MSISDN_PATTERN
-from yagona.platform.api import MONEY_UNIT, ApiModel, ApiRead, Som, SomPositive, Timestamp
+from yagona.platform.api import ApiModel, ApiRead, Som, SomPositive, Timestamp
 from yagona.platform.auth import Principal, require_customer, require_staff
 from yagona.platform.settings import Settings
 
@@ -52,8 +53,9 @@ PROTOCOL_DOCUMENTS = ("/.well-known/", "/oauth/")
 PHONE_PARAM = re.compile(r"(msisdn|phone)", re.IGNORECASE)
 
 # Money in another unit, where a protocol defines its own: (path prefix, property) → why.
-# Payme's merchant protocol speaks tiyin; the ledger is multi-unit (UZS, MB, minutes…) and
-# answers in the account's minor units, its `unit` beside the number.
+# A number named like money that is not money (a bundle's minutes) names its own unit
+# (`x-unit: MB`); money in minor units is allowed only where a protocol defines it.
+MINOR_UNITS = {"tiyin", "minor"}
 MONEY_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("/payme/", "amount"): "Payme's merchant API: amounts in tiyin, as its protocol defines",
 }
@@ -150,10 +152,12 @@ class _Walker:
         branches = self.branches(schema)
         numeric = [b for b in branches if b.get("type") in {"number", "integer"}]
         if numeric and _is_money_name(name):
-            exception = next((why for (prefix, prop), why in MONEY_EXCEPTIONS.items() if path.startswith(prefix)
-                              and prop == name), None)  # fmt: skip
-            if exception is None and any(b.get("x-unit") != MONEY_UNIT for b in numeric):
+            units = {b.get("x-unit") for b in numeric}
+            excepted = any(path.startswith(prefix) and prop == name for prefix, prop in MONEY_EXCEPTIONS)
+            if None in units:
                 self.found.append(Offender("money", where, f"property {name!r} holds money without x-unit: UZS"))
+            elif units & MINOR_UNITS and not excepted:
+                self.found.append(Offender("money", where, f"property {name!r} is in {units & MINOR_UNITS}, not so'm"))
         strings = [b for b in branches if b.get("type") == "string" or b.get("format") == "date-time"]
         timestamp = any(b.get("format") == "date-time" for b in branches) or bool(re.search(r"(_at|At)$", name))
         if timestamp and not any(b.get("format") == "date-time" for b in strings):
@@ -414,4 +418,23 @@ def test_the_contract_walks_nested_and_optional_schemas() -> None:
     }
     assert [o.what for o in contract_offenders(document)] == [
         "property 'monthly_limit' holds money without x-unit: UZS"
+    ]
+
+
+def test_a_quantity_names_its_unit_and_tiyin_only_where_a_protocol_speaks_it() -> None:
+    def answer(path: str, properties: dict[str, Any]) -> dict[str, Any]:
+        schema = {"type": "object", "properties": properties}
+        return {
+            path: {"get": {"security": [], "responses": {"200": {"content": {"application/json": {"schema": schema}}}}}}
+        }
+
+    document = {
+        "paths": {
+            **answer("/api/v1/bundles", {"amount": {"type": "integer", "x-unit": "MB"}}),
+            **answer("/api/v1/fees", {"fee": {"type": "integer", "x-unit": "tiyin"}}),
+            **answer("/payme/merchant", {"amount": {"type": "integer", "x-unit": "tiyin"}}),
+        }
+    }
+    assert [(o.where, o.what) for o in contract_offenders(document)] == [
+        ("GET /api/v1/fees → 200", "property 'fee' is in {'tiyin'}, not so'm")
     ]

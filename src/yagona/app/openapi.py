@@ -5,7 +5,8 @@ that, for every operation:
 
 - declares who may call it (`security`), derived from the route's dependencies:
   `require_staff` → `staffKey`; `require_customer(*scopes)` → `session` or `bearer` with those
-  scopes; One ID's cabinet dependency → `session`. A route that anyone may call says so
+  scopes; One ID's cabinet dependency → `session`; any other FastAPI security scheme as FastAPI
+  declares it. A route that anyone may call says so
   explicitly: `security: []` (see "anonymous" below). An operation that declares nothing is
   left without `security`, and the contract test (tests/e2e/test_openapi_contract.py) fails on it.
 - documents every refusal it can answer, as `application/problem+json` with the shared
@@ -54,6 +55,8 @@ ANONYMOUS: dict[tuple[str, str], Requirement] = {
     ("GET", "/ready"): NOBODY,
     ("GET", "/api/v1/catalog/plans"): NOBODY,
     ("GET", "/api/v1/catalog/plans/{plan_id}"): NOBODY,
+    ("GET", "/tmf-api/productCatalogManagement/v4/productOffering"): NOBODY,
+    ("GET", "/tmf-api/productCatalogManagement/v4/productOffering/{plan_id}"): NOBODY,
     # Signing in: the credential is in the body (phone + SMS code, or password).
     ("POST", "/api/v1/auth/otp"): NOBODY,
     ("POST", "/api/v1/auth/otp/verify"): NOBODY,
@@ -243,8 +246,8 @@ def describe(operation: dict[str, Any], route: RouteContext, method: str) -> Non
     security = security_of(route, key)
     if security is not None:
         operation["security"] = security
-    elif "security" in operation:
-        del operation["security"]  # FastAPI's guess from a scheme we don't know: let the contract say so
+    else:  # a FastAPI security scheme we don't derive (e.g. `Security(APIKeyCookie(...))`): as FastAPI says
+        security = operation.get("security")
     responses: dict[str, Any] = operation.setdefault("responses", {})
     protocol = PROTOCOL_RESPONSES.get(key, {})
     responses.update(json.loads(json.dumps(protocol)))  # a copy: each operation its own
