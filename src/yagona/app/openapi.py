@@ -14,6 +14,8 @@ that, for every operation:
   parameter names a resource), 409 (`Idempotency-Key`: `idempotency_conflict`), 400 and 413 (a
   body: unreadable, over the size limit), 422 (a body or parameters to validate). A route adds its own with
   FastAPI's `responses={429: {"description": "..."}}`: the problem content is filled in.
+  A customer route (`require_customer`) also documents 404: its resource is the caller's own
+  (`/api/v1/me/wallet`), which may not exist yet.
 
 How a route says it is anonymous (no credential at all): either
 `@router.get(..., openapi_extra={"security": []})` on the route (preferred: it stays with the
@@ -297,6 +299,7 @@ def refusals(operation: dict[str, Any], route: RouteContext, security: Requireme
         statuses.add(401)
     if any(_customer_scopes(call) is not None for call in _calls(route.dependant)):
         statuses.add(403)  # a token without the scope; a line or wallet that is not yours
+        statuses.add(404)  # the customer's own resource that does not exist (no wallet opened yet)
     if has_body or parameters:
         statuses.add(422)
     if has_body:
