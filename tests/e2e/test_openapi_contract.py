@@ -267,6 +267,29 @@ def test_docs_security_names_every_operation(document: dict[str, Any]) -> None:
     )
 
 
+WORDS = {"staffKey": "staff key", "session": "session", "bearer": "bearer", "oauthClient": "OAuth client"}
+
+
+def test_docs_security_says_who_as_the_openapi_does(document: dict[str, Any]) -> None:
+    """The table's "who may call" names each scheme of the operation's security (and
+    "anonymous" where anyone may): the prose cannot drift from what the server enforces."""
+    table = security_table()
+    wrong = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            row = table.get((method.upper(), path))
+            if row is None:
+                continue  # test_docs_security_names_every_operation says so
+            security = operation.get("security")
+            words = {"undeclared"} if security is None else {WORDS.get(s, s) for r in security for s in r}
+            if security is not None and (security == [] or {} in security):
+                words.add("anonymous")
+            missing = {word for word in words if word.lower() not in row[0].lower()}
+            if missing:
+                wrong.append(f"{method.upper()} {path}: 'who may call' should name {sorted(missing)}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_the_tests_docs_security_names_exist() -> None:
     wrong = []
     for (method, path), (_who, proof) in security_table().items():
