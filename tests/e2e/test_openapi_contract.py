@@ -256,15 +256,26 @@ def security_table() -> dict[tuple[str, str], tuple[str, str]]:
 
 def test_docs_security_names_every_operation(document: dict[str, Any]) -> None:
     table = security_table()
-    operations = {(m.upper(), p) for p, item in document["paths"].items() for m in item}
-    missing = sorted(operations - set(table))
-    stale = sorted(set(table) - operations)
-    assert not missing, "operations missing from docs/security.md's table:\n" + "\n".join(
-        f"| {m} | `{p}` | … | … |" for m, p in missing
+    operations = {(m.upper(), p): op.get("security") for p, item in document["paths"].items() for m, op in item.items()}
+    missing = sorted(set(operations) - set(table))
+    stale = sorted(set(table) - set(operations))
+    assert not missing, "operations missing from docs/security.md's table (rows to complete):\n" + "\n".join(
+        f"| {m} | `{p}` | {_who(operations[(m, p)])} | TODO |" for m, p in missing
     )
     assert not stale, "rows of docs/security.md that name no operation any more:\n" + "\n".join(
         f"{m} {p}" for m, p in stale
     )
+
+
+def _who(security: list[dict[str, list[str]]] | None) -> str:
+    if security is None:
+        return "undeclared"
+    alternatives = [
+        " and ".join(WORDS.get(s, s) + (f" with {', '.join(f'`{x}`' for x in scopes)}" if scopes else "")
+                     for s, scopes in r.items()) or "anonymous"
+        for r in security
+    ]  # fmt: skip
+    return " or ".join(alternatives) or "anonymous"
 
 
 WORDS = {"staffKey": "staff key", "session": "session", "bearer": "bearer", "oauthClient": "OAuth client"}
