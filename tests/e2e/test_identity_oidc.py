@@ -279,6 +279,19 @@ def test_bad_authorisation_requests_get_standard_errors_and_write_nothing(one_id
         f"{one_id.url}/oauth/token", data={**exchange, "code_verifier": ""}, auth=(client_id, client_secret or "")
     )
     assert no_verifier.status_code == 400 and no_verifier.json()["error"] == "invalid_request"
+    # the failed PKCE check spent the code: the right verifier after it is refused
+    late = httpx.post(f"{one_id.url}/oauth/token", data=exchange, auth=(client_id, client_secret or ""))
+    assert late.status_code == 400 and late.json()["error"] == "invalid_grant"
+    wrong = {**exchange, "code_verifier": secrets.token_urlsafe(48)}
+    code = parse_qs(urlsplit(browser.get("/authorize", params=base).headers["location"]).query)["code"][0]
+    wrong["code"] = code
+    exchange["code"] = code
+    refused = httpx.post(f"{one_id.url}/oauth/token", data=wrong, auth=(client_id, client_secret or ""))
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    late = httpx.post(f"{one_id.url}/oauth/token", data=exchange, auth=(client_id, client_secret or ""))
+    assert late.status_code == 400 and late.json()["error"] == "invalid_grant"
+    code = parse_qs(urlsplit(browser.get("/authorize", params=base).headers["location"]).query)["code"][0]
+    exchange["code"] = code
     first = httpx.post(f"{one_id.url}/oauth/token", data=exchange, auth=(client_id, client_secret or ""))
     assert first.status_code == 200, first.text
     second = httpx.post(f"{one_id.url}/oauth/token", data=exchange, auth=(client_id, client_secret or ""))
@@ -314,11 +327,11 @@ def test_the_national_oneid_round_trip_against_the_simulator(one_id: OneId) -> N
     assert approved.status_code == 302
     callback = approved.headers["location"]
     forged = browser.get(callback.replace(query["state"][0], "forged-state"))
-    assert forged.status_code == 422 and forged.json()["code"] == "invalid_request"
+    assert forged.status_code == 400 and forged.json()["code"] == "oneid_state_invalid"
     done = browser.get(callback)
     assert done.status_code == 200, done.text
     assert done.json()["customer"]["verification_level"] == "verified"
-    assert browser.get(callback).status_code == 422  # the state is spent
+    assert browser.get(callback).json()["code"] == "oneid_state_invalid"  # the state is spent
     # signed out, OneID signs the linked customer in
     stranger = httpx.Client(base_url=one_id.url, timeout=10)
     one_id.opened.append(stranger)
