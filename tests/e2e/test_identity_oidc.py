@@ -373,10 +373,23 @@ def test_no_secret_is_stored_or_logged_in_clear(
     secrets_seen.append(parse_qs(urlsplit(location).query)["code"][0])
     token = rp.fetch_token(f"{one_id.url}/oauth/token", authorization_response=location, code_verifier=verifier)
     secrets_seen += [token["access_token"], token["refresh_token"], verifier]
+    # the national OneID round trip (its code, its state, the browser key) and a TOTP setup
+    start = browser.get("/api/v1/auth/oneid/start")
+    secrets_seen.append(browser.cookies["yagona_oneid"])
+    callback = browser.get(start.headers["location"]).headers["location"]
+    back = parse_qs(urlsplit(callback).query)
+    secrets_seen += [back["code"][0], back["state"][0]]
+    assert browser.get(callback).status_code == 200
+    setup = browser.post("/api/v1/me/totp").json()
+    secrets_seen += [setup["secret"], setup["setup_token"]]
 
     dump = _dump(one_id.container.engine)
     # the server's lines (this process's HTTP client logs what it sends: that is not the server)
-    server_lines = [r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    # uvicorn's access lines are left out: `yagona serve` runs uvicorn with access_log=False
+    # (its logger has no handler and does not propagate); the capture here revives them.
+    server_lines = [
+        r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore", "uvicorn.access"))
+    ]
     captured = capsys.readouterr()
     logs = "\n".join(server_lines) + captured.out + captured.err
     for secret in secrets_seen:

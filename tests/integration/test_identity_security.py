@@ -346,3 +346,31 @@ def test_a_oneid_state_is_accepted_only_with_its_browser_key_and_its_customer_on
         service.take_oneid_state(
             uow, state=started.state, browser_key=started.browser_key, signed_in_customer=attacker.id
         )
+
+
+# --- linked services ----------------------------------------------------------------------
+
+
+def test_other_domains_link_what_they_connect_and_the_principal_sees_it(
+    container: Container, ctx: service.IdentityContext
+) -> None:
+    from yagona.identity.errors import InvalidRequestError, PhoneTakenError
+
+    with container.uow() as uow:
+        mine = customer(uow, ctx)
+        theirs = customer(uow, ctx, OTHER)
+        service.link_service(uow, customer_id=mine.id, kind="mobile", reference="+998 99 111-22-33")
+        service.link_service(uow, customer_id=mine.id, kind="mobile", reference="998991112233")  # again: no-op
+        service.link_service(uow, customer_id=mine.id, kind="wallet", reference=PHONE)
+        with pytest.raises(PhoneTakenError):
+            service.link_service(uow, customer_id=theirs.id, kind="mobile", reference="998991112233")
+        with pytest.raises(InvalidRequestError):
+            service.link_service(uow, customer_id=mine.id, kind="spaceship", reference="x")
+        with pytest.raises(InvalidRequestError):
+            service.link_service(uow, customer_id=mine.id, kind="mobile", reference="not-a-phone")
+        signed = signed_in(uow, ctx)
+        uow.commit()
+    with container.uow() as uow:
+        principal = service.resolve_principal(uow, session_token=signed.token.get_secret_value(), bearer_token=None)
+    assert principal is not None and principal.lines == ("998991112233",)
+    assert principal.owns_line("998991112233") and not principal.owns_line("998935550000")

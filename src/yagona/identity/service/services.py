@@ -36,12 +36,21 @@ def link_line(
     return link_service(uow, customer_id=customer_id, kind=ServiceKind.MOBILE, reference=phone)
 
 
-def link_service(uow: UnitOfWork, *, customer_id: str, kind: ServiceKind, reference: str) -> LinkedServiceRead:
-    """Record that a service account belongs to the customer (lines, wallet, home internet
-    and IPTV call this once they have proven it). Linking the same pair again is a no-op."""
+def link_service(uow: UnitOfWork, *, customer_id: str, kind: ServiceKind | str, reference: str) -> LinkedServiceRead:
+    """Record that a service account belongs to the customer: lines, the wallet, home
+    internet and IPTV call this in their own unit of work once they have connected it for
+    the customer (or the customer proved it). `kind` is `mobile`, `wallet`, `home_internet`
+    or `iptv`; a mobile line's reference is its MSISDN. Linking the same pair again is a
+    no-op; a service linked to another profile is `phone_taken`."""
+    try:
+        kind = ServiceKind(kind)
+    except ValueError:
+        raise InvalidRequestError(f"no service kind {kind!r}", field="kind") from None
     _customer(uow, customer_id)
+    if kind is ServiceKind.MOBILE:
+        reference = phone_or_refuse(reference, field="reference")
     if not 1 <= len(reference) <= 64:
-        raise InvalidRequestError("a service reference has 1 to 64 characters")
+        raise InvalidRequestError("a service reference has 1 to 64 characters", field="reference")
     existing = repository.linked_service(uow.session, kind.value, reference)
     if existing is not None:
         if existing.customer_id != customer_id:
