@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field
 
 from yagona.identity import service
 from yagona.identity.routes.common import (
+    PUBLIC,
     REFUSALS,
     Ctx,
     IsoDate,
@@ -63,7 +64,7 @@ class PasswordLogin(ApiModel):
 LIMITED = {**REFUSALS, 429: {"description": "too many codes or attempts (`too_many_codes`, `too_many_attempts`)"}}
 
 
-@router.post("/auth/otp", status_code=202, responses=LIMITED)
+@router.post("/auth/otp", status_code=202, responses=LIMITED, openapi_extra=PUBLIC)
 def request_otp(body: OtpRequest, request: Request, uow: Uow, ctx: Ctx) -> OtpSent:
     """Anyone: send a one-time code by SMS. The answer is the same whether the phone is
     registered or not. Purposes: `login`, `link_line`, `change_phone`."""
@@ -77,6 +78,7 @@ def request_otp(body: OtpRequest, request: Request, uow: Uow, ctx: Ctx) -> OtpSe
     "/auth/otp/verify",
     response_model=SignedInView,
     responses={**LIMITED, 404: {"description": "`registration_required`"}},
+    openapi_extra=PUBLIC,
 )
 def verify_otp(body: OtpVerify, request: Request, uow: Uow, ctx: Ctx) -> JSONResponse:
     """Anyone holding the code: sign in (and sign up, with `name` and `accept_documents`);
@@ -106,7 +108,7 @@ def verify_otp(body: OtpVerify, request: Request, uow: Uow, ctx: Ctx) -> JSONRes
     return signed_in_response(uow, ctx, signed)
 
 
-@router.post("/auth/password", response_model=SignedInView, responses=LIMITED)
+@router.post("/auth/password", response_model=SignedInView, responses=LIMITED, openapi_extra=PUBLIC)
 def password_login(body: PasswordLogin, request: Request, uow: Uow, ctx: Ctx) -> JSONResponse:
     """Anyone: sign in with phone and password (and the authenticator's code when enrolled);
     sets the session cookie."""

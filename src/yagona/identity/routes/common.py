@@ -29,6 +29,9 @@ session_cookie = APIKeyCookie(
     name=SESSION_COOKIE, scheme_name="session", auto_error=False, description="One ID session"
 )
 
+# An operation anyone may call says so (an empty security requirement in the OpenAPI).
+PUBLIC: dict[str, Any] = {"security": []}
+
 # Answers of the sign-in API and the cabinet: authentication errors and their statuses.
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no live session (`unauthenticated`) or a wrong credential"},

@@ -11,12 +11,14 @@ from urllib.parse import quote, urlsplit
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError as OAuthInvalidRequestError
 from authlib.oidc.core.errors import LoginRequiredError
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPBearer
 
 from yagona.identity import oidc, rules, service
 from yagona.identity.errors import UnauthenticatedError
 from yagona.identity.routes.common import (
+    PUBLIC,
     Ctx,
     Form,
     Uow,
@@ -24,12 +26,16 @@ from yagona.identity.routes.common import (
     device,
     keeping_security_records,
     optional_session,
+    session_cookie,
     session_token,
     set_session_cookie,
 )
 from yagona.identity.schemas import SessionRead
 
 router = APIRouter(tags=["oidc"])
+
+# The scheme `yagona.platform.auth.require_customer` declares for access tokens.
+bearer_token = HTTPBearer(scheme_name="bearer", auto_error=False, description="One ID (OIDC) access token with scopes")
 
 
 async def raw_request(request: Request) -> oidc.RawRequest:
@@ -72,13 +78,13 @@ def _error(provider: oidc.Provider, request: Any, error: OAuth2Error) -> Respons
     return _reply(reply)
 
 
-@router.get("/.well-known/openid-configuration")
+@router.get("/.well-known/openid-configuration", openapi_extra=PUBLIC)
 def openid_configuration(ctx: Ctx) -> dict[str, Any]:
     """Anyone: the provider's discovery document."""
     return oidc.discovery(ctx.settings.issuer.rstrip("/"))
 
 
-@router.get("/.well-known/jwks.json")
+@router.get("/.well-known/jwks.json", openapi_extra=PUBLIC)
 def jwks(uow: Uow, ctx: Ctx) -> dict[str, Any]:
     """Anyone: the public keys that verify ID tokens."""
     keys = oidc.Provider(uow, ctx).jwks()
@@ -90,7 +96,7 @@ def _end_user(session: SessionRead) -> oidc.EndUser:
     return oidc.EndUser(session.customer_id, session.id, session.authenticated_at, session.methods)
 
 
-@router.get("/authorize")
+@router.get("/authorize", openapi_extra=PUBLIC)
 def authorize(request: Request, raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     """A browser with a One ID session (else to /login): the authorisation endpoint, code
     flow, PKCE S256 required; a consent page for third-party clients, none for first-party ones."""
@@ -118,7 +124,9 @@ def authorize(request: Request, raw: Raw, uow: Uow, ctx: Ctx) -> Response:
 
 
 @router.post("/authorize")
-def authorize_consent(request: Request, raw: Raw, uow: Uow, ctx: Ctx) -> Response:
+def authorize_consent(
+    request: Request, raw: Raw, uow: Uow, ctx: Ctx, _declared: Annotated[str | None, Security(session_cookie)] = None
+) -> Response:
     """The session's browser, from its consent page (CSRF-bound to the session)."""
     session = service.authenticate(uow, token=session_token(request, ctx))
     form = dict(raw.form)
@@ -205,7 +213,7 @@ def _safe_next(target: str) -> str:
     return target if not parts.scheme and not parts.netloc and parts.path == "/authorize" else "/"
 
 
-@router.post("/oauth/token")
+@router.post("/oauth/token", openapi_extra=PUBLIC)
 def token(raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     """A registered client: the token endpoint (client_secret_basic, client_secret_post, none)."""
     refused = oidc.basic_credentials_refusal(raw.headers)
@@ -218,7 +226,7 @@ def token(raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     return _reply(reply)
 
 
-@router.post("/oauth/revoke")
+@router.post("/oauth/revoke", openapi_extra=PUBLIC)
 def revoke(raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     """A registered client: revoke one of its own tokens (RFC 7009)."""
     refused = oidc.basic_credentials_refusal(raw.headers)
@@ -231,7 +239,7 @@ def revoke(raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     return _reply(reply)
 
 
-@router.post("/oauth/introspect")
+@router.post("/oauth/introspect", openapi_extra=PUBLIC)
 def introspect(raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     """A confidential client about its own tokens, or a configured resource server about
     any (RFC 7662); anything else hears `{"active": false}`."""
@@ -243,7 +251,9 @@ def introspect(raw: Raw, uow: Uow, ctx: Ctx) -> Response:
 
 @router.get("/oauth/userinfo", operation_id="oidc_userinfo_get")
 @router.post("/oauth/userinfo", operation_id="oidc_userinfo_post")
-def userinfo(request: Request, uow: Uow, ctx: Ctx) -> JSONResponse:
+def userinfo(
+    request: Request, uow: Uow, ctx: Ctx, _declared: Annotated[Any, Security(bearer_token)] = None
+) -> JSONResponse:
     """The holder of a live access token: the claims its scopes allow."""
     provider = oidc.Provider(uow, ctx)
     row = provider.bearer(request.headers.get("authorization"))
@@ -256,8 +266,8 @@ def userinfo(request: Request, uow: Uow, ctx: Ctx) -> JSONResponse:
     return JSONResponse(provider.claims(row.customer_id, row.scope))
 
 
-@router.get("/oauth/logout", operation_id="oidc_logout_get")
-@router.post("/oauth/logout", operation_id="oidc_logout_post")
+@router.get("/oauth/logout", operation_id="oidc_logout_get", openapi_extra=PUBLIC)
+@router.post("/oauth/logout", operation_id="oidc_logout_post", openapi_extra=PUBLIC)
 def rp_logout(request: Request, raw: Raw, uow: Uow, ctx: Ctx) -> Response:
     """RP-initiated logout. With a valid `id_token_hint` of ours (GET or POST): ends that
     session and its tokens, then back to the RP when `post_logout_redirect_uri` is registered.

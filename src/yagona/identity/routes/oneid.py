@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from yagona.identity import service
 from yagona.identity.oneid import OneIdClient
-from yagona.identity.routes.common import Ctx, Uow, device, optional_session, set_session_cookie
+from yagona.identity.routes.common import PUBLIC, Ctx, Uow, device, optional_session, set_session_cookie
 
 router = APIRouter(tags=["identity"])
 
@@ -19,7 +19,7 @@ ONEID_COOKIE = "yagona_oneid"
 ONEID_COOKIE_PATH = "/api/v1/auth/oneid"
 
 
-@router.get("/auth/oneid/start", status_code=302, response_class=RedirectResponse)
+@router.get("/auth/oneid/start", status_code=302, response_class=RedirectResponse, openapi_extra=PUBLIC)
 def oneid_start(request: Request, uow: Uow, ctx: Ctx) -> RedirectResponse:
     """Anyone: to the national OneID. Sets a short-lived browser-binding cookie."""
     session = optional_session(request, uow, ctx)
@@ -41,6 +41,7 @@ def oneid_start(request: Request, uow: Uow, ctx: Ctx) -> RedirectResponse:
 @router.get(
     "/auth/oneid/callback",
     responses={400: {"description": "`oneid_state_invalid`: not this browser's round trip"}, 502: {}},
+    openapi_extra=PUBLIC,
 )
 def oneid_callback(
     request: Request,
