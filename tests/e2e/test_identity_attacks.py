@@ -267,3 +267,49 @@ def test_the_oneid_simulator_is_closed_in_production(monkeypatch: pytest.MonkeyP
         assert http.get("/oneid-simulator/sso/oauth/Authorization.do", params=query).status_code == 404
         token = http.post("/oneid-simulator/sso/oauth/Authorization.do", data={"grant_type": "one_log_out"})
         assert token.status_code == 404
+
+
+def test_garbage_never_gets_a_5xx_from_one_id(one_id: OneId) -> None:
+    _customer(one_id)
+    browser = _browser(one_id)
+    bodies: list[object] = [
+        None,
+        [],
+        "x",
+        {"phone": None},
+        {"phone": 998901234567},
+        {"phone": "٩٩٨٩٠١٢٣٤٥٦٧", "code": "١٢٣٤٥٦"},
+        {"phone": PHONE, "code": "1" * 17},
+        {"phone": PHONE, "code": "123456", "name": "A", "accept_documents": True, "email": "not-an-email"},
+        {"phone": PHONE, "code": "123456", "name": "A", "accept_documents": True, "birth_date": "2020-13-45"},
+        {"phone": PHONE, "code": "123456", "name": "A", "accept_documents": True, "birth_date": 0},
+        {"phone": PHONE, "code": "123456", "language": "fr"},
+        {"phone": PHONE, "purpose": "hack"},
+        {"code": "1", "setup_token": "x" * 2001},
+        {"code": "1", "setup_token": "garbage"},
+        {"current_password": None, "new_password": "x"},
+        {"opt_in": "yes"},
+    ]
+    paths = [
+        "/api/v1/auth/otp",
+        "/api/v1/auth/otp/verify",
+        "/api/v1/auth/password",
+        "/api/v1/me/password",
+        "/api/v1/me/phone",
+        "/api/v1/me/totp",
+        "/api/v1/me/totp/confirm",
+        "/api/v1/me/totp/remove",
+        "/api/v1/me/lines",
+        "/api/v1/me/marketing",
+    ]
+    for path in paths:
+        for body in bodies:
+            answer = browser.post(path, json=body)
+            assert answer.status_code < 500, (path, body, answer.text)
+            assert answer.headers["content-type"].startswith(("application/problem+json", "application/json"))
+    for query in ({"state": "x" * 129}, {"state": "s", "code": "c"}, {"state": "\u0000"}):
+        assert browser.get("/api/v1/auth/oneid/callback", params=query).status_code < 500
+    for body in ("grant_type=%FF%FE", "token=\u0000", ""):
+        for path in ("/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/logout", "/authorize"):
+            answer = browser.post(path, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert answer.status_code < 500, (path, body, answer.text)

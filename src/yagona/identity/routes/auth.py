@@ -51,7 +51,7 @@ class OtpVerify(ApiModel):
     marketing_opt_in: bool = False
     language: Lang = Language.UZ
     birth_date: IsoDate | None = None
-    email: str | None = Field(default=None, max_length=254)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class PasswordLogin(ApiModel):
