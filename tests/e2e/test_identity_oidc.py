@@ -240,6 +240,7 @@ def test_a_third_party_client_gets_a_consent_page(one_id: OneId) -> None:
     }
     page = browser.get("/authorize", params=params)
     assert page.status_code == 200 and "Partner shop" in page.text and "decision" in page.text
+    assert "Telefon raqamingiz" in page.text  # each scope described in the customer's language (uz)
     csrf = page.text.split("name='csrf' value='")[1].split("'")[0]
     denied = browser.post("/authorize", data={**params, "csrf": csrf, "decision": "deny"})
     assert denied.status_code == 302 and "error=access_denied" in denied.headers["location"]
