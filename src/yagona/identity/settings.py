@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # OWASP Password Storage Cheat Sheet, Argon2id: m=19 MiB, t=2, p=1 is the floor.
@@ -17,7 +17,7 @@ class IdentitySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YAGONA_IDENTITY_", extra="ignore", populate_by_name=True)
 
     # The deployment (YAGONA_ENV), read here only to refuse a simulator outside dev/test.
-    env: Literal["dev", "test", "prod"] = Field(default="dev", validation_alias=AliasChoices("env", "YAGONA_ENV"))
+    env: Literal["dev", "test", "prod"] = Field(default="dev", validation_alias="YAGONA_ENV")
 
     issuer: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
     # One-time codes
