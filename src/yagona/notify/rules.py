@@ -23,6 +23,16 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "ru": "Yagona: все сеансы завершены. Смените пароль.",
         "en": "Yagona: every session was closed. Please change your password.",
     },
+    "identity.totp_changed": {
+        "uz": "Yagona: ikkinchi omil (autentifikator ilovasi) o'rnatildi. Bu siz bo'lmasangiz, kabinetda xabar bering.",
+        "ru": "Yagona: подключено приложение-аутентификатор. Если это не вы, сообщите в кабинете.",
+        "en": "Yagona: an authenticator app was set up. If it was not you, report it in your cabinet.",
+    },
+    "identity.totp_removed": {
+        "uz": "Yagona: ikkinchi omil (autentifikator ilovasi) o'chirildi. Bu siz bo'lmasangiz, kabinetda xabar bering.",
+        "ru": "Yagona: приложение-аутентификатор отключено. Если это не вы, сообщите в кабинете.",
+        "en": "Yagona: the authenticator app was switched off. If it was not you, report it in your cabinet.",
+    },
 }
 
 FALLBACK_LANGUAGE = "uz"
