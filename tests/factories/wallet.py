@@ -22,8 +22,25 @@ def phone(n: int) -> str:
     return f"99890{n:07d}"
 
 
-def register(uow: UnitOfWork, number: str, *, pin: str = PIN, birth_date: date = BIRTH) -> WalletRead:
-    return service.register(uow, phone=number, pin=pin, birth_date=birth_date, accept_offer=True)
+def offer_version() -> str:
+    """The edition of the offer in force (what registration accepts)."""
+    return service.current().settings.offer_version
+
+
+def register(
+    uow: UnitOfWork, number: str, *, pin: str = PIN, birth_date: date = BIRTH, customer_id: str | None = None
+) -> WalletRead:
+    """A wallet of the customer `customer_id` (a stand-in id unless given: the wallet domain
+    records it; One ID proves it in the channels)."""
+    return service.register(
+        uow,
+        customer_id=customer_id or f"customer-{number}",
+        phone=number,
+        pin=pin,
+        birth_date=birth_date,
+        accept_offer=True,
+        offer_version=offer_version(),
+    )
 
 
 def premium(uow: UnitOfWork, number: str) -> WalletRead:
