@@ -48,8 +48,10 @@ def premium(uow: UnitOfWork, number: str) -> WalletRead:
     return service.identify(uow, phone=number, document="AA1234567", staff="test-office")
 
 
-def top_up(uow: UnitOfWork, number: str, amount: int, *, source: TopupSource = TopupSource.PROMO) -> Receipt:
-    return service.topup(uow, phone=number, amount=amount, source=source, idempotency_key=new_id())
+def top_up(
+    uow: UnitOfWork, number: str, amount: int, *, source: TopupSource = TopupSource.PROMO, key: str | None = None
+) -> Receipt:
+    return service.topup(uow, phone=number, amount=amount, source=source, idempotency_key=key or new_id())
 
 
 def som(amount: int) -> int:
