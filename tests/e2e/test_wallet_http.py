@@ -108,7 +108,12 @@ class Api:
         code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
         token = httpx.post(
             f"{self.url}/oauth/token",
-            data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK, "code_verifier": verifier},
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": CALLBACK,
+                "code_verifier": verifier,
+            },
             auth=(client_id, secret),
         )
         assert token.status_code == 200, token.text
@@ -296,7 +301,9 @@ def test_the_customers_wallet_over_http_in_som(api: Api) -> None:
     )  # fmt: skip
     assert tmf.status_code == 201, tmf.text
     payment = tmf.json()
-    assert payment["@type"] == "Payment" and payment["totalAmount"]["value"] == 10100 and payment["correlatorId"] == "o-1"
+    assert (
+        payment["@type"] == "Payment" and payment["totalAmount"]["value"] == 10100 and payment["correlatorId"] == "o-1"
+    )
     assert alice.get(payment["href"]).json()["id"] == payment["id"]
     mine = alice.get(f"{ME}/receipts/{payment['id']}").json()
     assert (mine["amount"], mine["total"]) == (payment["amount"]["value"], payment["totalAmount"]["value"])

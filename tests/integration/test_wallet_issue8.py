@@ -69,7 +69,9 @@ def test_the_card_simulator_cannot_be_switched_on_in_production(settings: Settin
     assert WalletSettings().for_environment("test").card_simulator is True
     prod_settings = settings.model_copy(update={"env": "prod", "secret_key": type(settings.secret_key)(STRONG)})
     with pytest.raises(ValueError, match="cannot be enabled"):
-        bootstrap(prod_settings, engine=engine, configure_logs=False, wallet_settings=WalletSettings(card_simulator=True))
+        bootstrap(
+            prod_settings, engine=engine, configure_logs=False, wallet_settings=WalletSettings(card_simulator=True)
+        )
     bootstrap(settings, engine=engine, configure_logs=False)
 
 
@@ -131,7 +133,10 @@ def test_the_balance_is_redeemed_to_a_card_with_its_receipt(container: Container
     with container.uow() as uow:
         assert service.get(uow, phone=A).balance == som(30_000)
         assert ledger_service.get_account(uow, code=service.CARD_SETTLEMENT).balance == som(20_000)
-        assert [r.kind for r in service.receipts(uow, phone=A).items] == [OperationKind.REDEMPTION, OperationKind.TOPUP_PROMO]
+        assert [r.kind for r in service.receipts(uow, phone=A).items] == [
+            OperationKind.REDEMPTION,
+            OperationKind.TOPUP_PROMO,
+        ]
 
 
 def test_receipts_carry_the_operators_details_and_the_fiscal_mark_where_configured(

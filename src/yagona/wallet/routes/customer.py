@@ -10,6 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import PlainTextResponse
 
+from yagona.identity import service as identity
+from yagona.identity.schemas import ServiceKind
 from yagona.kernel.errors import ForbiddenError, InvalidRequestError
 from yagona.kernel.phone import parse_msisdn
 from yagona.platform.api import idempotency_key
@@ -48,6 +50,8 @@ def register(body: RegisterBody, uow: Uow, principal: Payer) -> WalletView:
         uow, customer_id=principal.customer_id, phone=phone, pin=body.pin, birth_date=body.birth_date,
         accept_offer=body.accept_offer, offer_version=body.offer_version,
     )  # fmt: skip
+    # One ID lists it among the customer's services (`/api/v1/me/services`).
+    identity.link_service(uow, customer_id=principal.customer_id, kind=ServiceKind.WALLET, reference=wallet.phone)
     uow.commit()
     return WalletView.of(wallet)
 
