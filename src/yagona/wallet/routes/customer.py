@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import PlainTextResponse
 
 from yagona.identity import service as identity
@@ -33,6 +33,7 @@ router = APIRouter(prefix="/api/v1/me/wallet", tags=["wallet"])
 Reader = Annotated[Principal, Depends(require_customer("wallet"))]
 Payer = Annotated[Principal, Depends(require_customer("wallet:pay"))]
 Key = Annotated[str, Depends(idempotency_key)]
+ReceiptNumber = Annotated[str, Path(max_length=24, description="a receipt number, e.g. W0000000001")]
 
 
 @router.post("", status_code=201)
@@ -74,13 +75,15 @@ def list_receipts(
 
 
 @router.get("/receipts/{number}")
-def get_receipt(number: str, uow: Uow, principal: Reader, phone: ChosenPhone = None) -> ReceiptView:
+def get_receipt(number: ReceiptNumber, uow: Uow, principal: Reader, phone: ChosenPhone = None) -> ReceiptView:
     """One of your receipts; another wallet's receipt number is not found."""
     return ReceiptView.of(service.receipt(uow, phone=own_wallet(uow, principal, phone), number=number))
 
 
 @router.get("/receipts/{number}/download", response_class=PlainTextResponse)
-def download_receipt(number: str, uow: Uow, principal: Reader, phone: ChosenPhone = None) -> PlainTextResponse:
+def download_receipt(
+    number: ReceiptNumber, uow: Uow, principal: Reader, phone: ChosenPhone = None
+) -> PlainTextResponse:
     receipt = service.receipt(uow, phone=own_wallet(uow, principal, phone), number=number)
     return PlainTextResponse(
         receipt.as_text(), headers={"Content-Disposition": f'attachment; filename="receipt-{receipt.number}.txt"'}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from yagona.kernel.money import Money
@@ -115,7 +115,9 @@ def create_payment(
 
 
 @router.get("/payment/{payment_id}", response_model_by_alias=True)
-def get_payment(payment_id: str, uow: Uow, principal: Reader, phone: ChosenPhone = None) -> Payment:
+def get_payment(
+    payment_id: Annotated[str, Path(max_length=24)], uow: Uow, principal: Reader, phone: ChosenPhone = None
+) -> Payment:
     own = own_wallet(uow, principal, phone)
     receipt = service.receipt(uow, phone=own, number=payment_id)
     if receipt.kind != OperationKind.PAYMENT:
