@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.e2e.server import serving
-from tests.factories.identity import customer, last_code
+from tests.factories.identity import PASSWORD, customer, last_code
 from tests.factories.wallet import PIN
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
@@ -72,8 +72,6 @@ class Api:
         return browser
 
     def signed_in_by_password(self, phone: str) -> httpx.Client:
-        from tests.factories.identity import PASSWORD
-
         browser = self.client()
         signed = browser.post("/api/v1/auth/password", json={"phone": phone, "password": PASSWORD})
         assert signed.status_code == 200, signed.text

@@ -4,7 +4,7 @@ and test: on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -189,3 +189,26 @@ def test_idempotency_keys_are_refused_not_truncated(container: Container) -> Non
     long_key = "k" * 121
     _refused(container, "invalid_request", lambda uow: top_up(uow, A, 1, key=long_key))
     _refused(container, "invalid_request", lambda uow: top_up(uow, A, 1, key="bad key"))
+
+
+def test_the_sandbox_registers_a_wallet_for_the_one_id_customer_of_the_phone(
+    container: Container, clock: SimulatedClock, settings: Settings
+) -> None:
+    from tests.factories.identity import context, customer
+    from yagona.app.sandbox.runner import Simulation
+    from yagona.app.sandbox.verbs import VERBS
+    from yagona.identity import service as identity
+
+    ctx = context(settings)
+    with container.uow() as uow:
+        existing = customer(uow, ctx, B)
+        uow.commit()
+    sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs, identity=ctx)
+    _, register_verb = VERBS["wallet.register"]
+    for number in (A, B):
+        fields = {"phone": number, "pin": PIN, "birth_date": date(1990, 5, 17), "accept_offer": True}
+        assert register_verb(sim, {**fields, "offer_version": None}) == {"tier": "light"}
+    with container.uow() as uow:
+        created = identity.find_customer_by_phone(uow, phone=A)
+        assert created is not None and service.get(uow, phone=A).customer_id == created.id  # created
+        assert service.get(uow, phone=B).customer_id == existing.id  # reused
