@@ -32,6 +32,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel
 
 from yagona.app.api import create_app
+from yagona.app.bootstrap import bootstrap
 from yagona.app.openapi import install_openapi
 from yagona.kernel.phone import MSISDN_PATTERN
 from yagona.platform.api import ApiModel, ApiRead, Som, SomPositive, Timestamp
@@ -203,8 +204,9 @@ def _is_money_name(name: str) -> bool:
 def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     database = tmp_path_factory.mktemp("openapi") / "yagona.db"
     settings = Settings(env="test", database={"url": f"sqlite:///{database}"}, staff_api_key="k")  # type: ignore[arg-type]
-    app = create_app(settings)
+    app = create_app(settings, container=bootstrap(settings, configure_logs=False))
     schema: dict[str, Any] = app.openapi()
+    app.state.container.engine.dispose()
     return schema
 
 

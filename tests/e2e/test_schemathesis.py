@@ -13,6 +13,7 @@ budget for the module.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import time
@@ -127,11 +128,15 @@ def _sign_in_by_sms(base: str, container: Container, identity: Any) -> str:
         return cookie
 
 
+@functools.cache
 def _document() -> dict[str, Any]:
     """The document the server serves at /api/openapi.json: it depends on no setting, so it is
     read at collection (schemathesis makes one test per operation), then fuzzed on the socket."""
     settings_ = Settings(env="test", database={"url": "sqlite://"}, staff_api_key=STAFF_KEY)  # type: ignore[arg-type]
-    document: dict[str, Any] = create_app(settings_).openapi()
+    # configure_logs=False: collecting this module must not reconfigure the logs of every test.
+    app = create_app(settings_, container=bootstrap(settings_, configure_logs=False))
+    document: dict[str, Any] = app.openapi()
+    app.state.container.engine.dispose()
     return document
 
 
