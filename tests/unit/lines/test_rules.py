@@ -86,8 +86,36 @@ def test_data_is_charged_per_mb_pro_rata_rounded_up_to_the_tiyin() -> None:
 def test_renewal_charges_goes_into_debt_once_or_blocks() -> None:
     assert rules.renewal_outcome(35_000_00, 35_000_00) == "renewal"
     assert rules.renewal_outcome(1, 35_000_00) == "renewal_in_debt"
-    assert rules.renewal_outcome(0, 35_000_00) == "blocked"
+    # A zero balance is "not enough" (charged into debt once), not "negative" (seed 004).
+    assert rules.renewal_outcome(0, 35_000_00) == "renewal_in_debt"
+    assert rules.renewal_outcome(-1, 35_000_00) == "blocked"
     assert rules.renewal_outcome(-25_000_00, 35_000_00) == "blocked"
+
+
+@pytest.mark.parametrize(
+    ("anchor", "after", "due"),
+    [
+        (date(2026, 1, 31), date(2026, 1, 31), date(2026, 2, 28)),
+        (date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)),
+        (date(2026, 1, 31), date(2026, 3, 31), date(2026, 4, 30)),
+        (date(2024, 1, 30), date(2024, 1, 30), date(2024, 2, 29)),
+        (date(2025, 12, 15), date(2025, 12, 15), date(2026, 1, 15)),
+    ],
+)
+def test_a_monthly_cycle_keeps_its_day_of_the_month(anchor: date, after: date, due: date) -> None:
+    assert rules.next_due(anchor, after, "P1M") == due
+
+
+def test_a_cycle_of_days_adds_days() -> None:
+    assert rules.next_due(date(2026, 1, 31), date(2026, 2, 14), "P14D") == date(2026, 2, 28)
+
+
+def test_the_night_window_includes_its_start_and_not_its_end() -> None:
+    start, end = time(0, 0), time(6, 0)
+    assert rules.in_night_window(datetime(2026, 3, 11, 0, 0, tzinfo=TASHKENT), start, end)
+    assert rules.in_night_window(datetime(2026, 3, 11, 5, 59, tzinfo=TASHKENT), start, end)
+    assert not rules.in_night_window(datetime(2026, 3, 11, 6, 0, tzinfo=TASHKENT), start, end)
+    assert not rules.in_night_window(datetime(2026, 3, 11, 23, 0, tzinfo=TASHKENT), start, end)
 
 
 def test_m2m_is_pro_rata_to_the_days_left_in_the_month() -> None:
