@@ -66,6 +66,25 @@ def dial(uow: UnitOfWork, *, msisdn: str, code: str) -> UssdAnswer:
     raise InvalidRequestError(f"unknown USSD code {dialled}", field="code")
 
 
+def query(uow: UnitOfWork, *, msisdn: str, code: str) -> UssdAnswer:
+    """Only the codes that ask (balance, what is left): safe to answer to a GET. A code that
+    acts (switch, reload, promo, package) is refused here: its own endpoint does that."""
+    dialled = "".join(code.split())
+    codes = catalog.get_catalogue().ussd
+    queries = {
+        codes.balance: _ussd_balance,
+        codes.mb_left: _ussd_mb,
+        codes.sms_left: _ussd_sms,
+        codes.minutes_left: _ussd_minutes,
+        codes.welcome_left: _ussd_welcome,
+    }
+    if dialled not in queries:
+        raise InvalidRequestError(
+            f"{code[:20]!r} is not a query code ({', '.join(queries)}); actions have their own endpoints", field="code"
+        )
+    return UssdAnswer(code=dialled, text=queries[dialled](service.state(uow, msisdn=msisdn)), action=None)
+
+
 def _is_ussd(code: str) -> bool:
     return (
         3 <= len(code) <= 20
