@@ -37,7 +37,7 @@ from yagona.lines.service._base import (
     state,
 )
 from yagona.lines.service.changes import buy_package, reload, switch_plan
-from yagona.lines.service.connect import adopt, connect
+from yagona.lines.service.connect import adopt, connect, link_to_owner
 from yagona.lines.service.lifecycle import (
     balance_of,
     block,
@@ -95,6 +95,7 @@ __all__ = [
     "grant_holiday",
     "incoming_call",
     "line_for_job",
+    "link_to_owner",
     "list_msisdns",
     "next_charge_at",
     "normalised",

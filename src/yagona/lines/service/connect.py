@@ -56,7 +56,7 @@ def connect(uow: UnitOfWork, *, msisdn: str, plan_id: str, deposit: Money, regio
     grant_period(uow, line, plan, first=True, prorata_from=today if plan.prorata else None)
     schedule_renewal(uow, line)
     schedule_holiday(uow, line, plan, after=today)
-    _link_to_owner(uow, msisdn)
+    link_to_owner(uow, msisdn)
     uow.add_event(LineConnected(occurred_at=now, msisdn=msisdn, plan=plan.id, first_fee_tiyin=fee))
     return state(uow, msisdn=msisdn)
 
@@ -76,7 +76,7 @@ def adopt(uow: UnitOfWork, *, msisdn: str, plan_id: str, balance: Money) -> Line
     grant_period(uow, line, plan, first=False, prorata_from=None)
     schedule_renewal(uow, line)
     schedule_holiday(uow, line, plan, after=now.astimezone(TASHKENT).date())
-    _link_to_owner(uow, msisdn)
+    link_to_owner(uow, msisdn)
     return state(uow, msisdn=msisdn)
 
 
@@ -104,7 +104,7 @@ def _new_line(uow: UnitOfWork, msisdn: str, plan: Plan, *, money_from: str, amou
     return line
 
 
-def _link_to_owner(uow: UnitOfWork, msisdn: str) -> None:
+def link_to_owner(uow: UnitOfWork, msisdn: str) -> None:
     """A line connected on a customer's own (verified) phone is connected for them: it joins
     their One ID profile, so they see it under /api/v1/me/lines."""
     owner = identity.find_customer_by_phone(uow, phone=msisdn)
