@@ -246,6 +246,9 @@ def test_the_list_needs_a_customer_and_paths_are_validated(site: Site) -> None:
     assert _problem(site.client().get("/api/v1/me/lines"), 401) == "unauthenticated"
     bobur = site.signed_in_by_sms(BOBUR)
     assert [line["msisdn"] for line in bobur.get("/api/v1/me/lines").json()] == [BOBUR]
+    # the staff REST stays staff-only: a customer's session does not open it, not even for their line
+    assert _problem(bobur.get(f"/api/v1/lines/{BOBUR}"), 401) == "unauthenticated"
+    assert _problem(bobur.post(f"/api/v1/lines/{BOBUR}/unblock"), 401) == "unauthenticated"
     assert bobur.get("/api/v1/me/lines/abc").status_code == 422
     assert bobur.post("/api/v1/me/lines/abc/plan", json={"plan": "lider-plus"}).status_code == 422
     # bodies: unknown fields refused, no coercion

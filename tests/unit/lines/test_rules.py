@@ -209,3 +209,49 @@ def test_data_never_costs_more_than_the_balance_nor_more_than_its_price(
     assert 0 <= rated.charge_tiyin <= max(available, 0) or not rated.cut
     assert rated.charge_tiyin <= -(-(kb * price) // 1024)
     assert rated.from_bundle.get("mb", 0) <= remaining
+
+
+# --- pricing: the seed's plans through the pure `price` --------------------------------------
+
+
+def _priced(plan_id: str, to: str, *, remaining: dict[str, int] | None = None) -> tuple[str, str, rules.Rated]:
+    from yagona.catalog import service as catalog
+    from yagona.lines.schemas import UsageRecord
+
+    record = UsageRecord(id="r", msisdn="998901000001", type="voice", to=to, seconds=61)
+    return rules.price(
+        record,
+        catalog.get_plan(plan_id),
+        rules.Looked(destination=catalog.classify_number(to)),
+        remaining=remaining or {},
+        available=1_000_000_00,
+        **MINUTE,
+    )
+
+
+@pytest.mark.parametrize("plan", ["terminal", "electronics", "tuner"])
+@pytest.mark.parametrize("to", ["77011234567", "79161234567", "870771234567", "881612345678"])
+def test_m2m_has_no_international_calls_csd_included(plan: str, to: str) -> None:
+    from yagona.lines.errors import InternationalBarredError
+
+    with pytest.raises(InternationalBarredError) as refused:
+        _priced(plan, to, remaining={"csd_minutes": 100})
+    assert refused.value.code == "international_barred"
+
+
+def test_m2m_calls_inside_uzbekistan_are_csd_minutes() -> None:
+    kind, _, rated = _priced("terminal", "998931234567", remaining={"csd_minutes": 100})
+    assert (kind, rated.from_bundle) == ("csd", {"csd_minutes": 2})
+
+
+def test_platinum_plus_international_minutes_serve_every_international_call() -> None:
+    for to in ("77011234567", "491701234567", "12025550123"):
+        _, _, rated = _priced("status-platinum-plus", to, remaining={"intl_minutes": 100})
+        assert rated.from_bundle == {"intl_minutes": 2} and rated.charge_tiyin == 0
+
+
+def test_holiday_minutes_serve_only_the_holiday_countries() -> None:
+    _, _, russia = _priced("ustoz-start", "79161234567", remaining={"intl_minutes": 30})
+    _, _, germany = _priced("ustoz-start", "491701234567", remaining={"intl_minutes": 30})
+    assert russia.from_bundle == {"intl_minutes": 2}
+    assert germany.from_bundle == {} and germany.charge_tiyin > 0
