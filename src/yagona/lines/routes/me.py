@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Query
 from yagona.kernel.money import Money
 from yagona.lines import service, ussd
 from yagona.lines.routes.views import (
+    CUSTOMER_PROBLEMS,
     LineView,
     MsisdnPath,
     PlanChange,
@@ -30,7 +31,7 @@ from yagona.platform.auth import Principal, require_customer, require_own_line
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
 
-me_router = APIRouter(prefix="/api/v1/me/lines", tags=["my lines"])
+me_router = APIRouter(prefix="/api/v1/me/lines", tags=["my lines"], responses=CUSTOMER_PROBLEMS)
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 Reader = Annotated[Principal, Depends(require_customer("mobile"))]
 Manager = Annotated[Principal, Depends(require_customer("mobile:manage"))]

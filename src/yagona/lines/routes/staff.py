@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from yagona.lines import service, ussd
 from yagona.lines.routes.views import (
+    STAFF_PROBLEMS,
     BatchAnswer,
     BlockCreate,
     LineCreate,
@@ -29,8 +30,12 @@ from yagona.platform.i18n import negotiate
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
 
-router = APIRouter(prefix="/api/v1/lines", tags=["lines (staff)"], dependencies=[Depends(require_staff)])
-usage_router = APIRouter(prefix="/api/v1/usage", tags=["lines (staff)"], dependencies=[Depends(require_staff)])
+router = APIRouter(
+    prefix="/api/v1/lines", tags=["lines (staff)"], dependencies=[Depends(require_staff)], responses=STAFF_PROBLEMS
+)
+usage_router = APIRouter(
+    prefix="/api/v1/usage", tags=["lines (staff)"], dependencies=[Depends(require_staff)], responses=STAFF_PROBLEMS
+)
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 

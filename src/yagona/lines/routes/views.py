@@ -21,6 +21,40 @@ PlanId = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9][a
 PromoPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details with Yagona's stable `code`",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+    },
+    "required": ["status", "code"],
+}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {"schema": _PROBLEM_SCHEMA}}}
+
+
+# Every answer an operation of lines may give besides its success (problem+json).
+STAFF_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _problem("no staff key, or a wrong one"),
+    404: _problem("no such line, plan or promo"),
+    409: _problem("refused by the rules: plan closed, switch not allowed, below minimum, blocked, conflict"),
+    422: _problem("the request is not valid"),
+}
+CUSTOMER_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _problem("not signed in: no One ID session or bearer token, or a dead one"),
+    403: _problem("not the customer's line, or the token lacks the scope"),
+    404: _problem("no such line or promo"),
+    409: _problem("refused by the rules: switch not allowed, below minimum, blocked"),
+    422: _problem("the request is not valid"),
+}
+
+
 class LineCreate(ApiModel):
     msisdn: Msisdn
     plan: PlanId
