@@ -5,8 +5,8 @@ that, for every operation:
 
 - declares who may call it (`security`), derived from the route's dependencies:
   `require_staff` → `staffKey`; `require_customer(*scopes)` → `session` or `bearer` with those
-  scopes; One ID's cabinet dependency → `session`; any other FastAPI security scheme as FastAPI
-  declares it. A route that anyone may call says so
+  scopes; any other FastAPI security scheme (One ID's cabinet: `Security(APIKeyCookie(...))`)
+  as FastAPI declares it; a dependency named in `DEPENDENCY_SECURITY`. A route that anyone may call says so
   explicitly: `security: []` (see "anonymous" below). An operation that declares nothing is
   left without `security`, and the contract test (tests/e2e/test_openapi_contract.py) fails on it.
 - documents every refusal it can answer, as `application/problem+json` with the shared
@@ -85,9 +85,8 @@ ANONYMOUS: dict[tuple[str, str], Requirement] = {
 
 # Dependencies that authenticate without a FastAPI security scheme of their own, by their
 # qualified name (a name, not an import: the document must not break when a domain renames).
-DEPENDENCY_SECURITY: dict[str, Requirement] = {
-    "yagona.identity.routes.current_session": SESSION,
-}
+# (One ID's cabinet dependency declares its cookie with `Security(...)` itself, so none today.)
+DEPENDENCY_SECURITY: dict[str, Requirement] = {}
 
 # Protocol answers that are not problem details: the OAuth 2 / OIDC endpoints answer as
 # their RFCs say (`{"error": ..., "error_description": ...}`), and redirect browsers.
