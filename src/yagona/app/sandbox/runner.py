@@ -85,10 +85,8 @@ STABLE_CODES = frozenset(
 def _error(error: YagonaError) -> dict[str, str]:
     if error.code in STABLE_CODES:
         return {"code": error.code, "message": error.message}
-    family = next(
-        (c.code for c in type(error).__mro__ if isinstance(c, type) and getattr(c, "code", None) in STABLE_CODES),
-        error.code,
-    )
+    promised = (c.code for c in type(error).__mro__ if issubclass(c, YagonaError) and c.code in STABLE_CODES)
+    family = next(promised, error.code)
     answer = {"code": family, "message": error.message}
     if family != error.code:
         answer["reason"] = error.code
