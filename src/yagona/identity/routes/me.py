@@ -136,7 +136,11 @@ def confirm_totp(body: TotpConfirm, session: Signed, uow: Uow, ctx: Ctx) -> Resp
     return Response(status_code=204)
 
 
-@router.post("/me/totp/remove", status_code=204, responses=CHECKED)
+@router.post(
+    "/me/totp/remove",
+    status_code=204,
+    responses={**CHECKED, 409: {"description": "no authenticator is enrolled (`totp_not_enabled`)"}},
+)
 def remove_totp(body: TotpCode, session: Signed, uow: Uow, ctx: Ctx) -> Response:
     """The session's customer, recently signed in, with a current authenticator code:
     switch the second factor off."""

@@ -12,11 +12,20 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from yagona.identity import service
 from yagona.identity.oneid import OneIdClient
 from yagona.identity.routes.common import PUBLIC, Ctx, Uow, device, optional_session, set_session_cookie
+from yagona.identity.schemas import CustomerRead
+from yagona.platform.api import ApiRead
 
 router = APIRouter(tags=["identity"])
 
 ONEID_COOKIE = "yagona_oneid"
 ONEID_COOKIE_PATH = "/api/v1/auth/oneid"
+
+
+class OneIdLinked(ApiRead):
+    """The customer after the national OneID round trip; `signed_in` when it also signed them in."""
+
+    customer: CustomerRead
+    signed_in: bool
 
 
 @router.get("/auth/oneid/start", status_code=302, response_class=RedirectResponse, openapi_extra=PUBLIC)
@@ -42,6 +51,7 @@ def oneid_start(request: Request, uow: Uow, ctx: Ctx) -> RedirectResponse:
     "/auth/oneid/callback",
     responses={400: {"description": "`oneid_state_invalid`: not this browser's round trip"}, 502: {}},
     openapi_extra=PUBLIC,
+    response_model=OneIdLinked,
 )
 def oneid_callback(
     request: Request,
@@ -66,7 +76,8 @@ def oneid_callback(
         uow, ctx=ctx, customer_id=customer_id, profile=profile, device=device(request, None)
     )
     uow.commit()
-    response = JSONResponse({"customer": customer.model_dump(mode="json"), "signed_in": signed is not None})
+    linked = OneIdLinked(customer=customer, signed_in=signed is not None)
+    response = JSONResponse(linked.model_dump(mode="json"))
     response.delete_cookie(ONEID_COOKIE, path=ONEID_COOKIE_PATH)
     if signed is not None:
         set_session_cookie(response, ctx, signed)
