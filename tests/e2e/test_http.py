@@ -62,35 +62,39 @@ def test_transfers_over_http_with_every_refusal_as_a_problem(client: httpx.Clien
     with container.uow() as uow:
         open_account(uow, "wallet:alice")
         open_account(uow, "wallet:bob", upper_limit=1_000_00)
-        fund(uow, "wallet:alice", 500_00)
+        fund(uow, "wallet:alice", 500_00)  # tiyin inside: 500 so'm
         uow.commit()
 
     def send(amount: object, key: str = "k1", credit: str = "wallet:bob") -> httpx.Response:
         body = {"transfers": [{"debit": "wallet:alice", "credit": credit, "amount": amount, "reason": "transfer"}]}
         return client.post("/api/v1/ledger/transfers", json=body, headers={**STAFF, "Idempotency-Key": key})
 
-    first = send(200_00)
-    assert first.status_code == 201
+    first = send(200.5)  # so'm, as every REST answer of Yagona
+    assert first.status_code == 201, first.text
     [moved] = first.json()
     assert (moved["debit"], moved["credit"], moved["amount"], moved["kind"]) == (
         "wallet:alice",
         "wallet:bob",
-        200_00,
+        200.5,
         "posted",
     )
-    assert send(200_00).json() == first.json()  # a replay answers the same
-    _problem(send(200_01), 409, "idempotency_conflict")
-    _problem(send(400_00, key="k2"), 409, "insufficient_funds")
+    assert moved["created_at"].endswith("+05:00")
+    assert send(200.5).json() == first.json()  # a replay answers the same
+    _problem(send(200), 409, "idempotency_conflict")
+    short = _problem(send(400, key="k2"), 409, "insufficient_funds")
+    assert short["details"]["short_by"] == 100.5  # type: ignore[index]  # so'm, not tiyin
     _problem(send(1, key="k3", credit="wallet:nobody"), 404, "not_found")
     body = _problem(send(-5, key="k4"), 422, "invalid_request")
     assert body["errors"][0]["field"].endswith("amount")  # type: ignore[index]
-    _problem(send("12.5", key="k5"), 422, "invalid_request")
+    _problem(send("12.5", key="k5"), 422, "invalid_request")  # a number, not a string
+    _problem(send(1.234, key="k6"), 422, "invalid_request")  # at most two decimals
     missing_key = client.post("/api/v1/ledger/transfers", json={"transfers": []}, headers=STAFF)
     _problem(missing_key, 422, "invalid_request")
     alice = client.get("/api/v1/ledger/accounts/wallet:alice", headers=STAFF).json()
-    assert (alice["balance_now"], alice["available_now"]) == (300_00, 300_00)
+    assert (alice["balance_now"], alice["available_now"]) == (299.5, 299.5)
+    assert client.get("/api/v1/ledger/accounts/wallet:bob", headers=STAFF).json()["upper_limit"] == 1_000
     history = client.get("/api/v1/ledger/accounts/wallet:alice/transfers", params={"limit": 1}, headers=STAFF).json()
-    assert len(history["items"]) == 1 and history["next_cursor"]
+    assert len(history["items"]) == 1 and history["next_cursor"] and history["items"][0]["amount"] == 200.5
     assert client.get("/api/v1/ledger/verify", headers=STAFF).json()["problems"] == []
 
 
@@ -101,14 +105,36 @@ def test_unknown_routes_and_large_bodies_are_problems_too(client: httpx.Client) 
     _problem(client.post("/api/v1/ledger/transfers", content=huge, headers=STAFF), 413, "too_large")
 
 
-def test_the_catalogue_in_the_shape_of_tmf620(client: httpx.Client) -> None:
+TMF620 = "/tmf-api/productCatalogManagement/v4/productOffering"
+
+
+def test_the_catalogue_in_snake_case_and_so_m(client: httpx.Client) -> None:
     plans = client.get("/api/v1/catalog/plans").json()
     by_id = {p["id"]: p for p in plans}
     assert {"lider-start", "ustoz-start", "terminal", "business-pro-10", "mening-davram"} <= set(by_id)
     lider = by_id["lider-start"]
-    assert lider["lifecycleStatus"] == "Active" and lider["name"] == "Lider Start"
-    assert by_id["business-pro-10"]["lifecycleStatus"] == "Retired"
-    assert client.get(lider["href"]).json()["id"] == "lider-start"
-    open_only = client.get("/api/v1/catalog/plans", params={"includeClosed": "false"}).json()
-    assert all(p["lifecycleStatus"] == "Active" for p in open_only)
+    assert (lider["status"], lider["name"], lider["monthly_fee"], lider["first_fee"]) == (
+        "open",
+        "Lider Start",
+        35_000,
+        40_000,
+    )
+    assert lider["prices"]["central_asia"] == 1_430 and lider["bundles"]["mb"]["amount"] == 10_240
+    assert by_id["business-platinum"]["monthly_fee"] == 137_035.5 and by_id["business-pro-10"]["status"] == "closed"
+    assert all(key == key.lower() and "@" not in key for plan in plans for key in plan)
+    open_only = client.get("/api/v1/catalog/plans", params={"include_closed": "false"}).json()
+    assert open_only and all(p["status"] == "open" for p in open_only)
+    assert client.get("/api/v1/catalog/plans/lider-start").json() == lider
     _problem(client.get("/api/v1/catalog/plans/no-such-plan"), 404, "not_found")
+    _problem(client.get("/api/v1/catalog/plans/NO_SUCH"), 422, "invalid_request")
+
+
+def test_the_tmf620_catalogue_lives_under_tmf_api(client: httpx.Client) -> None:
+    offerings = {p["id"]: p for p in client.get(TMF620).json()}
+    lider = offerings["lider-start"]
+    assert lider["lifecycleStatus"] == "Active" and lider["@type"] == "ProductOffering"
+    assert offerings["business-pro-10"]["lifecycleStatus"] == "Retired"
+    assert lider["href"].startswith(TMF620) and client.get(lider["href"]).json()["id"] == "lider-start"
+    open_only = client.get(TMF620, params={"includeClosed": "false"}).json()
+    assert all(p["lifecycleStatus"] == "Active" for p in open_only)
+    _problem(client.get(f"{TMF620}/no-such-plan"), 404, "not_found")
