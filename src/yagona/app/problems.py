@@ -131,14 +131,17 @@ def _english(code: str, **details: Any) -> str:
         return title_of(code)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def _allowed_methods(request: Request) -> str:
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match != Match.NONE and route_methods:
-            methods.update(route_methods)
-    return ", ".join(sorted(methods))
+    """The methods some route answers at this path: each probed as the router would match it."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes)
+    ]
+    return ", ".join(allowed)
 
 
 def install(app: FastAPI) -> None:

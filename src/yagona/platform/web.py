@@ -118,6 +118,7 @@ class RequestContextMiddleware:
         finally:
             log.info(
                 "request",
+                request_id=request_id,
                 method=scope["method"],
                 path=scope["path"],
                 status=status or CLIENT_CLOSED,
