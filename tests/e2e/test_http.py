@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import secrets
 import socket
 import threading
 import time
@@ -15,6 +16,15 @@ import pytest
 from structlog.testing import capture_logs
 
 from tests.e2e.server import serving
+from tests.e2e.test_identity_oidc import (  # the One ID fixture and its helpers
+    CALLBACK,
+    OneId,
+    _browser,
+    _client,
+    _customer,
+    create_s256_code_challenge,
+    one_id,  # noqa: F401 - a fixture, used by name
+)
 from tests.factories.ledger import fund, open_account
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container, bootstrap
@@ -374,3 +384,25 @@ def test_a_wrong_method_answers_with_allow(client: httpx.Client) -> None:
     assert response.headers["allow"] == "POST"
     assert client.delete("/api/v1/ledger/accounts/wallet:a", headers=STAFF).headers["allow"].startswith("GET")
     assert client.put("/health").headers["allow"] in ("GET", "GET, HEAD")
+
+
+def test_the_one_id_consent_page_cannot_be_framed(one_id: OneId) -> None:  # noqa: F811
+    # Clickjacking: a third-party page framing the consent form could trick an "Allow".
+    _customer(one_id)
+    client_id, _ = _client(one_id, first_party=False)
+    browser = _browser(one_id)
+    page = browser.get(
+        "/authorize",
+        params={
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": CALLBACK,
+            "scope": "openid phone",
+            "state": "st",
+            "code_challenge": create_s256_code_challenge(secrets.token_urlsafe(48)),
+            "code_challenge_method": "S256",
+        },
+    )
+    assert page.status_code == 200 and "decision" in page.text  # the consent form itself
+    _secured(page)
+    assert page.headers["cache-control"] == "no-store"
