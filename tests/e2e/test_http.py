@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from structlog.testing import capture_logs
 
 from tests.e2e.server import serving
@@ -26,9 +27,11 @@ from tests.e2e.test_identity_oidc import (  # the One ID fixture and its helpers
     one_id,  # noqa: F401 - a fixture, used by name
 )
 from tests.factories.ledger import fund, open_account
+from yagona.app import problems
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.platform.settings import LimitSettings, Settings
+from yagona.platform.web import RequestContextMiddleware
 
 STAFF = {"X-Api-Key": "test-staff-key"}
 BATCH_MAX = LimitSettings().batch_size_max
@@ -406,3 +409,23 @@ def test_the_one_id_consent_page_cannot_be_framed(one_id: OneId) -> None:  # noq
     assert page.status_code == 200 and "decision" in page.text  # the consent form itself
     _secured(page)
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_an_unexpected_error_is_one_500_problem_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    app = FastAPI()
+    problems.install(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=1_048_576)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("internal detail that must not leak")
+
+    with capture_logs() as logs, caplog.at_level(logging.WARNING), serving(app) as url:
+        response = httpx.get(f"{url}/boom", headers={"X-Request-Id": "boom-1"})
+    body = _problem(response, 500, "internal_error")
+    assert "internal detail" not in response.text and body["title"]
+    _secured(response)
+    assert response.headers["x-request-id"] == "boom-1"
+    assert [e["event"] for e in logs if e["log_level"] == "error"] == ["unhandled_error"]
+    assert [(e["status"], e["path"]) for e in logs if e["event"] == "request"] == [(500, "/boom")]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []  # not again by the server
