@@ -429,3 +429,12 @@ def test_an_unexpected_error_is_one_500_problem_logged_once(caplog: pytest.LogCa
     assert [e["event"] for e in logs if e["log_level"] == "error"] == ["unhandled_error"]
     assert [(e["status"], e["path"]) for e in logs if e["event"] == "request"] == [(500, "/boom")]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []  # not again by the server
+
+
+def test_a_body_declared_too_large_is_refused_unread_in_the_callers_language(client: httpx.Client) -> None:
+    response = client.post(
+        "/api/v1/ledger/transfers", content=b"x" * 2_000_000, headers={**STAFF, "Accept-Language": "ru"}
+    )
+    body = _problem(response, 413, "too_large")
+    assert response.headers["content-language"] == "ru" and body["detail"] == "Запрос слишком большой"
+    assert response.headers["connection"] == "close"

@@ -4,6 +4,7 @@ route: `yagona.platform.auth`."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yagona.kernel.ids import new_id
+from yagona.platform.i18n import catalogue, negotiate
 from yagona.platform.logging import bind_context, clear_context
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -74,6 +76,7 @@ class RequestContextMiddleware:
         if private:
             extra.append((b"cache-control", b"no-store"))
         status = 0
+        language = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
 
         async def send_wrapped(message: Message) -> None:
             nonlocal status
@@ -101,19 +104,19 @@ class RequestContextMiddleware:
         try:
             length = headers.get(b"content-length", b"0")
             if length.isdigit() and int(length) > self.max_body_bytes:
-                await _too_large(send_wrapped)
+                await _too_large(send_wrapped, language)
                 return
             try:
                 await self.app(scope, receive_counted, send_wrapped)
             except BodyTooLargeError:
                 if status == 0:
-                    await _too_large(send_wrapped)
+                    await _too_large(send_wrapped, language)
             except (ClientDisconnect, OSError):
                 status = status or CLIENT_CLOSED
             except Exception:
                 log.exception("unhandled_error", method=scope["method"], path=scope["path"])
                 if status == 0:
-                    await _problem(send_wrapped, 500, "internal_error", "something went wrong on our side")
+                    await _problem(send_wrapped, 500, "internal_error", language)
                 status = status or 500
         finally:
             log.info(
@@ -127,16 +130,28 @@ class RequestContextMiddleware:
             clear_context()
 
 
-async def _too_large(send: Send) -> None:
-    # Connection: close — the rest of the body is never read, the socket is dropped.
-    await _problem(send, 413, "too_large", "the request body is too large")
+async def _too_large(send: Send, language: str) -> None:
+    # Connection: close (added on every 413) — the rest of the body is never read.
+    await _problem(send, 413, "too_large", language)
 
 
-async def _problem(send: Send, status: int, code: str, detail: str) -> None:
-    body = (
-        f'{{"type":"https://yagona.uz/problems/{code}","title":"{code.replace("_", " ")}","status":{status},'
-        f'"code":"{code}","detail":"{detail}"}}'
+async def _problem(send: Send, status: int, code: str, language: str) -> None:
+    """A problem the middleware answers itself, before or instead of the app, in `language`."""
+    texts = catalogue()[code]
+    body = json.dumps(
+        {
+            "type": f"https://yagona.uz/problems/{code}",
+            "title": texts["en"],
+            "status": status,
+            "code": code,
+            "detail": texts[language],
+        },
+        ensure_ascii=False,
     ).encode()
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"content-language", language.encode()),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
