@@ -289,12 +289,17 @@ def test_the_docs_page_loads_only_its_own_files(client: httpx.Client) -> None:
     assert client.get("/api/openapi.json").json()["info"]["title"] == "Yagona"
 
 
-def test_the_docs_and_the_openapi_document_are_off_in_production(container: Container) -> None:
+def test_the_docs_the_openapi_document_and_the_simulators_are_off_in_production(container: Container) -> None:
     prod = Settings(env="prod", secret_key="s" * 20 + "ecret-key-0123456789", database=container.settings.database)  # type: ignore[arg-type]
     assert not prod.docs_enabled and Settings(env="test").docs_enabled
     app = create_app(prod, container=container)
     with serving(app) as url:
-        for path in ("/api/docs", "/api/openapi.json", "/api/docs/ui/swagger-ui-bundle.js"):
+        for path in (
+            "/api/docs",
+            "/api/openapi.json",
+            "/api/docs/ui/swagger-ui-bundle.js",
+            "/oneid-simulator/sso/oauth/Authorization.do",  # no simulator is mounted in prod
+        ):
             assert httpx.get(f"{url}{path}").status_code == 404, path
         assert httpx.get(f"{url}/health").status_code == 200
     turned_on = prod.model_copy(update={"http": prod.http.model_copy(update={"docs": True})})
