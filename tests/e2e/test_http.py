@@ -443,3 +443,16 @@ def test_a_body_declared_too_large_is_refused_unread_in_the_callers_language(cli
     body = _problem(response, 413, "too_large")
     assert response.headers["content-language"] == "ru" and body["detail"] == "Запрос слишком большой"
     assert response.headers["connection"] == "close"
+
+
+def test_a_missing_header_is_named_as_the_header(client: httpx.Client) -> None:
+    transfer = {"debit": "wallet:a", "credit": "wallet:b", "amount": 1, "reason": "transfer"}
+    response = client.post("/api/v1/ledger/transfers", json={"transfers": [transfer]}, headers=STAFF)
+    body = _problem(response, 422, "invalid_request")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("Idempotency-Key", "field_missing")]  # type: ignore[attr-defined]
+    upper = client.post(
+        "/api/v1/ledger/accounts",
+        json={"code": "wallet:x", "owner": "x", "kind": "customer", "unit": "som", "upper_limit": -1},
+        headers=STAFF,
+    )
+    assert [e["field"] for e in _problem(upper, 422, "invalid_request")["errors"]] == ["upper_limit"]  # type: ignore[attr-defined]

@@ -50,6 +50,10 @@ _FIELD_CODES = {
 _LIMIT_KEYS = ("max_length", "min_length", "gt", "ge", "lt", "le", "expected", "multiple_of")
 # Location parts the framework adds that name no field (types of a union, validator functions).
 _NOT_FIELDS = frozenset({"body", "query", "path", "header", "cookie"})
+_TYPE_TAGS = frozenset(
+    {"function-after", "function-before", "function-plain", "function-wrap", "lax-or-strict", "json-or-python",
+     "nullable", "union", "tagged-union", "is-instance", "int", "float", "str", "bool", "decimal", "none"}
+)  # fmt: skip
 
 
 @functools.cache
@@ -106,7 +110,7 @@ def field_errors(errors: Sequence[Any], language: str) -> list[dict[str, str]]:
         location = [str(part) for part in error.get("loc", ())]
         if location and location[0] in _NOT_FIELDS:
             location = location[1:]
-        field = ".".join(part for part in location if "[" not in part and "-" not in part) or "body"
+        field = ".".join(part for part in location if "[" not in part and part not in _TYPE_TAGS) or "body"
         kind = str(error.get("type", ""))
         code = _FIELD_CODES.get(kind) or ("field_type" if kind.endswith(("_type", "_parsing")) else "field_invalid")
         context = error.get("ctx") or {}
