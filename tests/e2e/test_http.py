@@ -456,3 +456,14 @@ def test_a_missing_header_is_named_as_the_header(client: httpx.Client) -> None:
         headers=STAFF,
     )
     assert [e["field"] for e in _problem(upper, 422, "invalid_request")["errors"]] == ["upper_limit"]  # type: ignore[attr-defined]
+
+
+def test_an_account_opened_over_http_takes_its_ceiling_in_som(client: httpx.Client) -> None:
+    spec = {"code": "wallet:new", "owner": "new", "kind": "customer", "unit": "som", "upper_limit": 1_225_000}
+    opened = client.post("/api/v1/ledger/accounts", json=spec, headers=STAFF)
+    assert opened.status_code == 201, opened.text
+    assert (opened.json()["upper_limit"], opened.json()["balance_now"]) == (1_225_000, 0)
+    assert client.post("/api/v1/ledger/accounts", json=spec, headers=STAFF).json() == opened.json()  # idempotent
+    _problem(
+        client.post("/api/v1/ledger/accounts", json={**spec, "unit": "SOM"}, headers=STAFF), 422, "invalid_request"
+    )

@@ -46,7 +46,9 @@ class AccountIn(ApiModel):
     code: AccountCode
     owner: str = Field(min_length=1, max_length=120)
     kind: str = Field(min_length=1, max_length=40)
-    unit: Unit
+    # strict=False: FastAPI validates the parsed JSON in Python mode, where a strict enum
+    # takes only Unit members; "som" is still the only spelling it accepts.
+    unit: Unit = Field(strict=False)
     allow_negative: bool = False
     upper_limit: SomNotNegative | None = Field(default=None, description="the balance may not exceed this")
     shards: int = Field(default=1, ge=1, le=256)
