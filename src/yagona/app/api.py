@@ -72,6 +72,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         app.include_router(identity_routes.simulator_router)
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
+    app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
     return app
 

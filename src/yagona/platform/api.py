@@ -44,7 +44,10 @@ def _money_in(value: Any) -> Money:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("an amount of so'm is a JSON number, e.g. 5000 or 137035.5")
-    return Money.parse(value, allow_negative=True)
+    try:
+        return Money.parse(value, allow_negative=True)
+    except InvalidRequestError as error:
+        raise ValueError(error.message) from error
 
 
 def _money_out(value: Money) -> int | float:
