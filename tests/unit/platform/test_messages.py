@@ -28,17 +28,12 @@ def _every_error_class() -> list[type[YagonaError]]:
     return [k for k in found if k.__module__.startswith("yagona.") and k.code != YagonaError.code]
 
 
-# The domains whose translations arrive on their own branches in issue 8. The lead deletes
-# this set once those branches are merged; from then on every code is required here.
-PENDING = frozenset({"identity", "notify", "wallet", "lines"})
 ERRORS = sorted({kind.code: kind for kind in _every_error_class()}.items())
 
 
 @pytest.mark.parametrize(("code", "kind"), ERRORS, ids=[code for code, _ in ERRORS])
 def test_every_refusal_has_uz_ru_and_en(code: str, kind: type[YagonaError]) -> None:
     texts = catalogue().get(code)
-    if texts is None and kind.__module__.split(".")[1] in PENDING:
-        pytest.xfail(f"{kind.__module__}: its messages.yaml comes with its own branch")
     assert texts is not None, f"{kind.__module__}.{kind.__name__}: code {code!r} is in no messages.yaml"
     assert set(texts) == set(LANGUAGES) and all(texts[lang].strip() for lang in LANGUAGES)
 
