@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from yagona.ledger import service
 from yagona.ledger.errors import InsufficientFundsError, LimitExceededError
@@ -27,7 +27,7 @@ from yagona.ledger.views import (
     to_minor,
     transfer_view,
 )
-from yagona.platform.api import ApiModel, SomNotNegative, SomPositive, idempotency_key
+from yagona.platform.api import ApiModel, SomNotNegative, SomPositive, idempotency_key, lax_enum
 from yagona.platform.auth import require_staff
 from yagona.platform.settings import LimitSettings
 from yagona.platform.uow import UnitOfWork
@@ -46,9 +46,7 @@ class AccountIn(ApiModel):
     code: AccountCode
     owner: str = Field(min_length=1, max_length=120)
     kind: str = Field(min_length=1, max_length=40)
-    # strict=False: FastAPI validates the parsed JSON in Python mode, where a strict enum
-    # takes only Unit members; "som" is still the only spelling it accepts.
-    unit: Unit = Field(strict=False)
+    unit: Annotated[Unit, BeforeValidator(lax_enum(Unit))]
     allow_negative: bool = False
     upper_limit: SomNotNegative | None = Field(default=None, description="the balance may not exceed this")
     shards: int = Field(default=1, ge=1, le=256)
