@@ -26,8 +26,8 @@ migrate: setup ## apply the database migrations
 demo: migrate ## load the demo data
 	$(BIN)/yagona demo load
 
-run: demo ## set up everything and serve Yagona with demo data on http://127.0.0.1:8000
-	YAGONA_STAFF_API_KEY="$${YAGONA_STAFF_API_KEY:-dev-staff-key}" $(BIN)/yagona serve
+run: demo ## set up everything; serve Yagona with demo data on http://127.0.0.1:8000 and run its due jobs
+	YAGONA_STAFF_API_KEY="$${YAGONA_STAFF_API_KEY:-dev-staff-key}" $(BIN)/yagona serve --with-worker
 
 worker: migrate ## run the due-job and outbox worker
 	$(BIN)/yagona worker

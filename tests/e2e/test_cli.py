@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -15,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from tests.e2e.server import free_port
 from tests.services import scratch_postgres_database
+from yagona import __version__ as yagona_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,3 +155,75 @@ def test_serve_with_two_worker_processes_answers_health(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_version() -> None:
+    shown = subprocess.run([sys.executable, "-m", "yagona", "--version"], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0 and shown.stdout.strip() == f"yagona {yagona_version}"
+
+
+def test_demo_load_prints_the_state_as_it_is_now_in_som(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert yagona(url, "db", "upgrade").returncode == 0
+    first = yagona(url, "demo", "load")
+    assert first.returncode == 0, first.stderr
+    assert "line 998901234500 (lider-plus, active): balance 90 000.00 so'm" in first.stdout
+    assert "wallet 998901234500 (PIN 24680): balance 200 000.00 so'm" in first.stdout
+    # the ledger's CLI speaks so'm and Tashkent time too
+    history = json.loads(yagona(url, "ledger", "history", "line:998901234500", "--limit", "1").stdout)
+    [fee] = history["items"]
+    assert (fee["reason"], fee["amount"]) == ("fee", 60_000)  # so'm, not 6 000 000 tiyin
+    assert fee["created_at"].endswith("+05:00")
+    balance = json.loads(yagona(url, "ledger", "balance", "line:998901234500", "--json").stdout)
+    assert (balance["balance_now"], balance["credits_posted"]) == (90_000, 150_000)
+    engine = create_engine(url)
+    with engine.begin() as connection:  # the demo line spends 1 000 so'm after loading
+        connection.execute(
+            text(
+                "UPDATE ledger_balance SET debits_posted = debits_posted + 100000 WHERE account_id = "
+                "(SELECT id FROM ledger_account WHERE code = 'line:998901234500')"
+            )
+        )
+    engine.dispose()
+    again = yagona(url, "demo", "load")
+    assert "line 998901234500 (lider-plus, active): balance 89 000.00 so'm" in again.stdout, again.stdout
+
+
+def test_the_dev_server_runs_due_jobs_with_the_worker(tmp_path: Path) -> None:
+    # `make run` = `yagona serve --with-worker`: a renewal that falls due is run within seconds.
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    assert yagona(url, "db", "upgrade").returncode == 0
+    assert yagona(url, "demo", "load").returncode == 0
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        job = connection.execute(
+            text("SELECT id FROM platform_job WHERE kind = 'lines.renewal' AND payload LIKE '%998901234500%'")
+        ).scalar_one()
+        connection.execute(
+            text("UPDATE platform_job SET due_at = '2000-01-01 00:00:00.000000' WHERE id = :id"), {"id": job}
+        )
+    port = free_port()
+    env = {**os.environ, "YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "yagona", "serve", "--with-worker", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, status = time.monotonic() + 30, None
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                status = connection.execute(
+                    text("SELECT status FROM platform_job WHERE id = :id"), {"id": job}
+                ).scalar_one()
+            if status == "done":
+                break
+            time.sleep(0.3)
+        assert status == "done"
+        assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        # The worker thread stops with the server (uvicorn re-raises the SIGTERM it handled).
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+        engine.dispose()

@@ -308,7 +308,11 @@ def test_bad_authorisation_requests_get_standard_errors_and_write_nothing(one_id
     # the sign-in API: malformed phone, same answer for known and unknown phones
     assert httpx.post(f"{one_id.url}/api/v1/auth/otp", json={"phone": "12345"}).json()["code"] == "invalid_phone"
     answers = [
-        httpx.post(f"{one_id.url}/api/v1/auth/password", json={"phone": p, "password": "Wrong-pass-1"})
+        httpx.post(
+            f"{one_id.url}/api/v1/auth/password",
+            json={"phone": p, "password": "Wrong-pass-1"},
+            headers={"Accept-Language": "en"},  # refusals are in Uzbek by default
+        )
         for p in (PHONE, "998907777777")
     ]
     assert [(a.status_code, a.json()["detail"]) for a in answers] == [

@@ -14,7 +14,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = sorted(p for p in (ROOT / "tests" / "scenarios").rglob("*.yaml") if not p.name.endswith(".expect.yaml"))
-SHARED = ROOT.parent / "shared" / "scenarios"
+# The shared examples, copied in: the repository is self-contained (no ../shared).
+EXAMPLES = ROOT / "tests" / "scenarios" / "examples"
 
 
 def simulate(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -66,7 +67,7 @@ def test_our_scenarios_give_what_the_price_list_says(scenario: Path) -> None:
 
 
 def test_the_shared_lider_plus_example_runs_as_its_comments_say() -> None:
-    run = simulate(SHARED / "01-lider-plus-first-days.yaml")
+    run = simulate(EXAMPLES / "01-lider-plus-first-days.yaml")
     assert run.returncode == 0, run.stderr
     steps = json.loads(run.stdout)["steps"]
     assert all({"i", "do", "at", "ok"} <= set(step) for step in steps)
@@ -77,6 +78,18 @@ def test_the_shared_lider_plus_example_runs_as_its_comments_say() -> None:
     assert "497 daqiqa" in steps[5]["text"] and "5000 daqiqa" in steps[5]["text"]
     assert steps[7]["bundles"]["welcome_minutes"] == 497
     assert steps[7]["next_charge_at"] == "2026-06-02T00:00:00+05:00"
+
+
+def test_the_tests_read_nothing_outside_the_repository() -> None:
+    assert {p.name for p in EXAMPLES.glob("*.yaml")} >= {
+        "01-lider-plus-first-days.yaml",
+        "01-lider-plus-first-days.expect.yaml",
+        "02-wallet-first-steps.yaml",
+        "02-wallet-first-steps.expect.yaml",
+    }
+    needle = '"' + "shar" + "ed" + '"'  # spelt so this file does not find itself
+    for test_file in (ROOT / "tests").rglob("*.py"):
+        assert needle not in test_file.read_text(), f"{test_file} reads ../shared"
 
 
 def test_the_output_is_the_same_byte_for_byte() -> None:

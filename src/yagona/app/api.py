@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from swagger_ui_bundle import swagger_ui_path
 
 import yagona
 from yagona.app import problems
@@ -28,8 +31,9 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         title="Yagona",
         version=yagona.__version__,
         summary="One ID, prepaid lines, e-wallet and more for a telecom operator",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Off in production unless configured on (settings.http.docs).
+        openapi_url="/api/openapi.json" if settings.docs_enabled else None,
+        docs_url=None,  # our own page below: Swagger UI from our files, no CDN
         redoc_url=None,
     )
     app.state.container = container
@@ -38,6 +42,9 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     problems.install(app)
     install_openapi(app)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
+
+    if settings.docs_enabled:
+        _mount_docs(app)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:
@@ -55,6 +62,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         return {"status": "ready", "database": container.engine.dialect.name}
 
     app.include_router(catalog_routes.router)
+    app.include_router(catalog_routes.tmf_router)
     app.include_router(ledger_routes.router)
     app.state.customer_resolver = identity_service.resolve_principal
     app.state.identity = identity_service.make_context(
@@ -62,12 +70,26 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     )
     app.include_router(identity_routes.auth_router)
     app.include_router(identity_routes.oidc_router)
-    app.include_router(identity_routes.simulator_router)
+    if settings.simulators_enabled:  # never mounted in prod (Settings refuses them there)
+        app.include_router(identity_routes.simulator_router)
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
     app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
     return app
+
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """/api/docs: the vendored Swagger UI (swagger-ui-bundle) and our own page and script."""
+    app.mount("/api/docs/ui", StaticFiles(directory=str(swagger_ui_path)), name="swagger-ui")
+    app.mount("/api/docs/static", StaticFiles(directory=str(STATIC)), name="docs-static")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html", media_type="text/html")
 
 
 def create_app_from_environment() -> FastAPI:

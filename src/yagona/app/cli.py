@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+import yagona
 from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.app.sandbox import cli as sandbox_cli
@@ -59,10 +60,19 @@ app.add_typer(lines_cli.app, name="lines")
 app.add_typer(wallet_cli.app, name="wallet")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"yagona {yagona.__version__}")
+        raise typer.Exit
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
     database_url: Annotated[str | None, typer.Option(help="Overrides YAGONA_DATABASE__URL.")] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     ctx.obj = Environment(database_url)
 
@@ -78,6 +88,12 @@ def serve(
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Processes; more than one uses every core.")] = 1,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            help="Also run the due-job worker (renewals, night unblocks, SMS) in this process, as `make run`."
+        ),
+    ] = False,
 ) -> None:
     """Serve the API (and, as they arrive, the portal) over HTTP."""
     import uvicorn
@@ -87,6 +103,11 @@ def serve(
     env = _env(ctx)
     settings = env.settings
     host, port = host or settings.http.host, port or settings.http.port
+    if with_worker and workers > 1:
+        typer.echo(
+            "error[invalid_request]: --with-worker runs with one server process; start `yagona worker`", err=True
+        )
+        raise typer.Exit(2)
     if workers > 1:
         # Each worker process builds its own app from the environment: pass the URL there.
         os.environ["YAGONA_DATABASE__URL"] = settings.database.url
@@ -101,7 +122,16 @@ def serve(
         )
         return
     application = create_app(settings, container=env.container)
-    uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    halt_worker = None
+    if with_worker:
+        from yagona.app import worker as worker_module
+
+        halt_worker = worker_module.in_background(env.container)
+    try:
+        uvicorn.run(application, host=host, port=port, log_config=None, access_log=False)
+    finally:
+        if halt_worker is not None:
+            halt_worker()
 
 
 @app.command()
@@ -166,9 +196,11 @@ def demo_load(ctx: typer.Context) -> None:
         typer.echo("error[forbidden]: demo data is for dev and test databases only", err=True)
         raise typer.Exit(1)
     with env.unit_of_work() as uow:
-        loaded = demo.load(uow, env.settings)
+        demo.load(uow, env.settings)
         uow.commit()
-    typer.echo("demo data ready:\n  " + "\n  ".join(loaded))
+    with env.unit_of_work() as uow:
+        now = demo.current_state(uow)
+    typer.echo("demo data ready, as it is now:\n  " + "\n  ".join(now))
 
 
 def main() -> None:

@@ -78,3 +78,20 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
         )
     done.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN})")
     return done
+
+
+def current_state(uow: UnitOfWork) -> list[str]:
+    """What the demo data holds now (balances as they are, not as they were created), in so'm."""
+    balances = ledger.posted_balances(
+        uow,
+        codes=[f"line:{msisdn}" for msisdn, _plan, _deposit in DEMO_LINES] + [f"wallet:{DEMO_WALLET_PHONE}"],
+    )
+    state = []
+    for msisdn, _plan, _deposit in DEMO_LINES:
+        line = lines.state(uow, msisdn=msisdn)
+        balance = Money(balances[f"line:{msisdn}"]).format()
+        state.append(f"line {msisdn} ({line.plan}, {line.status}): balance {balance}")
+    state.append(f"One ID customer {DEMO_CUSTOMER['phone']} (password {DEMO_CUSTOMER['password']})")
+    wallet = Money(balances[f"wallet:{DEMO_WALLET_PHONE}"]).format()
+    state.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN}): balance {wallet}")
+    return state

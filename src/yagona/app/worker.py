@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -51,10 +52,13 @@ def _deliver(container: Container) -> int:
     return sent
 
 
-def run_forever(container: Container) -> None:
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+def run_forever(container: Container, stop: threading.Event | None = None) -> None:
+    """Pass after pass until `stop` is set — or, run as its own process (no `stop` given),
+    until SIGINT or SIGTERM."""
+    if stop is None:
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
     log.info("worker_started", nats=container.settings.bus.nats_url is not None)
     while not stop.is_set():
         try:
@@ -65,3 +69,17 @@ def run_forever(container: Container) -> None:
         if report.jobs == 0 and report.published == 0 and report.sent == 0:
             stop.wait(container.settings.jobs.poll_interval_s)
     log.info("worker_stopped")
+
+
+def in_background(container: Container) -> Callable[[], None]:
+    """The worker on a thread of this process (`yagona serve --with-worker`, what `make run`
+    does); returns the function that stops it and waits for its pass to end."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(container, stop), name="yagona-worker", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(timeout=30)
+
+    return halt

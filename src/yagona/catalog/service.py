@@ -86,3 +86,8 @@ def validate(path: Path | None = None) -> list[str]:
 def to_tmf620(plan: Plan, *, base_url: str = tmf620.DEFAULT_BASE_URL) -> dict[str, Any]:
     """The plan as a TMF620 v4 ProductOffering (prices in UZS, bundles as characteristic value uses)."""
     return tmf620.product_offering(get_catalogue(), plan, base_url=base_url)
+
+
+def describe_bundles(plan: Plan) -> str:
+    """The plan's bundles in one line: `"3 000 minutes, 500 SMS, 10 240 MB per month"`."""
+    return tmf620.describe_bundles(plan)

@@ -20,7 +20,11 @@ TIYIN_PER_SOM = 100
 # 64-bit column even after many additions.
 MAX_TIYIN = 10**15
 
-_AMOUNT = re.compile(r"^(?P<sign>[-+]?)(?P<whole>\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,](?P<frac>\d+))?$")
+# ASCII digits only (not "١٢٣"), an optional sign, spaces only between groups of three
+# ("1 000", never " 5 " or "1_000"), one decimal point or comma.
+_AMOUNT = re.compile(
+    r"(?P<sign>[-+]?)(?P<whole>[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+|[0-9]+)(?:[.,](?P<frac>[0-9]+))?", re.ASCII
+)
 
 
 class Rounding(Enum):
@@ -124,13 +128,13 @@ class Money:
 
 
 def _parse_text(text: str) -> int:
-    match = _AMOUNT.match(text.strip())
+    match = _AMOUNT.fullmatch(text)
     if match is None:
         raise InvalidRequestError(f"{text!r} is not an amount of so'm", field="amount")
     frac = match.group("frac") or ""
     if len(frac) > 2:
         raise InvalidRequestError(f"{text!r} has more than two decimals; the smallest unit is 1 tiyin", field="amount")
-    whole_digits = re.sub(r"\D", "", match.group("whole"))
+    whole_digits = re.sub(r"[^0-9]", "", match.group("whole"))
     if len(whole_digits) > 16:
         raise InvalidRequestError("amount is too large", field="amount")
     tiyin = int(whole_digits) * TIYIN_PER_SOM + int(frac.ljust(2, "0") or "0")

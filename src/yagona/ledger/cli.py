@@ -9,6 +9,7 @@ import typer
 from yagona.kernel.money import Money
 from yagona.ledger import service
 from yagona.ledger.schemas import Unit
+from yagona.ledger.views import account_view, history_view
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 
 app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
@@ -35,8 +36,8 @@ def balance(ctx: typer.Context, code: str, as_json: Annotated[bool, typer.Option
     """Show an account's balance and running totals."""
     with environment(ctx).unit_of_work() as uow:
         account = service.get_account(uow, code=code)
-    if as_json:
-        echo_json({**account.model_dump(mode="json"), "balance": account.balance, "available": account.available})
+    if as_json:  # so'm, as every channel of Yagona speaks
+        echo_json(account_view(account).model_dump(mode="json"))
         return
 
     def fmt(value: int) -> str:
@@ -53,7 +54,7 @@ def balance(ctx: typer.Context, code: str, as_json: Annotated[bool, typer.Option
 def history(
     ctx: typer.Context, code: str, limit: int = 20, cursor: Annotated[str | None, typer.Option()] = None
 ) -> None:
-    """An account's transfers, newest first."""
+    """An account's transfers, newest first: so'm, Tashkent times."""
     with environment(ctx).unit_of_work() as uow:
         page = service.history(uow, code=code, cursor=cursor, limit=limit)
-    echo_json(page.model_dump(mode="json"))
+    echo_json(history_view(page).model_dump(mode="json"))

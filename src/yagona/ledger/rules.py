@@ -33,9 +33,7 @@ def check_debit(code: str, flags: Flags, totals: Totals) -> None:
         return
     available = totals.credits_posted - totals.debits_posted - totals.debits_pending
     if available < 0:
-        raise InsufficientFundsError(
-            f"account {code} has not enough funds for this operation", account=code, short_by=-available
-        )
+        raise InsufficientFundsError("not enough funds for this operation", account=code, short_by=-available)
 
 
 def check_credit(code: str, flags: Flags, totals: Totals) -> None:
@@ -45,7 +43,7 @@ def check_credit(code: str, flags: Flags, totals: Totals) -> None:
     ceiling_use = totals.credits_posted + totals.credits_pending - totals.debits_posted
     if ceiling_use > flags.upper_limit:
         raise LimitExceededError(
-            f"account {code} may not hold more than its limit", account=code, over_by=ceiling_use - flags.upper_limit
+            "the balance may not exceed its limit", account=code, over_by=ceiling_use - flags.upper_limit
         )
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
+from yagona.kernel.fingerprint import request_fingerprint
 from yagona.kernel.ids import new_id
 from yagona.ledger import repository
 from yagona.ledger.errors import (
@@ -116,7 +115,7 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
         raise InvalidRequestError("a batch needs at least one transfer")
     if len(transfers) > uow.limits.batch_size_max:
         raise InvalidRequestError(f"a batch holds at most {uow.limits.batch_size_max} transfers")
-    request_hash = _fingerprint({"post": [t.model_dump(mode="json") for t in transfers]})
+    request_hash = request_fingerprint({"post": [t.model_dump(mode="json") for t in transfers]})
     batch_id = new_id()
     if not repository.claim_batch(
         uow.session, batch_id=batch_id, idempotency_key=idempotency_key, request_hash=request_hash, now=uow.clock.now()
@@ -233,7 +232,7 @@ def verify(uow: UnitOfWork) -> VerifyReport:
 def _resolve(
     uow: UnitOfWork, *, pending_id: str, idempotency_key: str, post_amount: int | None, void: bool
 ) -> TransferRead:
-    request_hash = _fingerprint({"resolve": pending_id, "void": void, "amount": post_amount})
+    request_hash = request_fingerprint({"resolve": pending_id, "void": void, "amount": post_amount})
     batch_id = new_id()
     if not repository.claim_batch(
         uow.session, batch_id=batch_id, idempotency_key=idempotency_key, request_hash=request_hash, now=uow.clock.now()
@@ -396,7 +395,3 @@ def _add(target: Totals, t: Totals) -> None:
     target.credits_posted += t.credits_posted
     target.debits_pending += t.debits_pending
     target.credits_pending += t.credits_pending
-
-
-def _fingerprint(request: object) -> str:
-    return hashlib.sha256(json.dumps(request, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

@@ -50,7 +50,10 @@ class LimitSettings(BaseModel):
 class HttpSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
+    # Counted while the body streams in, chunked or not: past it the answer is 413 at once.
     max_body_bytes: int = Field(default=1_048_576, ge=1_024, le=104_857_600)
+    # The OpenAPI document and /api/docs. None: served in dev and test, not in prod.
+    docs: bool | None = None
 
 
 class Settings(BaseSettings):
@@ -67,10 +70,25 @@ class Settings(BaseSettings):
     jobs: JobSettings = JobSettings()
     limits: LimitSettings = LimitSettings()
     http: HttpSettings = HttpSettings()
+    # The built-in simulators (card processor, national OneID, billers) and the dev outbox.
+    # None: on in dev and test, off in prod. True in prod is refused: a simulator there
+    # would approve money and identities from nothing.
+    simulators: bool | None = None
+
+    @property
+    def simulators_enabled(self) -> bool:
+        """What every domain asks before it runs a simulator (handed in by the composition root)."""
+        return self.env in ("dev", "test") and self.simulators is not False
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.http.docs if self.http.docs is not None else self.env in ("dev", "test")
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Settings:
         if self.env == "prod":
+            if self.simulators:
+                raise ValueError("YAGONA_SIMULATORS may not be true in prod: simulators run only in dev and test")
             secret = self.secret_key.get_secret_value()
             if secret == DEV_SECRET or not _strong(secret):
                 raise ValueError("YAGONA_SECRET_KEY is weak: outside dev and test it needs 32+ varied characters")

@@ -1,4 +1,4 @@
-"""Validated shapes of the tariff catalogue: plans, bundles, prices, packages, number plan.
+"""Validated shapes of the tariff catalogue: plans, bundles, prices, packages, groups, rules.
 
 Every model is frozen and forbids unknown keys, so a typo in a data file fails the
 load instead of silently dropping a tariff rule. Money fields hold `Money` (integer
@@ -8,7 +8,6 @@ back to so'm as JSON numbers.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from datetime import date, time
 from decimal import Decimal
@@ -20,7 +19,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
-    PrivateAttr,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
@@ -449,202 +447,3 @@ class GroupFile(Frozen):
     defaults: dict[str, Any] = Field(default_factory=dict)
     plans: list[dict[str, Any]] = Field(min_length=1)
     packages: tuple[Package, ...] = ()
-
-
-# --- number plan ------------------------------------------------------------------------------
-
-DestinationKind = Literal["onnet", "offnet", "fixed", "international", "satellite", "short"]
-
-
-class PrefixEntry(Frozen):
-    prefixes: tuple[Digits, ...] = Field(min_length=1)
-    label: str
-    country: CountryCode | None = None
-
-
-class DomesticPlan(Frozen):
-    country_code: Digits
-    national_digits: int = Field(gt=0, le=12)
-    onnet: tuple[PrefixEntry, ...]
-    offnet: tuple[PrefixEntry, ...]
-    fixed: tuple[PrefixEntry, ...]
-
-
-class ShortNumber(Frozen):
-    number: Annotated[str, Field(pattern=r"^[0-9]{3,6}$")]
-    label: str
-    price: MoneyValue | None  # the service's own price per unit; None: not published
-    unit: Literal["minute", "sms", "call"]
-
-
-class ShortNumbers(Frozen):
-    sample: bool
-    entries: tuple[ShortNumber, ...]
-
-
-class TasixRanges(Frozen):
-    sample: bool
-    ranges: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-
-
-class FreeResources(Frozen):
-    sample: bool
-    hosts: tuple[Annotated[str, Field(pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")], ...]
-
-
-class Route(Frozen):
-    """Where one prefix leads: the destination kind, its price class and a label."""
-
-    kind: DestinationKind
-    price_class: str
-    label: str
-    country: CountryCode | None = None
-
-
-class NumberPlan(Frozen):
-    """Longest-prefix number plan; prefixes are full international digits without `+`."""
-
-    catalogue: CatalogueHeader
-    domestic: DomesticPlan
-    international: dict[InternationalZone, tuple[PrefixEntry, ...]]
-    satellite: dict[SatelliteZone, PrefixEntry]
-    short_numbers: ShortNumbers
-    tasix: TasixRanges
-    free_resources: FreeResources
-    _routes: dict[str, Route] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _index(self) -> NumberPlan:
-        routes: dict[str, Route] = {}
-        duplicates: list[str] = []
-        for prefix, route in self._entries():
-            if prefix in routes:
-                duplicates.append(prefix)
-            routes[prefix] = route
-        missing_zones = sorted(set(INTERNATIONAL_ZONES) - set(self.international)) + sorted(
-            set(SATELLITE_ZONES) - set(self.satellite)
-        )
-        problems = [f"prefix {prefix} is listed twice" for prefix in duplicates]
-        problems += [f"zone {zone} has no prefixes" for zone in missing_zones]
-        problems += [
-            f"domestic prefix {p} does not start with {self.domestic.country_code}"
-            for entries in (self.domestic.onnet, self.domestic.offnet, self.domestic.fixed)
-            for entry in entries
-            for p in entry.prefixes
-            if not p.startswith(self.domestic.country_code)
-        ]
-        if problems:
-            raise ValueError("; ".join(problems))
-        self._routes = routes
-        return self
-
-    def _entries(self) -> list[tuple[str, Route]]:
-        found: list[tuple[str, Route]] = []
-        domestic: dict[DestinationKind, tuple[PrefixEntry, ...]] = {
-            "onnet": self.domestic.onnet,
-            "offnet": self.domestic.offnet,
-            "fixed": self.domestic.fixed,
-        }
-        for kind, entries in domestic.items():
-            found += [
-                (p, Route(kind=kind, price_class=kind, label=e.label, country="UZ"))
-                for e in entries
-                for p in e.prefixes
-            ]
-        for zone, entries in self.international.items():
-            found += [
-                (p, Route(kind="international", price_class=zone, label=e.label, country=e.country))
-                for e in entries
-                for p in e.prefixes
-            ]
-        for sat_zone, entry in self.satellite.items():
-            found += [(p, Route(kind="satellite", price_class=sat_zone, label=entry.label)) for p in entry.prefixes]
-        return found
-
-    @property
-    def routes(self) -> dict[str, Route]:
-        """Prefix → route; read-only by convention (the model is frozen, the dict is its index)."""
-        return self._routes
-
-
-class Destination(Frozen):
-    """A classified number: what kind of destination it is and which price applies."""
-
-    number: str  # normalised: international digits without `+`, or the short number
-    kind: DestinationKind
-    price_class: str  # a `Prices` field (onnet, offnet, fixed, a zone, a sputnik zone) or "short"
-    prefix: str
-    label: str
-    country: CountryCode | None = None
-    price: MoneyValue | None = None  # a short number's own price, where published
-
-
-# --- the whole catalogue ----------------------------------------------------------------------
-
-
-class Catalogue(Frozen):
-    """Every plan, group, package and rule of one catalogue version, cross-checked."""
-
-    header: CatalogueHeader
-    rules: RatingRules
-    ussd: UssdCodes
-    services: dict[Slug, Service]
-    promo_subscriptions: dict[Slug, PromoSubscription]
-    groups: tuple[Group, ...]
-    plans: tuple[Plan, ...]
-    packages: tuple[Package, ...]
-    number_plan: NumberPlan
-    _by_id: dict[str, Plan] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _cross_check(self) -> Catalogue:
-        problems = cross_check(self)
-        if problems:
-            raise ValueError("; ".join(problems))
-        self._by_id = {plan.id: plan for plan in self.plans}
-        return self
-
-    def plan(self, plan_id: str) -> Plan | None:
-        return self._by_id.get(plan_id)
-
-
-def cross_check(catalogue: Catalogue) -> list[str]:
-    """Problems that only show across plans and files: duplicates and dangling references."""
-    problems: list[str] = []
-    plan_ids = [plan.id for plan in catalogue.plans]
-    group_ids = [group.id for group in catalogue.groups]
-    problems += [f"plan id {plan_id} is used twice" for plan_id in _duplicates(plan_ids)]
-    problems += [f"group id {group_id} is used twice" for group_id in _duplicates(group_ids)]
-    codes = [plan.switching.code for plan in catalogue.plans if plan.switching.code] + [
-        package.code for package in catalogue.packages
-    ]
-    problems += [f"USSD code {code} is used twice" for code in _duplicates(codes)]
-    known, groups = set(plan_ids), set(group_ids)
-    for plan in catalogue.plans:
-        if plan.group not in groups:
-            problems.append(f"plan {plan.id}: unknown group {plan.group}")
-        problems += [f"plan {plan.id}: unknown switch target {t}" for t in plan.switching.to if t not in known]
-        problems += [
-            f"plan {plan.id}: unknown service {s}" for s in plan.included_services if s not in catalogue.services
-        ]
-        problems += [
-            f"plan {plan.id}: unknown promo {p}" for p in plan.promos if p not in catalogue.promo_subscriptions
-        ]
-    for package in catalogue.packages:
-        problems += [f"package {package.id}: unknown plan {p}" for p in package.plans if p not in known]
-    for promo_id, promo in catalogue.promo_subscriptions.items():
-        if promo.service not in catalogue.services:
-            problems.append(f"promo {promo_id}: unknown service {promo.service}")
-    if catalogue.number_plan.catalogue != catalogue.header:
-        problems.append("number plan: header differs from catalogue.yaml")
-    return problems
-
-
-def _duplicates(values: list[str]) -> list[str]:
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for value in values:
-        if value in seen and value not in repeated:
-            repeated.append(value)
-        seen.add(value)
-    return repeated
