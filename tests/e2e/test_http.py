@@ -140,7 +140,7 @@ def test_the_catalogue_in_snake_case_and_so_m(client: httpx.Client) -> None:
         35_000,
         40_000,
     )
-    assert lider["prices"]["central_asia"] == 1_430 and lider["bundles"]["mb"]["amount"] == 10_240
+    assert lider["prices"]["central_asia"] == 1_430 and lider["bundles"]["mb"]["quantity"] == 10_240
     assert by_id["business-platinum"]["monthly_fee"] == 137_035.5 and by_id["business-pro-10"]["status"] == "closed"
     assert all(key == key.lower() and "@" not in key for plan in plans for key in plan)
     open_only = client.get("/api/v1/catalog/plans", params={"include_closed": "false"}).json()

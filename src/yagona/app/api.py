@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
@@ -12,7 +12,7 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
-from yagona.app import problems
+from yagona.app import me, problems
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
@@ -20,9 +20,15 @@ from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
 from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
+from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
 from yagona.wallet import routes as wallet_routes
+
+
+class Readiness(ApiRead):
+    status: Literal["ready"]
+    database: str
 
 
 def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
@@ -51,15 +57,20 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         """The process is up."""
         return {"status": "ok", "version": yagona.__version__}
 
-    @app.get("/ready", tags=["ops"], response_model=None)
-    def ready() -> dict[str, Any] | JSONResponse:
+    @app.get(
+        "/ready",
+        tags=["ops"],
+        response_model=Readiness,
+        responses={503: {"description": "the database does not answer (`unavailable`)"}},
+    )
+    def ready() -> Readiness | JSONResponse:
         """The process can serve: its database answers."""
         try:
             with container.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:  # noqa: BLE001 - any failure means not ready
             return problems.problem(503, "unavailable", f"database unreachable: {type(error).__name__}")
-        return {"status": "ready", "database": container.engine.dialect.name}
+        return Readiness(status="ready", database=container.engine.dialect.name)
 
     app.include_router(catalog_routes.router)
     app.include_router(catalog_routes.tmf_router)
@@ -76,6 +87,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(lines_routes.usage_router)
     app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
+    app.include_router(me.router)
     return app
 
 

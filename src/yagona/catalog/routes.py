@@ -14,7 +14,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from yagona.catalog import service
 from yagona.catalog.schemas import Plan
@@ -27,7 +27,7 @@ PlanId = Annotated[str, Path(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=6
 
 
 class BundleView(ApiRead):
-    amount: int = Field(description="minutes, SMS or MB")
+    quantity: int = Field(description="minutes, SMS or MB (the bundle's key says which)")
     unlimited: bool
     period: str | None = Field(description="ISO 8601 period; null: the plan's own")
 
@@ -63,7 +63,7 @@ class PlanView(ApiRead):
 def plan_view(plan: Plan) -> PlanView:
     def bundles(source: dict[Any, Any]) -> dict[str, BundleView]:
         return {
-            key: BundleView(amount=bundle.amount, unlimited=bundle.unlimited, period=bundle.period)
+            key: BundleView(quantity=bundle.amount, unlimited=bundle.unlimited, period=bundle.period)
             for key, bundle in source.items()
         }
 
@@ -103,7 +103,19 @@ def get_plan(plan_id: PlanId) -> PlanView:
     return plan_view(service.get_plan(plan_id))
 
 
-@tmf_router.get(TMF620)
+class ProductOffering(BaseModel):
+    """TMF620 ProductOffering as TM Forum shapes it (camelCase; prices in `{unit: UZS, value}`
+    so'm); the fields named here are always present, the rest follow the specification."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, serialize_by_alias=True)
+    id: str
+    href: str
+    name: str
+    lifecycle_status: Literal["Active", "Retired"] = Field(alias="lifecycleStatus")
+    is_sellable: bool = Field(alias="isSellable")
+
+
+@tmf_router.get(TMF620, response_model=list[ProductOffering])
 def list_product_offerings(
     include_closed: Annotated[bool, Query(alias="includeClosed")] = True,
 ) -> list[dict[str, Any]]:
@@ -111,7 +123,7 @@ def list_product_offerings(
     return [service.to_tmf620(plan) for plan in service.list_plans(include_closed=include_closed)]
 
 
-@tmf_router.get(TMF620 + "/{plan_id}")
+@tmf_router.get(TMF620 + "/{plan_id}", response_model=ProductOffering)
 def get_product_offering(plan_id: PlanId) -> dict[str, Any]:
     """TMF620: one plan as a ProductOffering."""
     return service.to_tmf620(service.get_plan(plan_id))

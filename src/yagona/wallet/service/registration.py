@@ -132,6 +132,12 @@ def own_wallet(uow: UnitOfWork, *, customer_id: str, phones: tuple[str, ...], ph
     return owned[0]
 
 
+def own_wallets(uow: UnitOfWork, *, customer_id: str, phones: tuple[str, ...]) -> list[WalletRead]:
+    """Every wallet of the customer: on their profile's phones and not registered by another profile."""
+    rows = repository.wallets_of(uow.session, list(phones))
+    return [read(uow, w) for w in rows if w.customer_id in (None, customer_id)]
+
+
 def get(uow: UnitOfWork, *, phone: str) -> WalletRead:
     return read(uow, wallet(uow, phone))
 
