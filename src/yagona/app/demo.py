@@ -76,6 +76,9 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
             source="card",
             idempotency_key="demo:wallet:topup",
         )
+    holder = identity.find_customer_by_phone(uow, phone=DEMO_WALLET_PHONE)
+    assert holder is not None
+    identity.link_service(uow, customer_id=holder.id, kind="wallet", reference=DEMO_WALLET_PHONE)
     done.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN})")
     return done
 
@@ -91,7 +94,10 @@ def current_state(uow: UnitOfWork) -> list[str]:
         line = lines.state(uow, msisdn=msisdn)
         balance = Money(balances[f"line:{msisdn}"]).format()
         state.append(f"line {msisdn} ({line.plan}, {line.status}): balance {balance}")
-    state.append(f"One ID customer {DEMO_CUSTOMER['phone']} (password {DEMO_CUSTOMER['password']})")
+    state.append(
+        f"One ID customer {DEMO_CUSTOMER['phone']} (password {DEMO_CUSTOMER['password']}; or sign in by SMS"
+        f" code: `yagona notify outbox --phone {DEMO_CUSTOMER['phone']}` shows it)"
+    )
     wallet = Money(balances[f"wallet:{DEMO_WALLET_PHONE}"]).format()
     state.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN}): balance {wallet}")
     return state
