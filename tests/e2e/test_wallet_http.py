@@ -373,3 +373,25 @@ def test_staff_actions_over_http(api: Api) -> None:
     _problem(alice.post(f"{ME}/pin/forget"), 409, "wallet_blocked")
     assert staff.post(f"/api/v1/wallets/{ALICE}/restore", json={}).json()["state"] == "active"
     assert staff.get(f"/api/v1/wallets/{ALICE}/receipts").json()["items"][0]["amount"] == 100000
+
+
+def test_a_pin_restore_needs_a_session_of_the_wallets_own_phone(api: Api) -> None:
+    """Two phones on one profile: an SMS code to the first does not restore the second's wallet."""
+    from yagona.identity import service as identity
+    from yagona.identity.models import Phone
+
+    second = "998977654321"
+    api.customer(ALICE)
+    with api.container.uow() as uow:
+        holder = identity.find_customer_by_phone(uow, phone=ALICE)
+        assert holder is not None
+        uow.session.add(Phone(phone=second, customer_id=holder.id, is_primary=False, added_at=uow.clock.now()))
+        uow.commit()
+    by_first = api.signed_in_by_code(ALICE)
+    assert _register(by_first, phone=second).status_code == 201
+    restore = {"birth_date": "1990-05-17", "new_pin": "1357"}
+    _problem(by_first.post(f"{ME}/pin/restore?phone={second}", json=restore), 403, "sms_sign_in_required")
+    by_second = api.signed_in_by_code(second)
+    restored = by_second.post(f"{ME}/pin/restore?phone={second}", json=restore)
+    assert restored.status_code == 200, restored.text
+    assert "wallet.pin_reset" in api.outbox(second)

@@ -91,6 +91,8 @@ class SignInSession(Base):
     customer_id: Mapped[str] = mapped_column(ForeignKey("identity_customer.id"), index=True)
     device_id: Mapped[str | None] = mapped_column(ForeignKey("identity_device.id"))
     methods: Mapped[list[str]] = mapped_column(JSON)
+    # The phone whose SMS code (or password) opened the session; None for the national OneID.
+    signed_in_phone: Mapped[str | None] = mapped_column(String(12))
     authenticated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -56,6 +56,8 @@ class Principal:
     # "pwd", "totp") and when: what a sensitive operation (a PIN reset) asks to be fresh.
     auth_methods: tuple[str, ...] = ()
     authenticated_at: datetime | None = None
+    # The phone whose SMS code (or password) opened the session: "a session of that phone".
+    signed_in_phone: str | None = None
 
     def may(self, scope: str) -> bool:
         return self.via == "session" or scope in self.scopes

@@ -37,7 +37,13 @@ from yagona.platform.uow import UnitOfWork
 
 
 def _sign_in(
-    uow: UnitOfWork, ctx: IdentityContext, holder: Customer, methods: list[str], device: DeviceInfo | None
+    uow: UnitOfWork,
+    ctx: IdentityContext,
+    holder: Customer,
+    methods: list[str],
+    device: DeviceInfo | None,
+    *,
+    phone: str | None = None,
 ) -> SignedIn:
     now = uow.clock.now()
     device = device or DeviceInfo()
@@ -76,6 +82,7 @@ def _sign_in(
         customer_id=holder.id,
         device_id=known.id,
         methods=methods,
+        signed_in_phone=phone,
         authenticated_at=now,
         created_at=now,
         last_seen_at=now,
@@ -116,6 +123,7 @@ def resolve_principal(uow: UnitOfWork, *, session_token: str | None, bearer_toke
         scope="",
         methods=tuple(row.methods),
         authenticated_at=row.authenticated_at,
+        signed_in_phone=row.signed_in_phone,
     )
 
 
@@ -143,6 +151,7 @@ def _bearer_principal(uow: UnitOfWork, bearer_token: str) -> Principal | None:
         scope=token.scope,
         methods=tuple(session.methods) if session else (),
         authenticated_at=token.auth_time,
+        signed_in_phone=session.signed_in_phone if session else None,
     )
 
 
@@ -155,6 +164,7 @@ def _principal(
     scope: str,
     methods: tuple[str, ...],
     authenticated_at: datetime | None,
+    signed_in_phone: str | None,
 ) -> Principal | None:
     customer = repository.customer(uow.session, customer_id)
     if customer is None:
@@ -170,6 +180,7 @@ def _principal(
         language=customer.language,
         auth_methods=methods,
         authenticated_at=authenticated_at,
+        signed_in_phone=signed_in_phone,
     )
 
 

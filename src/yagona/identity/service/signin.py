@@ -136,10 +136,10 @@ def verify_otp(
         _consume(uow, otp, phone)
         created = register_customer(uow, ctx=ctx, customer=signup.model_copy(update={"phone": phone}))
         holder = _customer(uow, created.id)
-        return _sign_in(uow, ctx, holder, ["otp"], device)
+        return _sign_in(uow, ctx, holder, ["otp"], device, phone=phone)
     _consume(uow, otp, phone)
     methods = ["otp", *_second_factor(uow, ctx, holder, totp)]
-    return _sign_in(uow, ctx, holder, methods, device)
+    return _sign_in(uow, ctx, holder, methods, device, phone=phone)
 
 
 def login_with_password(
@@ -152,7 +152,7 @@ def login_with_password(
     device: DeviceInfo | None = None,
 ) -> SignedIn:
     phone = phone_or_refuse(phone)
-    ip_subject = _count_password_from_ip(uow, ctx, device, phone)
+    ip_subject = _count_password_from_ip(uow, ctx, device, phone=phone)
     holder = repository.customer_by_phone(uow.session, phone)
     subjects = [f"phone:{phone}"] + ([f"customer:{holder.id}"] if holder else [])
     _count_attempt(uow, ctx, "password", subjects, holder)
@@ -165,7 +165,7 @@ def login_with_password(
     if holder.password_hash and ctx.passwords.needs_rehash(holder.password_hash):
         holder.password_hash = ctx.passwords.hash(password)
     methods = ["pwd", *_second_factor(uow, ctx, holder, totp)]
-    return _sign_in(uow, ctx, holder, methods, device)
+    return _sign_in(uow, ctx, holder, methods, device, phone=phone)
 
 
 def _count_password_from_ip(uow: UnitOfWork, ctx: IdentityContext, device: DeviceInfo | None, phone: str) -> str:

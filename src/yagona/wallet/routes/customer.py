@@ -163,7 +163,8 @@ def restore_pin(body: PinRestoreBody, uow: Uow, principal: Payer, phone: ChosenP
     minutes (else 403 `sms_sign_in_required`), your birth date and a new PIN."""
     wallet = service.restore_pin(
         uow, phone=own_wallet(uow, principal, phone), birth_date=body.birth_date, new_pin=body.new_pin,
-        auth_methods=principal.auth_methods, authenticated_at=principal.authenticated_at, language=principal.language,
+        auth_methods=principal.auth_methods, authenticated_at=principal.authenticated_at,
+        signed_in_phone=principal.signed_in_phone, language=principal.language,
     )  # fmt: skip
     uow.commit()
     return WalletView.of(wallet)

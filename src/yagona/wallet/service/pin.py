@@ -20,6 +20,7 @@ from yagona.wallet.service.common import (
     ctx,
     hasher,
     locked,
+    phone_of,
     read,
     refuse_if_closed_or_dormant,
     set_state,
@@ -61,17 +62,20 @@ def restore_pin(
     new_pin: str,
     auth_methods: tuple[str, ...],
     authenticated_at: datetime | None,
+    signed_in_phone: str | None,
     language: str = "uz",
 ) -> WalletRead:
     """4.6.6, the customer's channel: the caller has checked that `phone` is the signed-in
-    customer's own wallet; here, that the session signed in with an SMS code recently
+    customer's own wallet; here, that the session signed in with an SMS code to THIS phone recently
     (`sms_sign_in_required`), then the birth date (counted, locked after too many),
     then the new PIN. Works on an active wallet (a forgotten PIN not yet cancelled) or one
     blocked for a forgotten PIN; a lost phone or a freeze goes through the call-centre."""
     s = ctx().settings
     now = uow.clock.now()
     fresh_after = now - timedelta(minutes=s.pin_restore_reauth_minutes)
-    if SMS_CODE not in auth_methods or authenticated_at is None or authenticated_at < fresh_after:
+    phone = phone_of(phone)
+    by_this_phone = SMS_CODE in auth_methods and signed_in_phone == phone
+    if not by_this_phone or authenticated_at is None or authenticated_at < fresh_after:
         raise ReauthenticationRequiredError(
             f"sign in again with the SMS code sent to this phone (within {s.pin_restore_reauth_minutes} minutes)",
             minutes=s.pin_restore_reauth_minutes,
