@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 import yagona
-from yagona.app import problems
+from yagona.app import problems, shell
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.catalog import routes as catalog_routes
 from yagona.identity import routes as identity_routes
@@ -64,6 +64,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
     app.include_router(wallet_routes.router)
+    shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
 
