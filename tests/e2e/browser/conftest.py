@@ -32,7 +32,9 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while Playwright's sync driver runs, its event loop is the
+# thread's running loop, and every later test that calls asyncio.run() would fail.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         reason = f"no {CHROMIUM}: `make browser` (apt-get install chromium) installs Debian's Chromium"
@@ -43,7 +45,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     yield chromium

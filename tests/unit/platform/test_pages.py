@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import html
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -24,7 +25,7 @@ from yagona.kernel.money import Money
 from yagona.platform.i18n import LANGUAGES
 from yagona.platform.pages import csrf
 from yagona.platform.pages.assets import IMMUTABLE, StaticAssets, accepted_encoding
-from yagona.platform.pages.core import PageRoute, page_router, safe_local_path, verify_csrf
+from yagona.platform.pages.core import PageRoute, Pages, page_router, safe_local_path, verify_csrf
 from yagona.platform.pages.formatting import format_day, format_moment, format_money, format_number
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -61,6 +62,19 @@ def test_numbers_and_dates_in_each_language() -> None:
     assert format_moment(moment, "uz") == "15-mart 2026, 04:30"
     assert format_moment(datetime.fromisoformat("2026-03-14T23:30:00+00:00"), "en") == "March 15, 2026, 04:30"
     assert format_day(datetime.fromisoformat("2026-03-14T23:30:00+00:00"), "ru").startswith("15 марта")
+
+
+def test_templates_format_money_and_dates_and_translate_in_the_page_language() -> None:
+    pages = Pages(secret=b"k" * 32, assets=StaticAssets(ROOT / "src" / "yagona" / "app" / "static"))
+    template = "{{ _('Home') }}: {{ amount|money }}, {{ day|day }}, {{ count|number }}"
+    values = {"amount": Money(12_500_000), "day": date(2026, 3, 15), "count": 1500}
+    # The apostrophe of so'm is escaped in the HTML (&#39;) and reads as so'm.
+    assert html.unescape(pages.environment("uz").from_string(template).render(values)) == (
+        f"Bosh sahifa: 125{NBSP}000{NBSP}so'm, 15-mart 2026, 1{NBSP}500"
+    )
+    assert pages.environment("ru").from_string(template).render(values).startswith(f"Главная: 125{NBSP}000{NBSP}сум")
+    assert pages.environment("en").from_string("{{ name }}").render(name="<b>") == "&lt;b&gt;"  # autoescaped
+    assert pages.environment("en").globals["static"]("css/app.css").startswith("/static/css/app.")
 
 
 # --- the catalogues -------------------------------------------------------------------

@@ -50,7 +50,8 @@ class CompressionMiddleware:
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message["headers"])
                 kind = headers.get("content-type", "")
-                if "content-encoding" in headers or not kind.startswith(COMPRESSIBLE):
+                streaming = kind.startswith("text/event-stream")  # each event must leave at once
+                if "content-encoding" in headers or streaming or not kind.startswith(COMPRESSIBLE):
                     passing = True
                     await send(message)
                     return
