@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -38,4 +39,6 @@ def test_staff_identify_block_freeze_release_restore(tmp_path: Path, sqlite_temp
     assert "premium, active" in yagona(url, "wallet", "restore", A).stdout
     assert yagona(url, "wallet", "show", "998909999999").stderr.strip() == "error[not_found]: no wallet 998909999999"
     assert "electricity" in yagona(url, "wallet", "providers").stdout
+    shown = json.loads(yagona(url, "wallet", "show", A, "--json").stdout)  # so'm and Tashkent time, as the API
+    assert shown["balance"] == 10000 and shown["created_at"].endswith("+05:00") and "customer_id" not in shown
     assert yagona(url, "ledger", "verify").returncode == 0

@@ -22,8 +22,25 @@ def phone(n: int) -> str:
     return f"99890{n:07d}"
 
 
-def register(uow: UnitOfWork, number: str, *, pin: str = PIN, birth_date: date = BIRTH) -> WalletRead:
-    return service.register(uow, phone=number, pin=pin, birth_date=birth_date, accept_offer=True)
+def offer_version() -> str:
+    """The edition of the offer in force (what registration accepts)."""
+    return service.current().settings.offer_version
+
+
+def register(
+    uow: UnitOfWork, number: str, *, pin: str = PIN, birth_date: date = BIRTH, customer_id: str | None = None
+) -> WalletRead:
+    """A wallet of the customer `customer_id` (a stand-in id unless given: the wallet domain
+    records it; One ID proves it in the channels)."""
+    return service.register(
+        uow,
+        customer_id=customer_id or f"customer-{number}",
+        phone=number,
+        pin=pin,
+        birth_date=birth_date,
+        accept_offer=True,
+        offer_version=offer_version(),
+    )
 
 
 def premium(uow: UnitOfWork, number: str) -> WalletRead:
@@ -31,8 +48,10 @@ def premium(uow: UnitOfWork, number: str) -> WalletRead:
     return service.identify(uow, phone=number, document="AA1234567", staff="test-office")
 
 
-def top_up(uow: UnitOfWork, number: str, amount: int, *, source: TopupSource = TopupSource.PROMO) -> Receipt:
-    return service.topup(uow, phone=number, amount=amount, source=source, idempotency_key=new_id())
+def top_up(
+    uow: UnitOfWork, number: str, amount: int, *, source: TopupSource = TopupSource.PROMO, key: str | None = None
+) -> Receipt:
+    return service.topup(uow, phone=number, amount=amount, source=source, idempotency_key=key or new_id())
 
 
 def som(amount: int) -> int:

@@ -18,6 +18,7 @@ from yagona.identity.errors import (
     DocumentsNotAcceptedError,
     InvalidCredentialsError,
     InvalidPhoneError,
+    OneIdStateError,
     PhoneTakenError,
     ReauthenticationRequiredError,
     RecordedRefusalError,
@@ -306,7 +307,11 @@ def test_totp_second_factor_is_required_and_each_code_is_accepted_once(
         uow.commit()
     authenticator = pyotp.TOTP(setup.secret.get_secret_value())
     code = authenticator.at(clock.now())
-    assert _attempt(container, lambda u: service.confirm_totp(u, ctx=ctx, session=session, code=code)) is None
+    token = setup.setup_token.get_secret_value()
+    assert (
+        _attempt(container, lambda u: service.confirm_totp(u, ctx=ctx, session=session, code=code, setup_token=token))
+        is None
+    )
     with container.uow() as uow, pytest.raises(TotpRequiredError):
         signed_in(uow, ctx)
     # the code that confirmed the setup is spent
@@ -475,18 +480,23 @@ def test_oneid_verification_links_the_pinfl_and_raises_the_level(
     with container.uow() as uow:
         created = customer(uow, ctx)
         other = customer(uow, ctx, "998935550000")
-        state = service.begin_oneid(uow, ctx=ctx, customer_id=created.id)
+        started = service.begin_oneid(uow, ctx=ctx, customer_id=created.id)
         uow.commit()
     with container.uow() as uow:
-        assert service.take_oneid_state(uow, state=state) == created.id
+        taken = service.take_oneid_state(
+            uow, state=started.state, browser_key=started.browser_key, signed_in_customer=created.id
+        )
+        assert taken == created.id
         verified, signed = service.apply_oneid_profile(
             uow, ctx=ctx, customer_id=created.id, profile=profile, device=None
         )
         uow.commit()
     assert verified.verification_level == VerificationLevel.VERIFIED and signed is None
     with container.uow() as uow:
-        with pytest.raises(Exception, match="state"):
-            service.take_oneid_state(uow, state=state)  # once
+        with pytest.raises(OneIdStateError):
+            service.take_oneid_state(
+                uow, state=started.state, browser_key=started.browser_key, signed_in_customer=created.id
+            )  # once
         with pytest.raises(PhoneTakenError):
             service.apply_oneid_profile(uow, ctx=ctx, customer_id=other.id, profile=profile, device=None)
         _, signed = service.apply_oneid_profile(

@@ -14,6 +14,7 @@ from tests.factories.wallet import (
     LIGHT_LIMIT,
     PIN,
     StandInMobileProvider,
+    offer_version,
     phone,
     premium,
     register,
@@ -66,7 +67,10 @@ def mobile() -> Iterator[StandInMobileProvider]:
 
 def test_registration_gives_a_light_wallet_on_the_ledger(container: Container) -> None:
     with container.uow() as uow:
-        wallet = service.register(uow, phone="+998 90 000-00-01", pin=PIN, birth_date=BIRTH, accept_offer=True)
+        wallet = service.register(
+            uow, customer_id="c-1", phone="+998 90 000-00-01", pin=PIN, birth_date=BIRTH, accept_offer=True,
+            offer_version=offer_version(),
+        )  # fmt: skip
         uow.commit()
     assert (wallet.phone, wallet.tier, wallet.state, wallet.balance) == (A, Tier.LIGHT, WalletStatus.ACTIVE, 0)
     assert wallet.balance_limit == wallet.topups_30d_limit == LIGHT_LIMIT == som(1_225_000)
@@ -82,8 +86,10 @@ def test_registration_gives_a_light_wallet_on_the_ledger(container: Container) -
     ("fields", "code"),
     [
         ({"accept_offer": False}, "offer_not_accepted"),
-        ({"phone": "12345"}, "invalid_request"),
-        ({"phone": ""}, "invalid_request"),
+        ({"offer_version": "2019-01-01"}, "offer_version_mismatch"),  # an old edition of the offer
+        ({"offer_version": None}, "offer_version_mismatch"),
+        ({"phone": "12345"}, "invalid_phone"),
+        ({"phone": ""}, "invalid_phone"),
         ({"pin": ""}, "invalid_request"),
         ({"pin": "12a4"}, "invalid_request"),
         ({"pin": "123"}, "invalid_request"),
@@ -96,7 +102,10 @@ def test_registration_gives_a_light_wallet_on_the_ledger(container: Container) -
 def test_any_missing_or_invalid_item_refuses_registration(
     container: Container, fields: dict[str, object], code: str
 ) -> None:
-    request: dict[str, object] = {"phone": A, "pin": PIN, "birth_date": BIRTH, "accept_offer": True, **fields}
+    request: dict[str, object] = {
+        "customer_id": "c-1", "phone": A, "pin": PIN, "birth_date": BIRTH, "accept_offer": True,
+        "offer_version": offer_version(), **fields,
+    }  # fmt: skip
     _refused(container, code, lambda uow: service.register(uow, **request))  # type: ignore[arg-type]
     with container.uow() as uow:
         assert _count(uow, WalletAccount) == 0

@@ -19,6 +19,7 @@ from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
 from yagona.wallet import service as wallet_service
 from yagona.wallet import tasks as wallet_tasks
+from yagona.wallet.settings import WalletSettings
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,12 @@ def payment_providers() -> dict[str, wallet_service.PaymentProvider]:
 
 
 def bootstrap(
-    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None, configure_logs: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    configure_logs: bool = True,
+    wallet_settings: WalletSettings | None = None,
 ) -> Container:
     if configure_logs:
         configure_logging(level=settings.log_level, json=settings.log_json)
@@ -60,7 +66,15 @@ def bootstrap(
         pre_ping=settings.database.pre_ping,
     )
     bus = EventBus()
-    wallet_service.register_payment_providers(payment_providers())
+    # The wallet's settings, checked against the environment (no card simulator in prod).
+    wallet_service.configure(
+        wallet_service.make_context(
+            settings=wallet_settings or WalletSettings(),
+            env=settings.env,
+            secret_key=settings.secret_key.get_secret_value(),
+            providers=payment_providers(),
+        )
+    )
     uow = unit_of_work_factory(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )

@@ -57,8 +57,16 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
         )
     done.append(f"One ID customer {DEMO_CUSTOMER['phone']} (password {DEMO_CUSTOMER['password']})")
     if DEMO_WALLET_PHONE not in wallets.phones(uow):
+        holder = identity.find_customer_by_phone(uow, phone=DEMO_WALLET_PHONE)
+        assert holder is not None, "the demo wallet belongs to the demo One ID customer"
         wallets.register(
-            uow, phone=DEMO_WALLET_PHONE, pin=DEMO_WALLET_PIN, birth_date=DEMO_WALLET_BIRTH_DATE, accept_offer=True
+            uow,
+            customer_id=holder.id,
+            phone=DEMO_WALLET_PHONE,
+            pin=DEMO_WALLET_PIN,
+            birth_date=DEMO_WALLET_BIRTH_DATE,
+            accept_offer=True,
+            offer_version=wallets.current().settings.offer_version,
         )
         wallets.topup(
             uow,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError, YagonaError
+from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError, UnauthenticatedError, YagonaError
+from yagona.kernel.errors import ForbiddenError as AccessDeniedError
+from yagona.kernel.phone import InvalidPhoneError
 
 __all__ = [
     "AccessDeniedError",
@@ -15,12 +17,15 @@ __all__ = [
     "InvalidPhoneError",
     "InvalidRequestError",
     "OneIdError",
+    "OneIdStateError",
     "PhoneTakenError",
     "ReauthenticationRequiredError",
     "RecordedRefusalError",
     "RegistrationRequiredError",
     "SendLimitError",
+    "TotpNotEnabledError",
     "TotpRequiredError",
+    "TotpSetupError",
     "UnauthenticatedError",
     "WeakPasswordError",
 ]
@@ -31,10 +36,6 @@ class RecordedRefusalError(YagonaError):
     channel commits its unit of work before answering, unlike any other refusal."""
 
     persist: ClassVar[bool] = True
-
-
-class InvalidPhoneError(InvalidRequestError):
-    code = "invalid_phone"
 
 
 class WeakPasswordError(InvalidRequestError):
@@ -72,19 +73,9 @@ class RegistrationRequiredError(YagonaError):
     http_status = 404
 
 
-class UnauthenticatedError(YagonaError):
-    code = "unauthenticated"
-    http_status = 401
-
-
 class ReauthenticationRequiredError(YagonaError):
     code = "reauthentication_required"
     http_status = 401
-
-
-class AccessDeniedError(YagonaError):
-    code = "forbidden"
-    http_status = 403
 
 
 class CustomerNotFoundError(NotFoundError):
@@ -93,6 +84,26 @@ class CustomerNotFoundError(NotFoundError):
 
 class PhoneTakenError(ConflictError):
     code = "phone_taken"
+
+
+class OneIdStateError(YagonaError):
+    """A OneID answer that is not this browser's: unknown, expired or used state, or a
+    callback in a browser other than the one that started the round trip (login CSRF)."""
+
+    code = "oneid_state_invalid"
+    http_status = 400
+
+
+class TotpSetupError(YagonaError):
+    """An authenticator setup that is not (or no longer) this session's to confirm."""
+
+    code = "totp_setup_invalid"
+    http_status = 400
+
+
+class TotpNotEnabledError(YagonaError):
+    code = "totp_not_enabled"
+    http_status = 409
 
 
 class OneIdError(YagonaError):

@@ -1,14 +1,11 @@
-"""Pure rules of identity: phone numbers, codes, limits, scopes. No I/O, no framework."""
+# ruff: noqa: RUF001 - Russian texts are Cyrillic on purpose
+"""Pure rules of identity: codes, limits, scopes (phone numbers: `yagona.kernel.phone`). No I/O, no framework."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-
-_MSISDN = re.compile(r"^998\d{9}$")
-_SEPARATORS = re.compile(r"[\s\-()]")
 
 # The scopes One ID grants; `services` lists the customer's linked services; the last four
 # open the customer's own lines and wallet over REST (yagona.platform.auth.CUSTOMER_SCOPES).
@@ -26,14 +23,56 @@ SCOPES = (
 )
 SERVICE_SCOPES = ("mobile", "wallet", "home_internet", "iptv")
 
+# What the consent page says each scope lets the client do, in the customer's language.
+SCOPE_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "openid": {
+        "uz": "Sizni One ID orqali tanish",
+        "ru": "Узнавать вас через One ID",
+        "en": "Recognise you by your One ID",
+    },
+    "profile": {
+        "uz": "Ismingiz, tilingiz, tug'ilgan sanangiz va tasdiqlash darajangiz",
+        "ru": "Ваше имя, язык, дата рождения и уровень подтверждения",
+        "en": "Your name, language, birth date and verification level",
+    },
+    "phone": {"uz": "Telefon raqamingiz", "ru": "Ваш номер телефона", "en": "Your phone number"},
+    "email": {"uz": "Elektron pochtangiz", "ru": "Ваша электронная почта", "en": "Your e-mail address"},
+    "services": {
+        "uz": "Profilingizga ulangan xizmatlar ro'yxati",
+        "ru": "Список услуг, привязанных к профилю",
+        "en": "The list of services linked to your profile",
+    },
+    "offline_access": {
+        "uz": "Siz tizimda bo'lmaganingizda ham kirishni saqlash",
+        "ru": "Сохранять доступ, когда вы не в сети",
+        "en": "Keep access while you are away",
+    },
+    "mobile": {
+        "uz": "Mobil raqamlaringizni ko'rish: balans, paketlar, sarf",
+        "ru": "Просматривать ваши номера: баланс, пакеты, расход",
+        "en": "Read your mobile lines: balance, bundles, usage",
+    },
+    "mobile:manage": {
+        "uz": "Raqamni hamyondan to'ldirish, tarifni almashtirish, paket va aksiyalarni ulash",
+        "ru": "Пополнять номер из кошелька, менять тариф, подключать пакеты и акции",
+        "en": "Top up a line from the wallet, switch plan, reload, promos",
+    },
+    "wallet": {
+        "uz": "Hamyoningizni ko'rish: balans, limitlar, tarix, cheklar",
+        "ru": "Просматривать кошелёк: баланс, лимиты, историю, чеки",
+        "en": "Read your wallet: balance, limits, history, receipts",
+    },
+    "wallet:pay": {
+        "uz": "Hamyoningizdan pul o'tkazish (PIN-kod bilan)",
+        "ru": "Переводить деньги из кошелька (с PIN-кодом)",
+        "en": "Move money from your wallet (with its PIN)",
+    },
+}
 
-def normalise_phone(raw: str) -> str | None:
-    """An Uzbek MSISDN as `998XXXXXXXXX`, or None when it is not one. Accepts `+998 90 123-45-67`."""
-    if len(raw) > 32:
-        return None
-    cleaned = _SEPARATORS.sub("", raw.strip())
-    cleaned = cleaned.removeprefix("+")
-    return cleaned if _MSISDN.fullmatch(cleaned) else None
+
+def scope_description(scope: str, language: str) -> str:
+    texts = SCOPE_DESCRIPTIONS.get(scope)
+    return texts.get(language, texts["en"]) if texts else scope
 
 
 def new_otp(digits: int) -> str:

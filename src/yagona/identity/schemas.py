@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from yagona.platform.api import Timestamp
 
 
 class Frozen(BaseModel):
@@ -62,13 +64,13 @@ class CustomerCreate(Frozen):
 class LinkedServiceRead(Frozen):
     kind: ServiceKind
     reference: str
-    linked_at: datetime
+    linked_at: Timestamp
 
 
 class ConsentRead(Frozen):
     document: str
     version: str
-    accepted_at: datetime
+    accepted_at: Timestamp
 
 
 class CustomerRead(Frozen):
@@ -83,7 +85,7 @@ class CustomerRead(Frozen):
     marketing_opt_in: bool
     services: list[LinkedServiceRead]
     consents: list[ConsentRead]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class OtpSent(Frozen):
@@ -99,10 +101,10 @@ class SessionRead(Frozen):
     customer_id: str
     device: str | None
     methods: list[str]
-    authenticated_at: datetime
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
+    authenticated_at: Timestamp
+    created_at: Timestamp
+    last_seen_at: Timestamp
+    expires_at: Timestamp
     current: bool = False
 
 
@@ -123,6 +125,8 @@ class DeviceInfo(Frozen):
 class TotpSetup(Frozen):
     secret: SecretStr
     provisioning_uri: SecretStr
+    # The pending secret, sealed: handed back to `confirm_totp` (nothing changes before).
+    setup_token: SecretStr
 
 
 class AuditEventRead(Frozen):
@@ -130,7 +134,7 @@ class AuditEventRead(Frozen):
     customer_id: str | None
     subject: str | None
     details: dict[str, str]
-    occurred_at: datetime
+    occurred_at: Timestamp
 
 
 class ClientCreate(Frozen):
@@ -154,7 +158,7 @@ class ClientRead(Frozen):
     public: bool
     scopes: list[str]
     grant_types: list[str]
-    created_at: datetime
+    created_at: Timestamp
 
 
 class ClientCreated(Frozen):

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from yagona.kernel.phone import normalise_msisdn
 from yagona.notify import service
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 from yagona.platform.settings import Settings
@@ -25,7 +26,7 @@ def outbox(
     with environment(ctx).unit_of_work() as uow:
         messages = service.outbox(
             uow,
-            recipient=phone,
+            recipient=normalise_msisdn(phone) or phone,
             sealer=service.sealer_for(settings.secret_key.get_secret_value()),
             env=settings.env,
             limit=limit,

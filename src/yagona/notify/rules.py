@@ -23,6 +23,68 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "ru": "Yagona: все сеансы завершены. Смените пароль.",
         "en": "Yagona: every session was closed. Please change your password.",
     },
+    "identity.totp_changed": {
+        "uz": "Yagona: ikkinchi omil (autentifikator ilovasi) o'rnatildi. Bu siz bo'lmasangiz, kabinetda xabar bering.",
+        "ru": "Yagona: подключено приложение-аутентификатор. Если это не вы, сообщите в кабинете.",
+        "en": "Yagona: an authenticator app was set up. If it was not you, report it in your cabinet.",
+    },
+    "identity.totp_removed": {
+        "uz": "Yagona: ikkinchi omil (autentifikator ilovasi) o'chirildi. Bu siz bo'lmasangiz, kabinetda xabar bering.",
+        "ru": "Yagona: приложение-аутентификатор отключено. Если это не вы, сообщите в кабинете.",
+        "en": "Yagona: the authenticator app was switched off. If it was not you, report it in your cabinet.",
+    },
+    # The e-wallet tells its owner of every PIN reset and every block (offer 4.6; issue 8).
+    "wallet.pin_reset": {
+        "uz": (
+            "Yagona: {phone} hamyonining PIN-kodi yangilandi. Bu "
+            "siz bo'lmasangiz, darhol koll-markazga qo'ng'iroq qiling."
+        ),
+        "ru": "Yagona: PIN-код кошелька {phone} изменён. Если это не вы, срочно позвоните в колл-центр.",
+        "en": "Yagona: the PIN of wallet {phone} was reset. If it was not you, call the call-centre at once.",
+    },
+    "wallet.pin_cancelled": {
+        "uz": (
+            "Yagona: {phone} hamyonining PIN-kodi bekor qilindi, "
+            "hamyon bloklandi. Tiklash: tug'ilgan sana va yangi PIN."
+        ),
+        "ru": (
+            "Yagona: PIN-код кошелька {phone} отменён, кошелёк заблокирован. Восстановление: дата рождения и новый PIN."
+        ),
+        "en": (
+            "Yagona: the PIN of wallet {phone} was cancelled and the "
+            "wallet blocked. Restore it with your birth date and a new PIN."
+        ),
+    },
+    "wallet.pin_locked": {
+        "uz": "Yagona: {phone} hamyoniga PIN-kod ko'p marta noto'g'ri kiritildi; hamyon {minutes} daqiqaga bloklandi.",
+        "ru": (
+            "Yagona: PIN-код кошелька {phone} введён неверно слишком много раз; кошелёк заблокирован на {minutes} мин."
+        ),
+        "en": "Yagona: too many wrong PINs for wallet {phone}; it is locked for {minutes} minutes.",
+    },
+    "wallet.restore_locked": {
+        "uz": (
+            "Yagona: {phone} hamyonini tiklashda tug'ilgan sana "
+            "ko'p marta noto'g'ri kiritildi; tiklash vaqtincha bloklandi."
+        ),
+        "ru": (
+            "Yagona: при восстановлении кошелька {phone} дата рождения "
+            "введена неверно слишком много раз; восстановление заблокировано."
+        ),
+        "en": "Yagona: too many wrong birth dates restoring wallet {phone}; restoring it is locked for now.",
+    },
+    "wallet.blocked_lost": {
+        "uz": (
+            "Yagona: raqam yo'qolgani sababli {phone} hamyoni bloklandi. Tiklash uchun koll-markazga murojaat qiling."
+        ),
+        "ru": "Yagona: кошелёк {phone} заблокирован из-за утери номера. Для восстановления обратитесь в колл-центр.",
+        "en": "Yagona: wallet {phone} was blocked for a lost phone. Call the call-centre to restore it.",
+    },
+    "wallet.blocked_fraud": {
+        "uz": "Yagona: {phone} hamyoni operator tomonidan bloklandi, mablag'lar muzlatildi (oferta 5.2.2).",
+        "ru": "Yagona: кошелёк {phone} заблокирован оператором, средства заморожены (оферта 5.2.2).",
+        "en": "Yagona: wallet {phone} was blocked by the operator and its funds frozen (offer 5.2.2).",
+    },
 }
 
 FALLBACK_LANGUAGE = "uz"

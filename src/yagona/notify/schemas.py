@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
+
+from yagona.platform.api import Timestamp
 
 
 class Channel(StrEnum):
@@ -30,7 +31,7 @@ class MessageRead(BaseModel):
     language: Language
     body: str | None
     status: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class DeliveryAdapter(Protocol):

@@ -36,7 +36,7 @@ def queue(
 ) -> str:
     """Queue a message; returns its id. Nothing is sent before the unit of work commits."""
     if not rules.known(template):
-        raise UnknownTemplateError(f"no template {template}")
+        raise UnknownTemplateError(f"no template {template}", template=template)
     body = rules.render(template, language.value, params)
     message_id = new_id()
     repository.insert(

@@ -13,6 +13,7 @@ from yagona.kernel.money import Money
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 from yagona.wallet import service
 from yagona.wallet.schemas import BlockReason, WalletRead
+from yagona.wallet.views import ReceiptView, WalletView
 
 app = typer.Typer(help="The e-wallet: staff actions and reads.", no_args_is_help=True)
 BirthDate = Annotated[str | None, typer.Option(help="YYYY-MM-DD, checked against registration.")]
@@ -29,7 +30,7 @@ def _date(text: str | None) -> date | None:
 
 def _show(wallet: WalletRead, as_json: bool) -> None:
     if as_json:
-        echo_json(wallet.model_dump(mode="json"))
+        echo_json(WalletView.of(wallet).model_dump(mode="json"))
         return
     reason = f" ({wallet.block_reason.value})" if wallet.block_reason else ""
     typer.echo(f"wallet {wallet.phone}: {wallet.tier.value}, {wallet.state.value}{reason}")
@@ -120,7 +121,7 @@ def receipt(ctx: typer.Context, phone: str, number: str, as_json: JsonFlag = Fal
     with environment(ctx).unit_of_work() as uow:
         found = service.receipt(uow, phone=phone, number=number)
     if as_json:
-        echo_json(found.model_dump(mode="json"))
+        echo_json(ReceiptView.of(found).model_dump(mode="json"))
         return
     typer.echo(found.as_text(), nl=False)
 

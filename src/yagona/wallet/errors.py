@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from yagona.kernel.errors import (
     ConflictError,
+    ForbiddenError,
     IdempotencyConflictError,
     InsufficientFundsError,
     InvalidRequestError,
@@ -15,13 +16,18 @@ from yagona.kernel.errors import (
 
 __all__ = [
     "BalanceNotZeroError",
+    "BirthDateMismatchError",
+    "CardDeclinedError",
+    "CardProcessorUnavailableError",
     "IdempotencyConflictError",
     "InsufficientFundsError",
     "InvalidPinError",
     "InvalidRequestError",
     "LimitExceededError",
     "OfferNotAcceptedError",
+    "OfferVersionError",
     "ProviderNotFoundError",
+    "ReauthenticationRequiredError",
     "ReceiptNotFoundError",
     "WalletBlockedError",
     "WalletClosedError",
@@ -79,6 +85,35 @@ class OfferNotAcceptedError(YagonaError):
 
 
 class BirthDateMismatchError(InvalidRequestError):
-    """Restoring a wallet with a wrong birth date: refused, and counted like a wrong PIN."""
+    """Restoring a wallet with a wrong birth date (or while such attempts are locked out):
+    refused, and counted — the counter persists through the refusal. The code stays the
+    scenario contract's `invalid_request` (field `birth_date`)."""
 
     persist = True
+
+
+class OfferVersionError(YagonaError):
+    """Registration names an edition of the offer that is not the one in force."""
+
+    code = "offer_version_mismatch"
+    http_status = 422
+
+
+class ReauthenticationRequiredError(ForbiddenError):
+    """A PIN restore needs a One ID session of the wallet's phone signed in with a fresh SMS code."""
+
+    code = "reauthentication_required"
+
+
+class CardProcessorUnavailableError(YagonaError):
+    """No card processor answers here (the simulator runs only in dev and test)."""
+
+    code = "card_processor_unavailable"
+    http_status = 503
+
+
+class CardDeclinedError(YagonaError):
+    """The card processor declined a payout."""
+
+    code = "card_declined"
+    http_status = 409

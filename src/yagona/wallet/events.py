@@ -60,3 +60,14 @@ class WalletStateChanged(DomainEvent):
     state: str
     reason: str | None
     change: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WalletRedeemed(DomainEvent):
+    """Offer 5.4.2: the balance presented for redemption, paid out to a card."""
+
+    name: ClassVar[str] = "wallet.redeemed"
+    phone: str
+    amount: int
+    commission: int
+    receipt: str

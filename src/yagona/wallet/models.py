@@ -17,6 +17,8 @@ class WalletAccount(Base):
     __tablename__ = "wallet_account"
 
     phone: Mapped[str] = mapped_column(String(12), primary_key=True)
+    # The owner's One ID profile (offer 4.1: registered from a session of this phone).
+    customer_id: Mapped[str | None] = mapped_column(String(36))
     tier: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(10))
     block_reason: Mapped[str | None] = mapped_column(String(20))
@@ -25,6 +27,12 @@ class WalletAccount(Base):
     pin_locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     birth_date: Mapped[date] = mapped_column(Date)
     offer_accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    offer_version: Mapped[str | None] = mapped_column(String(40))  # the edition of the offer accepted
+    # When it was last blocked: a lost phone's balance is kept 3 years from here (4.6.3).
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Wrong birth dates on a PIN restore (4.6.6), counted apart from the PIN; no customer call resets it.
+    birth_date_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    birth_date_locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     identity_document: Mapped[str | None] = mapped_column(String(40))
     identified_by: Mapped[str | None] = mapped_column(String(120))
     identified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -38,6 +46,8 @@ class WalletAccount(Base):
         CheckConstraint("tier IN ('light', 'premium')", name="tier_known"),
         CheckConstraint("state IN ('active', 'blocked', 'closed')", name="state_known"),
         CheckConstraint("pin_failures >= 0", name="pin_failures_not_negative"),
+        CheckConstraint("birth_date_failures >= 0", name="birth_date_failures_not_negative"),
+        Index("ix_wallet_account_customer", "customer_id"),
     )
 
 

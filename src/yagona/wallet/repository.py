@@ -175,6 +175,8 @@ def insert_operation(session: Session, values: dict[str, Any], *, touch: Iterabl
     the receipt's `seq`. One round trip on PostgreSQL, two on SQLite."""
     connection = session.connection()
     phones = sorted(set(touch))
+    if not phones:  # a pending operation (a held card top-up) is no activity until it completes
+        return int(connection.execute(_INSERT_OPERATION, values).scalar_one())
     if connection.dialect.name == "postgresql":
         params = {f"op_{name}": value for name, value in values.items()}
         params |= {"touch_phones": phones, "touch_at": at}
@@ -210,47 +212,52 @@ def forget_loaded_wallets(session: Session, phones: Iterable[str]) -> None:
             session.expire(loaded)
 
 
-# --- operations and receipts ------------------------------------------------------------------
+# --- operations and receipts: one way to write them (Core), read as records -----------------
+
+_OPERATION_BY_SEQ = select(*_OPERATION_COLUMNS).where(OPERATION.c.seq == bindparam("seq"))
+_SETTLE = (
+    update(OPERATION)
+    .where(OPERATION.c.seq == bindparam("s_seq"))
+    .values(status=bindparam("s_status"), completed_at=bindparam("s_at"))
+)
 
 
-def operation_by_key(session: Session, idempotency_key: str) -> WalletOperation | None:
-    return session.scalars(select(WalletOperation).where(WalletOperation.idempotency_key == idempotency_key)).first()
+def operation(session: Session, seq: int) -> OperationRecord | None:
+    row = session.connection().execute(_OPERATION_BY_SEQ, {"seq": seq}).first()
+    return OperationRecord(*row) if row is not None else None
 
 
-def operation_by_seq(session: Session, seq: int) -> WalletOperation | None:
-    return session.get(WalletOperation, seq)
-
-
-def add_operation(session: Session, values: dict[str, Any]) -> WalletOperation:
-    row = WalletOperation(**values)
-    session.add(row)
-    session.flush()  # gives the row its seq: the receipt number
-    return row
+def settle_operation(session: Session, seq: int, *, status: str, at: datetime) -> None:
+    """A pending operation (a held card top-up) completed or declined."""
+    session.connection().execute(_SETTLE, {"s_seq": seq, "s_status": status, "s_at": at})
 
 
 def topups_since(session: Session, phone: str, since: datetime) -> int:
     """Top-ups (amount + commission) received since `since`, pending card top-ups included."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(WalletOperation.amount + WalletOperation.commission), 0)).where(
-            WalletOperation.payee_phone == phone,
-            WalletOperation.created_at >= since,
-            WalletOperation.kind.in_([k.value for k in TOPUP_KINDS]),
-            WalletOperation.status.in_([OperationStatus.PENDING.value, OperationStatus.COMPLETED.value]),
-        )
-    )
+    total = session.connection().execute(select(_TOPUPS.c.total), {"payee": phone, "since": since}).scalar()
     return int(total or 0)
 
 
-def operations_of(session: Session, phone: str, *, before_seq: int | None, limit: int) -> list[WalletOperation]:
+def operations_of(session: Session, phone: str, *, before_seq: int | None, limit: int) -> list[OperationRecord]:
     query = (
-        select(WalletOperation)
-        .where(or_(WalletOperation.payer_phone == phone, WalletOperation.payee_phone == phone))
-        .order_by(WalletOperation.seq.desc())
+        select(*_OPERATION_COLUMNS)
+        .where(or_(OPERATION.c.payer_phone == phone, OPERATION.c.payee_phone == phone))
+        .order_by(OPERATION.c.seq.desc())
         .limit(limit)
     )
     if before_seq is not None:
-        query = query.where(WalletOperation.seq < before_seq)
-    return list(session.scalars(query).all())
+        query = query.where(OPERATION.c.seq < before_seq)
+    return [OperationRecord(*row) for row in session.connection().execute(query)]
+
+
+def wallets_of(session: Session, phones: Iterable[str]) -> list[WalletAccount]:
+    """The wallets on these phones (a customer's own numbers), in phone order."""
+    wanted = sorted(set(phones))
+    if not wanted:
+        return []
+    return list(
+        session.scalars(select(WalletAccount).where(WalletAccount.phone.in_(wanted)).order_by(WalletAccount.phone))
+    )
 
 
 # --- data files ---------------------------------------------------------------------------------

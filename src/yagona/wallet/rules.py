@@ -4,6 +4,8 @@ errors out; no I/O."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -16,25 +18,15 @@ from argon2.low_level import Type
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import InvalidRequestError, LimitExceededError
 from yagona.kernel.money import TIYIN_PER_SOM, Money, Rounding, round_tiyin
-from yagona.wallet.errors import OfferNotAcceptedError, WalletBlockedError, WalletClosedError
+from yagona.wallet.errors import OfferNotAcceptedError, OfferVersionError, WalletBlockedError, WalletClosedError
 from yagona.wallet.schemas import BlockReason, CardOutcome, CommissionRow, Provider, WalletStatus
 
-_PHONE = re.compile(r"^998\d{9}$")
 _CARD = re.compile(r"^\d{16}$")
 RECEIPT_PREFIX = "W"
 COMMISSION_ROUNDING = Rounding.HALF_UP  # commercial rounding of a commission to the tiyin
 
 
 # --- registration (offer 4.1.1) ---------------------------------------------------------
-
-
-def normalise_phone(text: str) -> str:
-    """`+998 90 100-00-01` → `998901000001`; anything else is refused."""
-    digits = re.sub(r"[\s\-()]", "", text or "")
-    digits = digits.removeprefix("+")
-    if not _PHONE.match(digits):
-        raise InvalidRequestError(f"{text!r} is not an Uzbek mobile number (998 and 9 digits)", field="phone")
-    return digits
 
 
 def check_pin_format(pin: str | None, *, length_min: int, length_max: int, field: str = "pin") -> str:
@@ -57,9 +49,20 @@ def check_birth_date(birth_date: date | None, *, today: date, minimum_age_years:
     return birth_date
 
 
-def check_offer_accepted(accepted: bool) -> None:
+def check_offer_accepted(accepted: bool, *, version: str | None, current: str) -> str:
+    """4.1.1: the acceptance, of the edition in force: the customer names the version accepted."""
     if accepted is not True:
         raise OfferNotAcceptedError("registration needs the acceptance of the public offer (4.1.1)")
+    if version != current:
+        raise OfferVersionError(
+            f"the offer in force is version {current}: accept that one", field="offer_version", current=current
+        )
+    return current
+
+
+def masked_phone(phone: str) -> str:
+    """How an SMS names the wallet: its last four digits."""
+    return f"*{phone[-4:]}"
 
 
 # --- PIN hashing: Argon2id ----------------------------------------------------------------
@@ -185,6 +188,14 @@ def simulated_card_outcome(card_number: str, *, default: str, decline_suffix: st
 
 
 # --- receipts ----------------------------------------------------------------------------------
+
+
+def fiscal_mark(key: str, *, terminal: str | None, number: str, at: datetime, total: int) -> str:
+    """The receipt's fiscal mark: the terminal and 12 digits signed over what the receipt
+    says (number, time, total), so a changed receipt no longer matches its mark."""
+    message = f"{terminal}|{number}|{at.isoformat()}|{total}".encode()
+    digest = hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    return f"{terminal}-{int(digest[:15], 16) % 10**12:012d}"
 
 
 def receipt_number(seq: int) -> str:

@@ -1,20 +1,17 @@
-"""Types that cross the wallet's boundary. Amounts are integer tiyin unless a name says so'm."""
+"""Types that cross the wallet's boundary. Amounts are integer tiyin here; what the API, the
+CLI and the sandbox show is in `views` (so'm, Tashkent times)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from yagona.kernel.money import MAX_TIYIN, Money
-
-Phone = Annotated[str, Field(pattern=r"^998\d{9}$", description="the wallet's number: 998 and 9 digits")]
-Amount = Annotated[int, Field(gt=0, le=MAX_TIYIN, strict=True, description="tiyin")]
-IdempotencyKey = Annotated[str, Field(min_length=1, max_length=120)]
+from yagona.kernel.money import Money
 
 
 class Tier(StrEnum):
@@ -47,6 +44,7 @@ class OperationKind(StrEnum):
     PAYMENT = "payment"
     FORFEIT = "forfeit"  # dormancy: the balance became the operator's income (4.6.5)
     RETURN = "return"  # frozen funds returned as the law says (5.2.2)
+    REDEMPTION = "redemption"  # 5.4.2: the balance presented for redemption, paid out to a card
 
 
 TOPUP_KINDS = (OperationKind.TOPUP_CARD, OperationKind.TOPUP_PROMO, OperationKind.TRANSFER)
@@ -68,17 +66,9 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class WalletCreate(_Frozen):
-    """Offer 4.1.1: the phone, a PIN the customer creates, the birth date, the acceptance."""
-
-    phone: str = Field(max_length=20)
-    pin: str = Field(max_length=20, repr=False)
-    birth_date: date | None
-    accept_offer: bool = False
-
-
 class WalletRead(_Frozen):
     phone: str
+    customer_id: str | None
     tier: Tier
     state: WalletStatus
     block_reason: BlockReason | None
@@ -91,6 +81,9 @@ class WalletRead(_Frozen):
     created_at: datetime
     identified_at: datetime | None
     last_activity_at: datetime
+    blocked_at: datetime | None
+    offer_version: str | None
+    offer_accepted_at: datetime
 
 
 class WalletState(_Frozen):
@@ -114,9 +107,13 @@ class WalletState(_Frozen):
 
 
 class Receipt(_Frozen):
-    """The electronic receipt (offer 2.19, 4.4): its mandatory details."""
+    """The electronic receipt (offer 2.19, 4.4): its mandatory details, and what a fiscal
+    receipt carries: the operator's legal name and taxpayer number (STIR), the fiscal mark."""
 
     number: str
+    operator_name: str
+    operator_tin: str  # STIR
+    fiscal_mark: str | None  # when a fiscal module is configured
     kind: OperationKind
     status: OperationStatus
     created_at: datetime  # Tashkent time
@@ -133,6 +130,8 @@ class Receipt(_Frozen):
     def as_text(self) -> str:
         """A plain-text rendering for download and print."""
         rows = [
+            ("Operator", self.operator_name),
+            ("STIR / TIN", self.operator_tin),
             ("Kvitansiya / Receipt", self.number),
             ("Sana va vaqt / Date and time", self.created_at.strftime("%Y-%m-%d %H:%M:%S %z")),
             ("Operatsiya / Operation", self.kind.value),
@@ -148,6 +147,8 @@ class Receipt(_Frozen):
             ("Komissiya / Commission", Money(self.commission).format()),
             ("Jami / Total", Money(self.total).format()),
         ]
+        if self.fiscal_mark is not None:
+            rows.append(("Fiskal belgi / Fiscal mark", self.fiscal_mark))
         width = max(len(label) for label, _ in rows)
         return "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows) + "\n"
 

@@ -1,9 +1,10 @@
 """The wallet's own settings (`YAGONA_WALLET_` prefix): the offer's numbers that the
-operator may change without code. `platform/settings.py` knows no domain, so they live here."""
+operator may change without code. `platform/settings.py` knows no domain, so they live here.
+Nothing reads them at import: the composition root (`app/bootstrap.py`) builds them once,
+checks them against the environment (`for_environment`) and hands them to the service."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from yagona.kernel.money import TIYIN_PER_SOM
 
 CardOutcomeName = Literal["approve", "decline", "hold"]
+SIMULATOR_ENVIRONMENTS = ("dev", "test")
 
 
 class WalletSettings(BaseSettings):
@@ -37,8 +39,28 @@ class WalletSettings(BaseSettings):
     pin_hash_time_cost: int = Field(default=2, ge=1, le=10)
     pin_hash_memory_kib: int = Field(default=19_456, ge=8, le=1_048_576)
     pin_hash_parallelism: int = Field(default=1, ge=1, le=16)
-    # The built-in card-processor simulator: a card number ending in one of these suffixes
-    # is declined or left pending (confirmed later by a callback); others get the default.
+    # A PIN restore after a forgotten PIN (4.6.6) needs a One ID session signed in with an
+    # SMS code to the wallet's phone within this many minutes.
+    pin_restore_reauth_minutes: int = Field(default=10, ge=1, le=60)
+    # Wrong birth dates on that restore: counted apart from the PIN, locked for this long
+    # after too many. No customer call resets it; time does, or the call-centre's restore.
+    birth_date_attempts_max: int = Field(default=3, ge=1, le=20)
+    birth_date_lockout_minutes: int = Field(default=24 * 60, ge=1, le=30 * 24 * 60)
+    # Offer 4.6.3: a lost phone's wallet keeps its balance this long from the block.
+    lost_keep_years: int = Field(default=3, ge=1, le=50)
+    # The edition of the public offer that registration accepts (the customer names it).
+    offer_version: str = Field(default="2020-03-28", pattern=r"^[A-Za-z0-9._-]{1,40}$")
+    # The mandatory details of a receipt (offer 2.19; what a fiscal receipt carries).
+    operator_name: str = Field(default='"CLICK" MChJ', min_length=1, max_length=120)
+    operator_tin: str = Field(default="000000000", pattern=r"^\d{9}$")  # STIR
+    # The fiscal module's terminal id; when set, every receipt carries a fiscal mark.
+    fiscal_terminal_id: str | None = Field(default=None, pattern=r"^[A-Z0-9]{6,20}$")
+    fiscal_sign_key: str = Field(default="dev-fiscal-key", min_length=8, max_length=200, repr=False)
+    # The built-in card-processor simulator (top-ups and payouts): only in dev and test.
+    # None = on in dev/test, off elsewhere; True in prod is refused when the app starts.
+    card_simulator: bool | None = None
+    # A card number ending in one of these suffixes is declined or left pending
+    # (confirmed later by a callback); others get the default.
     card_simulator_default: CardOutcomeName = "approve"
     card_simulator_decline_suffix: str = Field(default="0002", pattern=r"^\d{1,6}$")
     card_simulator_hold_suffix: str = Field(default="0003", pattern=r"^\d{1,6}$")
@@ -49,21 +71,11 @@ class WalletSettings(BaseSettings):
     def light_limit_tiyin(self) -> int:
         return self.bhm_som * TIYIN_PER_SOM * self.light_limit_bhm
 
-
-_configured: WalletSettings | None = None
-
-
-def configure(settings: WalletSettings | None) -> None:
-    """Use `settings` from now on (tests, benchmarks); None goes back to the environment."""
-    global _configured  # noqa: PLW0603 - one process-wide choice, set by the composition root
-    _configured = settings
-    _from_environment.cache_clear()
-
-
-def current() -> WalletSettings:
-    return _configured if _configured is not None else _from_environment()
-
-
-@lru_cache(maxsize=1)
-def _from_environment() -> WalletSettings:
-    return WalletSettings()
+    def for_environment(self, env: str) -> WalletSettings:
+        """These settings checked against `env`: a simulator of money (the card processor)
+        cannot be switched on outside dev and test. Returns them with the simulator decided."""
+        sandboxed = env in SIMULATOR_ENVIRONMENTS
+        if self.card_simulator and not sandboxed:
+            raise ValueError(f"YAGONA_WALLET_CARD_SIMULATOR cannot be enabled in {env}: it approves money from nothing")
+        decided = sandboxed if self.card_simulator is None else self.card_simulator
+        return self.model_copy(update={"card_simulator": decided})

@@ -25,8 +25,23 @@ from yagona.identity import rules
         ("9" * 40, None),
     ],
 )
-def test_phone_numbers_are_uzbek_msisdns(raw: str, expected: str | None) -> None:
-    assert rules.normalise_phone(raw) == expected
+def test_phone_numbers_are_uzbek_msisdns_read_by_the_kernel(raw: str, expected: str | None) -> None:
+    from yagona.identity.errors import InvalidPhoneError
+    from yagona.identity.service import phone_or_refuse
+
+    if expected is None:
+        with pytest.raises(InvalidPhoneError):
+            phone_or_refuse(raw)
+    else:
+        assert phone_or_refuse(raw) == expected
+
+
+def test_every_customer_scope_is_described_in_three_languages() -> None:
+    assert set(rules.SCOPE_DESCRIPTIONS) == set(rules.SCOPES)
+    for scope in ("mobile", "mobile:manage", "wallet", "wallet:pay"):
+        texts = rules.SCOPE_DESCRIPTIONS[scope]
+        assert set(texts) == {"uz", "ru", "en"} and all(texts.values())
+        assert rules.scope_description(scope, "ru") == texts["ru"]
 
 
 @given(st.integers(min_value=6, max_value=10))

@@ -23,12 +23,6 @@ def _code(action: object) -> str:
     return caught.value.code
 
 
-def test_phones_are_normalised_or_refused() -> None:
-    assert rules.normalise_phone("+998 (90) 100-00-01") == "998901000001"
-    for bad in ("", "90 100 00 01", "998 90 100 00 0", "7901000000001", "99890100000x"):
-        assert _code(lambda bad=bad: rules.normalise_phone(bad)) == "invalid_request"
-
-
 def test_pins_are_digits_of_the_allowed_length() -> None:
     assert rules.check_pin_format("0427", length_min=4, length_max=6) == "0427"
     for bad in ("", "123", "1234567", "12a4", "\uff11\uff12\uff13\uff14"):  # full-width digits are not ASCII
@@ -44,9 +38,19 @@ def test_birth_dates_must_be_plausible_and_of_age() -> None:
         )
 
 
-def test_the_offer_must_be_accepted() -> None:
-    assert _code(lambda: rules.check_offer_accepted(False)) == "offer_not_accepted"
-    rules.check_offer_accepted(True)
+def test_the_offer_must_be_accepted_in_the_edition_in_force() -> None:
+    assert _code(lambda: rules.check_offer_accepted(False, version="v2", current="v2")) == "offer_not_accepted"
+    assert _code(lambda: rules.check_offer_accepted(True, version="v1", current="v2")) == "offer_version_mismatch"
+    assert _code(lambda: rules.check_offer_accepted(True, version=None, current="v2")) == "offer_version_mismatch"
+    assert rules.check_offer_accepted(True, version="v2", current="v2") == "v2"
+
+
+def test_a_fiscal_mark_signs_what_the_receipt_says() -> None:
+    at = datetime(2026, 3, 15, 14, 0, tzinfo=TASHKENT)
+    mark = rules.fiscal_mark("key-12345", terminal="UZ0001", number="W0000000001", at=at, total=100)
+    assert mark.startswith("UZ0001-") and len(mark) == len("UZ0001-") + 12
+    assert mark == rules.fiscal_mark("key-12345", terminal="UZ0001", number="W0000000001", at=at, total=100)
+    assert mark != rules.fiscal_mark("key-12345", terminal="UZ0001", number="W0000000001", at=at, total=101)
 
 
 def test_a_pin_hash_is_argon2id_and_verifies_only_the_pin() -> None:

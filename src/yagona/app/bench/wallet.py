@@ -28,7 +28,6 @@ from yagona.platform.db import make_engine
 from yagona.platform.settings import DatabaseSettings, Settings
 from yagona.platform.uow import UnitOfWorkFactory
 from yagona.wallet import service
-from yagona.wallet import settings as wallet_settings
 from yagona.wallet.settings import WalletSettings
 
 PIN = "13579"
@@ -66,12 +65,12 @@ def pin_verify_ms() -> float:
 
 
 def run(backend: Backend, url: str, *, clients: int, transfers: int) -> WalletResult:
-    wallet_settings.configure(WalletSettings(pin_hash_time_cost=1, pin_hash_memory_kib=8, pin_hash_parallelism=1))
+    cheap = WalletSettings(pin_hash_time_cost=1, pin_hash_memory_kib=8, pin_hash_parallelism=1)
     engine = make_engine(url, pool_size=clients + 2)
     try:
         migrate.upgrade(engine)
         settings = Settings(env="test", database=DatabaseSettings(url=url))
-        container = bootstrap(settings, engine=engine, configure_logs=False)
+        container = bootstrap(settings, engine=engine, configure_logs=False, wallet_settings=cheap)
         owned = [[f"99877{c:02d}{w:05d}" for w in range(WALLETS_PER_CLIENT)] for c in range(clients)]
         _open(container.uow, owned)
         per_client = max(1, transfers // clients)
@@ -88,7 +87,6 @@ def run(backend: Backend, url: str, *, clients: int, transfers: int) -> WalletRe
         if not report.ok or total != clients * WALLETS_PER_CLIENT * FUNDS_SOM * 100:
             raise BenchmarkError(f"the ledger broke under load: {report.problems[:3]}, total {total}")
     finally:
-        wallet_settings.configure(None)
         engine.dispose()
     return WalletResult(
         backend=backend,
@@ -105,7 +103,10 @@ def _open(uow_factory: UnitOfWorkFactory, owned: list[list[str]]) -> None:
     with uow_factory() as uow:
         for wallets in owned:
             for phone in wallets:
-                service.register(uow, phone=phone, pin=PIN, birth_date=_BIRTH, accept_offer=True)
+                service.register(
+                    uow, customer_id=f"bench-{phone}", phone=phone, pin=PIN, birth_date=_BIRTH, accept_offer=True,
+                    offer_version=service.current().settings.offer_version,
+                )  # fmt: skip
                 service.identify(uow, phone=phone, document="AB0000000", staff="bench")
                 service.topup(uow, phone=phone, amount=FUNDS_SOM * 100, source="promo", idempotency_key=new_id())
         uow.commit()

@@ -10,6 +10,7 @@ from typing import Any
 from yagona.app.bootstrap import bootstrap
 from yagona.app.sandbox.scenario import Scenario
 from yagona.app.sandbox.verbs import VERBS, at, line_view
+from yagona.identity import service as identity
 from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import YagonaError
 from yagona.lines import service as lines
@@ -27,6 +28,7 @@ class Simulation:
     uow: UnitOfWorkFactory
     clock: SimulatedClock
     jobs: JobRunner
+    identity: identity.IdentityContext
     step_index: int = 0
 
 
@@ -41,7 +43,12 @@ def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any
             clock = SimulatedClock(scenario.start)
             settings = Settings(env="test", database={"url": url})
             container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
-            sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs)
+            sim = Simulation(
+                uow=container.uow,
+                clock=clock,
+                jobs=container.jobs,
+                identity=identity.make_context(secret_key=settings.secret_key.get_secret_value(), env=settings.env),
+            )
             steps = [_run_step(sim, step.index, step.verb, step.fields) for step in scenario.steps]
             return {"name": scenario.name, "steps": steps, "final": _final(sim)}
         finally:

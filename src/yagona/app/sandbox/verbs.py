@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
+from yagona.identity import service as identity
+from yagona.identity.schemas import CustomerCreate
 from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.kernel.errors import InvalidRequestError
 from yagona.kernel.money import Money
@@ -30,6 +32,8 @@ class Simulation(Protocol):
     def jobs(self) -> JobRunner: ...
     @property
     def step_index(self) -> int: ...
+    @property
+    def identity(self) -> identity.IdentityContext: ...
 
 
 Handler = Callable[[Simulation, dict[str, Any]], dict[str, Any]]
@@ -194,9 +198,22 @@ def line_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 
 
 def wallet_register(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    """Offer 4.1 needs the One ID customer of the phone: the sandbox (a composition root)
+    creates it, or reuses the one that holds the phone, then registers the wallet."""
     with sim.uow() as uow:
+        holder = identity.find_customer_by_phone(uow, phone=f["phone"]) or identity.register_customer(
+            uow,
+            ctx=sim.identity,
+            customer=CustomerCreate(phone=f["phone"], name="Sandbox customer", accept_documents=True),
+        )
         wallets.register(
-            uow, phone=f["phone"], pin=f["pin"], birth_date=f["birth_date"], accept_offer=f["accept_offer"]
+            uow,
+            customer_id=holder.id,
+            phone=f["phone"],
+            pin=f["pin"],
+            birth_date=f["birth_date"],
+            accept_offer=f["accept_offer"],
+            offer_version=f["offer_version"] or wallets.current().settings.offer_version,
         )
         uow.commit()
         return {"tier": wallets.state(uow, phone=f["phone"]).tier.value}
@@ -245,6 +262,21 @@ def wallet_pay(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
         )
         uow.commit()
     return _receipt_view(receipt)
+
+
+def wallet_redeem(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    """Offer 5.4.2: the balance presented for redemption, paid out to a card."""
+    with sim.uow() as uow:
+        receipt = wallets.redeem(
+            uow,
+            phone=f["phone"],
+            amount=f["amount"].tiyin,
+            card_number=f["card"] or "8600000000000001",
+            pin=f["pin"],
+            idempotency_key=_record_id(sim),
+        )
+        uow.commit()
+    return {**_receipt_view(receipt), "amount": som(receipt.amount)}
 
 
 def wallet_block(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
@@ -346,6 +378,8 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
             "pin": Field(text),
             "birth_date": Field(_date, required=False),
             "accept_offer": Field(flag, required=False, default=False),
+            # an addition to the contract: the edition of the offer accepted (the one in force if omitted)
+            "offer_version": Field(text, required=False),
         },
         wallet_register,
     ),
@@ -358,6 +392,11 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
     "wallet.pay": (
         {"phone": PHONE, "provider": Field(text), "account": Field(text), "amount": Field(amount), "pin": Field(text)},
         wallet_pay,
+    ),
+    # an addition to the contract: offer 5.4.2, the balance redeemed to a card (docs/wallet.md)
+    "wallet.redeem": (
+        {"phone": PHONE, "amount": Field(amount), "pin": Field(text), "card": Field(text, required=False)},
+        wallet_redeem,
     ),
     "wallet.block": ({"phone": PHONE, "reason": Field(_choice("lost", "fraud"))}, wallet_block),
     # `pin` (a new PIN after a forgotten one) is an addition to the contract: without it a

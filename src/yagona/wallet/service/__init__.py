@@ -1,0 +1,85 @@
+"""Use cases of the e-wallet (offer seed 002), by room: registration and reads, top-ups,
+payments (transfers, providers, redemption), states (blocks, freezes, closing, dormancy),
+the PIN, receipts. Callers pass their unit of work; nothing here commits. A wrong PIN or
+birth date is refused with an error that persists its record (`YagonaError.persist`).
+
+Money moves only through the ledger: each wallet is the account `wallet:<phone>` (never
+negative; a Light wallet's ceiling is 5 BHM). Every operation is a `wallet_operation`
+row — its electronic receipt — written in Core in the same transaction. Operations lock
+the wallets they touch (`FOR UPDATE`, in phone order) before reading what they check.
+The composition root installs the context (`configure(make_context(...))`)."""
+
+from yagona.wallet.service.common import (
+    CARD_SETTLEMENT,
+    COMMISSION,
+    DORMANCY_JOB,
+    DORMANT_INCOME,
+    FROZEN,
+    PROMOTIONS,
+    RETURNS,
+    wallet_account_code,
+)
+from yagona.wallet.service.context import (
+    PaymentProvider,
+    WalletContext,
+    configure,
+    current,
+    make_context,
+    register_payment_providers,
+    registered_payment_providers,
+)
+from yagona.wallet.service.payments import pay, redeem, transfer
+from yagona.wallet.service.pin import check_pin, forget_pin, restore_pin
+from yagona.wallet.service.receipts import receipt, receipts
+from yagona.wallet.service.registration import (
+    get,
+    identify,
+    own_wallet,
+    phones,
+    provider_catalogue,
+    register,
+    state,
+)
+from yagona.wallet.service.states import block, close, release, restore, return_frozen, run_dormancy
+from yagona.wallet.service.topups import confirm_card_topup, topup
+
+__all__ = [
+    "CARD_SETTLEMENT",
+    "COMMISSION",
+    "DORMANCY_JOB",
+    "DORMANT_INCOME",
+    "FROZEN",
+    "PROMOTIONS",
+    "RETURNS",
+    "PaymentProvider",
+    "WalletContext",
+    "block",
+    "check_pin",
+    "close",
+    "configure",
+    "confirm_card_topup",
+    "current",
+    "forget_pin",
+    "get",
+    "identify",
+    "make_context",
+    "own_wallet",
+    "pay",
+    "phones",
+    "provider_catalogue",
+    "receipt",
+    "receipts",
+    "redeem",
+    "register",
+    "register_payment_providers",
+    "registered_payment_providers",
+    "release",
+    "restore",
+    "restore_pin",
+    "return_frozen",
+    "run_dormancy",
+    "state",
+    "topup",
+    "transfer",
+    "wallet_account_code",
+]

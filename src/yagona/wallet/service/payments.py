@@ -1,0 +1,207 @@
+"""Money out of a wallet (offer 4.4, 5.4.2): transfers to another wallet, payments to
+providers, and the balance presented for redemption (a payout to the customer's card).
+The amount plus every commission may not exceed the available balance: one linked
+ledger batch. Each order is the customer's, with their PIN, under the wallets' locks."""
+
+from __future__ import annotations
+
+from yagona.kernel.errors import InvalidRequestError
+from yagona.kernel.ids import new_id
+from yagona.ledger import service as ledger
+from yagona.ledger.schemas import TransferCreate
+from yagona.platform.uow import UnitOfWork
+from yagona.wallet import repository, rules
+from yagona.wallet.errors import CardDeclinedError, ProviderNotFoundError
+from yagona.wallet.events import WalletPaid, WalletRedeemed, WalletTransferred
+from yagona.wallet.schemas import CardOutcome, OperationKind, Provider, Receipt, Tier
+from yagona.wallet.service.common import (
+    CARD_SETTLEMENT,
+    COMMISSION,
+    check_amount,
+    ctx,
+    ensure_account,
+    found,
+    phone_of,
+    reason,
+    replay,
+    replayed,
+    scoped_key,
+    status,
+    verify_pin,
+    wallet_account_code,
+    write_operation,
+)
+from yagona.wallet.service.receipts import number, receipt_of
+from yagona.wallet.service.topups import card_outcome
+
+
+def transfer(
+    uow: UnitOfWork, *, from_phone: str, to_phone: str, amount: int, pin: str, idempotency_key: str
+) -> Receipt:
+    """Wallet to wallet: a top-up of the payee (4.3.1 a). The payee's Light limits hold.
+
+    The hot path, in Core: lock both wallets (one statement, phone order), check the PIN,
+    read the replay row and — for a Light payee — the 30-day sum (one statement, after the
+    lock), one ledger batch, then the receipt and the wallets' activity."""
+    s = ctx().settings
+    check_amount(amount)
+    payer_phone, payee_phone = phone_of(from_phone), phone_of(to_phone, "to")
+    if payer_phone == payee_phone:
+        raise InvalidRequestError("a transfer needs two different wallets", field="to")
+    key = scoped_key(payer_phone, "transfer", idempotency_key)
+    locked = repository.lock_wallet_records(uow.session, [payer_phone, payee_phone])
+    payer = found(locked.get(payer_phone), payer_phone)
+    payee = found(locked.get(payee_phone), payee_phone)
+    verify_pin(uow, payer, pin)
+    request = {"op": "transfer", "from": payer_phone, "to": payee_phone, "amount": amount}
+    light = payee.tier == Tier.LIGHT.value
+    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days) if light else None
+    existing, already = repository.replay_and_topups(
+        uow.session, key, payee=payee_phone if light else None, since=since
+    )
+    if existing is not None:
+        return receipt_of(replayed(existing, request))
+    rules.check_usable(status(payer), reason(payer), phone=payer_phone)
+    rules.check_usable(status(payee), reason(payee), phone=payee_phone)
+    fee = rules.commission(amount, repository.commissions().row("transfer"))
+    if light:  # 4.5.2: Premium has no limits of the offer
+        rules.check_light_topups(already=already, incoming=amount, limit=s.light_limit_tiyin)
+    op_id, now = new_id(), uow.clock.now()
+    legs = [
+        TransferCreate(
+            debit=wallet_account_code(payer_phone),
+            credit=wallet_account_code(payee_phone),
+            amount=amount,
+            reason="wallet.transfer",
+        )
+    ]
+    _commission_leg(uow, legs, payer_phone, fee)
+    ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
+    op = write_operation(
+        uow, op_id, kind=OperationKind.TRANSFER, key=key, request=request,
+        payer=payer_phone, payee=payee_phone, amount=amount, commission=fee,
+    )  # fmt: skip
+    uow.add_event(
+        WalletTransferred(
+            occurred_at=now,
+            from_phone=payer_phone,
+            to_phone=payee_phone,
+            amount=amount,
+            commission=fee,
+            receipt=number(op),
+        )
+    )
+    return receipt_of(op)
+
+
+def pay(
+    uow: UnitOfWork, *, phone: str, provider: str, account: str, amount: int, pin: str, idempotency_key: str
+) -> Receipt:
+    """Pay a provider (4.4). A payment to a wrong but valid account is the customer's
+    (4.4.5): it is not reversed automatically."""
+    check_amount(amount)
+    phone = phone_of(phone)
+    chosen = _provider(provider)
+    account = rules.check_account(chosen, account)
+    key = scoped_key(phone, "pay", idempotency_key)
+    row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
+    verify_pin(uow, row, pin)
+    request = {"op": "pay", "phone": phone, "provider": chosen.id, "account": account, "amount": amount}
+    existing = replay(uow, key)
+    if existing is not None:
+        return receipt_of(replayed(existing, request))
+    rules.check_usable(status(row), reason(row), phone=phone)
+    fee = rules.commission(amount, repository.commissions().row(chosen.commission))
+    implementation = ctx().providers.get(chosen.id) if chosen.settlement == "protocol" else None
+    if chosen.settlement == "protocol":
+        if implementation is None:
+            raise ProviderNotFoundError(f"provider {chosen.id} is not available", provider=chosen.id)
+        target = implementation.settlement_account(uow, account=account)
+    else:
+        assert chosen.settlement_account is not None
+        target = chosen.settlement_account
+        ensure_account(uow, target, kind="provider", allow_negative=False)
+    op_id, now = new_id(), uow.clock.now()
+    legs = [
+        TransferCreate(
+            debit=wallet_account_code(phone),
+            credit=target,
+            amount=amount,
+            reason="wallet.payment",
+            metadata={"provider": chosen.id},
+        )
+    ]
+    _commission_leg(uow, legs, phone, fee)
+    ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
+    if implementation is not None:
+        implementation.apply_payment(uow, account=account, amount=amount, idempotency_key=f"wallet:{op_id}")
+    op = write_operation(
+        uow, op_id, kind=OperationKind.PAYMENT, key=key, request=request,
+        payer=phone, provider=chosen.id, account=account, amount=amount, commission=fee,
+    )  # fmt: skip
+    uow.add_event(
+        WalletPaid(
+            occurred_at=now,
+            phone=phone,
+            provider=chosen.id,
+            account=account,
+            amount=amount,
+            commission=fee,
+            receipt=number(op),
+        )
+    )
+    return receipt_of(op)
+
+
+def redeem(uow: UnitOfWork, *, phone: str, amount: int, card_number: str, pin: str, idempotency_key: str) -> Receipt:
+    """Offer 5.4.2: the customer presents the balance for redemption: paid out to their card
+    through the card processor (the simulator in dev and test), wallet → card settlement in
+    the ledger, with its receipt. A redemption is an operation (4.6.1 d)."""
+    check_amount(amount)
+    phone = phone_of(phone)
+    card = rules.check_card_number(card_number)
+    key = scoped_key(phone, "redeem", idempotency_key)
+    row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
+    verify_pin(uow, row, pin)
+    request = {"op": "redeem", "phone": phone, "amount": amount, "card": card}
+    existing = replay(uow, key)
+    if existing is not None:
+        return receipt_of(replayed(existing, request))
+    rules.check_usable(status(row), reason(row), phone=phone)
+    fee = rules.commission(amount, repository.commissions().row("redemption"))
+    if card_outcome(card) == CardOutcome.DECLINE:
+        raise CardDeclinedError("the card processor declined the payout to this card", card=rules.mask_card(card))
+    ensure_account(uow, CARD_SETTLEMENT, kind="external", allow_negative=True)
+    op_id, now = new_id(), uow.clock.now()
+    legs = [
+        TransferCreate(
+            debit=wallet_account_code(phone),
+            credit=CARD_SETTLEMENT,
+            amount=amount,
+            reason="wallet.redemption",
+            metadata={"card": rules.mask_card(card)},
+        )
+    ]
+    _commission_leg(uow, legs, phone, fee)
+    ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
+    op = write_operation(
+        uow, op_id, kind=OperationKind.REDEMPTION, key=key, request=request,
+        payer=phone, source=rules.mask_card(card), amount=amount, commission=fee,
+    )  # fmt: skip
+    uow.add_event(WalletRedeemed(occurred_at=now, phone=phone, amount=amount, commission=fee, receipt=number(op)))
+    return receipt_of(op)
+
+
+def _commission_leg(uow: UnitOfWork, legs: list[TransferCreate], payer: str, fee: int) -> None:
+    if fee:
+        ensure_account(uow, COMMISSION, kind="income", allow_negative=True, shards=8)
+        legs.append(
+            TransferCreate(debit=wallet_account_code(payer), credit=COMMISSION, amount=fee, reason="commission")
+        )
+
+
+def _provider(provider_id: str) -> Provider:
+    chosen = repository.providers().get((provider_id or "").strip())
+    if chosen is None:
+        raise ProviderNotFoundError(f"no provider {provider_id[:40]!r}", provider=provider_id[:40])
+    return chosen
