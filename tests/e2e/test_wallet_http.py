@@ -319,10 +319,10 @@ def test_a_pin_restore_needs_a_fresh_sms_sign_in_and_the_birth_date_is_counted(a
     restore = {"birth_date": "1990-05-17", "new_pin": "1357"}
     # A session signed in with the password only is not enough (the password may be what leaked).
     by_password = api.signed_in_by_password(ALICE)
-    _problem(by_password.post(f"{ME}/pin/restore", json=restore), 403, "reauthentication_required")
+    _problem(by_password.post(f"{ME}/pin/restore", json=restore), 403, "sms_sign_in_required")
     # Nor an SMS sign-in of long ago.
     api.clock.advance_by(timedelta(minutes=11))
-    _problem(by_code.post(f"{ME}/pin/restore", json=restore), 403, "reauthentication_required")
+    _problem(by_code.post(f"{ME}/pin/restore", json=restore), 403, "sms_sign_in_required")
     fresh = api.signed_in_by_code(ALICE)
     assert fresh.post(f"{ME}/pin/forget").json()["block_reason"] == "pin_forgotten"
     assert "wallet.pin_cancelled" in api.outbox(ALICE)

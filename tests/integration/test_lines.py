@@ -170,3 +170,19 @@ def test_the_sum_of_charges_equals_the_revenue_and_nothing_is_charged_twice(
     with container.uow() as uow:
         assert ledger.get_account(uow, code=service.REVENUE).balance - before == charged
         assert service.state(uow, msisdn=msisdn).balance_tiyin == 60_000_00 - charged
+
+
+def test_a_line_connected_on_a_customers_phone_joins_their_profile(container: Container) -> None:
+    from tests.factories.identity import context, customer
+    from yagona.identity import service as identity
+    from yagona.platform.settings import Settings
+
+    ctx = context(Settings(env="test"))
+    with container.uow() as uow:
+        owner = customer(uow, ctx, "998901000077")
+        connect(uow, "998901000077")  # connected for her: on her own phone
+        connect(uow, "998901000078")  # nobody's phone: joins no profile
+        uow.commit()
+    with container.uow() as uow:
+        linked = identity.get_customer(uow, customer_id=owner.id)
+    assert [(s.kind, s.reference) for s in linked.services] == [("mobile", "998901000077")]

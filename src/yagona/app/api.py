@@ -63,6 +63,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(identity_routes.simulator_router)
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
+    app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app

@@ -55,6 +55,7 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
                 accept_documents=True,
             ),
         )
+    lines.link_to_owner(uow, DEMO_CUSTOMER["phone"])  # her line, connected before she signed up
     done.append(f"One ID customer {DEMO_CUSTOMER['phone']} (password {DEMO_CUSTOMER['password']})")
     if DEMO_WALLET_PHONE not in wallets.phones(uow):
         holder = identity.find_customer_by_phone(uow, phone=DEMO_WALLET_PHONE)

@@ -8,6 +8,7 @@ import typer
 
 from yagona.kernel.money import Money
 from yagona.lines import service
+from yagona.platform.api import as_tashkent
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 
 app = typer.Typer(help="Mobile lines.", no_args_is_help=True)
@@ -20,7 +21,12 @@ def show(ctx: typer.Context, msisdn: str) -> None:
     with environment(ctx).unit_of_work() as uow:
         line = service.state(uow, msisdn=msisdn)
     echo_json(
-        {**line.model_dump(mode="json", exclude={"balance_tiyin"}), "balance": Money(line.balance_tiyin).to_json()}
+        {
+            **line.model_dump(mode="json", exclude={"balance_tiyin", "next_charge_tiyin", "next_charge_at"}),
+            "balance": Money(line.balance_tiyin).to_json(),
+            "next_charge_at": as_tashkent(line.next_charge_at) if line.next_charge_at else None,
+            "next_charge": Money(line.next_charge_tiyin).to_json() if line.next_charge_tiyin is not None else None,
+        }
     )
 
 
@@ -41,8 +47,9 @@ def block(
 @app.command()
 @refusals_to_exit
 def unblock(ctx: typer.Context, msisdn: str) -> None:
-    """Lift a block (staff); after an administrative block the fee is charged."""
+    """Lift a block (staff); after an administrative block the fee is charged, and said."""
     with environment(ctx).unit_of_work() as uow:
-        service.unblock(uow, msisdn=msisdn)
+        line, charged = service.unblock_charging(uow, msisdn=msisdn)
         uow.commit()
-    typer.echo(f"line {msisdn} unblocked")
+    fee = f"; charged {Money(charged).format()} (the plan's fee)" if charged else "; nothing charged"
+    typer.echo(f"line {line.msisdn} unblocked{fee}; balance {Money(line.balance_tiyin).format()}")

@@ -16,6 +16,7 @@ __all__ = [
     "BelowMinimumError",
     "IdempotencyConflictError",
     "InsufficientFundsError",
+    "InternationalBarredError",
     "InvalidRequestError",
     "LineBlockedError",
     "LineExistsError",
@@ -38,4 +39,11 @@ class LineBlockedError(YagonaError):
     """Outgoing use of a blocked line."""
 
     code = "line_blocked"
+    http_status = 409
+
+
+class InternationalBarredError(YagonaError):
+    """An international (or satellite) call on a plan without international calls (M2M)."""
+
+    code = "international_barred"
     http_status = 409

@@ -157,3 +157,17 @@ def add_promo(session: Session, promo: Promo) -> None:
 
 def all_msisdns(session: Session) -> list[str]:
     return list(session.scalars(select(Line.msisdn).order_by(Line.msisdn)))
+
+
+def usage_page(session: Session, line_id: int, *, kind: str | None, before: int | None, limit: int) -> list[Usage]:
+    """A line's rated uses, newest first; `before` is the id the previous page ended at."""
+    query = select(Usage).where(Usage.line_id == line_id)
+    if kind is not None:
+        query = query.where(Usage.kind == kind)
+    if before is not None:
+        query = query.where(Usage.id < before)
+    return list(session.scalars(query.order_by(Usage.id.desc()).limit(limit)))
+
+
+def promos(session: Session, msisdn: str) -> list[Promo]:
+    return list(session.scalars(select(Promo).where(Promo.msisdn == msisdn).order_by(Promo.id)))

@@ -1,7 +1,9 @@
-"""Pure rating and lifecycle rules of the prepaid price list.
+"""Pure rating, pricing and lifecycle rules of the prepaid price list.
 
 Plain values in, plain values out: no database, no clock, no framework. Money is
 integer tiyin; data is metered in KB (1 MB = 1024 KB) so a session of 0.5 MB is exact.
+The service looks things up (the plan, the classified number, whether a host is free or a
+server is TAS-IX) and hands them in; what a use costs is decided here (`price`).
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, TypeVar
 
+from yagona.catalog.schemas import Destination, Plan
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Rounding, round_tiyin
-from yagona.lines.errors import InsufficientFundsError, InvalidRequestError
+from yagona.lines.errors import InsufficientFundsError, InternationalBarredError, InvalidRequestError
+from yagona.lines.schemas import UsageKind, UsageRecord
+
+_T = TypeVar("_T")
 
 KB_PER_MB = 1024
 MAX_SESSION_MB = 1_048_576  # 1 TB in one session is not a phone's session
@@ -146,12 +152,19 @@ RenewalOutcome = Literal["renewal", "renewal_in_debt", "blocked"]
 
 
 def renewal_outcome(balance_tiyin: int, fee_tiyin: int) -> RenewalOutcome:
-    """At renewal: enough → charge; positive but short → charge into debt; else block."""
+    """At renewal: enough → charge; not enough (zero included) → charge once into debt;
+    negative → no fee, no bundles, block. Price list: "mablag' yetarli bo'lmasa … bir marta
+    qarzga yechib olinadi …; balans salbiy bo'lsa, abonent to'lovi olinmaydi"."""
     if balance_tiyin >= fee_tiyin:
         return "renewal"
-    if balance_tiyin > 0:
+    if balance_tiyin >= 0:
         return "renewal_in_debt"
     return "blocked"
+
+
+def leaves_debt_block(balance_tiyin: int) -> bool:
+    """A line blocked for debt leaves the block once its balance is no longer negative."""
+    return balance_tiyin >= 0
 
 
 def days_left_in_month(day: date) -> tuple[int, int]:
@@ -176,6 +189,20 @@ def add_period(day: date, period: str) -> date:
     raise InvalidRequestError(f"unknown period {period!r}")
 
 
+def next_due(anchor: date, after: date, period: str) -> date:
+    """The first charge date after `after` of a cycle anchored on `anchor`: a monthly cycle keeps
+    the anchor's day of the month (31 Jan → 28 Feb → 31 Mar), a cycle of days adds days."""
+    if period != "P1M":
+        return add_period(after, period)
+    months = (after.year - anchor.year) * 12 + after.month - anchor.month
+    while True:
+        year, month = anchor.year + (anchor.month - 1 + months) // 12, (anchor.month - 1 + months) % 12 + 1
+        due = date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+        if due > after:
+            return due
+        months += 1
+
+
 def first_of_next_month(day: date) -> date:
     return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
@@ -192,9 +219,118 @@ def next_night_window(now: datetime, start: time) -> datetime:
     return candidate if candidate > local_now else night_window_start(local_now.date() + timedelta(days=1), start)
 
 
+def in_night_window(now: datetime, start: time, end: time) -> bool:
+    """Whether `now` (Tashkent time) falls in the night window [start, end)."""
+    local = now.astimezone(TASHKENT).time()
+    return start <= local < end if start <= end else (local >= start or local < end)
+
+
 def topup_bonus(amount_tiyin: int, *, min_topup_tiyin: int, grant: int, cap: int, current: int) -> int:
     """Mening Davram: a single top-up of at least the threshold grants bonus minutes, never
     more than `cap` at once."""
     if amount_tiyin < min_topup_tiyin:
         return 0
     return max(0, min(grant, cap - current))
+
+
+# --- pricing: what one use costs on a plan -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Looked:
+    """What the service looked up for one record: its classified number (calls, SMS), whether a
+    data session's host is a free state resource and whether its server is in TAS-IX."""
+
+    destination: Destination | None = None
+    free_host: bool = False
+    tasix_server: bool = False
+
+
+def price(
+    record: UsageRecord,
+    plan: Plan,
+    looked: Looked,
+    *,
+    remaining: Mapping[str, int],
+    available: int,
+    unit_seconds: int,
+    max_call_seconds: int,
+) -> tuple[UsageKind, str, Rated]:
+    """What one record costs on `plan`: the rules of the price list, applied."""
+    if record.type == "data":
+        kb = session_kb(Fraction(_required(record.mb, "mb")))
+        if looked.free_host:
+            return "data", "free", Rated(units=kb)
+        tasix = not record.vpn and (record.tasix or looked.tasix_server)
+        mb_price = plan.prices.mb.tiyin if plan.prices.mb is not None else None
+        order = TASIX_DATA_BUNDLES if tasix else DATA_BUNDLES
+        rated = rate_data(kb, order=order, remaining=remaining, mb_price_tiyin=mb_price, available_tiyin=available)
+        return "data", "tasix" if tasix else "internet", rated
+    destination = _required(looked.destination, "to")
+    if record.type == "sms":
+        rated = rate_units(
+            1,
+            order=SMS_BUNDLES.get(destination.kind, ()),
+            remaining=remaining,
+            unit_price_tiyin=sms_price(plan, destination),
+            available_tiyin=available,
+            what="this SMS",
+        )
+        return "sms", destination.price_class, rated
+    minutes = billed_minutes(
+        _required(record.seconds, "seconds"), unit_seconds=unit_seconds, max_call_seconds=max_call_seconds
+    )
+    if record.type == "incoming":
+        return "incoming", destination.price_class, Rated(units=minutes)
+    if not plan.international_calls and destination.kind in ("international", "satellite"):
+        # M2M: "Tariflarda xalqaro qo'ng'iroqlar mavjud emas" — CSD calls abroad included.
+        raise InternationalBarredError(f"{plan.name} has no international calls", plan=plan.id)
+    kind: UsageKind = "voice" if plan.voice else "csd"
+    price_class = "csd" if kind == "csd" else destination.kind
+    rated = rate_units(
+        minutes,
+        order=voice_bundles(plan, destination, price_class),
+        remaining=remaining,
+        unit_price_tiyin=voice_price(plan, destination, kind),
+        available_tiyin=available,
+        what="this call",
+    )
+    return kind, destination.price_class, rated
+
+
+def voice_bundles(plan: Plan, destination: Destination, price_class: str) -> tuple[str, ...]:
+    """The bundles a call draws on. International minutes of the plan itself (Status
+    Platinum+: "barcha xalqaro chiquvchi qo'ng'iroqlar uchun") serve every international
+    call; a professional holiday's minutes only the holiday's countries."""
+    if price_class == "international":
+        if "intl_minutes" in plan.bundles:
+            return VOICE_BUNDLES["international"]
+        holiday = plan.holiday_bundle
+        return VOICE_BUNDLES["international"] if holiday and destination.country in holiday.countries else ()
+    return VOICE_BUNDLES.get(price_class, ())
+
+
+def voice_price(plan: Plan, destination: Destination, kind: UsageKind) -> int | None:
+    if kind == "csd":
+        unit = plan.prices.csd_minute
+    elif destination.kind == "short":
+        unit = destination.price
+    else:
+        unit = getattr(plan.prices, destination.price_class, None)
+    return unit.tiyin if unit is not None else None
+
+
+def sms_price(plan: Plan, destination: Destination) -> int | None:
+    if destination.kind == "short":
+        unit = destination.price
+    elif destination.kind in ("international", "satellite"):
+        unit = plan.prices.sms_international
+    else:
+        unit = plan.prices.sms
+    return unit.tiyin if unit is not None else None
+
+
+def _required(value: _T | None, field: str) -> _T:
+    if value is None:
+        raise InvalidRequestError(f"{field} is required for this usage type", field=field)
+    return value

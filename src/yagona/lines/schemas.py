@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Literal
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from yagona.kernel.phone import normalise_msisdn
 
 LineStatus = Literal["active", "blocked"]
 BlockReason = Literal["debt", "administrative", "lost"]
@@ -24,6 +26,7 @@ class LineState(_Frozen):
     block_reason: BlockReason | None
     balance_tiyin: int
     next_charge_at: datetime | None  # start of the night window in which the next fee falls due
+    next_charge_tiyin: int | None = None  # what falls due then (None while blocked for debt)
     # What is left of each bundle the plan and packages grant: minutes, SMS, MB.
     bundles: dict[str, int | float]
 
@@ -45,18 +48,36 @@ class UssdAnswer(_Frozen):
     action: str | None  # what the code did: switch, reload, promo, package; None for a query
 
 
+def _msisdn(value: Any) -> str:
+    msisdn = normalise_msisdn(value) if isinstance(value, str) else None
+    if msisdn is None:
+        raise ValueError("not an Uzbek mobile number (998 and 9 digits)")
+    return msisdn
+
+
+def _mb(value: Any) -> Decimal:
+    """A JSON number of MB (never a string, never a boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("mb is a JSON number, e.g. 0.5")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError("mb is a JSON number, e.g. 0.5") from None
+
+
 class UsageRecord(_Frozen):
-    """A usage record as the network reports it (TMF635 Usage, flattened)."""
+    """A usage record as the network reports it (TMF635 Usage, flattened). Strict: `"60"`
+    is not 60; the MSISDN is normalised by the one kernel normaliser."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, strict=True)
 
-    id: str = Field(min_length=1, max_length=80)
-    msisdn: str = Field(min_length=9, max_length=16)
+    id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9._:\-]+$")
+    msisdn: Annotated[str, BeforeValidator(_msisdn)] = Field(json_schema_extra={"pattern": r"^\+?[0-9 ()\-]{9,20}$"})
     type: Literal["voice", "incoming", "sms", "data"]
     to: str | None = Field(default=None, min_length=1, max_length=20)
     caller: str | None = Field(default=None, alias="from", min_length=1, max_length=20)
     seconds: int | None = None  # checked by the rules: a person reads why a duration is refused
-    mb: Decimal | None = Field(default=None, max_digits=16, decimal_places=6)
+    mb: Annotated[Decimal, BeforeValidator(_mb)] | None = Field(default=None, max_digits=16, decimal_places=6)
     # Data: TAS-IX traffic is flagged by the network (`tasix`) or told by the server's `ip`
     # (the TAS-IX ranges); through a proxy or VPN (`vpn`) it is ordinary traffic; a `host`
     # on the list of free state and socially important resources costs nothing.
@@ -77,3 +98,10 @@ class UsageRecord(_Frozen):
         if self.mb is not None and not 0 < self.mb <= 1_048_576:
             raise ValueError("a data session is more than 0 and at most 1 048 576 MB")
         return self
+
+
+class PromoState(_Frozen):
+    promo: str
+    status: Literal["available", "free", "paid", "off"]
+    free_until: datetime | None
+    daily_fee_tiyin: int | None

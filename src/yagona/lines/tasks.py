@@ -28,8 +28,8 @@ def unblock(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
     line = service.line_for_job(uow, job.payload["msisdn"])
     if line is None or line.status != "blocked" or line.block_reason != "debt":
         return []
-    if service.balance_of(uow, line.msisdn) <= 0:
-        return []
+    if service.balance_of(uow, line.msisdn) < 0:
+        return []  # still negative: a zero balance has left the block (the fee goes into debt once)
     effects = service.renew(uow, line, key=job.key)
     return _stamped(line.msisdn, [{"kind": "unblocked"}, *effects])
 

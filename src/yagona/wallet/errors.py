@@ -102,7 +102,7 @@ class OfferVersionError(YagonaError):
 class ReauthenticationRequiredError(ForbiddenError):
     """A PIN restore needs a One ID session of the wallet's phone signed in with a fresh SMS code."""
 
-    code = "reauthentication_required"
+    code = "sms_sign_in_required"
 
 
 class CardProcessorUnavailableError(YagonaError):

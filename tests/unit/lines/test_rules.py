@@ -86,8 +86,36 @@ def test_data_is_charged_per_mb_pro_rata_rounded_up_to_the_tiyin() -> None:
 def test_renewal_charges_goes_into_debt_once_or_blocks() -> None:
     assert rules.renewal_outcome(35_000_00, 35_000_00) == "renewal"
     assert rules.renewal_outcome(1, 35_000_00) == "renewal_in_debt"
-    assert rules.renewal_outcome(0, 35_000_00) == "blocked"
+    # A zero balance is "not enough" (charged into debt once), not "negative" (seed 004).
+    assert rules.renewal_outcome(0, 35_000_00) == "renewal_in_debt"
+    assert rules.renewal_outcome(-1, 35_000_00) == "blocked"
     assert rules.renewal_outcome(-25_000_00, 35_000_00) == "blocked"
+
+
+@pytest.mark.parametrize(
+    ("anchor", "after", "due"),
+    [
+        (date(2026, 1, 31), date(2026, 1, 31), date(2026, 2, 28)),
+        (date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31)),
+        (date(2026, 1, 31), date(2026, 3, 31), date(2026, 4, 30)),
+        (date(2024, 1, 30), date(2024, 1, 30), date(2024, 2, 29)),
+        (date(2025, 12, 15), date(2025, 12, 15), date(2026, 1, 15)),
+    ],
+)
+def test_a_monthly_cycle_keeps_its_day_of_the_month(anchor: date, after: date, due: date) -> None:
+    assert rules.next_due(anchor, after, "P1M") == due
+
+
+def test_a_cycle_of_days_adds_days() -> None:
+    assert rules.next_due(date(2026, 1, 31), date(2026, 2, 14), "P14D") == date(2026, 2, 28)
+
+
+def test_the_night_window_includes_its_start_and_not_its_end() -> None:
+    start, end = time(0, 0), time(6, 0)
+    assert rules.in_night_window(datetime(2026, 3, 11, 0, 0, tzinfo=TASHKENT), start, end)
+    assert rules.in_night_window(datetime(2026, 3, 11, 5, 59, tzinfo=TASHKENT), start, end)
+    assert not rules.in_night_window(datetime(2026, 3, 11, 6, 0, tzinfo=TASHKENT), start, end)
+    assert not rules.in_night_window(datetime(2026, 3, 11, 23, 0, tzinfo=TASHKENT), start, end)
 
 
 def test_m2m_is_pro_rata_to_the_days_left_in_the_month() -> None:
@@ -181,3 +209,49 @@ def test_data_never_costs_more_than_the_balance_nor_more_than_its_price(
     assert 0 <= rated.charge_tiyin <= max(available, 0) or not rated.cut
     assert rated.charge_tiyin <= -(-(kb * price) // 1024)
     assert rated.from_bundle.get("mb", 0) <= remaining
+
+
+# --- pricing: the seed's plans through the pure `price` --------------------------------------
+
+
+def _priced(plan_id: str, to: str, *, remaining: dict[str, int] | None = None) -> tuple[str, str, rules.Rated]:
+    from yagona.catalog import service as catalog
+    from yagona.lines.schemas import UsageRecord
+
+    record = UsageRecord(id="r", msisdn="998901000001", type="voice", to=to, seconds=61)
+    return rules.price(
+        record,
+        catalog.get_plan(plan_id),
+        rules.Looked(destination=catalog.classify_number(to)),
+        remaining=remaining or {},
+        available=1_000_000_00,
+        **MINUTE,
+    )
+
+
+@pytest.mark.parametrize("plan", ["terminal", "electronics", "tuner"])
+@pytest.mark.parametrize("to", ["77011234567", "79161234567", "870771234567", "881612345678"])
+def test_m2m_has_no_international_calls_csd_included(plan: str, to: str) -> None:
+    from yagona.lines.errors import InternationalBarredError
+
+    with pytest.raises(InternationalBarredError) as refused:
+        _priced(plan, to, remaining={"csd_minutes": 100})
+    assert refused.value.code == "international_barred"
+
+
+def test_m2m_calls_inside_uzbekistan_are_csd_minutes() -> None:
+    kind, _, rated = _priced("terminal", "998931234567", remaining={"csd_minutes": 100})
+    assert (kind, rated.from_bundle) == ("csd", {"csd_minutes": 2})
+
+
+def test_platinum_plus_international_minutes_serve_every_international_call() -> None:
+    for to in ("77011234567", "491701234567", "12025550123"):
+        _, _, rated = _priced("status-platinum-plus", to, remaining={"intl_minutes": 100})
+        assert rated.from_bundle == {"intl_minutes": 2} and rated.charge_tiyin == 0
+
+
+def test_holiday_minutes_serve_only_the_holiday_countries() -> None:
+    _, _, russia = _priced("ustoz-start", "79161234567", remaining={"intl_minutes": 30})
+    _, _, germany = _priced("ustoz-start", "491701234567", remaining={"intl_minutes": 30})
+    assert russia.from_bundle == {"intl_minutes": 2}
+    assert germany.from_bundle == {} and germany.charge_tiyin > 0

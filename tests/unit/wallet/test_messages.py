@@ -20,7 +20,7 @@ def test_every_wallet_error_code_has_three_languages() -> None:
         for cls in _subclasses(errors.YagonaError)
         if cls.__module__ == errors.__name__ and cls.__name__ != "YagonaError"
     }
-    assert {"wallet_exists", "invalid_pin", "reauthentication_required", "offer_version_mismatch"} <= codes
+    assert {"wallet_exists", "invalid_pin", "sms_sign_in_required", "offer_version_mismatch"} <= codes
     for code in codes:
         assert set(catalogue()[code]) == set(LANGUAGES), code
 

@@ -17,6 +17,7 @@ from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.kernel.errors import InvalidRequestError
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
+from yagona.lines import ussd as lines_ussd
 from yagona.lines.schemas import LineState, UsageResult
 from yagona.platform.jobs import JobRunner
 from yagona.platform.uow import UnitOfWorkFactory
@@ -163,7 +164,7 @@ def line_data(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 
 def line_ussd(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
     with sim.uow() as uow:
-        answer = lines.ussd(uow, msisdn=f["msisdn"], code=f["code"])
+        answer = lines_ussd.dial(uow, msisdn=f["msisdn"], code=f["code"])
         uow.commit()
     return {"text": answer.text, **({"action": answer.action} if answer.action else {})}
 
@@ -184,9 +185,9 @@ def line_block(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 
 def line_unblock(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
     with sim.uow() as uow:
-        line = lines.unblock(uow, msisdn=f["msisdn"])
+        line, charged = lines.unblock_charging(uow, msisdn=f["msisdn"])
         uow.commit()
-    return {"status": line.status, "balance": som(line.balance_tiyin)}
+    return {"status": line.status, "balance": som(line.balance_tiyin), "charged": som(charged)}
 
 
 def line_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:

@@ -160,7 +160,7 @@ def forget_pin(uow: Uow, principal: Payer, phone: ChosenPhone = None) -> WalletV
 @router.post("/pin/restore")
 def restore_pin(body: PinRestoreBody, uow: Uow, principal: Payer, phone: ChosenPhone = None) -> WalletView:
     """Offer 4.6.6: with a One ID session of this phone signed in by SMS code in the last
-    minutes (else 403 `reauthentication_required`), your birth date and a new PIN."""
+    minutes (else 403 `sms_sign_in_required`), your birth date and a new PIN."""
     wallet = service.restore_pin(
         uow, phone=own_wallet(uow, principal, phone), birth_date=body.birth_date, new_pin=body.new_pin,
         auth_methods=principal.auth_methods, authenticated_at=principal.authenticated_at, language=principal.language,

@@ -65,7 +65,7 @@ def restore_pin(
 ) -> WalletRead:
     """4.6.6, the customer's channel: the caller has checked that `phone` is the signed-in
     customer's own wallet; here, that the session signed in with an SMS code recently
-    (`reauthentication_required`), then the birth date (counted, locked after too many),
+    (`sms_sign_in_required`), then the birth date (counted, locked after too many),
     then the new PIN. Works on an active wallet (a forgotten PIN not yet cancelled) or one
     blocked for a forgotten PIN; a lost phone or a freeze goes through the call-centre."""
     s = ctx().settings

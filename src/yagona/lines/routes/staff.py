@@ -1,0 +1,130 @@
+"""REST of mobile lines for staff and network systems (the staff key): connect, top up from a
+cash desk or partner, usage records from mediation, state, switch, reload, blocks, promos, USSD."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from yagona.lines import service, ussd
+from yagona.lines.routes.views import (
+    STAFF_PROBLEMS,
+    BatchAnswer,
+    BlockCreate,
+    LineCreate,
+    LineView,
+    MsisdnPath,
+    PlanChange,
+    PromoPath,
+    TopUpCreate,
+    UsageBatch,
+    UsageView,
+    UssdRequest,
+    batch_item,
+)
+from yagona.lines.schemas import UsageRecord, UssdAnswer
+from yagona.platform.api import idempotency_key
+from yagona.platform.auth import require_staff
+from yagona.platform.i18n import negotiate
+from yagona.platform.uow import UnitOfWork
+from yagona.platform.web import unit_of_work
+
+router = APIRouter(
+    prefix="/api/v1/lines", tags=["lines (staff)"], dependencies=[Depends(require_staff)], responses=STAFF_PROBLEMS
+)
+usage_router = APIRouter(
+    prefix="/api/v1/usage", tags=["lines (staff)"], dependencies=[Depends(require_staff)], responses=STAFF_PROBLEMS
+)
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+@router.post("", status_code=201)
+def connect(body: LineCreate, uow: Uow) -> LineView:
+    line = service.connect(uow, msisdn=body.msisdn, plan_id=body.plan, deposit=body.deposit, region=body.region)
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.get("/{msisdn}")
+def get_line(msisdn: MsisdnPath, uow: Uow) -> LineView:
+    return LineView.of(service.state(uow, msisdn=msisdn))
+
+
+@router.post("/{msisdn}/topups", status_code=201)
+def top_up(msisdn: MsisdnPath, body: TopUpCreate, uow: Uow, key: Annotated[str, Depends(idempotency_key)]) -> LineView:
+    """Money paid in at a cash desk, by card or through a partner (retry with the same key)."""
+    line = service.top_up(uow, msisdn=msisdn, amount=body.amount, idempotency_key=f"lines.topup:{key}")
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.post("/{msisdn}/plan")
+def switch_plan(msisdn: MsisdnPath, body: PlanChange, uow: Uow) -> LineView:
+    line = service.switch_plan(uow, msisdn=msisdn, plan_id=body.plan)
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.post("/{msisdn}/reload")
+def reload(msisdn: MsisdnPath, uow: Uow) -> LineView:
+    line = service.reload(uow, msisdn=msisdn)
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.post("/{msisdn}/block")
+def block(msisdn: MsisdnPath, body: BlockCreate, uow: Uow) -> LineView:
+    line = service.block(uow, msisdn=msisdn, reason=body.reason)
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.post("/{msisdn}/unblock")
+def unblock(msisdn: MsisdnPath, uow: Uow) -> LineView:
+    line = service.unblock(uow, msisdn=msisdn)
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.post("/{msisdn}/promos/{promo_id}", status_code=201)
+def activate_promo(msisdn: MsisdnPath, promo_id: PromoPath, uow: Uow) -> LineView:
+    """Start a promo subscription (Beeline Music starts in its app; TV also by `*20#`)."""
+    line = service.activate_promo(uow, msisdn=msisdn, promo_id=promo_id)
+    uow.commit()
+    return LineView.of(line)
+
+
+@router.delete("/{msisdn}/promos/{promo_id}", status_code=204)
+def switch_off_promo(msisdn: MsisdnPath, promo_id: PromoPath, uow: Uow) -> None:
+    """Switch a promo subscription off: no daily fee from now on."""
+    service.switch_off_promo(uow, msisdn=msisdn, promo_id=promo_id)
+    uow.commit()
+
+
+@router.post("/{msisdn}/ussd")
+def dial_ussd(msisdn: MsisdnPath, body: UssdRequest, uow: Uow) -> UssdAnswer:
+    answer = ussd.dial(uow, msisdn=msisdn, code=body.code)
+    uow.commit()
+    return answer
+
+
+@usage_router.post("", status_code=201)
+def post_usage(body: UsageRecord, uow: Uow) -> UsageView:
+    """Rate one usage record; a repeated record id is charged once and answers the same."""
+    result = service.rate_usage(uow, record=body)
+    uow.commit()
+    return UsageView.of(result)
+
+
+@usage_router.post("/batch")
+def post_usage_batch(body: UsageBatch, uow: Uow, request: Request) -> BatchAnswer:
+    """Rate a batch (a CDR file, a mediation batch; at most `limits.batch_size_max` records):
+    each record is answered, with its id, by its result or its refusal; a refused record
+    writes nothing and does not stop the others."""
+    outcomes = service.rate_raw(uow, records=body.records)
+    uow.commit()
+    language = negotiate(request.headers.get("accept-language"))
+    return BatchAnswer(
+        results=[batch_item(raw, outcome, language) for raw, outcome in zip(body.records, outcomes, strict=True)]
+    )
