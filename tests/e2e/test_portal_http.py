@@ -94,6 +94,7 @@ def test_the_language_form_needs_its_csrf_token(client: httpx.Client) -> None:
     page = client.get("/offline", headers=PAGE)
     refused = client.post("/language", data={"lang": "en", "next": "/offline"}, headers=PAGE)
     assert refused.status_code == 403 and "Форма отклонена" in refused.text
+    assert 'name="next" value="/"' in refused.text  # its language form goes home, not to a GET of /language
     assert "yagona_lang" not in refused.cookies
     forged = client.post("/language", data={"lang": "en", "csrf_token": "0" * 64}, headers=PAGE)
     assert forged.status_code == 403

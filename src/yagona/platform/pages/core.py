@@ -198,6 +198,8 @@ def render(request: Request, template: str, *, status_code: int = 200, **context
     token = csrf.token_for(request, pages.secret)
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     here = request.url.path + ("?" + urlencode(query) if query else "")
+    if request.method not in {"GET", "HEAD"}:
+        here = "/"  # a page answering a form (a refusal) cannot be fetched again by its address
     html = (
         pages.environment(language)
         .get_template(template)
