@@ -11,9 +11,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Header
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
@@ -120,6 +122,42 @@ Msisdn = Annotated[
     WithJsonSchema({"type": "string", "pattern": MSISDN_PATTERN, "examples": ["998901234567"]}, mode="serialization"),
 ]
 MSISDN_PATH_PATTERN = MSISDN_PATTERN
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def lax_enum(kind: type[E]) -> Callable[[Any], Any]:
+    """A JSON string into its enum member: FastAPI validates bodies in Python mode, where a
+    strict model refuses the bare string. Use as `Annotated[Kind, BeforeValidator(lax_enum(Kind))]`."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return kind(value)
+            except ValueError as error:
+                choices = ", ".join(str(member.value) for member in kind)
+                raise ValueError(f"one of {choices}") from error
+        return value
+
+    return convert
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str):
+        if len(value) != 10:
+            raise ValueError("a date as YYYY-MM-DD")
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:
+            raise ValueError("a date as YYYY-MM-DD") from error
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("a date as YYYY-MM-DD")
+
+
+# A calendar day in a strict body: `"1990-05-17"` only (no numbers, no times).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def as_tashkent(moment: datetime) -> str:

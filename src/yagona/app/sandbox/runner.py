@@ -66,9 +66,31 @@ def _run_step(sim: Simulation, index: int, verb: str, fields: dict[str, Any]) ->
             "do": verb,
             "at": at(sim.clock.now()),
             "ok": False,
-            "error": {"code": error.code, "message": error.message},
+            "error": _error(error),
         }
     return {"i": index, "do": verb, "at": at(sim.clock.now()), "ok": True, **added}
+
+
+# The codes scenario-format.md promises. A refusal whose own code is newer (invalid_phone)
+# answers with the promised code of its family and names its own as `reason`.
+STABLE_CODES = frozenset(
+    {
+        "not_found", "invalid_request", "insufficient_funds", "below_minimum", "plan_closed",
+        "switch_not_allowed", "line_blocked", "limit_exceeded", "wallet_blocked", "wallet_closed",
+        "invalid_pin", "balance_not_zero", "offer_not_accepted",
+    }
+)  # fmt: skip
+
+
+def _error(error: YagonaError) -> dict[str, str]:
+    if error.code in STABLE_CODES:
+        return {"code": error.code, "message": error.message}
+    promised = (c.code for c in type(error).__mro__ if issubclass(c, YagonaError) and c.code in STABLE_CODES)
+    family = next(promised, error.code)
+    answer = {"code": family, "message": error.message}
+    if family != error.code:
+        answer["reason"] = error.code
+    return answer
 
 
 def _final(sim: Simulation) -> dict[str, Any]:

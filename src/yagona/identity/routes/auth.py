@@ -15,18 +15,16 @@ from yagona.identity.routes.common import (
     PUBLIC,
     REFUSALS,
     Ctx,
-    IsoDate,
     Signed,
     SignedInView,
     Uow,
     client_ip,
     device,
     keeping_security_records,
-    lax_enum,
     signed_in_response,
 )
 from yagona.identity.schemas import CustomerCreate, Language, OtpPurpose, OtpSent
-from yagona.platform.api import ApiModel
+from yagona.platform.api import ApiModel, IsoDate, lax_enum
 
 router = APIRouter(tags=["identity"])
 

@@ -3,16 +3,13 @@ the session cookie (declared as the OpenAPI scheme `session`), the request bodie
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
-from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyCookie
-from pydantic import BeforeValidator
 
 from yagona.identity import service
 from yagona.identity.errors import RecordedRefusalError, UnauthenticatedError
@@ -129,36 +126,3 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 Form = Annotated[dict[str, str], Depends(_form)]
-
-E = TypeVar("E", bound=Enum)
-
-
-def lax_enum(kind: type[E]) -> Callable[[Any], Any]:
-    """A JSON string into its enum member (strict bodies refuse the bare string)."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return kind(value)
-            except ValueError as error:
-                choices = ", ".join(str(member.value) for member in kind)
-                raise ValueError(f"one of {choices}") from error
-        return value
-
-    return convert
-
-
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value) if len(value) == 10 else _bad_date()
-        except ValueError as error:
-            raise ValueError("a date as YYYY-MM-DD") from error
-    return value
-
-
-def _bad_date() -> date:
-    raise ValueError("a date as YYYY-MM-DD")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]

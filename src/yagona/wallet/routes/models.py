@@ -3,15 +3,13 @@ money is `SomPositive`: a JSON number of so'm with at most two decimals)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from yagona.platform.api import ApiModel, Msisdn, SomPositive
+from yagona.platform.api import ApiModel, IsoDate, Msisdn, SomPositive
 
 # A date arrives as "YYYY-MM-DD" text in JSON: that is its form, not a coercion.
-Day = Annotated[date, Field(strict=False)]
 Pin = Annotated[str, Field(min_length=1, max_length=20)]
 CardNumber = Annotated[str, Field(min_length=16, max_length=24, pattern=r"^[0-9 ]+$")]
 
@@ -22,7 +20,7 @@ class RegisterBody(ApiModel):
 
     phone: Msisdn | None = None
     pin: Pin
-    birth_date: Day
+    birth_date: IsoDate
     accept_offer: bool
     offer_version: str = Field(min_length=1, max_length=40)
 
@@ -55,7 +53,7 @@ class RedemptionBody(ApiModel):
 class PinRestoreBody(ApiModel):
     """4.6.6: your birth date and a new PIN (after signing in with the SMS code)."""
 
-    birth_date: Day
+    birth_date: IsoDate
     new_pin: Pin
 
 
@@ -66,7 +64,7 @@ class PromoBody(ApiModel):
 
 class IdentifyBody(ApiModel):
     document: str = Field(max_length=40)
-    birth_date: Day | None = None
+    birth_date: IsoDate | None = None
     staff: str = Field(default="office", max_length=120)
 
 
@@ -77,7 +75,7 @@ class BlockBody(ApiModel):
 class StaffRestoreBody(ApiModel):
     """The call-centre restores; with a forgotten PIN, the birth date and a new PIN."""
 
-    birth_date: Day | None = None
+    birth_date: IsoDate | None = None
     new_pin: Pin | None = None
 
 
