@@ -5,11 +5,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export YAGONA_DATABASE__URL ?= sqlite:///var/yagona.db
+LOCALE := src/yagona/locale
+LANGUAGES := uz ru en
+CATALOGUES := $(foreach lang,$(LANGUAGES),$(LOCALE)/$(lang)/LC_MESSAGES/messages.po)
+# The compiled catalogues are built, not committed (docs/portal.md): from each .po when it changes.
+COMPILED := $(CATALOGUES:.po=.mo)
 
 .DEFAULT_GOAL := help
 
 help: ## list the targets
-	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +23,30 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install the pinned dependencies
+$(LOCALE)/%/LC_MESSAGES/messages.mo: $(LOCALE)/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -D messages -l $* -i $< -o $@
+
+setup: $(STAMP) $(COMPILED) ## create .venv, install the pinned dependencies, compile the page catalogues
+
+i18n: setup ## extract the pages' strings, update the uz/ru/en catalogues, compile them
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --add-location=file --sort-by-file --no-wrap \
+		--project=Yagona --copyright-holder=Yagona -o $(LOCALE)/messages.pot .
+	for lang in $(LANGUAGES); do \
+		if [ -f $(LOCALE)/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete -D messages -l $$lang \
+				-i $(LOCALE)/messages.pot -d $(LOCALE); \
+		else \
+			$(BIN)/pybabel init --no-wrap -D messages -l $$lang -i $(LOCALE)/messages.pot -d $(LOCALE); \
+		fi; \
+	done
+	$(BIN)/pybabel compile --statistics -D messages -d $(LOCALE)
+
+browser: setup ## the browser tests' Chromium: Debian's package, installed when missing
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	elif [ "$$CI" = true ]; then echo "CI needs /usr/bin/chromium and cannot install it" >&2; exit 1; \
+	else echo "no /usr/bin/chromium (apt-get install chromium): the browser tests will be skipped"; fi
 
 migrate: setup ## apply the database migrations
 	$(BIN)/yagona db upgrade
@@ -45,7 +73,7 @@ arch: setup ## import-linter: the DAG, the rooms, the pure rules
 unit: setup ## the pure unit tests only (fast)
 	$(BIN)/pytest tests/unit -q
 
-test: lint typecheck arch ## set up everything and run the whole check: lint, types, architecture, every test
+test: lint typecheck arch browser ## set up everything and run the whole check: lint, types, architecture, every test
 	$(BIN)/coverage erase
 	$(BIN)/pytest --cov --cov-report=term -q
 
@@ -60,4 +88,4 @@ bench: setup ## run the benchmarks (not part of the tests); figures go to docs/b
 clean: ## remove the virtual environment, caches and local databases
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
 
-.PHONY: help setup migrate demo run worker lint typecheck arch unit test check bench clean
+.PHONY: help setup i18n browser migrate demo run worker lint typecheck arch unit test check bench clean

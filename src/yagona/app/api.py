@@ -12,7 +12,7 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
-from yagona.app import me, problems
+from yagona.app import me, problems, shell
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
@@ -88,6 +88,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
     app.include_router(me.router)
+    shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
 
