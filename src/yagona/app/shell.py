@@ -152,7 +152,5 @@ def install(app: FastAPI, settings: Settings) -> None:
         return await answer if inspect.isawaitable(answer) else answer
 
     app.add_exception_handler(StarletteHTTPException, not_found_or_problem)
-    app.add_middleware(
-        SecurityHeadersMiddleware, exempt_prefixes=("/api/docs",), strict_transport=settings.env == "prod"
-    )
+    app.add_middleware(SecurityHeadersMiddleware, strict_transport=settings.env == "prod")
     app.add_middleware(CompressionMiddleware)

@@ -21,21 +21,26 @@ from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 
-# Strict: nothing but this origin's own files; no inline or foreign script; never framed.
-# Swagger UI sets style attributes, hence 'unsafe-inline' for styles only.
+# Strict: nothing but this origin's own files; no inline script or style; never framed.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
 )
-SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+# The API explorer alone: Swagger UI sets style attributes, hence 'unsafe-inline' for styles only.
+DOCS_PREFIX = "/api/docs"
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+_COMMON_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 )
+SECURITY_HEADERS = ((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()), *_COMMON_HEADERS)
+DOCS_SECURITY_HEADERS = ((b"content-security-policy", DOCS_CONTENT_SECURITY_POLICY.encode()), *_COMMON_HEADERS)
 # Answers on these paths concern a caller or a credential: never kept by a cache.
 _PRIVATE_PREFIXES = ("/api/", "/oauth/", "/authorize", "/login", "/logout", "/oneid-simulator/")
 _CREDENTIAL_HEADERS = (b"cookie", b"authorization", b"x-api-key")
+_PUBLIC_ASSET_PREFIXES = ("/static/",)
 # A client that went away before the answer: nginx's word for it, in the log only.
 CLIENT_CLOSED = 499
 
@@ -71,8 +76,13 @@ class RequestContextMiddleware:
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.replace("-", "").isalnum() else new_id()
-        private = scope["path"].startswith(_PRIVATE_PREFIXES) or any(name in headers for name in _CREDENTIAL_HEADERS)
-        extra = [*SECURITY_HEADERS, (b"x-request-id", request_id.encode())]
+        # Content-hashed public assets stay cacheable whatever cookie the browser sends along.
+        public_asset = scope["path"].startswith(_PUBLIC_ASSET_PREFIXES)
+        private = scope["path"].startswith(_PRIVATE_PREFIXES) or (
+            not public_asset and any(name in headers for name in _CREDENTIAL_HEADERS)
+        )
+        policy = DOCS_SECURITY_HEADERS if scope["path"].startswith(DOCS_PREFIX) else SECURITY_HEADERS
+        extra = [*policy, (b"x-request-id", request_id.encode())]
         if private:
             extra.append((b"cache-control", b"no-store"))
         status = 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, Response
 
 from tests.e2e.browser.axe import assert_accessible, violations
@@ -23,9 +22,6 @@ def test_a_signed_out_visitor_lands_on_the_sign_in_page(page: Page, tmp_path: Pa
     screenshot(page, "portal-360-login", tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="identity's interim /login page has unlabelled inputs; the cabinet's sign-in page replaces it"
-)
 def test_the_interim_sign_in_page_is_accessible(page: Page) -> None:
     page.goto("/login")
     assert_accessible(page)

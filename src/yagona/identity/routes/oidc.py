@@ -31,6 +31,7 @@ from yagona.identity.routes.common import (
     set_session_cookie,
 )
 from yagona.identity.schemas import SessionRead
+from yagona.kernel.errors import ForbiddenError
 
 router = APIRouter(tags=["oidc"])
 
@@ -182,16 +183,25 @@ def _consent_page(
 def login_page(next: str = "/") -> HTMLResponse:
     target = html.escape(_safe_next(next))
     return HTMLResponse(
-        "<!doctype html><html lang='uz'><meta charset='utf-8'><title>One ID</title><h1>One ID</h1>"
+        "<!doctype html><html lang='uz'><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>One ID</title>"
+        "<main><h1>One ID</h1>"
         f"<form method='post' action='/login'><input type='hidden' name='next' value='{target}'>"
-        "<input name='phone' placeholder='998901234567' autocomplete='username'>"
-        "<input name='password' type='password' autocomplete='current-password'>"
-        "<button>Kirish / Sign in</button></form></html>"
+        "<p><label for='phone'>Telefon raqami / Phone</label><br>"
+        "<input id='phone' name='phone' inputmode='tel' placeholder='998901234567' autocomplete='username'></p>"
+        "<p><label for='password'>Parol / Password</label><br>"
+        "<input id='password' name='password' type='password' autocomplete='current-password'></p>"
+        "<button>Kirish / Sign in</button></form></main></html>"
     )
 
 
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, form: Form, uow: Uow, ctx: Ctx) -> Response:
+    # Login CSRF: another site must not sign this browser in to an account of its choosing.
+    # Browsers name the page a form came from in `Origin`; only this origin's own form passes.
+    origin = request.headers.get("origin")
+    if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        raise ForbiddenError("this sign-in form was posted from another site", field="origin")
     with keeping_security_records(uow):
         signed = service.login_with_password(
             uow,

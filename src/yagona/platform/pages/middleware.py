@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Sequence
 
 import brotli
 from starlette.datastructures import Headers, MutableHeaders
@@ -12,11 +11,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from yagona.platform.pages.assets import COMPRESSIBLE, accepted_encoding
 
 # Everything from this site, nothing inline: no inline script, style or event handler.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; "
-    "frame-ancestors 'none'"
-)
 
 
 class CompressionMiddleware:
@@ -85,30 +79,25 @@ class CompressionMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """`nosniff` and a referrer policy on every response; on HTML, the strict CSP and no
-    framing. `exempt_prefixes` (the API explorer, which loads its own scripts) get no CSP."""
+    """What pages add to the platform's headers (the strict CSP, no framing, nosniff and the
+    referrer policy come from `yagona.platform.web` on every response): on HTML, the opener
+    and permissions policies; HSTS in production."""
 
-    def __init__(self, app: ASGIApp, *, exempt_prefixes: Sequence[str] = (), strict_transport: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, strict_transport: bool = False) -> None:
         self.app = app
-        self.exempt_prefixes = tuple(exempt_prefixes)
         self.strict_transport = strict_transport
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exempt = str(scope.get("path", "")).startswith(self.exempt_prefixes) if self.exempt_prefixes else False
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=message["headers"])
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
                 if self.strict_transport:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-                if headers.get("content-type", "").startswith("text/html") and not exempt:
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-                    headers.setdefault("X-Frame-Options", "DENY")
+                if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
                     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
             await send(message)
