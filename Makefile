@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export YAGONA_DATABASE__URL ?= sqlite:///var/yagona.db
+# Test processes (pytest-xdist): one per core of the 2-core CI machine.
+TEST_WORKERS ?= 2
 LOCALE := src/yagona/locale
 LANGUAGES := uz ru en
 CATALOGUES := $(foreach lang,$(LANGUAGES),$(LOCALE)/$(lang)/LC_MESSAGES/messages.po)
@@ -75,7 +77,7 @@ unit: setup ## the pure unit tests only (fast)
 
 test: lint typecheck arch browser ## set up everything and run the whole check: lint, types, architecture, every test
 	$(BIN)/coverage erase
-	$(BIN)/pytest --cov --cov-report=term -q
+	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term -q
 
 check: test ## what CI runs (same as test)
 

@@ -467,3 +467,23 @@ def test_an_account_opened_over_http_takes_its_ceiling_in_som(client: httpx.Clie
     _problem(
         client.post("/api/v1/ledger/accounts", json={**spec, "unit": "SOM"}, headers=STAFF), 422, "invalid_request"
     )
+
+
+def test_what_a_domain_schema_refuses_is_a_422_never_a_500(client: httpx.Client) -> None:
+    """Found by schemathesis: a well-formed body the ledger's own rules refuse (a sharded account
+    with a floor, a transfer from an account to itself) answered 500."""
+    sharded = {
+        "code": "revenue:x",
+        "owner": "op",
+        "kind": "revenue",
+        "unit": "som",
+        "shards": 4,
+        "allow_negative": False,
+    }
+    refused = client.post("/api/v1/ledger/accounts", json=sharded, headers={**STAFF, "Accept-Language": "en"})
+    assert "shards" in str(_problem(refused, 422, "invalid_request")["errors"])
+    spec = {"code": "wallet:self", "owner": "self", "kind": "customer", "unit": "som", "allow_negative": True}
+    assert client.post("/api/v1/ledger/accounts", json=spec, headers=STAFF).status_code == 201
+    to_itself = {"transfers": [{"debit": "wallet:self", "credit": "wallet:self", "amount": 1, "reason": "transfer"}]}
+    answer = client.post("/api/v1/ledger/transfers", json=to_itself, headers={**STAFF, "Idempotency-Key": "self-1"})
+    _problem(answer, 422, "invalid_request")

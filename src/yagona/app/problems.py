@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -161,7 +162,10 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+    @app.exception_handler(ValidationError)
+    async def _invalid(request: Request, error: RequestValidationError | ValidationError) -> JSONResponse:
+        # A pydantic ValidationError out of a handler is a domain schema refusing what the route
+        # built from a well-formed body (a transfer from an account to itself): the caller's 422.
         language = language_of(request)
         errors = field_errors(error.errors(), language)
         fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
