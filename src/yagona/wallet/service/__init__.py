@@ -42,7 +42,7 @@ from yagona.wallet.service.registration import (
     state,
 )
 from yagona.wallet.service.states import block, close, release, restore, return_frozen, run_dormancy
-from yagona.wallet.service.topups import confirm_card_topup, topup
+from yagona.wallet.service.topups import confirm_card_topup, topup, topup_from_payment_system
 
 __all__ = [
     "CARD_SETTLEMENT",
@@ -82,6 +82,7 @@ __all__ = [
     "run_dormancy",
     "state",
     "topup",
+    "topup_from_payment_system",
     "transfer",
     "wallet_account_code",
 ]

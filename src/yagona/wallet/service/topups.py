@@ -132,6 +132,46 @@ def topup(
     return receipt_of(op)
 
 
+def topup_from_payment_system(
+    uow: UnitOfWork, *, phone: str, amount: int, system: str, source_account: str, idempotency_key: str
+) -> Receipt:
+    """Money paid in through a payment system (Payme, Click) from its clearing account in the
+    ledger. The same checks as any top-up (a usable wallet, a Light wallet's limits) under the
+    wallet's lock; a replay with the same key returns the first receipt."""
+    check_amount(amount)
+    phone = phone_of(phone)
+    key = scoped_key(phone, "topup_payment", idempotency_key)
+    row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
+    request = {"op": "topup_payment", "phone": phone, "amount": amount, "system": system}
+    s = ctx().settings
+    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
+    light = row.tier == Tier.LIGHT.value
+    existing, already = repository.replay_and_topups(
+        uow.session, key, payee=phone if light else None, since=since if light else None
+    )
+    if existing is not None:
+        return receipt_of(replayed(existing, request))
+    rules.check_usable(status(row), reason(row), phone=phone)
+    if light:
+        rules.check_light_topups(already=already, incoming=amount, limit=s.light_limit_tiyin)
+    op_id, now = new_id(), uow.clock.now()
+    ledger.transfer(
+        uow,
+        debit=source_account,
+        credit=wallet_account_code(phone),
+        amount=amount,
+        reason="wallet.topup_payment",
+        idempotency_key=f"wallet:{op_id}",
+        metadata={"system": system},
+    )
+    op = write_operation(
+        uow, op_id, kind=OperationKind.TOPUP_PAYMENT, key=key, request=request, payee=phone,
+        source=system, amount=amount, commission=0,
+    )  # fmt: skip
+    uow.add_event(WalletToppedUp(occurred_at=now, phone=phone, source=system, amount=amount, receipt=number(op)))
+    return receipt_of(op)
+
+
 def confirm_card_topup(uow: UnitOfWork, *, number: str, approved: bool) -> Receipt:
     """The card processor's answer to a held top-up: post it, or void it on a decline."""
     seq = rules.receipt_seq(number)
