@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yagona.payments import rules, service
 from yagona.payments.errors import ClickError, PaymeError
-from yagona.payments.schemas import PaymentsConfig
+from yagona.payments.schemas import ClickAnswer, PaymeAnswer, PaymentsConfig
 
 router = APIRouter(prefix="/api/v1/payments", tags=["payments"])
 PROTOCOL: dict[str, Any] = {"security": []}
@@ -41,7 +41,7 @@ def _error(code: int) -> PaymeError:
     "/payme",
     openapi_extra=PROTOCOL,
     summary="Payme Merchant API (JSON-RPC 2.0, HTTP Basic Paycom:<key>)",
-    responses={200: {"description": "a JSON-RPC result or error (every answer is HTTP 200)"}},
+    responses={200: {"model": PaymeAnswer, "description": "a JSON-RPC result or error (every answer is HTTP 200)"}},
 )
 async def payme(request: Request) -> JSONResponse:
     """CheckPerformTransaction, CreateTransaction, PerformTransaction, CancelTransaction,
@@ -111,7 +111,7 @@ async def _click(request: Request, *, complete: bool) -> JSONResponse:
     "/click/prepare",
     openapi_extra=PROTOCOL,
     summary="Click SHOP API: Prepare (form-encoded, MD5 sign_string)",
-    responses={200: {"description": "the Click answer: `error` 0…-9 and `error_note`"}},
+    responses={200: {"model": ClickAnswer, "description": "the Click answer: `error` 0…-9 and `error_note`"}},
 )
 async def click_prepare(request: Request) -> JSONResponse:
     """Checks the account (`merchant_trans_id`: an MSISDN, or `W` + phone) and the amount
@@ -123,7 +123,7 @@ async def click_prepare(request: Request) -> JSONResponse:
     "/click/complete",
     openapi_extra=PROTOCOL,
     summary="Click SHOP API: Complete (form-encoded, MD5 sign_string)",
-    responses={200: {"description": "the Click answer: `error` 0…-9 and `error_note`"}},
+    responses={200: {"model": ClickAnswer, "description": "the Click answer: `error` 0…-9 and `error_note`"}},
 )
 async def click_complete(request: Request) -> JSONResponse:
     """Credits the prepared payment once (`merchant_confirm_id`); a negative `error` from Click

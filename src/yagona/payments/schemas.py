@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -40,3 +40,42 @@ class TransactionRead(_Frozen):
     created_at: datetime
     performed_at: datetime | None
     cancelled_at: datetime | None
+
+
+# --- the protocols' answers, for the OpenAPI document (the routes answer these shapes) ----------
+
+
+class PaymeErrorBody(_Frozen):
+    code: int
+    message: dict[str, str]  # uz, ru, en
+    data: Any = None
+
+
+class PaymeResult(_Frozen):
+    """The fields a method answers (each method its own subset; times in ms since the epoch)."""
+
+    allow: bool | None = None
+    create_time: int | None = None
+    perform_time: int | None = None
+    cancel_time: int | None = None
+    transaction: str | None = None
+    state: int | None = None
+    reason: int | None = None
+    # GetStatement: Payme's own rows (id, time, amount in tiyin, account, …, receivers).
+    transactions: list[dict[str, Any]] | None = None
+
+
+class PaymeAnswer(_Frozen):
+    jsonrpc: Literal["2.0"]
+    id: int | str | None
+    result: PaymeResult | None = None
+    error: PaymeErrorBody | None = None
+
+
+class ClickAnswer(_Frozen):
+    click_trans_id: str | None
+    merchant_trans_id: str | None
+    merchant_prepare_id: int | None = None
+    merchant_confirm_id: int | None = None
+    error: int
+    error_note: str
