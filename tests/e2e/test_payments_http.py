@@ -442,3 +442,17 @@ def test_reconcile_finds_a_planted_mismatch(site: Site, settings: Settings, tmp_
     listed = yagona(url, "payments", "statement", "--system", "payme", "--from", "2026-01-01", "--to", "2026-12-31")
     assert listed.returncode == 0, listed.stderr
     assert [row["external_id"] for row in json.loads(listed.stdout)] == ["s-1", "s-2"]
+
+
+def test_a_light_wallets_limits_refuse_before_the_customer_pays(site: Site) -> None:
+    over = wallet_factory.LIGHT_LIMIT + SOM
+    assert site.payme.error("CheckPerformTransaction", {"amount": over, "account": {"wallet": WALLET}}) == -31052
+    assert (
+        site.payme.error("CreateTransaction", {"id": "l-1", "time": 1, "amount": over, "account": {"wallet": WALLET}})
+        == -31052
+    )
+    assert site.click.prepare("9001", "W" + WALLET, f"{over / 100:.2f}")["error"] == -2
+    assert site.transactions() == 0
+    assert site.payme.ok(
+        "CheckPerformTransaction", {"amount": wallet_factory.LIGHT_LIMIT, "account": {"wallet": WALLET}}
+    )

@@ -72,8 +72,10 @@ def _ensure_clearing(uow: UnitOfWork, system: str) -> None:
             ledger.open_account(uow, account=spec)
 
 
-def _account_problem(uow: UnitOfWork, target: str, number: str) -> str | None:
-    """None when the account can be paid; else `missing` or `blocked`."""
+def _account_problem(uow: UnitOfWork, target: str, number: str, amount: int) -> str | None:
+    """None when the account can be paid `amount`; else `missing`, `blocked` or `limit` (a
+    Light wallet's 30-day top-ups or its balance ceiling would be passed: refused before the
+    customer pays, not only when the money arrives)."""
     try:
         if target == "line":
             line = lines.state(uow, msisdn=number)
@@ -82,7 +84,11 @@ def _account_problem(uow: UnitOfWork, target: str, number: str) -> str | None:
         w = wallet.get(uow, phone=number)
     except NotFoundError:
         return "missing"
-    return None if w.state == "active" else "blocked"
+    if w.state != "active":
+        return "blocked"
+    over_topups = w.topups_30d_limit is not None and w.topups_30d + amount > w.topups_30d_limit
+    over_balance = w.balance_limit is not None and w.balance + amount > w.balance_limit
+    return "limit" if over_topups or over_balance else None
 
 
 def _credit(uow: UnitOfWork, tx: PaymentTransaction) -> None:
@@ -179,10 +185,13 @@ def _payme_target(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, 
     amount = rules.payme_amount(params.get("amount"), minimum=config.min_amount_tiyin, maximum=config.max_amount_tiyin)
     if amount is None:
         raise _payme_error(-31001, "amount")
-    problem = _account_problem(uow, target, number)
+    problem = _account_problem(uow, target, number, amount)
     if problem is not None:
-        raise _payme_error(-31050 if problem == "missing" else -31051, "account")
+        raise _payme_error(_PAYME_ACCOUNT_ERRORS[problem], "account")
     return target, number, amount
+
+
+_PAYME_ACCOUNT_ERRORS = {"missing": -31050, "blocked": -31051, "limit": -31052}
 
 
 def _payme_id(params: Mapping[str, Any]) -> str:
@@ -357,8 +366,9 @@ def click_prepare(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str,
     target, number, amount = _click_checked(config, form, _PREPARE_FIELDS, "0")
     tx = repository.by_external(uow.session, CLICK, form["click_trans_id"], lock=True)
     if tx is None:
-        if _account_problem(uow, target, number) is not None:
-            raise _click_error(-5)
+        problem = _account_problem(uow, target, number, amount)
+        if problem is not None:
+            raise _click_error(-2 if problem == "limit" else -5)
         tx = _insert(
             uow,
             PaymentTransaction(
