@@ -234,11 +234,26 @@ def test_payme_cancels_before_and_after_perform_and_refuses_when_the_money_is_go
     assert back["state"] == -2
     assert site.payme.ok("CancelTransaction", {"id": "c-2", "reason": 5}) == back
     assert site.line_balance() == before
-    # performed into a wallet: the money is not taken back (-31007), and stays credited once
+    # performed into a wallet: taken back while the wallet holds it, with a receipt
     create(site, "c-3", 10_000 * SOM, {"wallet": WALLET})
     site.payme.ok("PerformTransaction", {"id": "c-3"})
-    assert site.payme.error("CancelTransaction", {"id": "c-3", "reason": 5}) == -31007
-    assert site.wallet_balance() == 10_000 * SOM
+    assert site.payme.ok("CancelTransaction", {"id": "c-3", "reason": 5})["state"] == -2
+    assert site.wallet_balance() == 0
+    with site.container.uow() as uow:
+        kinds = [r.kind for r in wallet_service.receipts(uow, phone=WALLET).items]
+    assert sorted(kinds) == ["topup_payment", "topup_reversal"]
+    # a wallet that spent the money cannot give it back
+    create(site, "c-5", 10_000 * SOM, {"wallet": WALLET})
+    site.payme.ok("PerformTransaction", {"id": "c-5"})
+    with site.container.uow() as uow:
+        wallet_factory.register(uow, wallet_factory.phone(99))
+        wallet_service.transfer(
+            uow, from_phone=WALLET, to_phone=wallet_factory.phone(99), amount=5_000 * SOM, pin=wallet_factory.PIN,
+            idempotency_key="spend-wallet",
+        )  # fmt: skip
+        uow.commit()
+    assert site.payme.error("CancelTransaction", {"id": "c-5", "reason": 5}) == -31007
+    assert site.wallet_balance() == 5_000 * SOM
     # a line that spent the money meanwhile cannot give it back (-31007): nothing moves
     create(site, "c-4", 20_000 * SOM, {"phone": LINE})
     site.payme.ok("PerformTransaction", {"id": "c-4"})
@@ -246,7 +261,7 @@ def test_payme_cancels_before_and_after_perform_and_refuses_when_the_money_is_go
     assert site.payme.error("CancelTransaction", {"id": "c-4", "reason": 5}) == -31007
     assert site.line_balance() == 1
     assert site.payme.ok("CheckTransaction", {"id": "c-4"})["state"] == 2
-    assert site.clearing("payme") == -30_000 * SOM  # c-3 and c-4 performed, c-2 taken back
+    assert site.clearing("payme") == -30_000 * SOM  # c-4 and c-5 performed; c-2 and c-3 taken back
 
 
 def spend(site: Site, amount: int) -> None:

@@ -116,9 +116,20 @@ def _credit(uow: UnitOfWork, tx: PaymentTransaction) -> None:
 
 
 def _take_back(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
-    """Cancel after perform: the money goes back only while the line still holds it. A
-    wallet's money is not taken back here (its receipts would disagree): refused."""
-    if tx.target != "line" or lines.balance_of(uow, tx.account) < tx.amount:
+    """Cancel after perform: the money goes back to the clearing account only while the line
+    or the wallet still holds it; else nothing moves (False)."""
+    key = f"payments:{tx.system}:{tx.seq}:cancel"
+    if tx.target == "wallet":
+        receipt = wallet.reverse_payment_system_topup(
+            uow,
+            phone=tx.account,
+            amount=tx.amount,
+            system=tx.system,
+            destination_account=clearing_account(tx.system),
+            idempotency_key=key,
+        )
+        return receipt is not None
+    if lines.balance_of(uow, tx.account) < tx.amount:
         return False
     ledger.transfer(
         uow,
@@ -126,7 +137,7 @@ def _take_back(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
         credit=clearing_account(tx.system),
         amount=tx.amount,
         reason="payments.cancel",
-        idempotency_key=f"payments:{tx.system}:{tx.seq}:cancel",
+        idempotency_key=key,
     )
     return True
 
