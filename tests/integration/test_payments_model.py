@@ -224,3 +224,31 @@ def test_click_credits_each_completed_payment_once(
             tx["state"] = 2
         performed = sum(t["amount"] for t in model.values() if t["state"] == 2)
         assert run.line_balance() - start_balance == performed
+
+
+def test_the_daily_clearing_check_finds_a_planted_mismatch(
+    container: Container, settings: Settings, clock: SimulatedClock
+) -> None:
+    run = _run(container, settings, clock, "daily-")
+    run.payme("CreateTransaction", {"id": "d-1", "time": 1, "amount": 500_000, "account": {"phone": LINE}})
+    run.payme("PerformTransaction", {"id": "d-1"})
+    clock.advance_by(timedelta(days=1))
+    outcomes = [o for o in container.jobs.run_due() if o.job.kind == service.CLEARING_CHECK]
+    assert [o.effects for o in outcomes] == [[]]  # the clearing account agrees
+    with container.uow() as uow:  # planted: money leaves the clearing account outside any transaction
+        from yagona.ledger.schemas import AccountCreate, Unit
+
+        ledger.open_account(uow, account=AccountCreate(code="test:elsewhere", owner="t", kind="t", unit=Unit.SOM))
+        ledger.transfer(
+            uow, debit="external:payme", credit="test:elsewhere", amount=1, reason="test", idempotency_key="plant"
+        )
+        uow.commit()
+    clock.advance_by(timedelta(days=1))
+    [outcome] = [o for o in container.jobs.run_due() if o.job.kind == service.CLEARING_CHECK]
+    [effect] = outcome.effects
+    assert effect["kind"] == "clearing_mismatch" and "payme" in effect["problem"]
+    with container.uow() as uow:  # undo the plant: the ledger itself stays consistent either way
+        ledger.transfer(
+            uow, debit="test:elsewhere", credit="external:payme", amount=1, reason="test", idempotency_key="unplant"
+        )
+        uow.commit()

@@ -11,6 +11,7 @@ from yagona.kernel.clock import Clock, SystemClock
 from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
 from yagona.notify.schemas import DeliveryAdapter, DevDeliveryAdapter
+from yagona.payments import tasks as payments_tasks
 from yagona.payments.schemas import PaymentsConfig
 from yagona.platform.bus import EventBus
 from yagona.platform.db import make_engine
@@ -39,7 +40,7 @@ class Container:
 
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
-    return {**lines_tasks.handlers(), **wallet_tasks.handlers()}
+    return {**lines_tasks.handlers(), **wallet_tasks.handlers(), **payments_tasks.handlers()}
 
 
 # The merchant credentials of dev and test (never used elsewhere: prod has none by default).

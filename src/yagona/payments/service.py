@@ -7,11 +7,12 @@ payment cancelled by Click) and the caller commits before answering it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import LimitExceededError, NotFoundError, YagonaError
 from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
@@ -30,10 +31,13 @@ from yagona.payments.schemas import (
     PaymentsConfig,
     TransactionRead,
 )
+from yagona.platform import jobs
 from yagona.platform.uow import UnitOfWork
 from yagona.wallet import service as wallet
 
 PAYME, CLICK = "payme", "click"
+CLEARING_CHECK = "payments.clearing_check"  # the daily job: each clearing account against its transactions
+CLEARING_CHECK_HOUR = 3  # Tashkent time
 
 
 def clearing_account(system: str) -> str:
@@ -70,6 +74,19 @@ def _ensure_clearing(uow: UnitOfWork, system: str) -> None:
                 ledger.open_account(uow, account=spec)
         except IntegrityError:
             ledger.open_account(uow, account=spec)
+        schedule_clearing_check(uow)  # money clears from now on: the daily check starts
+
+
+def schedule_clearing_check(uow: UnitOfWork) -> None:
+    """The next daily check (once per day, whoever schedules it)."""
+    now = uow.clock.now().astimezone(TASHKENT)
+    due = now.replace(hour=CLEARING_CHECK_HOUR, minute=0, second=0, microsecond=0)
+    if due <= now:
+        due += timedelta(days=1)
+    jobs.schedule(
+        uow.session, key=f"{CLEARING_CHECK}:{due.date().isoformat()}", kind=CLEARING_CHECK, due_at=due,
+        payload={}, now=uow.clock.now(),
+    )  # fmt: skip
 
 
 def _account_problem(uow: UnitOfWork, target: str, number: str, amount: int) -> str | None:
