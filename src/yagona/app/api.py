@@ -13,13 +13,14 @@ from swagger_ui_bundle import swagger_ui_path
 
 import yagona
 from yagona.app import me, problems, shell
-from yagona.app.bootstrap import Container, bootstrap
+from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
 from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
+from yagona.payments import routes as payments_routes
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
@@ -87,6 +88,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(lines_routes.usage_router)
     app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
+    app.state.payments = payments_config(settings)
+    app.include_router(payments_routes.router)
     app.include_router(me.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app

@@ -11,6 +11,8 @@ from yagona.kernel.clock import Clock, SystemClock
 from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
 from yagona.notify.schemas import DeliveryAdapter, DevDeliveryAdapter
+from yagona.payments import tasks as payments_tasks
+from yagona.payments.schemas import PaymentsConfig
 from yagona.platform.bus import EventBus
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobHandler, JobRunner
@@ -38,7 +40,28 @@ class Container:
 
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
-    return {**lines_tasks.handlers(), **wallet_tasks.handlers()}
+    return {**lines_tasks.handlers(), **wallet_tasks.handlers(), **payments_tasks.handlers()}
+
+
+# The merchant credentials of dev and test (never used elsewhere: prod has none by default).
+TEST_PAYME_KEY, TEST_CLICK_SECRET, TEST_CLICK_SERVICE = "test-payme-key", "test-click-secret", "1"
+
+
+def payments_config(settings: Settings) -> PaymentsConfig:
+    """The payment systems' credentials: configured ones, else the test ones in dev and test."""
+    p, test = settings.payments, settings.env in ("dev", "test")
+
+    def secret(value: object, fallback: str) -> str | None:
+        configured = value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
+        return configured or (fallback if test else None)
+
+    return PaymentsConfig(
+        payme_key=secret(p.payme_key, TEST_PAYME_KEY),
+        click_secret_key=secret(p.click_secret_key, TEST_CLICK_SECRET),
+        click_service_id=p.click_service_id or (TEST_CLICK_SERVICE if test else None),
+        min_amount_tiyin=p.min_amount_tiyin,
+        max_amount_tiyin=p.max_amount_tiyin,
+    )
 
 
 def payment_providers() -> dict[str, wallet_service.PaymentProvider]:

@@ -17,6 +17,7 @@ from yagona.identity import cli as identity_cli
 from yagona.ledger import cli as ledger_cli
 from yagona.lines import cli as lines_cli
 from yagona.notify import cli as notify_cli
+from yagona.payments import cli as payments_cli
 from yagona.platform import migrate
 from yagona.platform.cli import refusals_to_exit
 from yagona.platform.settings import Settings
@@ -58,6 +59,7 @@ app.add_typer(identity_cli.oidc_app, name="oidc")
 app.add_typer(notify_cli.app, name="notify")
 app.add_typer(lines_cli.app, name="lines")
 app.add_typer(wallet_cli.app, name="wallet")
+app.add_typer(payments_cli.app, name="payments")
 
 
 def _print_version(asked: bool) -> None:

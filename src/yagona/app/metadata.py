@@ -11,6 +11,7 @@ def all_metadata() -> MetaData:
     import yagona.ledger.models
     import yagona.lines.models
     import yagona.notify.models
+    import yagona.payments.models
     import yagona.platform.models
     import yagona.wallet.models  # noqa: F401
     from yagona.platform.db import metadata

@@ -56,6 +56,17 @@ class HttpSettings(BaseModel):
     docs: bool | None = None
 
 
+class PaymentsSettings(BaseModel):
+    """The payment systems' merchant credentials (YAGONA_PAYMENTS__PAYME_KEY, …). None: in dev
+    and test a fixed test key; in prod that system refuses every call."""
+
+    payme_key: SecretStr | None = None
+    click_secret_key: SecretStr | None = None
+    click_service_id: str | None = None
+    min_amount_tiyin: int = Field(default=100_000, ge=1)  # 1 000 so'm
+    max_amount_tiyin: int = Field(default=1_000_000_000, ge=1)  # 10 000 000 so'm
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YAGONA_", env_nested_delimiter="__", extra="ignore")
 
@@ -70,6 +81,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = JobSettings()
     limits: LimitSettings = LimitSettings()
     http: HttpSettings = HttpSettings()
+    payments: PaymentsSettings = PaymentsSettings()
     # The built-in simulators (card processor, national OneID, billers) and the dev outbox.
     # None: on in dev and test, off in prod. True in prod is refused: a simulator there
     # would approve money and identities from nothing.

@@ -40,6 +40,8 @@ class TopupSource(StrEnum):
 class OperationKind(StrEnum):
     TOPUP_CARD = "topup_card"
     TOPUP_PROMO = "topup_promo"
+    TOPUP_PAYMENT = "topup_payment"  # paid in through a payment system (Payme, Click)
+    TOPUP_REVERSAL = "topup_reversal"  # such a top-up cancelled by the payment system, the money back to it
     TRANSFER = "transfer"  # a top-up of the payee (4.3.1 a)
     PAYMENT = "payment"
     FORFEIT = "forfeit"  # dormancy: the balance became the operator's income (4.6.5)
@@ -47,7 +49,7 @@ class OperationKind(StrEnum):
     REDEMPTION = "redemption"  # 5.4.2: the balance presented for redemption, paid out to a card
 
 
-TOPUP_KINDS = (OperationKind.TOPUP_CARD, OperationKind.TOPUP_PROMO, OperationKind.TRANSFER)
+TOPUP_KINDS = (OperationKind.TOPUP_CARD, OperationKind.TOPUP_PROMO, OperationKind.TOPUP_PAYMENT, OperationKind.TRANSFER)
 
 
 class OperationStatus(StrEnum):

@@ -42,7 +42,12 @@ from yagona.wallet.service.registration import (
     state,
 )
 from yagona.wallet.service.states import block, close, release, restore, return_frozen, run_dormancy
-from yagona.wallet.service.topups import confirm_card_topup, topup
+from yagona.wallet.service.topups import (
+    confirm_card_topup,
+    reverse_payment_system_topup,
+    topup,
+    topup_from_payment_system,
+)
 
 __all__ = [
     "CARD_SETTLEMENT",
@@ -79,9 +84,11 @@ __all__ = [
     "restore",
     "restore_pin",
     "return_frozen",
+    "reverse_payment_system_topup",
     "run_dormancy",
     "state",
     "topup",
+    "topup_from_payment_system",
     "transfer",
     "wallet_account_code",
 ]

@@ -31,6 +31,8 @@ def receipt_of(op: OperationRecord) -> Receipt:
         payee = "the customer, as the law says (5.2.2)"
     elif op.kind == OperationKind.REDEMPTION.value:
         payee = op.source or "card"
+    elif op.kind == OperationKind.TOPUP_REVERSAL.value:
+        payee = op.source or "payment system"
     else:
         payee = "operator"
     created = op.created_at.astimezone(TASHKENT)

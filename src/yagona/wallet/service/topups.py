@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from yagona.kernel.errors import ConflictError, InvalidRequestError
+from yagona.kernel.errors import ConflictError, InsufficientFundsError, InvalidRequestError
 from yagona.kernel.ids import new_id
 from yagona.ledger import service as ledger
 from yagona.platform.uow import UnitOfWork
@@ -14,7 +14,15 @@ from yagona.wallet import repository, rules
 from yagona.wallet.errors import CardProcessorUnavailableError, ReceiptNotFoundError
 from yagona.wallet.events import WalletToppedUp
 from yagona.wallet.repository import OperationRecord
-from yagona.wallet.schemas import CardOutcome, OperationKind, OperationStatus, Receipt, Tier, TopupSource
+from yagona.wallet.schemas import (
+    CardOutcome,
+    OperationKind,
+    OperationStatus,
+    Receipt,
+    Tier,
+    TopupSource,
+    WalletStatus,
+)
 from yagona.wallet.service.common import (
     CARD_SETTLEMENT,
     PROMOTIONS,
@@ -25,6 +33,7 @@ from yagona.wallet.service.common import (
     found,
     phone_of,
     reason,
+    replay,
     replayed,
     scoped_key,
     status,
@@ -129,6 +138,83 @@ def topup(
     )  # fmt: skip
     if outcome != CardOutcome.HOLD:
         op = settle_card(uow, op, approved=outcome == CardOutcome.APPROVE)
+    return receipt_of(op)
+
+
+def topup_from_payment_system(
+    uow: UnitOfWork, *, phone: str, amount: int, system: str, source_account: str, idempotency_key: str
+) -> Receipt:
+    """Money paid in through a payment system (Payme, Click) from its clearing account in the
+    ledger. The same checks as any top-up (a usable wallet, a Light wallet's limits) under the
+    wallet's lock; a replay with the same key returns the first receipt."""
+    check_amount(amount)
+    phone = phone_of(phone)
+    key = scoped_key(phone, "topup_payment", idempotency_key)
+    row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
+    request = {"op": "topup_payment", "phone": phone, "amount": amount, "system": system}
+    s = ctx().settings
+    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
+    light = row.tier == Tier.LIGHT.value
+    existing, already = repository.replay_and_topups(
+        uow.session, key, payee=phone if light else None, since=since if light else None
+    )
+    if existing is not None:
+        return receipt_of(replayed(existing, request))
+    rules.check_usable(status(row), reason(row), phone=phone)
+    if light:
+        rules.check_light_topups(already=already, incoming=amount, limit=s.light_limit_tiyin)
+    op_id, now = new_id(), uow.clock.now()
+    ledger.transfer(
+        uow,
+        debit=source_account,
+        credit=wallet_account_code(phone),
+        amount=amount,
+        reason="wallet.topup_payment",
+        idempotency_key=f"wallet:{op_id}",
+        metadata={"system": system},
+    )
+    op = write_operation(
+        uow, op_id, kind=OperationKind.TOPUP_PAYMENT, key=key, request=request, payee=phone,
+        source=system, amount=amount, commission=0,
+    )  # fmt: skip
+    uow.add_event(WalletToppedUp(occurred_at=now, phone=phone, source=system, amount=amount, receipt=number(op)))
+    return receipt_of(op)
+
+
+def reverse_payment_system_topup(
+    uow: UnitOfWork, *, phone: str, amount: int, system: str, destination_account: str, idempotency_key: str
+) -> Receipt | None:
+    """A payment system cancels a top-up it paid in: the money goes back to its clearing
+    account only while the wallet, usable, still holds it; else None (nothing moves). A
+    replay with the same key returns the first receipt."""
+    check_amount(amount)
+    phone = phone_of(phone)
+    key = scoped_key(phone, "topup_reversal", idempotency_key)
+    row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
+    request = {"op": "topup_reversal", "phone": phone, "amount": amount, "system": system}
+    existing = replay(uow, key)
+    if existing is not None:
+        return receipt_of(replayed(existing, request))
+    if status(row) != WalletStatus.ACTIVE:
+        return None
+    op_id = new_id()
+    try:
+        with uow.session.begin_nested():
+            ledger.transfer(
+                uow,
+                debit=wallet_account_code(phone),
+                credit=destination_account,
+                amount=amount,
+                reason="wallet.topup_reversal",
+                idempotency_key=f"wallet:{op_id}",
+                metadata={"system": system},
+            )
+    except InsufficientFundsError:
+        return None
+    op = write_operation(
+        uow, op_id, kind=OperationKind.TOPUP_REVERSAL, key=key, request=request, payer=phone,
+        source=system, amount=amount, commission=0,
+    )  # fmt: skip
     return receipt_of(op)
 
 

@@ -1,0 +1,128 @@
+"""Pure rules of the payment protocols: signatures, amounts, accounts, the timeout, messages."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from decimal import Decimal, InvalidOperation
+
+PAYME_TIMEOUT_MS = 43_200_000  # 12 hours: a created transaction older than this cannot be performed
+CANCEL_TIMEOUT = 4  # Payme's cancel reason "cancelled by timeout"
+
+_PHONE = re.compile(r"^998\d{9}$")
+
+# Payme's messages come in the three languages the protocol asks for.
+PAYME_MESSAGES: dict[int, dict[str, str]] = {
+    -32504: {"uz": "Ruxsat yo'q", "ru": "Недостаточно привилегий", "en": "Insufficient privileges"},
+    -32700: {"uz": "JSON xato", "ru": "Ошибка разбора JSON", "en": "Parse error"},
+    -32600: {"uz": "So'rov noto'g'ri", "ru": "Неверный запрос", "en": "Invalid request"},
+    -32601: {"uz": "Metod topilmadi", "ru": "Метод не найден", "en": "Method not found"},
+    -31001: {"uz": "Summa noto'g'ri", "ru": "Неверная сумма", "en": "Invalid amount"},
+    -31003: {"uz": "Tranzaksiya topilmadi", "ru": "Транзакция не найдена", "en": "Transaction not found"},
+    -31007: {
+        "uz": "Tranzaksiyani bekor qilib bo'lmaydi",
+        "ru": "Невозможно отменить транзакцию",
+        "en": "The transaction cannot be cancelled",
+    },
+    -31008: {
+        "uz": "Amalni bajarib bo'lmaydi",
+        "ru": "Невозможно выполнить операцию",
+        "en": "The operation cannot be performed",
+    },
+    -31050: {"uz": "Hisob topilmadi", "ru": "Счёт не найден", "en": "Account not found"},
+    -31051: {"uz": "Hisob bloklangan", "ru": "Счёт заблокирован", "en": "The account is blocked"},
+    -31052: {
+        "uz": "Hamyon limitidan oshib ketadi",
+        "ru": "Превышен лимит кошелька",
+        "en": "The wallet's limit would be exceeded",
+    },
+}
+
+CLICK_NOTES: dict[int, str] = {
+    0: "Success",
+    -1: "SIGN CHECK FAILED!",
+    -2: "Incorrect parameter amount",
+    -3: "Action not found",
+    -4: "Already paid",
+    -5: "User does not exist",
+    -6: "Transaction does not exist",
+    -7: "Failed to update user",
+    -8: "Error in request from click",
+    -9: "Transaction cancelled",
+}
+
+
+def payme_credentials_ok(authorization: str | None, key: str | None) -> bool:
+    """HTTP Basic `Paycom:<key>`, compared in constant time; no key configured: nobody."""
+    import base64  # noqa: PLC0415 - small, local
+
+    if not key or not authorization or not authorization.startswith("Basic "):
+        return False
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+    except ValueError:
+        return False
+    return hmac.compare_digest(decoded.encode(), f"Paycom:{key}".encode())
+
+
+def payme_amount(amount: object, *, minimum: int, maximum: int) -> int | None:
+    """Whole tiyin within the bounds, or None (-31001). Strings, floats, booleans: refused."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        return None
+    return amount if minimum <= amount <= maximum else None
+
+
+def phone(raw: object) -> str | None:
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        return None
+    digits = str(raw).strip().lstrip("+")
+    return digits if _PHONE.match(digits) else None
+
+
+def payme_account(account: object) -> tuple[str, str] | None:
+    """`{"phone": …}` a line, `{"wallet": …}` a wallet: (target, phone), or None."""
+    if not isinstance(account, dict) or len(account) != 1:
+        return None
+    ((key, value),) = account.items()
+    number = phone(value)
+    if number is None or key not in ("phone", "wallet"):
+        return None
+    return ("line" if key == "phone" else "wallet", number)
+
+
+def click_account(merchant_trans_id: str) -> tuple[str, str] | None:
+    """The MSISDN of a line, `W` + phone for a wallet."""
+    if merchant_trans_id[:1] in ("W", "w"):
+        number = phone(merchant_trans_id[1:])
+        return ("wallet", number) if number else None
+    number = phone(merchant_trans_id)
+    return ("line", number) if number else None
+
+
+def click_amount(raw: str, *, minimum: int, maximum: int) -> int | None:
+    """So'm with at most two decimals → tiyin within the bounds, or None (-2)."""
+    try:
+        value = Decimal(raw.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+    if not value.is_finite():
+        return None
+    tiyin = value * 100
+    if tiyin != tiyin.to_integral_value():
+        return None
+    result = int(tiyin)
+    return result if minimum <= result <= maximum else None
+
+
+def click_sign(fields: list[str], secret: str) -> str:
+    """MD5 of the documented fields with the secret where the protocol puts it (3rd)."""
+    return hashlib.md5("".join([*fields[:2], secret, *fields[2:]]).encode(), usedforsecurity=False).hexdigest()
+
+
+def click_sign_ok(given: str, fields: list[str], secret: str) -> bool:
+    return hmac.compare_digest(given.lower().encode(), click_sign(fields, secret).encode())
+
+
+def timed_out(created_ms: int, now_ms: int) -> bool:
+    return now_ms - created_ms > PAYME_TIMEOUT_MS

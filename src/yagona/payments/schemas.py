@@ -1,0 +1,81 @@
+"""What the payments domain answers and is configured with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+System = Literal["payme", "click"]
+Target = Literal["line", "wallet"]
+
+CREATED, PERFORMED, CANCELLED, CANCELLED_AFTER_PERFORM = 1, 2, -1, -2
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PaymentsConfig(_Frozen):
+    """Handed in by the composition root. A missing key refuses every call of that system."""
+
+    payme_key: str | None = None
+    click_secret_key: str | None = None
+    click_service_id: str | None = None
+    min_amount_tiyin: int = 100_000
+    max_amount_tiyin: int = 1_000_000_000
+
+
+class TransactionRead(_Frozen):
+    seq: int
+    system: System
+    external_id: str
+    target: Target
+    account: str
+    amount: int
+    state: int
+    reason: int | None
+    external_time: int | None
+    created_at: datetime
+    performed_at: datetime | None
+    cancelled_at: datetime | None
+
+
+# --- the protocols' answers, for the OpenAPI document (the routes answer these shapes) ----------
+
+
+class PaymeErrorBody(_Frozen):
+    code: int
+    message: dict[str, str]  # uz, ru, en
+    data: Any = None
+
+
+class PaymeResult(_Frozen):
+    """The fields a method answers (each method its own subset; times in ms since the epoch)."""
+
+    allow: bool | None = None
+    create_time: int | None = None
+    perform_time: int | None = None
+    cancel_time: int | None = None
+    transaction: str | None = None
+    state: int | None = None
+    reason: int | None = None
+    # GetStatement: Payme's own rows (id, time, amount in tiyin, account, …, receivers).
+    transactions: list[dict[str, Any]] | None = None
+
+
+class PaymeAnswer(_Frozen):
+    jsonrpc: Literal["2.0"]
+    id: int | str | None
+    result: PaymeResult | None = None
+    error: PaymeErrorBody | None = None
+
+
+class ClickAnswer(_Frozen):
+    click_trans_id: str | None
+    merchant_trans_id: str | None
+    merchant_prepare_id: int | None = None
+    merchant_confirm_id: int | None = None
+    error: int
+    error_note: str

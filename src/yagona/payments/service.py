@@ -1,0 +1,505 @@
+"""Use cases of online payments: the Payme Merchant API's methods and the Click SHOP API's
+Prepare and Complete. Callers pass their unit of work; nothing here commits. A method
+answers a result (a dict of the protocol) or raises the protocol's error; an error whose
+`commit` is set wrote something that stays (a transaction cancelled by the timeout, a
+payment cancelled by Click) and the caller commits before answering it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from yagona.kernel.clock import TASHKENT
+from yagona.kernel.errors import LimitExceededError, NotFoundError, YagonaError
+from yagona.kernel.money import Money
+from yagona.ledger import service as ledger
+from yagona.ledger.errors import AccountNotFoundError
+from yagona.ledger.schemas import AccountCreate, Unit
+from yagona.lines import service as lines
+from yagona.payments import repository, rules
+from yagona.payments.errors import ClickError, PaymeError
+from yagona.payments.events import PaymentCancelled, PaymentPerformed
+from yagona.payments.models import PaymentTransaction
+from yagona.payments.schemas import (
+    CANCELLED,
+    CANCELLED_AFTER_PERFORM,
+    CREATED,
+    PERFORMED,
+    PaymentsConfig,
+    TransactionRead,
+)
+from yagona.platform import jobs
+from yagona.platform.uow import UnitOfWork
+from yagona.wallet import service as wallet
+
+PAYME, CLICK = "payme", "click"
+CLEARING_CHECK = "payments.clearing_check"  # the daily job: each clearing account against its transactions
+CLEARING_CHECK_HOUR = 3  # Tashkent time
+
+
+def clearing_account(system: str) -> str:
+    return f"external:{system}"
+
+
+class CommittedPaymeError(PaymeError):
+    """A Payme error answered after a change that stays (the timeout's cancellation)."""
+
+
+class CommittedClickError(ClickError):
+    """A Click error answered after a change that stays (a cancellation)."""
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def ms(instant: datetime | None) -> int:
+    return int(instant.timestamp() * 1000) if instant is not None else 0
+
+
+def _payme_error(code: int, data: Any = None) -> PaymeError:
+    return PaymeError(code, rules.PAYME_MESSAGES[code], data)
+
+
+def _ensure_clearing(uow: UnitOfWork, system: str) -> None:
+    code = clearing_account(system)
+    spec = AccountCreate(code=code, owner="operator", kind="external", unit=Unit.SOM, allow_negative=True)
+    try:
+        ledger.get_account(uow, code=code)
+    except AccountNotFoundError:
+        try:
+            with uow.session.begin_nested():
+                ledger.open_account(uow, account=spec)
+        except IntegrityError:
+            ledger.open_account(uow, account=spec)
+        schedule_clearing_check(uow)  # money clears from now on: the daily check starts
+
+
+def schedule_clearing_check(uow: UnitOfWork) -> None:
+    """The next daily check (once per day, whoever schedules it)."""
+    now = uow.clock.now().astimezone(TASHKENT)
+    due = now.replace(hour=CLEARING_CHECK_HOUR, minute=0, second=0, microsecond=0)
+    if due <= now:
+        due += timedelta(days=1)
+    jobs.schedule(
+        uow.session, key=f"{CLEARING_CHECK}:{due.date().isoformat()}", kind=CLEARING_CHECK, due_at=due,
+        payload={}, now=uow.clock.now(),
+    )  # fmt: skip
+
+
+def _account_problem(uow: UnitOfWork, target: str, number: str, amount: int) -> str | None:
+    """None when the account can be paid `amount`; else `missing`, `blocked` or `limit` (a
+    Light wallet's 30-day top-ups or its balance ceiling would be passed: refused before the
+    customer pays, not only when the money arrives)."""
+    try:
+        if target == "line":
+            line = lines.state(uow, msisdn=number)
+            # A line blocked for debt is exactly what a top-up is for; any other block refuses.
+            return "blocked" if line.status == "blocked" and line.block_reason != "debt" else None
+        w = wallet.get(uow, phone=number)
+    except NotFoundError:
+        return "missing"
+    if w.state != "active":
+        return "blocked"
+    over_topups = w.topups_30d_limit is not None and w.topups_30d + amount > w.topups_30d_limit
+    over_balance = w.balance_limit is not None and w.balance + amount > w.balance_limit
+    return "limit" if over_topups or over_balance else None
+
+
+def _credit(uow: UnitOfWork, tx: PaymentTransaction) -> None:
+    """Money from the clearing account to the line or wallet; a refusal rolls back its writes."""
+    _ensure_clearing(uow, tx.system)
+    key = f"payments:{tx.system}:{tx.seq}"
+    with uow.session.begin_nested():
+        if tx.target == "line":
+            lines.top_up(
+                uow,
+                msisdn=tx.account,
+                amount=Money(tx.amount),
+                idempotency_key=key,
+                source_account=clearing_account(tx.system),
+            )
+        else:
+            wallet.topup_from_payment_system(
+                uow,
+                phone=tx.account,
+                amount=tx.amount,
+                system=tx.system,
+                source_account=clearing_account(tx.system),
+                idempotency_key=key,
+            )
+
+
+def _take_back(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
+    """Cancel after perform: the money goes back to the clearing account only while the line
+    or the wallet still holds it; else nothing moves (False)."""
+    key = f"payments:{tx.system}:{tx.seq}:cancel"
+    if tx.target == "wallet":
+        receipt = wallet.reverse_payment_system_topup(
+            uow,
+            phone=tx.account,
+            amount=tx.amount,
+            system=tx.system,
+            destination_account=clearing_account(tx.system),
+            idempotency_key=key,
+        )
+        return receipt is not None
+    if lines.balance_of(uow, tx.account) < tx.amount:
+        return False
+    ledger.transfer(
+        uow,
+        debit=lines.account_of(tx.account),
+        credit=clearing_account(tx.system),
+        amount=tx.amount,
+        reason="payments.cancel",
+        idempotency_key=key,
+    )
+    return True
+
+
+def _perform(uow: UnitOfWork, tx: PaymentTransaction) -> None:
+    _credit(uow, tx)
+    tx.state, tx.performed_at = PERFORMED, uow.clock.now()
+    uow.session.flush()
+    uow.add_event(
+        PaymentPerformed(
+            occurred_at=tx.performed_at,
+            system=tx.system,
+            transaction=tx.seq,
+            target=tx.target,
+            account=tx.account,
+            amount=tx.amount,
+        )
+    )
+
+
+def _cancel(uow: UnitOfWork, tx: PaymentTransaction, *, state: int, reason: int | None) -> None:
+    tx.state, tx.reason, tx.cancelled_at = state, reason, uow.clock.now()
+    uow.session.flush()
+    uow.add_event(
+        PaymentCancelled(occurred_at=tx.cancelled_at, system=tx.system, transaction=tx.seq, state=state, reason=reason)
+    )
+
+
+def _insert(uow: UnitOfWork, row: PaymentTransaction) -> PaymentTransaction:
+    """A new transaction; two first calls with the same external id at once: the second reads
+    the first one's row."""
+    try:
+        with uow.session.begin_nested():
+            return repository.add(uow.session, row)
+    except IntegrityError:
+        existing = repository.by_external(uow.session, row.system, row.external_id, lock=True)
+        assert existing is not None
+        return existing
+
+
+# --- Payme Merchant API -------------------------------------------------------------------------
+
+
+def payme(uow: UnitOfWork, *, config: PaymentsConfig, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    handler = _PAYME_METHODS.get(method)
+    if handler is None:
+        raise _payme_error(-32601, method)
+    return handler(uow, config, params)
+
+
+def _payme_target(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> tuple[str, str, int]:
+    account = rules.payme_account(params.get("account"))
+    if account is None:
+        raise _payme_error(-31050, "account")
+    target, number = account
+    amount = rules.payme_amount(params.get("amount"), minimum=config.min_amount_tiyin, maximum=config.max_amount_tiyin)
+    if amount is None:
+        raise _payme_error(-31001, "amount")
+    problem = _account_problem(uow, target, number, amount)
+    if problem is not None:
+        raise _payme_error(_PAYME_ACCOUNT_ERRORS[problem], "account")
+    return target, number, amount
+
+
+_PAYME_ACCOUNT_ERRORS = {"missing": -31050, "blocked": -31051, "limit": -31052}
+
+
+def _payme_id(params: Mapping[str, Any]) -> str:
+    value = params.get("id")
+    if not isinstance(value, str) or not 1 <= len(value) <= 64:
+        raise _payme_error(-32600, "id")
+    return value
+
+
+def _payme_tx(uow: UnitOfWork, params: Mapping[str, Any]) -> PaymentTransaction:
+    tx = repository.by_external(uow.session, PAYME, _payme_id(params), lock=True)
+    if tx is None:
+        raise _payme_error(-31003, "id")
+    return tx
+
+
+def _payme_timed_out(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
+    return tx.state == CREATED and rules.timed_out(ms(tx.created_at), ms(uow.clock.now()))
+
+
+def _timeout(uow: UnitOfWork, tx: PaymentTransaction) -> CommittedPaymeError:
+    _cancel(uow, tx, state=CANCELLED, reason=rules.CANCEL_TIMEOUT)
+    return CommittedPaymeError(-31008, rules.PAYME_MESSAGES[-31008], "timeout")
+
+
+def _check_perform(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    _payme_target(uow, config, params)
+    return {"allow": True}
+
+
+def _create(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    external_id = _payme_id(params)
+    time = params.get("time")
+    if isinstance(time, bool) or not isinstance(time, int):
+        raise _payme_error(-32600, "time")
+    tx = repository.by_external(uow.session, PAYME, external_id, lock=True)
+    if tx is None:
+        target, number, amount = _payme_target(uow, config, params)
+        tx = _insert(
+            uow,
+            PaymentTransaction(
+                system=PAYME, external_id=external_id, target=target, account=number, amount=amount,
+                state=CREATED, external_time=time, created_at=uow.clock.now(),
+            ),
+        )  # fmt: skip
+    if tx.state != CREATED:
+        raise _payme_error(-31008, "state")
+    if _payme_timed_out(uow, tx):
+        raise _timeout(uow, tx)
+    return {"create_time": ms(tx.created_at), "transaction": str(tx.seq), "state": tx.state}
+
+
+def _perform_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    tx = _payme_tx(uow, params)
+    if tx.state == CREATED:
+        if _payme_timed_out(uow, tx):
+            raise _timeout(uow, tx)
+        try:
+            _perform(uow, tx)
+        except LimitExceededError as error:
+            raise _payme_error(-31052, "account") from error
+        except YagonaError as error:
+            raise _payme_error(-31008, error.code) from error
+    if tx.state != PERFORMED:
+        raise _payme_error(-31008, "state")
+    return {"transaction": str(tx.seq), "perform_time": ms(tx.performed_at), "state": tx.state}
+
+
+def _cancel_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    tx = _payme_tx(uow, params)
+    reason = params.get("reason")
+    if isinstance(reason, bool) or not isinstance(reason, int):
+        raise _payme_error(-32600, "reason")
+    if tx.state == CREATED:
+        _cancel(uow, tx, state=CANCELLED, reason=reason)
+    elif tx.state == PERFORMED:
+        if not _take_back(uow, tx):
+            raise _payme_error(-31007, "balance")
+        _cancel(uow, tx, state=CANCELLED_AFTER_PERFORM, reason=reason)
+    return {"transaction": str(tx.seq), "cancel_time": ms(tx.cancelled_at), "state": tx.state}
+
+
+def _check(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    tx = _payme_tx(uow, params)
+    return {
+        "create_time": ms(tx.created_at),
+        "perform_time": ms(tx.performed_at),
+        "cancel_time": ms(tx.cancelled_at),
+        "transaction": str(tx.seq),
+        "state": tx.state,
+        "reason": tx.reason,
+    }
+
+
+def _statement(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    start, end = params.get("from"), params.get("to")
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (start, end)):
+        raise _payme_error(-32600, "from/to")
+    assert isinstance(start, int) and isinstance(end, int)
+    rows = repository.between(uow.session, PAYME, _instant(start), _instant(end))
+    return {
+        "transactions": [
+            {
+                "id": tx.external_id,
+                "time": tx.external_time,
+                "amount": tx.amount,
+                "account": {"phone" if tx.target == "line" else "wallet": tx.account},
+                "create_time": ms(tx.created_at),
+                "perform_time": ms(tx.performed_at),
+                "cancel_time": ms(tx.cancelled_at),
+                "transaction": str(tx.seq),
+                "state": tx.state,
+                "reason": tx.reason,
+                "receivers": None,
+            }
+            for tx in rows
+        ]
+    }
+
+
+def _instant(ms_value: int) -> datetime:
+    return datetime.fromtimestamp(min(ms_value, 253_402_300_799_000) / 1000, tz=UTC)
+
+
+_PAYME_METHODS = {
+    "CheckPerformTransaction": _check_perform,
+    "CreateTransaction": _create,
+    "PerformTransaction": _perform_method,
+    "CancelTransaction": _cancel_method,
+    "CheckTransaction": _check,
+    "GetStatement": _statement,
+}
+
+
+# --- Click SHOP API -----------------------------------------------------------------------------
+
+_PREPARE_FIELDS = ("click_trans_id", "service_id", "merchant_trans_id", "amount", "action", "sign_time")
+_COMPLETE_FIELDS = (
+    "click_trans_id", "service_id", "merchant_trans_id", "merchant_prepare_id", "amount", "action", "sign_time"
+)  # fmt: skip
+
+
+def _click_error(code: int) -> ClickError:
+    return ClickError(code, rules.CLICK_NOTES[code])
+
+
+def _click_checked(
+    config: PaymentsConfig, form: Mapping[str, str], fields: tuple[str, ...], action: str
+) -> tuple[str, str, int]:
+    """Signature, action, service, amount, account: (target, number, amount)."""
+    required = (*fields, "sign_string", "error")
+    if any(not isinstance(form.get(name), str) or len(form[name]) > 64 for name in required):
+        raise _click_error(-8)
+    if not config.click_secret_key or not rules.click_sign_ok(
+        form["sign_string"], [form[name] for name in fields], config.click_secret_key
+    ):
+        raise _click_error(-1)
+    if form["action"] != action:
+        raise _click_error(-3)
+    if form["service_id"] != config.click_service_id or not form["click_trans_id"].isdigit():
+        raise _click_error(-8)
+    amount = rules.click_amount(form["amount"], minimum=config.min_amount_tiyin, maximum=config.max_amount_tiyin)
+    if amount is None:
+        raise _click_error(-2)
+    account = rules.click_account(form["merchant_trans_id"])
+    if account is None:
+        raise _click_error(-5)
+    return account[0], account[1], amount
+
+
+def click_prepare(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str, str]) -> dict[str, Any]:
+    target, number, amount = _click_checked(config, form, _PREPARE_FIELDS, "0")
+    tx = repository.by_external(uow.session, CLICK, form["click_trans_id"], lock=True)
+    if tx is None:
+        problem = _account_problem(uow, target, number, amount)
+        if problem is not None:
+            raise _click_error(-2 if problem == "limit" else -5)
+        tx = _insert(
+            uow,
+            PaymentTransaction(
+                system=CLICK, external_id=form["click_trans_id"], target=target, account=number, amount=amount,
+                state=CREATED, external_time=None, created_at=uow.clock.now(),
+            ),
+        )  # fmt: skip
+    if tx.target != target or tx.account != number or tx.amount != amount:
+        raise _click_error(-8)
+    if tx.state == PERFORMED:
+        raise _click_error(-4)
+    if tx.state < 0:
+        raise _click_error(-9)
+    return {
+        "click_trans_id": form["click_trans_id"],
+        "merchant_trans_id": form["merchant_trans_id"],
+        "merchant_prepare_id": tx.seq,
+        "error": 0,
+        "error_note": rules.CLICK_NOTES[0],
+    }
+
+
+def click_complete(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str, str]) -> dict[str, Any]:
+    target, number, amount = _click_checked(config, form, _COMPLETE_FIELDS, "1")
+    prepare_id = form["merchant_prepare_id"]
+    tx = repository.by_seq(uow.session, CLICK, int(prepare_id), lock=True) if prepare_id.isdigit() else None
+    if tx is None or tx.external_id != form["click_trans_id"] or tx.target != target or tx.account != number:
+        raise _click_error(-6)
+    if tx.amount != amount:
+        raise _click_error(-2)
+    if tx.state == PERFORMED:
+        raise _click_error(-4)
+    if tx.state < 0:
+        raise _click_error(-9)
+    try:
+        click_failed = int(form["error"]) < 0
+    except ValueError as error:
+        raise _click_error(-8) from error
+    if click_failed:
+        _cancel(uow, tx, state=CANCELLED, reason=None)
+        raise CommittedClickError(-9, rules.CLICK_NOTES[-9])
+    try:
+        _perform(uow, tx)
+    except YagonaError as error:
+        raise _click_error(-7) from error
+    return {
+        "click_trans_id": form["click_trans_id"],
+        "merchant_trans_id": form["merchant_trans_id"],
+        "merchant_confirm_id": tx.seq,
+        "error": 0,
+        "error_note": rules.CLICK_NOTES[0],
+    }
+
+
+# --- reading and reconciling --------------------------------------------------------------------
+
+
+def _read(tx: PaymentTransaction) -> TransactionRead:
+    return TransactionRead.model_validate(tx, from_attributes=True)
+
+
+def statement(uow: UnitOfWork, *, system: str, start: datetime, end: datetime) -> list[TransactionRead]:
+    return [_read(tx) for tx in repository.between(uow.session, system, start, end)]
+
+
+def reconcile(uow: UnitOfWork, *, rows: list[dict[str, str]]) -> list[str]:
+    """A payment system's statement (`system,id,amount,state` rows, amount in tiyin) against
+    Yagona's records and the ledger: every mismatch, as a line of text."""
+    problems: list[str] = []
+    seen: dict[str, set[str]] = {PAYME: set(), CLICK: set()}
+    for number, row in enumerate(rows, start=2):
+        system, external_id = row.get("system", ""), row.get("id", "")
+        if system not in seen:
+            problems.append(f"line {number}: unknown system {system!r}")
+            continue
+        seen[system].add(external_id)
+        tx = repository.by_external(uow.session, system, external_id)
+        if tx is None:
+            problems.append(f"{system} {external_id}: in the statement, not in Yagona")
+            continue
+        if str(tx.amount) != row.get("amount", "").strip():
+            problems.append(f"{system} {external_id}: amount {row.get('amount')} in the statement, {tx.amount} here")
+        if str(tx.state) != row.get("state", "").strip():
+            problems.append(f"{system} {external_id}: state {row.get('state')} in the statement, {tx.state} here")
+    for system, ids in seen.items():
+        problems.extend(
+            f"{system} {tx.external_id}: performed in Yagona, not in the statement"
+            for tx in repository.all_of(uow.session, system)
+            if ids and tx.state == PERFORMED and tx.external_id not in ids
+        )
+    problems.extend(clearing_problems(uow))
+    return problems
+
+
+def clearing_problems(uow: UnitOfWork) -> list[str]:
+    """Each clearing account owes exactly what was performed and not taken back."""
+    problems: list[str] = []
+    for system in (PAYME, CLICK):
+        expected = -repository.net_credited(uow.session, system)
+        try:
+            actual = ledger.posted_balance(uow, code=clearing_account(system))
+        except AccountNotFoundError:
+            actual = 0
+        if actual != expected:
+            problems.append(f"{system}: the clearing account holds {actual}, the transactions say {expected}")
+    return problems

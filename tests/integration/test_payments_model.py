@@ -1,0 +1,254 @@
+"""Hypothesis over random sequences of Payme and Click calls (replays, cancels before and
+after perform, the 12 hours passing) against a model of the protocols, on SQLite and
+PostgreSQL: money credited = performed − cancelled, never twice; a repeated call answers as
+the first one did. The ledger is verified after each test (the `container` fixture)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import lines as line_factory
+from yagona.app.bootstrap import Container, payments_config
+from yagona.kernel.clock import SimulatedClock
+from yagona.ledger import service as ledger
+from yagona.lines import service as lines_service
+from yagona.payments import service
+from yagona.payments.errors import ClickError, PaymeError
+from yagona.platform.settings import Settings
+
+LINE = "998901000001"
+AMOUNTS = st.sampled_from([100_000, 250_000, 1_000_000, 7_777_700])
+KEYS = st.integers(min_value=0, max_value=3)
+PAYME_OPS = st.one_of(
+    st.tuples(st.just("create"), KEYS, AMOUNTS),
+    st.tuples(st.just("perform"), KEYS, st.just(0)),
+    st.tuples(st.just("cancel"), KEYS, st.just(0)),
+    st.tuples(st.just("check"), KEYS, st.just(0)),
+    st.tuples(st.just("hours"), st.sampled_from([1, 6, 13]), st.just(0)),
+)
+CLICK_OPS = st.one_of(
+    st.tuples(st.just("prepare"), KEYS, AMOUNTS),
+    st.tuples(st.just("complete"), KEYS, st.just(0)),
+    st.tuples(st.just("fail"), KEYS, st.just(0)),
+)
+
+
+@dataclass
+class Run:
+    container: Container
+    settings: Settings
+    clock: SimulatedClock
+    prefix: str
+    answers: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def payme(self, method: str, params: dict[str, Any]) -> dict[str, Any] | int:
+        with self.container.uow() as uow:
+            try:
+                result = service.payme(uow, config=payments_config(self.settings), method=method, params=params)
+            except service.CommittedPaymeError as error:
+                uow.commit()
+                return error.code
+            except PaymeError as error:
+                return error.code
+            uow.commit()
+            return result
+
+    def click(self, complete: bool, form: dict[str, str]) -> dict[str, Any]:
+        with self.container.uow() as uow:
+            config = payments_config(self.settings)
+            try:
+                if complete:
+                    answer = service.click_complete(uow, config=config, form=form)
+                else:
+                    answer = service.click_prepare(uow, config=config, form=form)
+            except service.CommittedClickError as error:
+                uow.commit()
+                return {"error": error.error}
+            except ClickError as error:
+                return {"error": error.error}
+            uow.commit()
+            return answer
+
+    def line_balance(self) -> int:
+        with self.container.uow() as uow:
+            return lines_service.balance_of(uow, LINE)
+
+    def clearing(self, system: str) -> int:
+        with self.container.uow() as uow:
+            try:
+                return ledger.posted_balance(uow, code=service.clearing_account(system))
+            except Exception:
+                return 0
+
+
+def _run(container: Container, settings: Settings, clock: SimulatedClock, prefix: str) -> Run:
+    with container.uow() as uow:
+        if not lines_service.exists(uow, LINE):
+            line_factory.connect(uow, LINE)
+            uow.commit()
+    return Run(container, settings, clock, prefix)
+
+
+COUNTER = iter(range(1_000_000))
+
+
+Model = dict[str, dict[str, Any]]  # id → state, amount, created (clock), first answers
+
+
+def _create(run: Run, model: Model, pid: str, amount: int, timed_out: bool) -> None:
+    tx = model.get(pid)
+    answer = run.payme("CreateTransaction", {"id": pid, "time": 1, "amount": amount, "account": {"phone": LINE}})
+    if tx is None:
+        assert isinstance(answer, dict) and answer["state"] == 1
+        model[pid] = {"state": 1, "amount": amount, "created": run.clock.now(), "create": answer}
+    elif timed_out or tx["state"] != 1:
+        assert answer == -31008
+        tx["state"] = tx["state"] if tx["state"] != 1 else -1
+    else:
+        assert answer == tx["create"]
+
+
+def _perform(run: Run, model: Model, pid: str, amount: int, timed_out: bool) -> None:
+    tx = model.get(pid)
+    answer = run.payme("PerformTransaction", {"id": pid})
+    if tx is None:
+        assert answer == -31003
+    elif timed_out:
+        assert answer == -31008
+        tx["state"] = -1
+    elif tx["state"] == 1:
+        assert isinstance(answer, dict) and answer["state"] == 2
+        tx["state"], tx["perform"] = 2, answer
+    else:
+        assert answer == (tx["perform"] if tx["state"] == 2 else -31008)
+
+
+def _cancel(run: Run, model: Model, pid: str, amount: int, timed_out: bool) -> None:
+    tx = model.get(pid)
+    answer = run.payme("CancelTransaction", {"id": pid, "reason": 5})
+    if tx is None:
+        assert answer == -31003
+    elif tx["state"] < 0:
+        assert answer == tx.setdefault("cancel", answer)  # cancelled by the timeout: its first cancel answer
+        assert isinstance(answer, dict) and answer["state"] == tx["state"]
+    else:
+        assert isinstance(answer, dict) and answer["state"] == -tx["state"]
+        tx["state"], tx["cancel"] = answer["state"], answer
+
+
+def _check(run: Run, model: Model, pid: str, amount: int, timed_out: bool) -> None:
+    tx = model.get(pid)
+    answer = run.payme("CheckTransaction", {"id": pid})
+    if tx is None:
+        assert answer == -31003
+    else:  # a timeout shows as -1 once a call has noticed it
+        assert isinstance(answer, dict) and answer["state"] in (tx["state"], -1)
+
+
+STEPS = {"create": _create, "perform": _perform, "cancel": _cancel, "check": _check}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(PAYME_OPS, max_size=25))
+def test_payme_credits_performed_minus_cancelled_never_twice(
+    container: Container, settings: Settings, clock: SimulatedClock, ops: list[tuple[str, int, int]]
+) -> None:
+    run = _run(container, settings, clock, f"h{next(COUNTER)}-")
+    start_balance, start_clearing = run.line_balance(), run.clearing("payme")
+    model: Model = {}
+    for op, key, amount in ops:
+        if op == "hours":
+            clock.advance_by(timedelta(hours=key))
+            continue
+        pid = f"{run.prefix}{key}"
+        tx = model.get(pid)
+        timed_out = tx is not None and tx["state"] == 1 and clock.now() - tx["created"] > timedelta(hours=12)
+        STEPS[op](run, model, pid, amount, timed_out)
+        performed = sum(t["amount"] for t in model.values() if t["state"] == 2)
+        assert run.line_balance() - start_balance == performed
+        assert run.clearing("payme") - start_clearing == -performed
+
+
+def _sign(*parts: str) -> str:
+    joined = parts[0] + parts[1] + "test-click-secret" + "".join(parts[2:])
+    return hashlib.md5(joined.encode(), usedforsecurity=False).hexdigest()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(CLICK_OPS, max_size=20))
+def test_click_credits_each_completed_payment_once(
+    container: Container, settings: Settings, clock: SimulatedClock, ops: list[tuple[str, int, int]]
+) -> None:
+    run = _run(container, settings, clock, str(9_000_000 + 10 * next(COUNTER)))
+    start_balance = run.line_balance()
+    model: dict[str, dict[str, Any]] = {}
+    for op, key, amount in ops:
+        trans = f"{run.prefix}{key}"
+        tx = model.get(trans)
+        if op == "prepare":
+            som = f"{(tx['amount'] if tx else amount) / 100:.2f}"
+            form = {"click_trans_id": trans, "service_id": "1", "merchant_trans_id": LINE, "amount": som,
+                    "action": "0", "error": "0", "sign_time": "t"}  # fmt: skip
+            form["sign_string"] = _sign(trans, "1", LINE, som, "0", "t")
+            answer = run.click(False, form)
+            if tx is None:
+                assert answer["error"] == 0
+                model[trans] = {"state": 1, "amount": amount, "prepare_id": answer["merchant_prepare_id"]}
+            else:
+                assert answer["error"] == {1: 0, 2: -4, -1: -9}[tx["state"]]
+            continue
+        if tx is None:
+            continue
+        som = f"{tx['amount'] / 100:.2f}"
+        prepare_id = str(tx["prepare_id"])
+        error = "-5017" if op == "fail" else "0"
+        form = {"click_trans_id": trans, "service_id": "1", "merchant_trans_id": LINE,
+                "merchant_prepare_id": prepare_id, "amount": som, "action": "1", "error": error, "sign_time": "t"}  # fmt: skip
+        form["sign_string"] = _sign(trans, "1", LINE, prepare_id, som, "1", "t")
+        answer = run.click(True, form)
+        if tx["state"] == 2:
+            assert answer["error"] == -4
+        elif tx["state"] == -1:
+            assert answer["error"] == -9
+        elif op == "fail":
+            assert answer["error"] == -9
+            tx["state"] = -1
+        else:
+            assert answer["error"] == 0
+            tx["state"] = 2
+        performed = sum(t["amount"] for t in model.values() if t["state"] == 2)
+        assert run.line_balance() - start_balance == performed
+
+
+def test_the_daily_clearing_check_finds_a_planted_mismatch(
+    container: Container, settings: Settings, clock: SimulatedClock
+) -> None:
+    run = _run(container, settings, clock, "daily-")
+    run.payme("CreateTransaction", {"id": "d-1", "time": 1, "amount": 500_000, "account": {"phone": LINE}})
+    run.payme("PerformTransaction", {"id": "d-1"})
+    clock.advance_by(timedelta(days=1))
+    outcomes = [o for o in container.jobs.run_due() if o.job.kind == service.CLEARING_CHECK]
+    assert [o.effects for o in outcomes] == [[]]  # the clearing account agrees
+    with container.uow() as uow:  # planted: money leaves the clearing account outside any transaction
+        from yagona.ledger.schemas import AccountCreate, Unit
+
+        ledger.open_account(uow, account=AccountCreate(code="test:elsewhere", owner="t", kind="t", unit=Unit.SOM))
+        ledger.transfer(
+            uow, debit="external:payme", credit="test:elsewhere", amount=1, reason="test", idempotency_key="plant"
+        )
+        uow.commit()
+    clock.advance_by(timedelta(days=1))
+    [outcome] = [o for o in container.jobs.run_due() if o.job.kind == service.CLEARING_CHECK]
+    [effect] = outcome.effects
+    assert effect["kind"] == "clearing_mismatch" and "payme" in effect["problem"]
+    with container.uow() as uow:  # undo the plant: the ledger itself stays consistent either way
+        ledger.transfer(
+            uow, debit="test:elsewhere", credit="external:payme", amount=1, reason="test", idempotency_key="unplant"
+        )
+        uow.commit()
