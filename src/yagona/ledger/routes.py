@@ -65,7 +65,11 @@ class BatchCreate(ApiModel):
     transfers: list[TransferIn] = Field(min_length=1, max_length=BATCH_MAX)
 
 
-@router.post("/accounts", status_code=201)
+@router.post(
+    "/accounts",
+    status_code=201,
+    responses={409: {"description": "the code is taken by an account with other properties (`conflict`)"}},
+)
 def open_account(body: AccountIn, uow: Uow) -> AccountView:
     upper = None if body.upper_limit is None else to_minor(body.upper_limit, body.unit, field="upper_limit")
     spec = AccountCreate(**body.model_dump(exclude={"upper_limit"}), upper_limit=upper)
@@ -89,7 +93,14 @@ def account_history(
     return history_view(service.history(uow, code=code, cursor=cursor, limit=limit))
 
 
-@router.post("/transfers", status_code=201)
+@router.post(
+    "/transfers",
+    status_code=201,
+    responses={
+        404: {"description": "an account named in a transfer does not exist (`not_found`)"},
+        409: {"description": "refused by the ledger's rules: funds, limits, a reused key (`insufficient_funds`, …)"},
+    },
+)
 def post_transfers(body: BatchCreate, uow: Uow, key: Annotated[str, Depends(idempotency_key)]) -> list[TransferView]:
     """Linked transfers: all of them or none. Amounts in so'm (points for a points account)."""
     units = {code: service.get_account(uow, code=code).unit for code in {t.debit for t in body.transfers}}
