@@ -107,8 +107,14 @@ def test_sign_up_see_the_dashboard_the_line_the_wallet_and_sign_out(site: Site) 
     assert "+998 90 123 45 67" in text and "160\u00a0000\u00a0so'm" in text  # the deposit less the first fee
     assert 'href="/lines/998901234567"' in home.text and "<meter" in home.text
 
+    staff = httpx.Client(base_url=site.url, headers=STAFF, timeout=10)
+    site.opened.append(staff)
+    for i in range(3):
+        record = {"id": f"sms-{i}", "msisdn": DILNOZA, "type": "sms", "to": "998931234567"}
+        assert staff.post("/api/v1/usage", json=record).status_code == 201
     line = browser.get("/lines/998901234567")
     assert line.status_code == 200 and "+998 90 123 45 67" in html.unescape(line.text)
+    assert "<table>" in line.text and line.text.count("<tr>") == 4  # the head and three uses
     russian = browser.get("/lines/998901234567?lang=ru")
     assert '<html lang="ru">' in russian.text and "Остаток пакетов" in russian.text
 

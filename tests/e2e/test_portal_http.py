@@ -84,6 +84,9 @@ def test_another_site_cannot_sign_this_browser_in(client: httpx.Client, app: Fas
     credentials = {"phone": "998901234567", "password": PASSWORD, "csrf_token": _token(client.get("/login"))}
     forged = client.post("/login", data=credentials, headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403 and "text/html" in forged.headers["content-type"]
+    # Chromium names a same-origin form `Origin: null`; Sec-Fetch-Site says where it came from.
+    cross = client.post("/login", data=credentials, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"})
+    assert cross.status_code == 403
     assert "yagona_session" not in client.cookies
     own = client.post("/login", data=credentials, headers={"Origin": str(client.base_url).rstrip("/")})
     assert own.status_code == 303 and "yagona_session" in client.cookies

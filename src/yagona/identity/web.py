@@ -51,10 +51,17 @@ def safe_next(target: str) -> str:
 
 def _same_origin(request: Request) -> None:
     # Login CSRF: another site must not sign this browser in to an account of its choosing.
-    # Browsers name the page a form came from in `Origin`; only this origin's own form passes
-    # (and the page's CSRF token, which `page_router` checks, binds the form to this browser).
+    # Browsers name where a form came from: `Sec-Fetch-Site` (Chromium sends `Origin: null` on
+    # a same-origin form navigation under `Referrer-Policy: same-origin`, so that header alone
+    # cannot tell), else `Origin`. Only this origin's own form passes; the page's CSRF token,
+    # which `page_router` checks, binds the form to this browser as well.
+    site = request.headers.get("sec-fetch-site")
     origin = request.headers.get("origin")
-    if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+    if site is not None:
+        foreign = site not in {"same-origin", "none"}
+    else:
+        foreign = origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/")
+    if foreign:
         raise ForbiddenError("this sign-in form was posted from another site", field="origin")
 
 
