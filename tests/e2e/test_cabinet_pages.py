@@ -9,8 +9,10 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
+import pyotp
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -222,3 +224,32 @@ def test_a_wrong_code_is_said_in_the_visitors_language_and_writes_nothing(site: 
         )
     assert after == before
     assert browser.post("/login", data={**form, "code": right}).status_code == 303  # the code is still good
+
+
+def test_an_enrolled_authenticator_is_asked_for_after_the_code(site: Site) -> None:
+    browser = site.client("en")
+    assert sign_in_by_code(site, browser, BOBUR).status_code == 303
+    me = httpx.Client(base_url=site.url, cookies=browser.cookies, timeout=10)
+    site.opened.append(me)
+    setup = me.post("/api/v1/me/totp")
+    authenticator = pyotp.TOTP(setup.json()["secret"])
+    code = {"code": authenticator.now(), "setup_token": setup.json()["setup_token"]}
+    assert me.post("/api/v1/me/totp/confirm", json=code).status_code == 204
+    assert browser.post("/logout", data={"csrf_token": token(browser.get("/"))}).status_code == 303
+
+    login = browser.get("/login")
+    sent = browser.post("/login/code", data={"phone": BOBUR, "csrf_token": token(login)})
+    form = {"phone": BOBUR, "request_id": hidden(sent, "request_id"), "csrf_token": token(sent)}
+    sms = site.code(BOBUR)
+    asked = browser.post("/login", data={**form, "code": sms})
+    assert (
+        asked.status_code == 401
+        and f'value="{sms}"' in asked.text
+        and 'name="totp"' in asked.text
+        and "authenticator" in asked.text
+    )
+    assert "yagona_session" not in browser.cookies
+    # The code is kept in the form and still unspent (nothing was written but the attempt).
+    later = authenticator.at(SystemClock().now() + timedelta(seconds=30))  # the confirmation spent this step's code
+    done = browser.post("/login", data={**form, "code": sms, "totp": later})
+    assert done.status_code == 303 and "yagona_session" in browser.cookies, done.text
