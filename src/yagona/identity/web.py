@@ -32,7 +32,7 @@ router = page_router()
 Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 Phone = Annotated[str, Form(max_length=32)]
 Next = Annotated[str, Form(max_length=2048)]
-Optional = Annotated[str, Form(max_length=256)]
+Text = Annotated[str, Form(max_length=256)]  # an optional field: empty when not sent
 
 
 def _ctx(request: Request) -> service.IdentityContext:
@@ -151,12 +151,12 @@ class SignInForm:
 
 def _sign_in_form(  # noqa: PLR0917 - FastAPI passes a form's fields by name
     phone: Phone,
-    code: Optional = "",
-    password: Optional = "",
-    totp: Optional = "",
-    request_id: Optional = "",
-    name: Optional = "",
-    accept_documents: Optional = "",
+    code: Text = "",
+    password: Text = "",
+    totp: Text = "",
+    request_id: Text = "",
+    name: Text = "",
+    accept_documents: Text = "",
     next: Next = "/",
 ) -> SignInForm:
     return SignInForm(
