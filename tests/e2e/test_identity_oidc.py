@@ -6,6 +6,7 @@ scan of the database and the logs for any secret in clear."""
 
 from __future__ import annotations
 
+import html
 import logging
 import secrets
 import warnings
@@ -435,11 +436,15 @@ def test_without_a_session_authorize_sends_the_browser_to_sign_in_and_back(one_i
     to_login = browser.get("/authorize", params=params)
     assert to_login.status_code == 302 and to_login.headers["location"].startswith("/login?next=")
     page = browser.get(to_login.headers["location"])
-    target = page.text.split("name='next' value='")[1].split("'")[0].replace("&amp;", "&")
+    target = html.unescape(page.text.split('name="next" value="')[-1].split('"')[0])  # the sign-in form's
     assert target.startswith("/authorize?")
-    signed = browser.post("/login", data={"phone": PHONE, "password": PASSWORD, "next": target})
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    signed = browser.post("/login", data={"phone": PHONE, "password": PASSWORD, "next": target, "csrf_token": token})
     assert signed.status_code == 303 and signed.headers["location"] == target
     back = browser.get(target)
     assert back.status_code == 302 and back.headers["location"].startswith(f"{CALLBACK}?code=")
-    evil = browser.post("/login", data={"phone": PHONE, "password": PASSWORD, "next": "https://evil.example/"})
+    token = browser.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]  # a new session: a new token
+    evil = browser.post(
+        "/login", data={"phone": PHONE, "password": PASSWORD, "next": "https://evil.example/", "csrf_token": token}
+    )
     assert evil.headers["location"] == "/"

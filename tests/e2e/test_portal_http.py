@@ -67,12 +67,13 @@ def test_a_signed_in_customer_gets_the_cabinet_never_cached(
     with container.uow() as uow:
         customer(uow, app.state.identity)
         uow.commit()
-    signed = client.post("/login", data={"phone": "998901234567", "password": PASSWORD})
+    token = _token(client.get("/login", headers=PAGE))
+    signed = client.post("/login", data={"phone": "998901234567", "password": PASSWORD, "csrf_token": token})
     assert signed.status_code == 303 and "yagona_session" in client.cookies
     home = client.get("/", headers=PAGE)
     assert home.status_code == 200 and home.headers["cache-control"] == "no-store"
-    assert '<html lang="ru">' in home.text and "Личный кабинет" in home.text
-    assert "/login" not in home.text  # no "Sign in" link for a signed-in customer
+    assert '<html lang="ru">' in home.text and "Мои услуги" in home.text
+    assert 'href="/login"' not in home.text  # no "Sign in" link for a signed-in customer
 
 
 def test_another_site_cannot_sign_this_browser_in(client: httpx.Client, app: FastAPI, container: Container) -> None:
@@ -80,9 +81,12 @@ def test_another_site_cannot_sign_this_browser_in(client: httpx.Client, app: Fas
     with container.uow() as uow:
         customer(uow, app.state.identity)
         uow.commit()
-    credentials = {"phone": "998901234567", "password": PASSWORD}
+    credentials = {"phone": "998901234567", "password": PASSWORD, "csrf_token": _token(client.get("/login"))}
     forged = client.post("/login", data=credentials, headers={"Origin": "https://evil.example"})
-    assert forged.status_code == 403 and forged.json()["code"] == "forbidden"
+    assert forged.status_code == 403 and "text/html" in forged.headers["content-type"]
+    # Chromium names a same-origin form `Origin: null`; Sec-Fetch-Site says where it came from.
+    cross = client.post("/login", data=credentials, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"})
+    assert cross.status_code == 403
     assert "yagona_session" not in client.cookies
     own = client.post("/login", data=credentials, headers={"Origin": str(client.base_url).rstrip("/")})
     assert own.status_code == 303 and "yagona_session" in client.cookies

@@ -18,13 +18,16 @@ from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
+from yagona.identity import web as identity_web
 from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
+from yagona.lines import web as lines_web
 from yagona.payments import routes as payments_routes
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
 from yagona.wallet import routes as wallet_routes
+from yagona.wallet import web as wallet_web
 
 
 class Readiness(ApiRead):
@@ -91,6 +94,9 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.payments = payments_config(settings)
     app.include_router(payments_routes.router)
     app.include_router(me.router)
+    app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
+    app.include_router(lines_web.router)
+    app.include_router(wallet_web.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

@@ -15,8 +15,10 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yagona.lines import service as line_service
+from yagona.lines import web as lines_web
 from yagona.platform import i18n
-from yagona.platform.auth import SESSION_COOKIE, CustomerResolver
+from yagona.platform.auth import SESSION_COOKIE, CustomerResolver, Principal
 from yagona.platform.pages.assets import StaticAssets
 from yagona.platform.pages.core import (
     N_,
@@ -35,6 +37,8 @@ from yagona.platform.pages.middleware import CompressionMiddleware, SecurityHead
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
+from yagona.wallet import service as wallet_service
+from yagona.wallet import web as wallet_web
 
 STATIC_DIR = Path(__file__).parent / "static"
 SHELL_ASSETS = (".css", ".js", ".svg", ".png")  # what the service worker keeps (not the licence texts)
@@ -60,7 +64,21 @@ def home(request: Request, uow: Annotated[UnitOfWork, Depends(unit_of_work)]) ->
         if asked is not None:
             remember_language(response, asked, secure=pages_of(request).secure_cookies)
         return response
-    return render(request, "app/home.html")
+    return dashboard(request, uow, principal)
+
+
+def dashboard(request: Request, uow: UnitOfWork, principal: Principal) -> Response:
+    """Every service of the customer: the same services `/api/v1/me/services` reads (it spans
+    lines and wallet, siblings that may not call each other: so it lives here)."""
+    lines = []
+    if principal.may("mobile"):
+        numbers = sorted({*principal.lines, *principal.phones})
+        lines = [lines_web.line_card(line_service.state(uow, msisdn=m)) for m in numbers if line_service.exists(uow, m)]
+    wallets = []
+    if principal.may("wallet"):
+        found = wallet_service.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
+        wallets = [wallet_web.wallet_card(w) for w in found]
+    return render(request, "app/home.html", lines=lines, wallets=wallets)
 
 
 @router.post("/language")
@@ -133,7 +151,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         secret=hmac.new(secret, b"yagona.pages", hashlib.sha256).digest(),
         assets=StaticAssets(STATIC_DIR),
         secure_cookies=settings.env not in ("dev", "test"),
-        navigation=[NavigationItem("/", N_("Home"))],
+        navigation=[NavigationItem("/", N_("Home")), NavigationItem("/wallet", N_("Wallet"))],
     )
     app.include_router(router)
     app.add_api_route("/manifest.webmanifest", manifest, methods=["GET"], include_in_schema=False)

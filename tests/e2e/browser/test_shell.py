@@ -22,7 +22,7 @@ def test_a_signed_out_visitor_lands_on_the_sign_in_page(page: Page, tmp_path: Pa
     screenshot(page, "portal-360-login", tmp_path)
 
 
-def test_the_interim_sign_in_page_is_accessible(page: Page) -> None:
+def test_the_sign_in_page_is_accessible(page: Page) -> None:
     page.goto("/login")
     assert_accessible(page)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749.errors import InvalidRequestError as OAuthInvalidRequestError
@@ -20,18 +20,13 @@ from yagona.identity.errors import UnauthenticatedError
 from yagona.identity.routes.common import (
     PUBLIC,
     Ctx,
-    Form,
     Uow,
     context,
-    device,
-    keeping_security_records,
     optional_session,
     session_cookie,
     session_token,
-    set_session_cookie,
 )
 from yagona.identity.schemas import SessionRead
-from yagona.kernel.errors import ForbiddenError
 
 router = APIRouter(tags=["oidc"])
 
@@ -179,48 +174,8 @@ def _consent_page(
     )
 
 
-@router.get("/login", include_in_schema=False)
-def login_page(next: str = "/") -> HTMLResponse:
-    target = html.escape(_safe_next(next))
-    return HTMLResponse(
-        "<!doctype html><html lang='uz'><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>One ID</title>"
-        "<main><h1>One ID</h1>"
-        f"<form method='post' action='/login'><input type='hidden' name='next' value='{target}'>"
-        "<p><label for='phone'>Telefon raqami / Phone</label><br>"
-        "<input id='phone' name='phone' inputmode='tel' placeholder='998901234567' autocomplete='username'></p>"
-        "<p><label for='password'>Parol / Password</label><br>"
-        "<input id='password' name='password' type='password' autocomplete='current-password'></p>"
-        "<button>Kirish / Sign in</button></form></main></html>"
-    )
-
-
-@router.post("/login", include_in_schema=False)
-def login_form(request: Request, form: Form, uow: Uow, ctx: Ctx) -> Response:
-    # Login CSRF: another site must not sign this browser in to an account of its choosing.
-    # Browsers name the page a form came from in `Origin`; only this origin's own form passes.
-    origin = request.headers.get("origin")
-    if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
-        raise ForbiddenError("this sign-in form was posted from another site", field="origin")
-    with keeping_security_records(uow):
-        signed = service.login_with_password(
-            uow,
-            ctx=ctx,
-            phone=form.get("phone", "")[:32],
-            password=form.get("password", "")[:256],
-            totp=form.get("totp") or None,
-            device=device(request, None),
-        )
-    uow.commit()
-    response = RedirectResponse(_safe_next(form.get("next", "/")), status_code=303)
-    set_session_cookie(response, ctx, signed)
-    return response
-
-
-def _safe_next(target: str) -> str:
-    # Only back into this site's authorisation endpoint: no open redirect.
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and parts.path == "/authorize" else "/"
+# The sign-in page `/login` (where /authorize sends a signed-out browser, `?next=`) is a
+# page of identity's `web` room.
 
 
 @router.post("/oauth/token", openapi_extra=PUBLIC)
