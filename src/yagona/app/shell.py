@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from yagona.lines import service as line_service
 from yagona.lines import web as lines_web
 from yagona.platform import i18n
-from yagona.platform.auth import SESSION_COOKIE, CustomerResolver, Principal
+from yagona.platform.auth import Principal, session_customer
 from yagona.platform.pages.assets import StaticAssets
 from yagona.platform.pages.core import (
     N_,
@@ -53,9 +53,7 @@ router = page_router()
 @router.get("/")
 def home(request: Request, uow: Annotated[UnitOfWork, Depends(unit_of_work)]) -> Response:
     """The cabinet's front door: a signed-out visitor goes to the sign-in page."""
-    resolver: CustomerResolver = request.app.state.customer_resolver
-    token = request.cookies.get(SESSION_COOKIE)
-    principal = resolver(uow, session_token=token, bearer_token=None) if token else None
+    principal = session_customer(request, uow)
     if principal is None:
         response: Response = RedirectResponse("/login", status_code=303)
         response.headers["Cache-Control"] = "no-store"

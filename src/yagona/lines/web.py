@@ -17,7 +17,7 @@ from yagona.kernel.money import Money
 from yagona.kernel.phone import display_msisdn
 from yagona.lines import service
 from yagona.lines.schemas import LineState
-from yagona.platform.auth import SESSION_COOKIE, CustomerResolver, Principal
+from yagona.platform.auth import session_customer
 from yagona.platform.pages.core import N_, page_router, render
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
@@ -98,13 +98,6 @@ def line_card(line: LineState) -> LineCard:
     )
 
 
-def page_customer(request: Request, uow: UnitOfWork) -> Principal | None:
-    """The signed-in customer of the session cookie, or None (the page sends them to /login)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    resolver: CustomerResolver = request.app.state.customer_resolver
-    return resolver(uow, session_token=token, bearer_token=None) if token else None
-
-
 @router.get("/{msisdn}")
 def line_page(
     request: Request,
@@ -113,7 +106,7 @@ def line_page(
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
     """One of the customer's lines; a line not theirs (or no line) is the 404 page."""
-    principal = page_customer(request, uow)
+    principal = session_customer(request, uow)
     if principal is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if len(msisdn) > 16 or not principal.owns_line(msisdn) or not service.exists(uow, msisdn):

@@ -107,6 +107,14 @@ def require_customer(*scopes: str) -> Callable[..., Principal]:
     return customer
 
 
+def session_customer(request: Request, uow: UnitOfWork) -> Principal | None:
+    """The customer of the session cookie, or None: what a page asks (it sends a signed-out
+    visitor to /login rather than answering 401). Pages take no bearer tokens."""
+    token = request.cookies.get(SESSION_COOKIE)
+    resolver: CustomerResolver = request.app.state.customer_resolver
+    return resolver(uow, session_token=token, bearer_token=None) if token else None
+
+
 def require_own_line(principal: Principal, msisdn: str) -> None:
     """Refuse a line that is not the customer's own: the same answer whether or not it exists."""
     if not principal.owns_line(msisdn):

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 
 from yagona.kernel.money import Money
 from yagona.kernel.phone import display_msisdn
-from yagona.platform.auth import SESSION_COOKIE, CustomerResolver, Principal
+from yagona.platform.auth import Principal, session_customer
 from yagona.platform.pages.core import N_, page_router, render
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
@@ -82,13 +82,6 @@ def wallet_card(wallet: WalletRead) -> WalletCard:
     )
 
 
-def page_customer(request: Request, uow: UnitOfWork) -> Principal | None:
-    """The signed-in customer of the session cookie, or None (the page sends them to /login)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    resolver: CustomerResolver = request.app.state.customer_resolver
-    return resolver(uow, session_token=token, bearer_token=None) if token else None
-
-
 def _own_wallets(uow: UnitOfWork, principal: Principal) -> list[WalletRead]:
     return service.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
 
@@ -96,7 +89,7 @@ def _own_wallets(uow: UnitOfWork, principal: Principal) -> list[WalletRead]:
 @router.get("")
 def wallet_page(request: Request, uow: Uow) -> Response:
     """The customer's wallet(s): balance, limits used, recent receipts."""
-    principal = page_customer(request, uow)
+    principal = session_customer(request, uow)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     wallets = []
@@ -109,7 +102,7 @@ def wallet_page(request: Request, uow: Uow) -> Response:
 @router.get("/receipts/{number}")
 def receipt_page(request: Request, number: str, uow: Uow) -> Response:
     """A printable receipt of one of the customer's wallets; any other number is the 404 page."""
-    principal = page_customer(request, uow)
+    principal = session_customer(request, uow)
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     found: Receipt | None = None
