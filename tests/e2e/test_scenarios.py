@@ -14,7 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 OURS = sorted(p for p in (ROOT / "tests" / "scenarios").rglob("*.yaml") if not p.name.endswith(".expect.yaml"))
-# The shared examples, copied in: the repository is self-contained (no ../shared).
+# The shared examples, copied in: the repository is self-contained (nothing read from outside it).
 EXAMPLES = ROOT / "tests" / "scenarios" / "examples"
 
 
@@ -89,7 +89,7 @@ def test_the_tests_read_nothing_outside_the_repository() -> None:
     }
     needle = '"' + "shar" + "ed" + '"'  # spelt so this file does not find itself
     for test_file in (ROOT / "tests").rglob("*.py"):
-        assert needle not in test_file.read_text(), f"{test_file} reads ../shared"
+        assert needle not in test_file.read_text(), f"{test_file} reads a folder outside the repository"
 
 
 def test_the_output_is_the_same_byte_for_byte() -> None:
