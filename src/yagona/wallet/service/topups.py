@@ -87,11 +87,8 @@ def topup(
         verify_pin(uow, row, pin)
     request = {"op": "topup", "phone": phone, "amount": amount, "source": source.value}
     request |= {"card": card, "promo": promotion}
-    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
     light = row.tier == Tier.LIGHT.value
-    existing, already = repository.replay_and_topups(
-        uow.session, key, payee=phone if light else None, since=since if light else None
-    )
+    existing, already = _replay_and_window(uow, key, phone, light=light)
     if existing is not None:
         return receipt_of(replayed(existing, request))
     rules.check_usable(status(row), reason(row), phone=phone)
@@ -153,11 +150,8 @@ def topup_from_payment_system(
     row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
     request = {"op": "topup_payment", "phone": phone, "amount": amount, "system": system}
     s = ctx().settings
-    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
     light = row.tier == Tier.LIGHT.value
-    existing, already = repository.replay_and_topups(
-        uow.session, key, payee=phone if light else None, since=since if light else None
-    )
+    existing, already = _replay_and_window(uow, key, phone, light=light)
     if existing is not None:
         return receipt_of(replayed(existing, request))
     rules.check_usable(status(row), reason(row), phone=phone)
@@ -251,3 +245,14 @@ def settle_card(uow: UnitOfWork, op: OperationRecord, *, approved: bool) -> Oper
         repository.settle_operation(uow.session, op.seq, status=OperationStatus.DECLINED.value, at=now)
         new_status = OperationStatus.DECLINED
     return replace(op, status=new_status.value, completed_at=now)
+
+
+def _replay_and_window(
+    uow: UnitOfWork, key: str, phone: str, *, light: bool
+) -> tuple[repository.OperationRecord | None, int]:
+    """The operation already recorded under `key` (a replay), and — for a Light wallet — the
+    top-ups of the 30-day window (4.5.1) in the same round trip."""
+    since = rules.topup_window_start(uow.clock.now(), days=ctx().settings.topup_window_days)
+    return repository.replay_and_topups(
+        uow.session, key, payee=phone if light else None, since=since if light else None
+    )
