@@ -149,7 +149,14 @@ def install(app: FastAPI, settings: Settings) -> None:
         secret=hmac.new(secret, b"yagona.pages", hashlib.sha256).digest(),
         assets=StaticAssets(STATIC_DIR),
         secure_cookies=settings.env not in ("dev", "test"),
-        navigation=[NavigationItem("/", N_("Home")), NavigationItem("/wallet", N_("Wallet"))],
+        # The cabinet's menu (signed in); a signed-out visitor sees the plans and "Sign in".
+        navigation=[
+            NavigationItem("/", N_("Home")),
+            NavigationItem("/plans", N_("Plans"), public=True),
+            NavigationItem("/wallet", N_("Wallet")),
+            NavigationItem("/account/security", N_("Security")),
+            NavigationItem("/account/profile", N_("Profile")),
+        ],
     )
     app.include_router(router)
     app.add_api_route("/manifest.webmanifest", manifest, methods=["GET"], include_in_schema=False)

@@ -30,14 +30,14 @@ def test_the_sign_in_page_is_accessible(page: Page) -> None:
 def test_the_layout_speaks_the_visitors_language_and_remembers_a_choice(page: Page, tmp_path: Path) -> None:
     page.goto("/offline")
     assert page.locator("html").get_attribute("lang") == "uz"
-    assert page.get_by_role("link", name="Bosh sahifa").is_visible()
+    assert page.get_by_role("link", name="Tariflar").is_visible()
     assert page.get_by_role("heading", level=1).inner_text() == "Siz oflayndasiz"
     assert_accessible(page)
     screenshot(page, "portal-360-layout-uz", tmp_path)
 
     page.goto("/offline?lang=ru")
     assert page.locator("html").get_attribute("lang") == "ru"
-    assert page.get_by_role("link", name="Главная").is_visible()
+    assert page.get_by_role("link", name="Тарифы").is_visible()
     assert page.get_by_role("button", name="Русский").get_attribute("aria-pressed") == "true"
     assert_accessible(page)
 

@@ -62,6 +62,7 @@ def locale_directory() -> Path:
 class NavigationItem:
     href: str
     label: str  # a msgid, translated when shown
+    public: bool = False  # shown to a signed-out visitor too
 
 
 @dataclass
