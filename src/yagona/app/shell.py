@@ -41,6 +41,7 @@ from yagona.wallet import service as wallet_service
 from yagona.wallet import web as wallet_web
 
 STATIC_DIR = Path(__file__).parent / "static"
+OFFLINE_COPY_HEADER = "X-Yagona-Offline-Copy"
 SHELL_ASSETS = (".css", ".js", ".svg", ".png")  # what the service worker keeps (not the licence texts)
 THEME_COLOUR = "#0b5cad"
 BACKGROUND_COLOUR = "#ffffff"
@@ -76,7 +77,10 @@ def dashboard(request: Request, uow: UnitOfWork, principal: Principal) -> Respon
     if principal.may("wallet"):
         found = wallet_service.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
         wallets = [wallet_web.wallet_card(w) for w in found]
-    return render(request, "app/home.html", lines=lines, wallets=wallets)
+    saved_at = request.app.state.container.clock.now()  # what the offline copy says it shows
+    response = render(request, "app/home.html", lines=lines, wallets=wallets, saved_at=saved_at)
+    response.headers[OFFLINE_COPY_HEADER] = "dashboard"  # the service worker keeps only this page
+    return response
 
 
 @router.post("/language")
@@ -127,7 +131,9 @@ def service_worker(request: Request) -> Response:
         pages.environment(i18n.DEFAULT_LANGUAGE)
         .get_template("app/sw.js")
         .render(
-            version=pages.assets.version(), assets=[a.url for a in pages.assets.all() if a.name.endswith(SHELL_ASSETS)]
+            version=pages.assets.version(),
+            assets=[a.url for a in pages.assets.all() if a.name.endswith(SHELL_ASSETS)],
+            offline_copy_header=OFFLINE_COPY_HEADER,
         )
     )
     # no-cache: the browser checks for a new worker on every visit (it never keeps it a year).

@@ -1,7 +1,10 @@
-// Yagona's service worker: keeps the shell's static assets and the offline page.
+// Yagona's service worker: keeps the shell's static assets, the offline page, and the
+// signed-in customer's last dashboard (shown offline with the time it was made).
 // Generated per release: the version changes whenever an asset does.
 const CACHE = "yagona-shell-{{ version }}";
+const SAVED = "yagona-dashboard";  // one page of one customer: emptied on sign-out
 const OFFLINE = "/offline";
+const DASHBOARD = "/";
 const PRECACHE = {{ assets|tojson }}.concat([OFFLINE]);
 
 self.addEventListener("install", (event) => {
@@ -16,17 +19,45 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// The dashboard from the network, kept for later; offline, the kept copy with its note shown.
+async function dashboard(request) {
+  const saved = await caches.open(SAVED);
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (offline) {
+    const copy = await saved.match(DASHBOARD);
+    if (!copy) return (await caches.match(OFFLINE)) || Response.error();
+    const html = (await copy.text()).replace('class="offline-note" hidden', 'class="offline-note"');
+    return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+  if (response.ok && response.headers.get({{ offline_copy_header|tojson }}) === "dashboard") {
+    await saved.put(DASHBOARD, response.clone());
+  } else if (response.type === "opaqueredirect" || response.redirected) {
+    await saved.delete(DASHBOARD);  // signed out (or the session ended): nothing personal stays
+  }
+  return response;
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && (url.pathname === "/logout" || url.pathname.startsWith("/account/report"))) {
+    event.waitUntil(caches.delete(SAVED));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (url.pathname.startsWith("/static/")) {
     // Hashed URLs never change: the cache answers first.
     event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
     return;
   }
   if (request.mode === "navigate") {
+    if (url.pathname === DASHBOARD && !url.search) {
+      event.respondWith(dashboard(request));
+      return;
+    }
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
   }
 });
