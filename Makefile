@@ -62,6 +62,12 @@ run: demo ## set up everything; serve Yagona with demo data on http://127.0.0.1:
 worker: migrate ## run the due-job and outbox worker
 	$(BIN)/yagona worker
 
+LIGHTHOUSE_VERSION := 12.2.3
+lighthouse: setup browser ## Lighthouse 12 on the sign-in page and the dashboard, mobile (a benchmark: not in make test)
+	@if [ ! -x .lighthouse/node_modules/.bin/lighthouse ]; then \
+		mkdir -p .lighthouse && npm install --prefix .lighthouse --no-audit --no-fund -E lighthouse@$(LIGHTHOUSE_VERSION); fi
+	CHROME_PATH=/usr/bin/chromium $(BIN)/yagona bench lighthouse
+
 lint: setup ## ruff: lint and format check
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

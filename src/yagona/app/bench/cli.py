@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
+from yagona.app.bench import lighthouse as lighthouse_bench
 from yagona.app.bench import machine, report, scratch
 from yagona.app.bench import rating as rating_bench
 from yagona.app.bench import wallet as wallet_bench
@@ -168,3 +170,23 @@ def rating(
             f"{row.scenario:58} n={row.events:<6} {row.seconds:7.2f} s {row.per_second:9,.0f}/s  "
             f"p50 {row.p50_ms:7.1f} ms  p99 {row.p99_ms:7.1f} ms"
         )
+
+
+@app.command()
+def lighthouse(
+    binary: Annotated[
+        Path, typer.Option(envvar="LIGHTHOUSE", help="The lighthouse command (make lighthouse installs it).")
+    ] = Path(".lighthouse/node_modules/.bin/lighthouse"),
+) -> None:
+    """Lighthouse 12 on the sign-in page and the dashboard, mobile profile, Debian's Chromium."""
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    for line in report.machine_lines(machine.describe("not used"), {}):
+        typer.echo(line)
+    try:
+        pages = lighthouse_bench.run(binary)
+    except BenchmarkError as error:
+        typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"{'page':28} " + " ".join(f"{name:>15}" for name in lighthouse_bench.CATEGORIES))
+    for page in pages:
+        typer.echo(f"{page.page:28} " + " ".join(f"{page.scores[name]:>15}" for name in lighthouse_bench.CATEGORIES))

@@ -7,14 +7,12 @@ Each scenario runs on a fresh database; the ledger must verify at the end.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +21,7 @@ from time import perf_counter
 
 import httpx
 
+from yagona.app.bench import scratch
 from yagona.app.bench.ledger import BenchmarkError, percentile
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.app.sandbox import runner as sandbox_runner
@@ -115,7 +114,7 @@ def http_api(url: str, *, events: int, rate: float, clients: int) -> Row:
     """The real server in its own process; clients post usage records at a paced total rate."""
     container = _container(url)
     _connect_lines(container)
-    port = _free_port()
+    port = scratch.free_port()
     env = {
         **os.environ,
         "YAGONA_DATABASE__URL": url,
@@ -123,7 +122,7 @@ def http_api(url: str, *, events: int, rate: float, clients: int) -> Row:
         "YAGONA_LOG_LEVEL": "WARNING",
         "YAGONA_DATABASE__POOL_SIZE": "20",
     }
-    with _server(port, env):
+    with scratch.server(port, env):
         latencies = _paced_load(f"http://127.0.0.1:{port}", events=events, rate=rate, clients=clients)
     _verify(container)
     seconds = latencies.pop()
@@ -187,38 +186,6 @@ def _verify(container: Container) -> None:
     container.engine.dispose()
     if not report.ok:
         raise BenchmarkError(f"ledger verify failed: {report.problems[:3]}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(port: int, env: dict[str, str]) -> Iterator[None]:
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and command, no outside input
-        [sys.executable, "-m", "yagona", "serve", "--port", str(port), "--workers", str(os.cpu_count() or 1)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise BenchmarkError("the server did not start")
-            time.sleep(0.1)
-        yield
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _paced_load(base: str, *, events: int, rate: float, clients: int) -> list[float]:

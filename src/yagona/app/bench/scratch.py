@@ -6,14 +6,22 @@ bloat, the cache or the sequence values of the one before it.
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import psycopg
 from sqlalchemy.engine import make_url
+
+from yagona.app.bench.ledger import BenchmarkError
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -69,3 +77,37 @@ def postgres_database(server_url: str) -> Iterator[str]:
         finally:
             # FORCE: a client thread that died mid-run must not keep the database alive.
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Iterator[None]:
+    """`yagona serve` in its own process (every core by default), until the block ends."""
+    processes = str(workers or os.cpu_count() or 1)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and command, no outside input
+        [sys.executable, "-m", "yagona", "serve", "--port", str(port), "--workers", processes],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchmarkError("the server did not start")
+            time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
