@@ -31,7 +31,7 @@ class PageScores:
 
 
 def _demo_database(url: str) -> None:
-    settings = Settings(database={"url": url}, env="dev")  # type: ignore[arg-type]
+    settings = Settings(database={"url": url}, env="dev")
     container = bootstrap(settings, configure_logs=False)
     migrate.upgrade(container.engine)
     with container.uow() as uow:
