@@ -10,8 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
+from starlette.exceptions import HTTPException
 
-from yagona.kernel.errors import YagonaError
+from yagona.kernel.errors import ForbiddenError, InvalidRequestError, YagonaError
 from yagona.kernel.money import Money
 from yagona.kernel.phone import display_msisdn
 from yagona.platform import i18n
@@ -89,8 +90,14 @@ def own_wallets(uow: UnitOfWork, principal: Principal) -> list[WalletRead]:
 
 
 def own_wallet(uow: UnitOfWork, principal: Principal, phone: str) -> str:
-    """The phone of the customer's own wallet (`phone` chooses among several; empty: the one)."""
-    return service.own_wallet(uow, customer_id=principal.customer_id, phones=principal.phones, phone=phone or None)
+    """The phone of the customer's own wallet (`phone` chooses among several; empty: the one).
+    Another customer's number is the 404 page, as a number with no wallet would be."""
+    try:
+        return service.own_wallet(uow, customer_id=principal.customer_id, phones=principal.phones, phone=phone or None)
+    except (ForbiddenError, InvalidRequestError) as error:
+        if isinstance(error, InvalidRequestError) and not phone:
+            raise  # several wallets and none named: said on the page
+        raise HTTPException(404) from None
 
 
 def to_login() -> RedirectResponse:

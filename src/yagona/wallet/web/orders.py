@@ -162,9 +162,10 @@ def _review(request: Request, uow: UnitOfWork, order: Order, form: dict[str, str
         return to_login()
     try:
         form["phone"] = own_wallet(uow, principal, form["phone"])
-        quote = order.quote(uow, form["phone"], form)
     except WalletNotFoundError:
-        return RedirectResponse("/wallet", status_code=303)
+        return RedirectResponse("/wallet", status_code=303)  # no wallet yet: the page that opens one
+    try:
+        quote = order.quote(uow, form["phone"], form)
     except YagonaError as error:
         left_behind(uow, error)
         return _form_page(
