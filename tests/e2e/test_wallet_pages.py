@@ -269,6 +269,21 @@ def test_the_line_pages_link_fills_the_payment_form(site: Site) -> None:
     assert f'name="account" autocomplete="off" required maxlength="60" value="{DILNOZA}"' in page.text
     assert 'value="15000"' in page.text
 
+    # Paid through the lines domain's provider: the line's balance grows by the amount.
+    with httpx.Client(base_url=site.url, headers=STAFF, timeout=10) as staff:
+        made = staff.post("/api/v1/lines", json={"msisdn": DILNOZA, "plan": "lider-start", "deposit": 200_000})
+        assert made.status_code == 201, made.text
+        before = staff.get(f"/api/v1/lines/{DILNOZA}").json()["balance"]
+        with site.container.uow() as uow:
+            wallets.top_up(uow, DILNOZA, wallets.som(20_000))
+            uow.commit()
+        quote = dilnoza.post(
+            "/wallet/pay", data={"provider": "mobile", "account": DILNOZA, "amount": "15000", "csrf_token": token(page)}
+        )
+        assert quote.status_code == 200 and "15,000 so'm" in text(quote)
+        assert confirm(dilnoza, "pay", quote).status_code == 303
+        assert staff.get(f"/api/v1/lines/{DILNOZA}").json()["balance"] == before + 15_000
+
 
 def test_a_signed_out_visitor_is_sent_to_sign_in(site: Site) -> None:
     visitor = site.client()
