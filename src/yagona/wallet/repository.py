@@ -238,7 +238,9 @@ def topups_since(session: Session, phone: str, since: datetime) -> int:
     return int(total or 0)
 
 
-def operations_of(session: Session, phone: str, *, before_seq: int | None, limit: int) -> list[OperationRecord]:
+def operations_of(
+    session: Session, phone: str, *, before_seq: int | None, limit: int, kinds: Iterable[str] | None = None
+) -> list[OperationRecord]:
     query = (
         select(*_OPERATION_COLUMNS)
         .where(or_(OPERATION.c.payer_phone == phone, OPERATION.c.payee_phone == phone))
@@ -247,6 +249,8 @@ def operations_of(session: Session, phone: str, *, before_seq: int | None, limit
     )
     if before_seq is not None:
         query = query.where(OPERATION.c.seq < before_seq)
+    if kinds is not None:
+        query = query.where(OPERATION.c.kind.in_(list(kinds)))
     return [OperationRecord(*row) for row in session.connection().execute(query)]
 
 

@@ -240,3 +240,28 @@ class ProviderCatalogue(_Frozen):
 
     def get(self, provider_id: str) -> Provider | None:
         return next((p for p in self.providers if p.id == provider_id), None)
+
+
+# --- what a channel shows before an order is confirmed -----------------------------------
+
+
+class Quote(_Frozen):
+    """An order priced before the customer confirms it with the PIN (annex 1): what it moves,
+    its commission and the total that leaves the wallet. Nothing is reserved by a quote."""
+
+    operation: str  # topup | pay | transfer
+    amount: int  # tiyin
+    commission: int
+    total: int
+    provider: str | None = None
+    provider_name: str | None = None
+    account: str | None = None
+    to_phone: str | None = None
+    card: str | None = None  # masked
+
+
+class SimulatorCard(_Frozen):
+    """A test card of the card-processor simulator (dev and test only) and what it answers."""
+
+    number: str
+    outcome: CardOutcome

@@ -30,6 +30,7 @@ from yagona.wallet.service.context import (
 )
 from yagona.wallet.service.payments import pay, redeem, transfer
 from yagona.wallet.service.pin import check_pin, forget_pin, restore_pin
+from yagona.wallet.service.quotes import quote_payment, quote_topup, quote_transfer, simulator_cards
 from yagona.wallet.service.receipts import receipt, receipts
 from yagona.wallet.service.registration import (
     get,
@@ -74,6 +75,9 @@ __all__ = [
     "pay",
     "phones",
     "provider_catalogue",
+    "quote_payment",
+    "quote_topup",
+    "quote_transfer",
     "receipt",
     "receipts",
     "redeem",
@@ -86,6 +90,7 @@ __all__ = [
     "return_frozen",
     "reverse_payment_system_topup",
     "run_dormancy",
+    "simulator_cards",
     "state",
     "topup",
     "topup_from_payment_system",

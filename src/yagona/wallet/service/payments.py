@@ -101,7 +101,7 @@ def pay(
     (4.4.5): it is not reversed automatically."""
     check_amount(amount)
     phone = phone_of(phone)
-    chosen = _provider(provider)
+    chosen = provider_of(provider)
     account = rules.check_account(chosen, account)
     key = scoped_key(phone, "pay", idempotency_key)
     row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
@@ -200,7 +200,8 @@ def _commission_leg(uow: UnitOfWork, legs: list[TransferCreate], payer: str, fee
         )
 
 
-def _provider(provider_id: str) -> Provider:
+def provider_of(provider_id: str) -> Provider:
+    """The provider of this id (`not_found` otherwise)."""
     chosen = repository.providers().get((provider_id or "").strip())
     if chosen is None:
         raise ProviderNotFoundError(f"no provider {provider_id[:40]!r}", provider=provider_id[:40])

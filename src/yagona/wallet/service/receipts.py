@@ -5,6 +5,8 @@ configured. Reads and listings of a wallet's receipts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import InvalidRequestError
 from yagona.platform.uow import UnitOfWork
@@ -77,14 +79,23 @@ def receipt(uow: UnitOfWork, *, phone: str, number: str) -> Receipt:
     return receipt_of(row)
 
 
-def receipts(uow: UnitOfWork, *, phone: str, cursor: str | None = None, limit: int = 50) -> ReceiptPage:
-    """The wallet's receipts, newest first; pass `next_cursor` back for the next page."""
+def receipts(
+    uow: UnitOfWork,
+    *,
+    phone: str,
+    cursor: str | None = None,
+    limit: int = 50,
+    kinds: Sequence[OperationKind] | None = None,
+) -> ReceiptPage:
+    """The wallet's receipts, newest first (only of `kinds` when given); pass `next_cursor`
+    back for the next page."""
     if not 1 <= limit <= uow.limits.page_size_max:
         raise InvalidRequestError(f"limit must be between 1 and {uow.limits.page_size_max}", field="limit")
     before = rules.receipt_seq(cursor) if cursor is not None else None
     if cursor is not None and before is None:
         raise InvalidRequestError("cursor is not one this service gave", field="cursor")
     row = wallet(uow, phone)
-    rows = repository.operations_of(uow.session, row.phone, before_seq=before, limit=limit + 1)
+    wanted = [kind.value for kind in kinds] if kinds is not None else None
+    rows = repository.operations_of(uow.session, row.phone, before_seq=before, limit=limit + 1, kinds=wanted)
     items = [receipt_of(r) for r in rows[:limit]]
     return ReceiptPage(items=items, next_cursor=items[-1].number if len(rows) > limit else None)
