@@ -161,7 +161,7 @@ def test_reload_and_promos_answer_as_a_flash(site: Site) -> None:
     left = balance(site, AZIZ)
     refused = poor.post(f"/lines/{AZIZ}/reload", data={"csrf_token": token(page)})
     assert refused.status_code == 303
-    assert "На балансе должно быть не менее" in text_of(poor.get(f"/lines/{AZIZ}"))
+    assert "На балансе должно быть не менее" in text_of(poor.get(f"/lines/{AZIZ}"))  # noqa: RUF001
     assert balance(site, AZIZ) == left == 20_000
 
 

@@ -4,6 +4,7 @@ very same answer, on real SQLite and PostgreSQL; the usage history filtered by k
 from __future__ import annotations
 
 import pytest
+
 from tests.factories.lines import connect
 from yagona.app.bootstrap import Container
 from yagona.kernel.errors import YagonaError
