@@ -229,8 +229,9 @@ def reload_line(request: Request, msisdn: str, uow: Uow) -> Response:
         return response
     uow.commit()
     plan = catalog.get_plan(line.plan)
+    paid = plan.monthly_fee + plan.reload.price if plan.reload is not None else plan.monthly_fee
     text = N_("Reloaded: %(fee)s charged and the bundles of %(plan)s granted anew. Next charge: %(date)s.")
-    flash(request, response, _say(request, text, fee=plan.monthly_fee, plan=plan.name, date=line.next_charge_at))
+    flash(request, response, _say(request, text, fee=paid, plan=plan.name, date=line.next_charge_at))
     return response
 
 
