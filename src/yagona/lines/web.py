@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
+from urllib.parse import quote
 
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from yagona.catalog import service as catalog
-from yagona.catalog.schemas import Plan
 from yagona.kernel.errors import YagonaError
 from yagona.kernel.money import Money
 from yagona.kernel.phone import display_msisdn
@@ -112,10 +112,13 @@ PROMO_STATES = {
 }
 
 
-def _signed_in(request: Request, uow: UnitOfWork) -> Principal | RedirectResponse:
+def _signed_in(request: Request, uow: UnitOfWork, *, back: str | None = None) -> Principal | RedirectResponse:
+    """The session's customer, or the way to sign in (and `back` to this page afterwards: a
+    form's page, not the address it posts to)."""
     principal = session_customer(request, uow)
     if principal is None:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        here = back or request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
     return principal
 
 
@@ -128,15 +131,15 @@ def _own_line(principal: Principal, uow: UnitOfWork, msisdn: str) -> None:
 def _say(request: Request, msgid: str, **values: object) -> str:
     """A flash in the visitor's language: `msgid` translated, money and dates formatted."""
     language = page_language(request)
-    shown = {
-        key: formatting.format_money(value, language)
-        if isinstance(value, Money)
-        else formatting.format_day(value, language)
-        if isinstance(value, datetime)
-        else value
-        for key, value in values.items()
-    }
-    return pages_of(request).gettext(language, msgid) % shown
+
+    def shown(value: object) -> object:
+        if isinstance(value, Money):
+            return formatting.format_money(value, language)
+        if isinstance(value, datetime):
+            return formatting.format_day(value, language)
+        return value
+
+    return pages_of(request).gettext(language, msgid) % {key: shown(value) for key, value in values.items()}
 
 
 def _back_to_line(msisdn: str) -> RedirectResponse:
@@ -160,7 +163,7 @@ def line_page(
         raise HTTPException(422)
     state = service.state(uow, msisdn=msisdn)
     plan = catalog.get_plan(state.plan)
-    wanted: UsageKind | None = kind or None  # type: ignore[assignment]  # checked against USAGE_KINDS above
+    wanted = cast("UsageKind | None", kind or None)  # checked against USAGE_KINDS above
     rows, next_before = service.usage_history(uow, msisdn=msisdn, kind=wanted, before=before, limit=USAGE_PAGE)
     usage = [
         {
@@ -217,21 +220,22 @@ def _promo_view(promo: PromoState) -> PromoView:
 @router.post("/{msisdn}/reload")
 def reload_line(request: Request, msisdn: str, uow: Uow) -> Response:
     """Perezagruzka (`*5#`): the service's answer, or its refusal, as a flash on the line page."""
-    principal = _signed_in(request, uow)
+    principal = _signed_in(request, uow, back=f"/lines/{msisdn}")
     if isinstance(principal, RedirectResponse):
         return principal
     _own_line(principal, uow, msisdn)
     response = _back_to_line(msisdn)
+    before = service.state(uow, msisdn=msisdn).balance_tiyin
     try:
         line = service.reload(uow, msisdn=msisdn)
     except YagonaError as error:
         flash(request, response, i18n.localize(error, page_language(request)), level="error")
         return response
     uow.commit()
-    plan = catalog.get_plan(line.plan)
-    paid = plan.monthly_fee + plan.reload.price if plan.reload is not None else plan.monthly_fee
+    paid = Money(before - line.balance_tiyin)
+    name = catalog.get_plan(line.plan).name
     text = N_("Reloaded: %(fee)s charged and the bundles of %(plan)s granted anew. Next charge: %(date)s.")
-    flash(request, response, _say(request, text, fee=paid, plan=plan.name, date=line.next_charge_at))
+    flash(request, response, _say(request, text, fee=paid, plan=name, date=line.next_charge_at), level="success")
     return response
 
 
@@ -244,7 +248,7 @@ def toggle_promo(
     switch: Annotated[str, Form(pattern="^(on|off)$")],
 ) -> Response:
     """Switch a promo subscription on (its free days, once per number) or off."""
-    principal = _signed_in(request, uow)
+    principal = _signed_in(request, uow, back=f"/lines/{msisdn}")
     if isinstance(principal, RedirectResponse):
         return principal
     _own_line(principal, uow, msisdn)
@@ -302,16 +306,16 @@ def change_plan(
     request: Request, msisdn: str, uow: Uow, to: Annotated[str, Form(min_length=1, max_length=64)]
 ) -> Response:
     """Confirm: the switch follows the same rule the page showed; its refusal is a page."""
-    principal = _signed_in(request, uow)
+    principal = _signed_in(request, uow, back=f"/lines/{msisdn}")
     if isinstance(principal, RedirectResponse):
         return principal
     _own_line(principal, uow, msisdn)
     before = service.state(uow, msisdn=msisdn).balance_tiyin
     line = service.switch_plan(uow, msisdn=msisdn, plan_id=to)
     uow.commit()
-    plan: Plan = catalog.get_plan(line.plan)
+    name = catalog.get_plan(line.plan).name
     response = _back_to_line(msisdn)
     text = N_("Your line is now on %(plan)s: %(fee)s charged. Next charge: %(date)s.")
     fee = Money(before - line.balance_tiyin)
-    flash(request, response, _say(request, text, plan=plan.name, fee=fee, date=line.next_charge_at), level="success")
+    flash(request, response, _say(request, text, plan=name, fee=fee, date=line.next_charge_at), level="success")
     return response
