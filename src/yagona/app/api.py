@@ -16,6 +16,7 @@ from yagona.app import me, problems, shell
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
+from yagona.catalog import web as catalog_web
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
 from yagona.identity import web as identity_web
@@ -96,6 +97,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(me.router)
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
+    app.include_router(catalog_web.router)  # /plans: the open catalogue, public
     app.include_router(wallet_web.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app

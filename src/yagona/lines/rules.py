@@ -179,6 +179,12 @@ def prorata(amount: int, day: date) -> int:
     return round_tiyin(Fraction(amount * left, total), Rounding.HALF_UP)
 
 
+def switch_fee(target: Plan, today: date) -> int:
+    """What a switch charges at once: the new plan's fee (its period starts now), pro rata to
+    the days left in the calendar month on a pro rata plan (M2M)."""
+    return prorata(target.monthly_fee.tiyin, today) if target.prorata else target.monthly_fee.tiyin
+
+
 def add_period(day: date, period: str) -> date:
     """One period later: `P1M` keeps the day of the month (clamped to its end), `P14D` adds days."""
     if period.startswith("P") and period.endswith("D"):

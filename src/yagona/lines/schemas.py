@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from yagona.kernel.errors import YagonaError
 from yagona.kernel.phone import normalise_msisdn
 
 LineStatus = Literal["active", "blocked"]
@@ -105,3 +107,19 @@ class PromoState(_Frozen):
     status: Literal["available", "free", "paid", "off"]
     free_until: datetime | None
     daily_fee_tiyin: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchQuote:
+    """The switching rule's answer before the switch: what it charges now, when it takes
+    effect, and the refusal (None when the switch may go ahead). The switch itself follows the
+    very same answer."""
+
+    msisdn: str
+    from_plan: str
+    to_plan: str
+    fee_tiyin: int  # charged from the balance at once: the new plan's period starts then
+    balance_tiyin: int  # the balance before the switch
+    takes_effect_at: datetime  # at once
+    next_charge_at: datetime  # one period of the new plan later
+    refusal: YagonaError | None

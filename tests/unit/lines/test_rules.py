@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from yagona.catalog import service as catalog
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import InsufficientFundsError, InvalidRequestError
 from yagona.lines import rules
@@ -123,6 +124,13 @@ def test_m2m_is_pro_rata_to_the_days_left_in_the_month() -> None:
     assert rules.prorata(7_000_00, date(2026, 3, 20)) == 270_968  # 700 000 x 12/31 = 270 967.7
     assert rules.prorata(7_000_00, date(2026, 2, 1)) == 7_000_00
     assert rules.prorata(400, date(2026, 3, 20)) == 155
+
+
+def test_a_switch_charges_the_new_plans_fee_pro_rata_only_on_a_pro_rata_plan() -> None:
+    lider_plus, terminal = catalog.get_plan("lider-plus"), catalog.get_plan("terminal")
+    assert rules.switch_fee(lider_plus, date(2026, 3, 20)) == 55_000_00  # in full whatever the day
+    assert rules.switch_fee(terminal, date(2026, 3, 20)) == 270_968  # 7 000 so'm x 12/31 days left
+    assert rules.switch_fee(terminal, date(2026, 2, 1)) == 7_000_00
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ minutes — is a due job (`lines.tasks`). What a use costs is decided by the pur
 - `topups`: top_up, MobilePayments (the wallet's `mobile` provider)
 - `rating`: call, sms, data, rate_usage(s), usage_history
 - `lifecycle`: renew, block, unblock, helpers of the due jobs
-- `changes`: switch_plan, reload, buy_package
+- `changes`: quote_switch, switch_plan, reload, buy_package
 - `promos`: activate_promo, switch_off_promo, promos
 - `periods`: charge dates, bundles of a period, scheduling
 """
@@ -36,7 +36,7 @@ from yagona.lines.service._base import (
     own_number,
     state,
 )
-from yagona.lines.service.changes import buy_package, reload, switch_plan
+from yagona.lines.service.changes import buy_package, quote_switch, reload, switch_plan
 from yagona.lines.service.connect import adopt, connect, link_to_owner
 from yagona.lines.service.lifecycle import (
     balance_of,
@@ -102,6 +102,7 @@ __all__ = [
     "own_number",
     "parse_record",
     "promos",
+    "quote_switch",
     "rate_raw",
     "rate_usage",
     "rate_usages",

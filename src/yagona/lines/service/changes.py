@@ -1,43 +1,89 @@
-"""The customer changes their line: switch plan inside its group, reload (`*5#`), buy a package."""
+"""The customer changes their line: switch plan inside its group (and the rule's answer before
+it), reload (`*5#`), buy a package."""
 
 from __future__ import annotations
 
 from yagona.catalog import service as catalog
+from yagona.catalog.schemas import Plan
 from yagona.kernel.clock import TASHKENT
+from yagona.kernel.errors import YagonaError
 from yagona.kernel.ids import new_id
 from yagona.kernel.money import Money
 from yagona.lines import repository, rules
-from yagona.lines.errors import BelowMinimumError, InvalidRequestError
+from yagona.lines.errors import BelowMinimumError, InvalidRequestError, LineNotFoundError
 from yagona.lines.events import PlanSwitched
-from yagona.lines.models import Bundle
-from yagona.lines.schemas import LineState
+from yagona.lines.models import Bundle, Line
+from yagona.lines.schemas import LineState, SwitchQuote
 from yagona.lines.service import periods
-from yagona.lines.service._base import balance, charge, duration, line_for_change, require_active, state
+from yagona.lines.service._base import (
+    balance,
+    charge,
+    duration,
+    line_for_change,
+    normalised,
+    require_active,
+    state,
+)
 from yagona.platform.uow import UnitOfWork
+
+
+def quote_switch(uow: UnitOfWork, *, msisdn: str, plan_id: str) -> SwitchQuote:
+    """The switching rule's answer for `plan_id`, without switching: what a page shows before
+    the customer confirms. Raises `LineNotFoundError`, `PlanNotFoundError`; a refusal of the
+    switch itself is in the answer."""
+    line = repository.line(uow.session, normalised(msisdn))
+    if line is None:
+        raise LineNotFoundError(f"no line {msisdn}", msisdn=msisdn)
+    return _switch_terms(uow, line, catalog.get_plan(plan_id))
+
+
+def _switch_terms(uow: UnitOfWork, line: Line, target: Plan) -> SwitchQuote:
+    """One answer for the quote and the switch: the line must be active, on another plan of the
+    same group, with the target's switch minimum on the balance."""
+    current = catalog.get_plan(line.plan_id)
+    money = balance(uow, line.msisdn)
+    refusal: YagonaError | None = None
+    try:
+        require_active(line)
+        if target.id == current.id:
+            raise InvalidRequestError(f"the line is already on {target.name}", field="plan")
+        catalog.check_switch(current, target, balance=Money(money))
+    except YagonaError as error:
+        refusal = error
+    now = uow.clock.now()
+    today = now.astimezone(TASHKENT).date()
+    return SwitchQuote(
+        msisdn=line.msisdn,
+        from_plan=current.id,
+        to_plan=target.id,
+        fee_tiyin=rules.switch_fee(target, today),
+        balance_tiyin=money,
+        takes_effect_at=now,
+        next_charge_at=periods.next_charge_at(target, today),
+        refusal=refusal,
+    )
 
 
 def switch_plan(uow: UnitOfWork, *, msisdn: str, plan_id: str) -> LineState:
     """Switch inside the plan's group: the new plan's fee is charged and its period starts. On a
     pro rata plan (M2M) the fee AND the bundles follow the days left in the calendar month."""
     line = line_for_change(uow, msisdn)
-    require_active(line)
-    current, target = catalog.get_plan(line.plan_id), catalog.get_plan(plan_id)
-    if target.id == current.id:
-        raise InvalidRequestError(f"the line is already on {target.name}", field="plan")
-    catalog.check_switch(current, target, balance=Money(balance(uow, line.msisdn)))
-    now = uow.clock.now()
-    today = now.astimezone(TASHKENT).date()
-    fee = rules.prorata(target.monthly_fee.tiyin, today) if target.prorata else target.monthly_fee.tiyin
+    target = catalog.get_plan(plan_id)
+    quote = _switch_terms(uow, line, target)
+    if quote.refusal is not None:
+        raise quote.refusal
+    today = quote.takes_effect_at.astimezone(TASHKENT).date()
     periods.restart_period(
         uow,
         line,
         target,
-        fee=fee,
+        fee=quote.fee_tiyin,
         reason="switch_fee",
         key=f"lines.switch:{line.msisdn}:{new_id()}",
         prorata_from=today if target.prorata else None,
     )
-    uow.add_event(PlanSwitched(occurred_at=now, msisdn=line.msisdn, from_plan=current.id, to_plan=target.id))
+    now = quote.takes_effect_at
+    uow.add_event(PlanSwitched(occurred_at=now, msisdn=line.msisdn, from_plan=quote.from_plan, to_plan=target.id))
     return state(uow, msisdn=line.msisdn)
 
 
