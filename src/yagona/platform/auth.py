@@ -119,3 +119,46 @@ def require_own_line(principal: Principal, msisdn: str) -> None:
     """Refuse a line that is not the customer's own: the same answer whether or not it exists."""
     if not principal.owns_line(msisdn):
         raise ForbiddenError("this number is not linked to your One ID", field="msisdn")
+
+
+# --- staff of the console (/staff): their own accounts, sessions and roles ------------------
+
+STAFF_COOKIE = "yagona_staff"
+STAFF_ROLES = ("agent", "supervisor", "admin")  # each may do what the ones before it may
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """A signed-in member of staff, as the console's session proves them."""
+
+    staff_id: str
+    name: str
+    role: str
+    session_id: str
+
+    def at_least(self, role: str) -> bool:
+        return STAFF_ROLES.index(self.role) >= STAFF_ROLES.index(role)
+
+
+class StaffResolver(Protocol):
+    def __call__(self, uow: UnitOfWork, *, token: str) -> StaffPrincipal | None: ...
+
+
+class StaffSignInRequiredError(Exception):
+    """No live staff session: the composition root answers it with the console's sign-in page."""
+
+
+def staff_member(request: Request, uow: UnitOfWork, *, role: str = "agent") -> StaffPrincipal:
+    """The member of staff of the console's cookie (a customer's session opens nothing here).
+    Signed out: `StaffSignInRequiredError`; a role below `role`: `forbidden` (a 403 page).
+    The session's last use is recorded in `uow`, which this commits (its idle expiry)."""
+    assert role in STAFF_ROLES, role
+    token = request.cookies.get(STAFF_COOKIE)
+    resolver: StaffResolver = request.app.state.staff_resolver
+    member = resolver(uow, token=token) if token else None
+    if member is None:
+        raise StaffSignInRequiredError
+    uow.commit()
+    if not member.at_least(role):
+        raise ForbiddenError(f"the role {role} or higher is needed", field="role")
+    return member
