@@ -160,5 +160,5 @@ def staff_member(request: Request, uow: UnitOfWork, *, role: str = "agent") -> S
         raise StaffSignInRequiredError
     uow.commit()
     if not member.at_least(role):
-        raise ForbiddenError(f"the role {role} or higher is needed", field="role")
+        raise ForbiddenError(f"Your role may not do this: it needs {role} or higher.", field="role")
     return member

@@ -17,7 +17,11 @@ def checked_reason(reason: str) -> str:
     """The reason as it will be kept, or `reason_required`: check it before acting."""
     cleaned = rules.clean_reason(reason)
     if cleaned is None:
-        raise ReasonRequiredError("a reason is required", field="reason", min_length=rules.REASON_MIN_LENGTH)
+        raise ReasonRequiredError(
+            "Say why (at least 5 characters): the access log keeps the reason.",
+            field="reason",
+            min_length=rules.REASON_MIN_LENGTH,
+        )
     return cleaned
 
 
