@@ -90,10 +90,7 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
         if login not in known:
             staff.add_staff(uow, ctx=context, login=login, name=name, role=role, password=DEMO_STAFF_PASSWORD,
                             totp_secret=DEMO_STAFF_TOTP_SECRET)  # fmt: skip
-        done.append(
-            f"staff {login} ({role}) at /staff/login: password {DEMO_STAFF_PASSWORD}, authenticator secret"
-            f" {DEMO_STAFF_TOTP_SECRET}"
-        )
+    done.append(f"staff {', '.join(login for login, _name, _role in DEMO_STAFF)}")
     return done
 
 
@@ -114,4 +111,9 @@ def current_state(uow: UnitOfWork) -> list[str]:
     )
     wallet = Money(balances[f"wallet:{DEMO_WALLET_PHONE}"]).format()
     state.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN}): balance {wallet}")
+    state.extend(
+        f"staff {login} ({role}) at /staff/login: password {DEMO_STAFF_PASSWORD}, authenticator secret"
+        f" {DEMO_STAFF_TOTP_SECRET}"
+        for login, _name, role in DEMO_STAFF
+    )
     return state
