@@ -11,11 +11,16 @@ from fastapi.responses import RedirectResponse, Response
 from yagona.app.staff import customers, reports, signin
 from yagona.identity.service import staff as staff_service
 from yagona.platform.auth import StaffSignInRequiredError
+from yagona.platform.pages.core import page_language, pages_of, remember_language
 
 
 async def _to_sign_in(request: Request, error: Exception) -> Response:
     response = RedirectResponse("/staff/login", status_code=303)
     response.headers["Cache-Control"] = "no-store"
+    page_language(request)  # notes a `?lang=` to remember on the way to the sign-in page
+    asked: str | None = getattr(request.state, "remember_language", None)
+    if asked is not None:
+        remember_language(response, asked, secure=pages_of(request).secure_cookies)
     return response
 
 
