@@ -1,13 +1,15 @@
 """Who is calling: every route names its caller (conventions 11) with one of these
 dependencies, and each declares its OpenAPI security scheme so "Try it out" works.
 
-- `require_staff` — a machine or staff key (`X-Api-Key`), until the console brings staff roles;
+- `require_staff` — a machine's key (`X-Api-Key`): machine-to-machine REST only;
 - `require_customer(scope, …)` — a One ID customer: the session cookie (the portal and the
   operator's app), or an OIDC access token (`Authorization: Bearer …`) that carries every
-  named scope. The customer comes from the credential, never from an id in the URL.
+  named scope. The customer comes from the credential, never from an id in the URL;
+- `staff_member(request, uow, role=…)` — a member of staff on the console's pages (`/staff`):
+  their own accounts, sessions (the `yagona_staff` cookie) and roles.
 
 The platform knows no domain: the composition root registers a `CustomerResolver` (One ID's)
-on `app.state.customer_resolver`.
+on `app.state.customer_resolver`, and a `StaffResolver` on `app.state.staff_resolver`.
 """
 
 from __future__ import annotations
