@@ -230,3 +230,17 @@ def test_the_payments_statement_answers_a_supervisor(
     _sign_in(client, clock, "supervisor")
     answer = client.get("/staff/payments", params={"system": "click", "from": "2026-03-01", "to": "2026-03-31"})
     assert answer.status_code == 200 and "No transaction in this period." in answer.text
+
+
+def test_the_console_speaks_the_visitors_language_and_hides_unknown_customers(
+    client: httpx.Client, customer_id: str, clock: SimulatedClock
+) -> None:
+    russian = client.get("/staff/login", headers={"Accept-Language": "ru"})
+    assert '<html lang="ru">' in russian.text and "Консоль сотрудника: вход" in russian.text
+    _sign_in(client, clock, "agent")
+    unknown = client.get("/staff/customers/no-such-customer")
+    assert unknown.status_code == 404 and "text/html" in unknown.headers["content-type"]
+    again = client.get(f"/staff/customers/{customer_id}/lines/{PHONE}/block")  # a reload of an action
+    assert again.status_code == 303 and again.headers["location"] == f"/staff/customers/{customer_id}"
+    refused = _post(client, f"/staff/customers/{customer_id}", reason="")
+    assert refused.status_code == 422 and "access log" in refused.text

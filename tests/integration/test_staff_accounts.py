@@ -150,3 +150,14 @@ def test_the_access_log_keeps_who_what_and_why(container: Container, ctx: servic
         assert [r.customer_id for r in privacy.staff_activity(uow, staff_id="s1")] == ["c2", "c1"]
         with pytest.raises(ReasonRequiredError):
             privacy.record_access(uow, staff_id="s1", customer_id="c1", action="view", reason="ok")
+
+
+def test_many_right_sign_ins_from_one_office_address_lock_nobody_out(
+    container: Container, ctx: service.IdentityContext, clock: SimulatedClock
+) -> None:
+    with container.uow() as uow:
+        member(uow, ctx, "agent")
+        uow.commit()
+    for _ in range(ctx.settings.password_attempts_per_ip + 1):
+        clock.advance_by(timedelta(seconds=30))
+        assert _sign_in(container, ctx, clock)

@@ -64,7 +64,7 @@ def ask_reason(request: Request, uow: Uow, customer_id: CustomerId) -> Response:
 
 
 @router.post("/customers/{customer_id}")
-def open_customer(request: Request, uow: Uow, customer_id: CustomerId, reason: Reason) -> Response:
+def open_customer(request: Request, uow: Uow, customer_id: CustomerId, reason: Reason = "") -> Response:
     """The customer 360, logged with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
@@ -98,7 +98,7 @@ def line_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
     customer_id: CustomerId,
     msisdn: Msisdn,
     action: Annotated[str, Path(pattern="^(block|unblock)$")],
-    reason: Reason,
+    reason: Reason = "",
     kind: Annotated[str, Form(pattern="^(lost|administrative)$")] = "lost",
 ) -> Response:
     """Block (a lost phone, or administratively) or unblock one of the customer's lines."""
@@ -126,7 +126,7 @@ def wallet_action(  # noqa: PLR0917 - FastAPI passes the path and the form by na
     customer_id: CustomerId,
     phone: Msisdn,
     action: Annotated[str, Path(pattern="^(lost|freeze|restore|identify)$")],
-    reason: Reason,
+    reason: Reason = "",
     document: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """A lost phone's block, a freeze, a restore, an identification (Light → Premium) of the

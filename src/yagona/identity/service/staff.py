@@ -144,6 +144,8 @@ def staff_sign_in(
         _audit(uow, "staff_sign_in_failed", None, subject=f"login:{login}", ip=client_ip or "-")
         raise InvalidCredentialsError("the login, the password or the authenticator code is wrong")
     repository.reset_counters(uow.session, kind="staff", subjects=subjects[:1])
+    # A right sign-in is no guess: an office behind one address is not locked out by its own staff.
+    repository.unbump(uow.session, kind="staff", subject=subjects[1])
     now = uow.clock.now()
     token = new_token()
     session = StaffSession(
