@@ -20,6 +20,7 @@ from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
 from yagona.kernel.clock import SimulatedClock
 from yagona.lines import service as lines
+from yagona.payments import service as payments
 from yagona.platform.settings import Settings
 from yagona.privacy import service as privacy
 from yagona.wallet import service as wallets
@@ -225,11 +226,20 @@ def test_a_form_without_its_csrf_token_is_refused(
 
 
 def test_the_payments_statement_answers_a_supervisor(
-    client: httpx.Client, customer_id: str, clock: SimulatedClock
+    client: httpx.Client, app: FastAPI, customer_id: str, clock: SimulatedClock, container: Container
 ) -> None:
+    with container.uow() as uow:  # Payme pays 25 000 so'm into the customer's line
+        params = {"id": "payme-1", "time": 1_773_565_200_000, "amount": 2_500_000, "account": {"phone": PHONE}}
+        payments.payme(uow, config=app.state.payments, method="CreateTransaction", params=params)
+        payments.payme(uow, config=app.state.payments, method="PerformTransaction", params={"id": "payme-1"})
+        uow.commit()
     _sign_in(client, clock, "supervisor")
-    answer = client.get("/staff/payments", params={"system": "click", "from": "2026-03-01", "to": "2026-03-31"})
-    assert answer.status_code == 200 and "No transaction in this period." in answer.text
+    march = {"from": "2026-03-01", "to": "2026-03-31"}
+    answer = client.get("/staff/payments", params={"system": "payme", **march})
+    text = answer.text.replace("\u00a0", " ")  # money keeps its unit on the same line
+    assert answer.status_code == 200 and "payme-1" in text and "Performed" in text and "25,000 so&#39;m" in text
+    other = client.get("/staff/payments", params={"system": "click", **march})
+    assert "No transaction in this period." in other.text
 
 
 def test_the_console_speaks_the_visitors_language_and_hides_unknown_customers(

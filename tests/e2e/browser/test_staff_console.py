@@ -49,6 +49,9 @@ def _walk(page: Page, clock: SimulatedClock, folder: Path, *, shots: bool) -> No
 
     page.get_by_label("Phone, name, wallet or customer id").fill("+998 90 123 45 67")
     page.get_by_role("button", name="Search").click()
+    assert_accessible(page)  # the results
+    if shots:
+        screenshot(page, "staff-search", folder)
     page.get_by_role("link", name="Dilnoza Alimova").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Why are you opening this customer?"
     assert "Dilnoza" not in page.locator("main").inner_text()
