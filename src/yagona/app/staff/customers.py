@@ -5,7 +5,7 @@ and every action is written to the access log in the same transaction as what it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,10 +18,12 @@ from yagona.kernel.errors import NotFoundError
 from yagona.kernel.money import Money
 from yagona.kernel.phone import MSISDN_PATTERN, display_msisdn
 from yagona.lines import service as lines
+from yagona.platform import i18n
 from yagona.platform.auth import StaffPrincipal, staff_member
 from yagona.platform.pages.core import N_, page_language, page_router, pages_of
 from yagona.platform.uow import UnitOfWork
 from yagona.privacy import service as privacy
+from yagona.privacy.errors import ReasonRequiredError
 from yagona.wallet import service as wallets
 from yagona.wallet.schemas import BlockReason as WalletBlockReason
 from yagona.wallet.schemas import WalletRead
@@ -60,7 +62,7 @@ def ask_reason(request: Request, uow: Uow, customer_id: CustomerId) -> Response:
     """Before a customer's data is shown: why is it being opened? (The reason is logged.)"""
     member = staff_member(request, uow)
     identity.get_customer(uow, customer_id=customer_id)  # an unknown id: the 404 page
-    return page(request, "reason.html", member, customer_id=customer_id)
+    return page(request, "reason.html", member, customer_id=customer_id, error=None)
 
 
 @router.post("/customers/{customer_id}")
@@ -68,7 +70,11 @@ def open_customer(request: Request, uow: Uow, customer_id: CustomerId, reason: R
     """The customer 360, logged with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
-    privacy.record_access(uow, staff_id=member.staff_id, customer_id=customer.id, action="view", reason=reason)
+    try:
+        privacy.record_access(uow, staff_id=member.staff_id, customer_id=customer.id, action="view", reason=reason)
+    except ReasonRequiredError as error:  # the form again, saying why
+        message = i18n.localize(error, page_language(request))
+        return page(request, "reason.html", member, status_code=422, customer_id=customer.id, error=message)
     uow.commit()
     return _customer_page(request, uow, member, customer, done=None)
 
@@ -99,7 +105,7 @@ def line_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
     msisdn: Msisdn,
     action: Annotated[str, Path(pattern="^(block|unblock)$")],
     reason: Reason = "",
-    kind: Annotated[str, Form(pattern="^(lost|administrative)$")] = "lost",
+    kind: Annotated[Literal["lost", "administrative"], Form()] = "lost",
 ) -> Response:
     """Block (a lost phone, or administratively) or unblock one of the customer's lines."""
     member = staff_member(request, uow, role=LINE_ACTIONS[action].role)
@@ -108,7 +114,7 @@ def line_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
         raise NotFoundError(f"no line {msisdn} of this customer")
     checked = privacy.checked_reason(reason)  # refused before anything changes
     if action == "block":
-        lines.block(uow, msisdn=msisdn, reason=kind)  # type: ignore[arg-type]  # the pattern allows only BlockReasons
+        lines.block(uow, msisdn=msisdn, reason=kind)
     else:
         lines.unblock(uow, msisdn=msisdn)
     what = f"line.{action}" + (f".{kind}" if action == "block" else "")
