@@ -12,7 +12,7 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
-from yagona.app import me, problems, shell
+from yagona.app import me, problems, shell, staff
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
@@ -99,6 +99,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(lines_web.router)
     app.include_router(catalog_web.router)  # /plans: the open catalogue, public
     app.include_router(wallet_web.router)
+    staff.install(app)  # the staff console (/staff)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

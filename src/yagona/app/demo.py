@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerCreate
+from yagona.identity.service import staff
 from yagona.kernel.errors import NotFoundError
 from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
@@ -29,6 +30,10 @@ DEMO_LINES = [
     ("998901234502", "terminal", 20_000),
 ]
 DEMO_CUSTOMER = {"phone": "998901234500", "name": "Aziza Karimova", "password": "demo-parol-2026"}
+# One member of staff per role for the console (/staff/login); dev only, so public.
+DEMO_STAFF = [("demo-agent", "Dilshod Agent", "agent"), ("demo-supervisor", "Malika Supervisor", "supervisor"),
+              ("demo-admin", "Rustam Admin", "admin")]  # fmt: skip
+DEMO_STAFF_PASSWORD, DEMO_STAFF_TOTP_SECRET = "demo-staff-2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_WALLET_PHONE, DEMO_WALLET_PIN, DEMO_WALLET_BIRTH_DATE = "998901234500", "24680", date(1990, 5, 17)
 
 
@@ -80,6 +85,12 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
     assert holder is not None
     identity.link_service(uow, customer_id=holder.id, kind="wallet", reference=DEMO_WALLET_PHONE)
     done.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN})")
+    known = {member.login for member in staff.list_staff(uow)}
+    for login, name, role in DEMO_STAFF:
+        if login not in known:
+            staff.add_staff(uow, ctx=context, login=login, name=name, role=role, password=DEMO_STAFF_PASSWORD,
+                            totp_secret=DEMO_STAFF_TOTP_SECRET)  # fmt: skip
+    done.append(f"staff {', '.join(login for login, _name, _role in DEMO_STAFF)}")
     return done
 
 
@@ -100,4 +111,9 @@ def current_state(uow: UnitOfWork) -> list[str]:
     )
     wallet = Money(balances[f"wallet:{DEMO_WALLET_PHONE}"]).format()
     state.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN}): balance {wallet}")
+    state.extend(
+        f"staff {login} ({role}) at /staff/login: password {DEMO_STAFF_PASSWORD}, authenticator secret"
+        f" {DEMO_STAFF_TOTP_SECRET}"
+        for login, _name, role in DEMO_STAFF
+    )
     return state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -9,12 +10,15 @@ from pydantic import SecretStr
 
 from yagona.identity import oidc, service
 from yagona.identity.schemas import ClientCreate, CustomerCreate, Language
+from yagona.identity.service import staff
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 from yagona.platform.settings import Settings
 
 app = typer.Typer(help="One ID: customers and their credentials.", no_args_is_help=True)
 customer_app = typer.Typer(help="Customers.", no_args_is_help=True)
 app.add_typer(customer_app, name="customer")
+
+staff_app = typer.Typer(help="Staff of the console (/staff): accounts and roles.", no_args_is_help=True)
 
 oidc_app = typer.Typer(help="The OpenID Connect provider: clients and signing keys.", no_args_is_help=True)
 client_app = typer.Typer(help="Relying parties.", no_args_is_help=True)
@@ -127,3 +131,48 @@ def keys_rotate(ctx: typer.Context) -> None:
         row = oidc.rotate_signing_key(uow, ctx=_context())
         uow.commit()
     typer.echo(f"signing key {row.kid} is current")
+
+
+@staff_app.command("add")
+@refusals_to_exit
+def staff_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin")],
+    phone: Annotated[str | None, typer.Option(help="998XXXXXXXXX: the member signs in with it")] = None,
+    login: Annotated[str | None, typer.Option(help="or a login name: 3 to 40 letters, digits, . _ -")] = None,
+) -> None:
+    """Add a member of staff; prints (once) the one-time password and the authenticator's
+    secret and otpauth:// URI. Both are needed to sign in at /staff/login."""
+    if (phone is None) == (login is None):
+        raise typer.BadParameter("give --phone or --login", param_hint="--phone/--login")
+    with environment(ctx).unit_of_work() as uow:
+        created = staff.add_staff(uow, ctx=_context(), login=phone or login or "", name=name, role=role)
+        uow.commit()
+    echo_json(
+        {
+            **asdict(created.staff),
+            "created_at": created.staff.created_at.isoformat(),
+            "password": created.password,
+            "totp_secret": created.totp_secret,
+            "totp_uri": created.totp_uri,
+        }
+    )
+
+
+@staff_app.command("list")
+@refusals_to_exit
+def staff_list(ctx: typer.Context) -> None:
+    with environment(ctx).unit_of_work() as uow:
+        members = staff.list_staff(uow)
+    echo_json([{**asdict(m), "created_at": m.created_at.isoformat()} for m in members])
+
+
+@staff_app.command("disable")
+@refusals_to_exit
+def staff_disable(ctx: typer.Context, login: Annotated[str, typer.Argument(help="the phone or login")]) -> None:
+    """The member can no longer sign in; their console sessions end now."""
+    with environment(ctx).unit_of_work() as uow:
+        member = staff.disable_staff(uow, login=login)
+        uow.commit()
+    typer.echo(f"staff {member.login} disabled")

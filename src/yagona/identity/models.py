@@ -113,6 +113,38 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class StaffMember(Base):
+    """A member of staff (the call-centre, the offices): not a customer. Signs in to the
+    console with a password and an authenticator code, both required."""
+
+    __tablename__ = "identity_staff_member"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # A phone (998…) or a login name, lower-case: what the sign-in form asks.
+    login: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret_sealed: Mapped[str] = mapped_column(Text)
+    totp_last_step: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class StaffSession(Base):
+    """A console session: ends after `idle` without a request, or at `expires_at` whatever."""
+
+    __tablename__ = "identity_staff_session"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[str] = mapped_column(ForeignKey("identity_staff_member.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class LinkedService(Base):
     __tablename__ = "identity_linked_service"
 

@@ -1,13 +1,15 @@
 """Who is calling: every route names its caller (conventions 11) with one of these
 dependencies, and each declares its OpenAPI security scheme so "Try it out" works.
 
-- `require_staff` — a machine or staff key (`X-Api-Key`), until the console brings staff roles;
+- `require_staff` — a machine's key (`X-Api-Key`): machine-to-machine REST only;
 - `require_customer(scope, …)` — a One ID customer: the session cookie (the portal and the
   operator's app), or an OIDC access token (`Authorization: Bearer …`) that carries every
-  named scope. The customer comes from the credential, never from an id in the URL.
+  named scope. The customer comes from the credential, never from an id in the URL;
+- `staff_member(request, uow, role=…)` — a member of staff on the console's pages (`/staff`):
+  their own accounts, sessions (the `yagona_staff` cookie) and roles.
 
 The platform knows no domain: the composition root registers a `CustomerResolver` (One ID's)
-on `app.state.customer_resolver`.
+on `app.state.customer_resolver`, and a `StaffResolver` on `app.state.staff_resolver`.
 """
 
 from __future__ import annotations
@@ -119,3 +121,46 @@ def require_own_line(principal: Principal, msisdn: str) -> None:
     """Refuse a line that is not the customer's own: the same answer whether or not it exists."""
     if not principal.owns_line(msisdn):
         raise ForbiddenError("this number is not linked to your One ID", field="msisdn")
+
+
+# --- staff of the console (/staff): their own accounts, sessions and roles ------------------
+
+STAFF_COOKIE = "yagona_staff"
+STAFF_ROLES = ("agent", "supervisor", "admin")  # each may do what the ones before it may
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """A signed-in member of staff, as the console's session proves them."""
+
+    staff_id: str
+    name: str
+    role: str
+    session_id: str
+
+    def at_least(self, role: str) -> bool:
+        return STAFF_ROLES.index(self.role) >= STAFF_ROLES.index(role)
+
+
+class StaffResolver(Protocol):
+    def __call__(self, uow: UnitOfWork, *, token: str) -> StaffPrincipal | None: ...
+
+
+class StaffSignInRequiredError(Exception):
+    """No live staff session: the composition root answers it with the console's sign-in page."""
+
+
+def staff_member(request: Request, uow: UnitOfWork, *, role: str = "agent") -> StaffPrincipal:
+    """The member of staff of the console's cookie (a customer's session opens nothing here).
+    Signed out: `StaffSignInRequiredError`; a role below `role`: `forbidden` (a 403 page).
+    The session's last use is recorded in `uow`, which this commits (its idle expiry)."""
+    assert role in STAFF_ROLES, role
+    token = request.cookies.get(STAFF_COOKIE)
+    resolver: StaffResolver = request.app.state.staff_resolver
+    member = resolver(uow, token=token) if token else None
+    if member is None:
+        raise StaffSignInRequiredError
+    uow.commit()
+    if not member.at_least(role):
+        raise ForbiddenError(f"Your role may not do this: it needs {role} or higher.", field="role")
+    return member

@@ -1,0 +1,230 @@
+"""The console's customer pages: the search, the customer 360 (opened only with a reason),
+and the actions on a customer's line and wallet, each with a reason and a role. Every view
+and every action is written to the access log in the same transaction as what it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from yagona.app.staff.common import Uow, page
+from yagona.identity import service as identity
+from yagona.identity.schemas import CustomerRead, ServiceKind
+from yagona.identity.service import staff as staff_service
+from yagona.kernel.errors import NotFoundError
+from yagona.kernel.money import Money
+from yagona.kernel.phone import MSISDN_PATTERN, display_msisdn
+from yagona.lines import service as lines
+from yagona.platform import i18n
+from yagona.platform.auth import StaffPrincipal, staff_member
+from yagona.platform.pages.core import N_, page_language, page_router, pages_of
+from yagona.platform.uow import UnitOfWork
+from yagona.privacy import service as privacy
+from yagona.privacy.errors import ReasonRequiredError
+from yagona.wallet import service as wallets
+from yagona.wallet.schemas import BlockReason as WalletBlockReason
+from yagona.wallet.schemas import WalletRead
+
+router = page_router(prefix="/staff")
+CustomerId = Annotated[str, Path(max_length=36)]
+Msisdn = Annotated[str, Path(pattern=MSISDN_PATTERN)]
+Reason = Annotated[str, Form(max_length=privacy.REASON_MAX_LENGTH)]
+RECENT = 10
+
+# A wallet's state and tier, and a line's, as the console says them.
+STATES = {"active": N_("Active"), "blocked": N_("Blocked"), "closed": N_("Closed")}
+TIERS = {"light": N_("Light"), "premium": N_("Premium")}
+BLOCK_REASONS = {
+    "lost": N_("lost phone"),
+    "fraud": N_("frozen"),
+    "administrative": N_("administrative"),
+    "debt": N_("debt"),
+    "pin_forgotten": N_("PIN forgotten"),
+    "dormant": N_("dormant"),
+}
+
+
+@router.get("")
+def search(request: Request, uow: Uow, q: str = "") -> Response:
+    """Find a customer by phone (a profile's, a line's, a wallet's), name, or customer id."""
+    member = staff_member(request, uow)
+    query = q.strip()[:200]
+    found = [identity.get_customer(uow, customer_id=i) for i in staff_service.search_customers(uow, query=query)]
+    results = [{"id": c.id, "name": c.name, "phones": [display_msisdn(p) for p in c.phones]} for c in found]
+    return page(request, "search.html", member, q=query, results=results, searched=bool(query))
+
+
+@router.get("/customers/{customer_id}")
+def ask_reason(request: Request, uow: Uow, customer_id: CustomerId) -> Response:
+    """Before a customer's data is shown: why is it being opened? (The reason is logged.)"""
+    member = staff_member(request, uow)
+    identity.get_customer(uow, customer_id=customer_id)  # an unknown id: the 404 page
+    return page(request, "reason.html", member, customer_id=customer_id, error=None)
+
+
+@router.post("/customers/{customer_id}")
+def open_customer(request: Request, uow: Uow, customer_id: CustomerId, reason: Reason = "") -> Response:
+    """The customer 360, logged with its reason."""
+    member = staff_member(request, uow)
+    customer = identity.get_customer(uow, customer_id=customer_id)
+    try:
+        privacy.record_access(uow, staff_id=member.staff_id, customer_id=customer.id, action="view", reason=reason)
+    except ReasonRequiredError as error:  # the form again, saying why
+        message = i18n.localize(error, page_language(request))
+        return page(request, "reason.html", member, status_code=422, customer_id=customer.id, error=message)
+    uow.commit()
+    return _customer_page(request, uow, member, customer, done=None)
+
+
+@dataclass(frozen=True)
+class _Action:
+    role: str
+    done: str  # a msgid: what the page says once it is done
+
+
+LINE_ACTIONS = {
+    "block": _Action("agent", N_("The line is blocked.")),
+    "unblock": _Action("agent", N_("The line is unblocked.")),
+}
+WALLET_ACTIONS = {
+    "lost": _Action("supervisor", N_("The wallet is blocked: the phone was lost.")),
+    "freeze": _Action("supervisor", N_("The wallet is frozen.")),
+    "restore": _Action("supervisor", N_("The wallet is restored.")),
+    "identify": _Action("supervisor", N_("The wallet is identified: it is Premium now.")),
+}
+
+
+@router.post("/customers/{customer_id}/lines/{msisdn}/{action}")
+def line_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
+    request: Request,
+    uow: Uow,
+    customer_id: CustomerId,
+    msisdn: Msisdn,
+    action: Annotated[str, Path(pattern="^(block|unblock)$")],
+    reason: Reason = "",
+    kind: Annotated[Literal["lost", "administrative"], Form()] = "lost",
+) -> Response:
+    """Block (a lost phone, or administratively) or unblock one of the customer's lines."""
+    member = staff_member(request, uow, role=LINE_ACTIONS[action].role)
+    customer = identity.get_customer(uow, customer_id=customer_id)
+    if msisdn not in _line_numbers(uow, customer):
+        raise NotFoundError(f"no line {msisdn} of this customer")
+    checked = privacy.checked_reason(reason)  # refused before anything changes
+    if action == "block":
+        lines.block(uow, msisdn=msisdn, reason=kind)
+    else:
+        lines.unblock(uow, msisdn=msisdn)
+    what = f"line.{action}" + (f".{kind}" if action == "block" else "")
+    privacy.record_access(
+        uow, staff_id=member.staff_id, customer_id=customer.id, action=what, subject=msisdn, reason=checked
+    )
+    uow.commit()
+    return _customer_page(request, uow, member, customer, done=LINE_ACTIONS[action].done)
+
+
+@router.post("/customers/{customer_id}/wallets/{phone}/{action}")
+def wallet_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
+    request: Request,
+    uow: Uow,
+    customer_id: CustomerId,
+    phone: Msisdn,
+    action: Annotated[str, Path(pattern="^(lost|freeze|restore|identify)$")],
+    reason: Reason = "",
+    document: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """A lost phone's block, a freeze, a restore, an identification (Light → Premium) of the
+    customer's wallet: supervisors and admins."""
+    member = staff_member(request, uow, role=WALLET_ACTIONS[action].role)
+    customer = identity.get_customer(uow, customer_id=customer_id)
+    wallet = next((w for w in _wallets(uow, customer) if w.phone == phone), None)
+    if wallet is None:
+        raise NotFoundError(f"no wallet {phone} of this customer")
+    checked = privacy.checked_reason(reason)
+    if action == "lost":
+        wallets.block(uow, phone=phone, reason=WalletBlockReason.LOST)
+    elif action == "freeze":
+        wallets.block(uow, phone=phone, reason=WalletBlockReason.FRAUD)
+    elif action == "restore" and wallet.block_reason == WalletBlockReason.FRAUD:
+        wallets.release(uow, phone=phone)
+    elif action == "restore":
+        wallets.restore(uow, phone=phone)
+    else:
+        wallets.identify(uow, phone=phone, document=document, staff=f"staff:{member.staff_id}")
+    privacy.record_access(
+        uow, staff_id=member.staff_id, customer_id=customer.id, action=f"wallet.{action}", subject=phone, reason=checked
+    )
+    uow.commit()
+    return _customer_page(request, uow, member, customer, done=WALLET_ACTIONS[action].done)
+
+
+@router.get("/customers/{customer_id}/{rest:path}")
+def back_to_customer(customer_id: CustomerId, rest: str) -> Response:
+    """An action's address fetched again (a reload): back to the customer's reason form."""
+    return RedirectResponse(f"/staff/customers/{customer_id}", status_code=303)
+
+
+def _line_numbers(uow: UnitOfWork, customer: CustomerRead) -> list[str]:
+    linked = {s.reference for s in customer.services if s.kind == ServiceKind.MOBILE}
+    return [m for m in sorted({*linked, *customer.phones}) if lines.exists(uow, m)]
+
+
+def _wallets(uow: UnitOfWork, customer: CustomerRead) -> list[WalletRead]:
+    linked = {s.reference for s in customer.services if s.kind == ServiceKind.WALLET}
+    return wallets.own_wallets(uow, customer_id=customer.id, phones=tuple(sorted({*linked, *customer.phones})))
+
+
+def _customer_page(
+    request: Request, uow: UnitOfWork, member: StaffPrincipal, customer: CustomerRead, *, done: str | None
+) -> HTMLResponse:
+    language = page_language(request)
+    context: dict[str, Any] = {
+        "customer": customer,
+        "phones": [display_msisdn(p) for p in customer.phones],
+        "lines": [_line(uow, m) for m in _line_numbers(uow, customer)],
+        "wallets": [_wallet(uow, w) for w in _wallets(uow, customer)],
+        "sessions": identity.list_sessions(uow, customer_id=customer.id)[:RECENT],
+        "audit": identity.audit_trail(uow, customer_id=customer.id, limit=RECENT * 2),
+        "records": privacy.access_log(uow, customer_id=customer.id, limit=RECENT),
+        "names": staff_service.staff_names(uow),
+        "done": pages_of(request).gettext(language, done) if done else None,
+        "states": STATES,
+        "tiers": TIERS,
+        "block_reasons": BLOCK_REASONS,
+    }
+    return page(request, "customer.html", member, **context)
+
+
+def _line(uow: UnitOfWork, msisdn: str) -> dict[str, Any]:
+    line = lines.state(uow, msisdn=msisdn)
+    usage, _next = lines.usage_history(uow, msisdn=msisdn, limit=RECENT)
+    return {
+        "msisdn": msisdn,
+        "number": display_msisdn(msisdn),
+        "plan": line.plan,
+        "status": line.status,
+        "block_reason": line.block_reason,
+        "balance": Money(line.balance_tiyin),
+        "usage": [
+            {"at": at, "kind": u.kind, "to": u.destination, "charged": Money(u.charged_tiyin)} for _id, at, u in usage
+        ],
+    }
+
+
+def _wallet(uow: UnitOfWork, wallet: WalletRead) -> dict[str, Any]:
+    receipts = wallets.receipts(uow, phone=wallet.phone, limit=RECENT).items
+    return {
+        "phone": wallet.phone,
+        "number": display_msisdn(wallet.phone),
+        "tier": wallet.tier.value,
+        "state": wallet.state.value,
+        "block_reason": wallet.block_reason.value if wallet.block_reason else None,
+        "balance": Money(wallet.balance),
+        "frozen": Money(wallet.frozen),
+        "receipts": [
+            {"number": r.number, "at": r.created_at, "kind": r.kind.value, "payee": r.payee, "total": Money(r.total)}
+            for r in receipts
+        ],
+    }
