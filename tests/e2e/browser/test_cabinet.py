@@ -1,14 +1,16 @@
-"""The customer's walk in Debian's Chromium at 360×740: sign up with the SMS code from the
-dev outbox, the dashboard with the line as `+998 90 123 45 67` and its balance, the line,
-the wallet and a receipt, Russian and back, sign out — axe on every page on the way."""
+"""The customer's walk of issue 9 in Debian's Chromium at 360×740: sign up with the SMS code
+from the dev outbox → the dashboard (the line as `+998 90 123 45 67` with its balance) → the
+line → compare and change the plan → open a wallet, top up by card → pay a provider → its
+receipt → Russian and back to Uzbek → sign out — axe on every page on the way."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.axe import assert_accessible
 from tests.e2e.browser.screenshots import screenshot
@@ -16,6 +18,7 @@ from tests.factories.identity import last_code
 from yagona.app.bootstrap import Container
 
 PHONE = "998901234567"
+PIN = "24680"
 STAFF = {"X-Api-Key": "test-staff-key"}
 
 
@@ -59,35 +62,58 @@ def test_a_customer_signs_up_and_walks_the_cabinet(
     assert_accessible(page)
     screenshot(page, "portal-360-dashboard", tmp_path)
 
-    # A wallet and a receipt, made through the customer's REST with the page's session.
-    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    with httpx.Client(base_url=base_url, cookies=cookies, timeout=10) as me:
-        made = me.post(
-            "/api/v1/me/wallet",
-            json={"pin": "24680", "birth_date": "1990-05-17", "accept_offer": True, "offer_version": "2020-03-28"},
-        )
-        assert made.status_code == 201, made.text
-        topup = me.post(
-            "/api/v1/me/wallet/topups",
-            json={"amount": 5000, "card_number": "8600123412341234"},
-            headers={"X-Wallet-Pin": "24680", "Idempotency-Key": "walk-1"},
-        )
-        assert topup.status_code == 201, topup.text
-        number = topup.json()["number"]
-
-    line.click()
+    # The middle of the walk in English, through the language switcher.
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url(lambda url: url.endswith("/"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_role("link", name="+998 90 123 45 67").click()
     page.wait_for_url(f"**/lines/{PHONE}")
-    assert page.get_by_role("heading", level=1).inner_text() == "+998 90 123 45 67 raqami"
     assert_accessible(page)
     screenshot(page, "portal-360-line", tmp_path)
 
-    page.get_by_role("link", name="Hamyon", exact=True).click()
+    # Compare and change the plan: the rule's answer before confirming.
+    page.get_by_role("link", name="Lider Plus").click()
+    page.wait_for_url(f"**/lines/{PHONE}/plan?to=lider-plus")
+    expect(page.get_by_role("table").get_by_role("columnheader")).to_have_text(["Plan", "Lider Start", "Lider Plus"])
+    answer = page.locator("section", has=page.get_by_role("heading", name="What the switch means"))
+    expect(answer).to_contain_text("Charged now")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile(r"^Switch to Lider Plus for ")).click()
+    page.wait_for_url(f"**/lines/{PHONE}")
+    expect(page.get_by_role("status")).to_contain_text("Your line is now on Lider Plus")
+    expect(page.locator("main")).to_contain_text("Plan: Lider Plus")
+
+    # A wallet, a top-up by card (the simulator's test card), a payment to a provider, its receipt.
+    page.get_by_role("link", name="Wallet", exact=True).click()
     page.wait_for_url("**/wallet")
+    page.get_by_role("link", name="Open a wallet").click()
+    page.get_by_label("Create a wallet PIN (4 to 6 digits)").fill(PIN)
+    page.get_by_label("Your birth date").fill("1990-05-17")
+    page.get_by_label("I accept the public offer of the e-wallet (edition 2020-03-28)").check()
+    page.get_by_role("button", name="Open the wallet").click()
+    expect(page.get_by_role("status")).to_have_text("Your wallet is open.")
+    page.get_by_role("link", name="Top up by card").click()
+    page.get_by_label("Amount, so'm").fill("50000")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Wallet PIN").fill(PIN)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r".*/wallet/receipts/W\d+$"))
+    expect(page.locator("main")).to_contain_text("Completed")
+    page.goto("/wallet")
     assert_accessible(page)
     screenshot(page, "portal-360-wallet", tmp_path)
-    page.locator(f"a[href='/wallet/receipts/{number}']").click()
-    page.wait_for_url(f"**/wallet/receipts/{number}")
+    page.get_by_role("link", name="Pay for a service").click()
+    page.get_by_label("Service").select_option("electricity")
+    page.get_by_label("Account or number").fill("1234567890")
+    page.get_by_label("Amount, so'm").fill("5000")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("main")).to_contain_text("5,100\u00a0so'm")  # the commission shown before the PIN
+    page.get_by_label("Wallet PIN").fill(PIN)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r".*/wallet/receipts/W\d+$"))
+    number = page.url.rsplit("/", 1)[1]
     assert number in page.get_by_role("heading", level=1).inner_text()
+    expect(page.locator("main")).to_contain_text("1234567890")
     assert_accessible(page)
 
     page.get_by_role("button", name="Русский").click()
@@ -101,6 +127,7 @@ def test_a_customer_signs_up_and_walks_the_cabinet(
     page.get_by_role("button", name="O'zbekcha").click()
     page.wait_for_url(lambda url: url.endswith("/"))
     assert page.locator("html").get_attribute("lang") == "uz"
+    assert page.get_by_role("heading", level=1).inner_text() == "Mening xizmatlarim"
 
     page.get_by_role("button", name="Chiqish").click()
     page.wait_for_url("**/login")
