@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import jinja2
@@ -23,14 +23,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends as DependsParam
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from yagona.kernel.errors import YagonaError
 from yagona.platform import i18n
-from yagona.platform.auth import SESSION_COOKIE
+from yagona.platform.auth import SESSION_COOKIE, CustomerResolver, Principal
 from yagona.platform.pages import csrf, formatting
 from yagona.platform.pages.assets import StaticAssets
+from yagona.platform.uow import UnitOfWork
 
 LANGUAGE_COOKIE = "yagona_lang"
 FLASH_COOKIE = "yagona_flash"
@@ -127,16 +129,67 @@ def pages_of(request: Request) -> Pages:
     return pages
 
 
+class LanguageKeeper(Protocol):
+    """Stores a signed-in customer's chosen language in their profile (One ID registers it
+    on `app.state.language_keeper`: the platform knows no domain)."""
+
+    def __call__(self, uow: UnitOfWork, *, customer_id: str, language: str) -> object: ...
+
+
 def page_language(request: Request) -> str:
-    """`?lang=` (then remembered in a cookie), else the cookie, else `Accept-Language`."""
+    """`?lang=` (then remembered in a cookie, and in the profile when signed in), else the
+    signed-in customer's profile, else the cookie, else `Accept-Language`."""
     asked = request.query_params.get("lang", "")
     if asked in i18n.LANGUAGES:
         request.state.remember_language = asked
         return asked
+    profile = _signed_in_customer(request)
+    if profile is not None and profile.language in i18n.LANGUAGES:
+        return profile.language
     remembered = request.cookies.get(LANGUAGE_COOKIE, "")
     if remembered in i18n.LANGUAGES:
         return remembered
     return i18n.negotiate(request.headers.get("accept-language"))
+
+
+def _signed_in_customer(request: Request) -> Principal | None:
+    """The session's customer, looked up once per request (a page's language follows their
+    profile on every device)."""
+    if hasattr(request.state, "page_principal"):
+        found: Principal | None = request.state.page_principal
+        return found
+    found = None
+    token = request.cookies.get(SESSION_COOKIE)
+    resolver: CustomerResolver | None = getattr(request.app.state, "customer_resolver", None)
+    if token and resolver is not None:
+        with request.app.state.uow_factory() as uow:
+            found = resolver(uow, session_token=token, bearer_token=None)
+    request.state.page_principal = found
+    return found
+
+
+def _keep_profile_language(request: Request, response: Response) -> None:
+    """A page that set the language cookie (`?lang=`, the language form) while signed in
+    stores the choice in the profile too, so every device of the customer follows it."""
+    chosen = _language_set_by(response)
+    keeper: LanguageKeeper | None = getattr(request.app.state, "language_keeper", None)
+    if chosen is None or keeper is None:
+        return
+    customer = _signed_in_customer(request)
+    if customer is None or customer.language == chosen:
+        return
+    with request.app.state.uow_factory() as uow:
+        keeper(uow, customer_id=customer.customer_id, language=chosen)
+        uow.commit()
+
+
+def _language_set_by(response: Response) -> str | None:
+    prefix = f"{LANGUAGE_COOKIE}=".encode()
+    for name, value in response.raw_headers:
+        if name == b"set-cookie" and value.startswith(prefix):
+            chosen = value[len(prefix) :].split(b";", 1)[0].decode("latin-1")
+            return chosen if chosen in i18n.LANGUAGES else None
+    return None
 
 
 def remember_language(response: Response, language: str, *, secure: bool) -> None:
@@ -291,7 +344,7 @@ class PageRoute(APIRoute):
 
         async def page_handler(request: Request) -> Response:
             try:
-                return await handle(request)
+                response = await handle(request)
             except csrf.CsrfRefusedError:
                 language = page_language(request)
                 detail = N_("This form has expired or did not come from this site. Reload the page and try again.")
@@ -316,6 +369,8 @@ class PageRoute(APIRoute):
                 return render_refusal(
                     request, error.status_code, N_("Something is wrong"), pages_of(request).gettext(language, detail)
                 )
+            await run_in_threadpool(_keep_profile_language, request, response)
+            return response
 
         return page_handler
 
