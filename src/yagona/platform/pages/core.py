@@ -3,12 +3,14 @@ cache headers — and the page router whose routes check CSRF and answer refusal
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -158,14 +160,35 @@ def _signed_in_customer(request: Request) -> Principal | None:
     if hasattr(request.state, "page_principal"):
         found: Principal | None = request.state.page_principal
         return found
+    if _on_event_loop():
+        return None  # never wait for the database there (an async error handler): the cookie's language
     found = None
     token = request.cookies.get(SESSION_COOKIE)
     resolver: CustomerResolver | None = getattr(request.app.state, "customer_resolver", None)
     if token and resolver is not None:
-        with request.app.state.uow_factory() as uow:
+        with _request_uow(request) as uow:
             found = resolver(uow, session_token=token, bearer_token=None)
     request.state.page_principal = found
     return found
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@contextmanager
+def _request_uow(request: Request) -> Iterator[UnitOfWork]:
+    """The request's own unit of work while it is open, else one of our own."""
+    own: UnitOfWork | None = getattr(request.state, "uow", None)
+    if own is not None:
+        yield own
+        return
+    with request.app.state.uow_factory() as uow:
+        yield uow
 
 
 def _keep_profile_language(request: Request, response: Response) -> None:
@@ -178,7 +201,8 @@ def _keep_profile_language(request: Request, response: Response) -> None:
     customer = _signed_in_customer(request)
     if customer is None or customer.language == chosen:
         return
-    with request.app.state.uow_factory() as uow:
+    with _request_uow(request) as uow:
+        uow.rollback()  # what the page left uncommitted was meant to be dropped
         keeper(uow, customer_id=customer.customer_id, language=chosen)
         uow.commit()
 
@@ -345,34 +369,32 @@ class PageRoute(APIRoute):
         async def page_handler(request: Request) -> Response:
             try:
                 response = await handle(request)
-            except csrf.CsrfRefusedError:
-                language = page_language(request)
-                detail = N_("This form has expired or did not come from this site. Reload the page and try again.")
-                return render_refusal(
-                    request, 403, N_("The form was refused"), pages_of(request).gettext(language, detail)
-                )
-            except YagonaError as error:
-                return render_refusal(
-                    request, error.http_status, N_("This cannot be done"), i18n.localize(error, page_language(request))
-                )
-            except RequestValidationError:
-                language = page_language(request)
-                detail = N_("Some fields are missing or not valid. Check the form and send it again.")
-                return render_refusal(
-                    request, 422, N_("The form is not valid"), pages_of(request).gettext(language, detail)
-                )
-            except HTTPException as error:
-                if error.status_code == 404:
-                    return not_found_page(request)
-                language = page_language(request)
-                detail = N_("This request cannot be served. Go back and try again.")
-                return render_refusal(
-                    request, error.status_code, N_("Something is wrong"), pages_of(request).gettext(language, detail)
-                )
+            except (csrf.CsrfRefusedError, YagonaError, RequestValidationError, HTTPException) as error:
+                # Off the event loop: the page's language may read the signed-in profile.
+                return await run_in_threadpool(refusal_page, request, error)
             await run_in_threadpool(_keep_profile_language, request, response)
             return response
 
         return page_handler
+
+
+def refusal_page(request: Request, error: Exception) -> Response:
+    """A refused page request as a page in the visitor's language, with the right status."""
+    language = page_language(request)
+    pages = pages_of(request)
+    if isinstance(error, csrf.CsrfRefusedError):
+        detail = N_("This form has expired or did not come from this site. Reload the page and try again.")
+        return render_refusal(request, 403, N_("The form was refused"), pages.gettext(language, detail))
+    if isinstance(error, YagonaError):
+        return render_refusal(request, error.http_status, N_("This cannot be done"), i18n.localize(error, language))
+    if isinstance(error, RequestValidationError):
+        detail = N_("Some fields are missing or not valid. Check the form and send it again.")
+        return render_refusal(request, 422, N_("The form is not valid"), pages.gettext(language, detail))
+    assert isinstance(error, HTTPException)
+    if error.status_code == 404:
+        return not_found_page(request)
+    detail = N_("This request cannot be served. Go back and try again.")
+    return render_refusal(request, error.status_code, N_("Something is wrong"), pages.gettext(language, detail))
 
 
 def page_router(**kwargs: Any) -> APIRouter:
