@@ -16,13 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pyotp
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from tests.e2e.server import serving
 from tests.factories.identity import PASSWORD, context, customer
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container, bootstrap
-from yagona.identity.models import Customer, Phone, SignInSession
+from yagona.identity.models import Consent, Customer, Phone, SignInSession
 from yagona.kernel.clock import SystemClock
 from yagona.platform.settings import Settings
 
@@ -235,7 +235,21 @@ def test_offers_and_documents(site: Site) -> None:
     assert "Stop offers" in browser.get("/account/profile").text
     off = browser.post("/account/profile/marketing", data={"opt_in": "no", "csrf_token": token(page)})
     assert off.status_code == 303 and not site.customer(DILNOZA).marketing_opt_in
+    # She accepted an older offer: the page names the version in force and takes her acceptance.
+    owner = site.customer(DILNOZA).id
+    with site.container.uow() as uow:
+        uow.session.execute(
+            update(Consent).where(Consent.customer_id == owner, Consent.document == "offer").values(version="2025-01")
+        )
+        uow.commit()
+    older = browser.get("/account/profile")
+    assert "New versions are in force:" in older.text and "Public offer 2026-01" in older.text
     assert browser.post("/account/profile/documents").status_code == 403
+    accepted = browser.post("/account/profile/documents", data={"csrf_token": token(older)})
+    assert accepted.status_code == 303
+    page = browser.get("/account/profile")
+    assert "You have accepted the documents in force." in page.text and "New versions" not in page.text
+    assert page.text.count("2025-01") == 1 and page.text.count("2026-01") == 3  # the history stays
 
 
 def test_report_unauthorised_access_signs_out_everywhere(site: Site) -> None:
