@@ -25,6 +25,7 @@ Code = Annotated[str, Form(max_length=10)]
 Secret = Annotated[str, Form(max_length=256)]
 SetupToken = Annotated[str, Form(max_length=2_000)]
 PAGE = "/account/security"
+QR_SCALE = 4  # px per module: a phone's camera reads it at 360 px wide
 
 
 def _done(request: Request, target: str, message: str) -> Response:
@@ -34,12 +35,13 @@ def _done(request: Request, target: str, message: str) -> Response:
     return response
 
 
-def qr_code(uri: str) -> str:
+def qr_code(uri: str) -> tuple[str, int]:
     """The authenticator's `otpauth://` address as a QR code: an SVG data URI for an <img>
-    (the strict CSP allows `data:` images; no inline style or script)."""
+    (the strict CSP allows `data:` images; no inline style or script), and its side in px."""
     code = segno.make(uri, error="m")
-    data_uri: str = code.svg_data_uri(scale=4, border=4, dark="#000", light="#fff")
-    return data_uri
+    data_uri: str = code.svg_data_uri(scale=QR_SCALE, border=4, dark="#000", light="#fff")
+    side, _ = code.symbol_size(scale=QR_SCALE, border=4)
+    return data_uri, int(side)
 
 
 def _page(
@@ -109,8 +111,10 @@ def begin_totp(request: Request, uow: Uow, ctx: Ctx, code: Code = "") -> Respons
         return _page(request, uow, ctx, session, status_code=error.http_status, errors=errors)
     uow.commit()
     secret = setup.secret.get_secret_value()
+    qr, side = qr_code(setup.provisioning_uri.get_secret_value())
     shown = {
-        "qr": qr_code(setup.provisioning_uri.get_secret_value()),
+        "qr": qr,
+        "qr_side": str(side),
         # In groups of four, as authenticator apps show it, for typing by hand.
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "token": setup.setup_token.get_secret_value(),
