@@ -23,7 +23,7 @@ from tests.factories.identity import PASSWORD, context, customer
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.identity.models import Consent, Customer, Phone, SignInSession
-from yagona.kernel.clock import SystemClock
+from yagona.kernel.clock import SimulatedClock, SystemClock
 from yagona.platform.settings import Settings
 
 PAGE = {"Accept": "text/html"}
@@ -34,6 +34,7 @@ DILNOZA, BOBUR = "998901234567", "998901112233"
 class Site:
     url: str
     container: Container
+    clock: SimulatedClock
     opened: list[httpx.Client] = field(default_factory=list)
 
     def client(self, language: str = "uz") -> httpx.Client:
@@ -60,8 +61,9 @@ class Site:
 
 @pytest.fixture
 def site(settings: Settings, engine: Engine) -> Iterator[Site]:
-    # The system clock: authenticator codes are computed from the real time.
-    container = bootstrap(settings, clock=SystemClock(), engine=engine, configure_logs=False)
+    # From the real time (authenticator codes), moved on by the test when it must.
+    clock = SimulatedClock(SystemClock().now())
+    container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
     app = create_app(settings, container=container)
     with serving(app) as url:
         app.state.identity = context(
@@ -74,7 +76,7 @@ def site(settings: Settings, engine: Engine) -> Iterator[Site]:
             customer(uow, app.state.identity, DILNOZA)
             customer(uow, app.state.identity, BOBUR)
             uow.commit()
-        site = Site(url, container)
+        site = Site(url, container, clock)
         try:
             yield site
         finally:
@@ -109,6 +111,8 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_and_back(site: Site) -> None:
         assert answer.status_code == 303 and answer.headers["location"] == f"/login?next={page}"
     login = browser.get("/login?next=/account/security")
     assert 'name="next" value="/account/security"' in login.text
+    for hostile in ("//evil.example", "https://evil.example", "/\\evil.example", "/\t/evil.example"):
+        assert 'name="next" value="/"' in browser.get("/login", params={"next": hostile}).text
     back = browser.post(
         "/login", data={"phone": DILNOZA, "password": PASSWORD, "next": "/account/security", "csrf_token": token(login)}
     )
@@ -157,12 +161,13 @@ def test_the_authenticator_app_a_wrong_code_then_the_right_one(site: Site) -> No
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', begun.text)
     assert secret
     totp = pyotp.TOTP(secret.group(1).replace(" ", ""))
-    wrong = str((int(totp.now()) + 1) % 1_000_000).zfill(6)
+    right = totp.at(site.clock.now())
+    wrong = str((int(right) + 1) % 1_000_000).zfill(6)
     form = {"setup_token": hidden(begun, "setup_token"), "csrf_token": token(begun)}
     refused = browser.post("/account/security/totp/confirm", data={**form, "code": wrong})
     assert refused.status_code == 401 and 'role="alert"' in refused.text and 'name="setup_token"' in refused.text
     assert not site.customer(DILNOZA).totp_enabled
-    done = browser.post("/account/security/totp/confirm", data={**form, "code": totp.now()})
+    done = browser.post("/account/security/totp/confirm", data={**form, "code": right})
     assert done.status_code == 303 and site.customer(DILNOZA).totp_enabled
     assert "The authenticator app is on" in browser.get("/account/security").text
     # Signing in now asks for its code.
@@ -170,9 +175,28 @@ def test_the_authenticator_app_a_wrong_code_then_the_right_one(site: Site) -> No
     asked = sign_in(other)
     assert asked.status_code == 401 and 'name="totp"' in asked.text and "yagona_session" not in other.cookies
     # Off again, with a code of a later step (each step is accepted once).
-    after = totp.at(SystemClock().now() + timedelta(seconds=30))
-    off = browser.post("/account/security/totp/remove", data={"code": after, "csrf_token": token(page)})
+    site.clock.advance_by(timedelta(seconds=30))
+    off = browser.post(
+        "/account/security/totp/remove", data={"code": totp.at(site.clock.now()), "csrf_token": token(page)}
+    )
     assert off.status_code == 303 and not site.customer(DILNOZA).totp_enabled
+
+
+def test_the_authenticator_needs_a_recent_sign_in(site: Site) -> None:
+    browser = site.client("en")
+    assert sign_in(browser, english=True).status_code == 303
+    site.clock.advance_by(timedelta(minutes=6))
+    page = browser.get("/account/security")
+    stale = browser.post("/account/security/totp", data={"csrf_token": token(page)})
+    assert stale.status_code == 401 and "sign in again before changing credentials" in stale.text
+    assert 'href="/login?next=/account/security"' in stale.text and "totp-secret" not in stale.text
+    again = browser.post(
+        "/login",
+        data={"phone": DILNOZA, "password": PASSWORD, "next": "/account/security", "csrf_token": token(stale)},
+    )
+    assert again.headers["location"] == "/account/security"
+    fresh = browser.post("/account/security/totp", data={"csrf_token": token(browser.get("/account/security"))})
+    assert fresh.status_code == 200 and "totp-secret" in fresh.text
 
 
 def test_the_password_weak_wrong_then_changed(site: Site) -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from yagona.identity import service
+from yagona.identity.errors import ReauthenticationRequiredError
 from yagona.identity.schemas import SessionRead
 from yagona.identity.web.common import Ctx, Uow, current_session, keeping_security_records, refusal, to_login
 from yagona.kernel.errors import InvalidRequestError, YagonaError
@@ -61,6 +62,15 @@ def _page(
     return render(request, "identity/security.html", status_code=status_code, **context)
 
 
+def _totp_refused(
+    request: Request, uow: UnitOfWork, ctx: service.IdentityContext, session: SessionRead, error: YagonaError
+) -> Response:
+    errors = {"totp": refusal(request, error)}
+    if isinstance(error, ReauthenticationRequiredError):
+        errors["reauthenticate"] = "yes"  # the page offers to sign in again and come back
+    return _page(request, uow, ctx, session, status_code=error.http_status, errors=errors)
+
+
 @router.get(PAGE)
 def security_page(request: Request, uow: Uow, ctx: Ctx) -> Response:
     """The signed-in customer's sessions, authenticator and password."""
@@ -107,8 +117,7 @@ def begin_totp(request: Request, uow: Uow, ctx: Ctx, code: Code = "") -> Respons
         with keeping_security_records(uow):
             setup = service.begin_totp(uow, ctx=ctx, session=session, current_code=code.strip() or None)
     except YagonaError as error:
-        errors = {"totp": refusal(request, error)}
-        return _page(request, uow, ctx, session, status_code=error.http_status, errors=errors)
+        return _totp_refused(request, uow, ctx, session, error)
     uow.commit()
     secret = setup.secret.get_secret_value()
     qr, side = qr_code(setup.provisioning_uri.get_secret_value())
@@ -150,8 +159,7 @@ def remove_totp(request: Request, uow: Uow, ctx: Ctx, code: Code) -> Response:
         with keeping_security_records(uow):
             service.remove_totp(uow, ctx=ctx, session=session, code=code.strip())
     except YagonaError as error:
-        errors = {"totp": refusal(request, error)}
-        return _page(request, uow, ctx, session, status_code=error.http_status, errors=errors)
+        return _totp_refused(request, uow, ctx, session, error)
     uow.commit()
     return _done(request, PAGE, N_("The authenticator app is off."))
 
