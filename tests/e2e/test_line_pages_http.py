@@ -50,6 +50,7 @@ def site(settings: Settings, engine: Engine) -> Iterator[Site]:
 def signed_in(site: Site, phone: str, language: str = "en") -> httpx.Client:
     browser = site.client(language)
     assert sign_in_by_code(site, browser, phone).status_code == 303
+    browser.get(f"/?lang={language}")  # the customer's choice (their profile says Uzbek)
     return browser
 
 

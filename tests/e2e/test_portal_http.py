@@ -17,6 +17,7 @@ from tests.factories.identity import PASSWORD, customer
 from tests.unit.platform.test_pages import all_routes
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
+from yagona.identity.schemas import Language
 from yagona.platform.pages.core import PageRoute, verify_csrf
 from yagona.platform.settings import Settings
 
@@ -65,12 +66,12 @@ def test_a_signed_in_customer_gets_the_cabinet_never_cached(
     client: httpx.Client, app: FastAPI, container: Container
 ) -> None:
     with container.uow() as uow:
-        customer(uow, app.state.identity)
+        customer(uow, app.state.identity, language=Language.RU)  # signed in, the profile's language
         uow.commit()
     token = _token(client.get("/login", headers=PAGE))
     signed = client.post("/login", data={"phone": "998901234567", "password": PASSWORD, "csrf_token": token})
     assert signed.status_code == 303 and "yagona_session" in client.cookies
-    home = client.get("/", headers=PAGE)
+    home = client.get("/", headers={**PAGE, "Accept-Language": "en"})
     assert home.status_code == 200 and home.headers["cache-control"] == "no-store"
     assert '<html lang="ru">' in home.text and "Мои услуги" in home.text
     assert 'href="/login"' not in home.text  # no "Sign in" link for a signed-in customer

@@ -50,6 +50,7 @@ class Site:
         login = browser.get("/login")
         answer = browser.post("/login", data={"phone": phone, "password": PASSWORD, "csrf_token": token(login)})
         assert answer.status_code == 303, answer.text
+        browser.get(f"/?lang={language}")  # the customer's choice (their profile says Uzbek)
         return browser
 
     def wallet(self, phone: str) -> None:

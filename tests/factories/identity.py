@@ -7,7 +7,7 @@ import re
 from pydantic import SecretStr
 
 from yagona.identity import service
-from yagona.identity.schemas import CustomerCreate, CustomerRead, DeviceInfo, OtpPurpose, SignedIn
+from yagona.identity.schemas import CustomerCreate, CustomerRead, DeviceInfo, Language, OtpPurpose, SignedIn
 from yagona.notify import service as notify
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWork
@@ -26,7 +26,12 @@ def context(settings: Settings, **overrides: object) -> service.IdentityContext:
 
 
 def customer(
-    uow: UnitOfWork, ctx: service.IdentityContext, phone: str = "998901234567", *, password: str | None = PASSWORD
+    uow: UnitOfWork,
+    ctx: service.IdentityContext,
+    phone: str = "998901234567",
+    *,
+    password: str | None = PASSWORD,
+    language: Language = Language.UZ,
 ) -> CustomerRead:
     return service.register_customer(
         uow,
@@ -36,6 +41,7 @@ def customer(
             name="Dilnoza Alimova",
             password=SecretStr(password) if password else None,
             accept_documents=True,
+            language=language,
         ),
     )
 

@@ -81,6 +81,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(catalog_routes.tmf_router)
     app.include_router(ledger_routes.router)
     app.state.customer_resolver = identity_service.resolve_principal
+    app.state.language_keeper = identity_service.set_language  # a page's language choice, kept in the profile
     app.state.identity = identity_service.make_context(
         secret_key=settings.secret_key.get_secret_value(), env=settings.env
     )

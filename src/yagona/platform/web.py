@@ -55,7 +55,13 @@ class BodyTooLargeError(HTTPException):
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
     factory: UnitOfWorkFactory = request.app.state.uow_factory
     with factory() as uow:
-        yield uow
+        # Named on the request for the page plumbing (the page's language): a second unit
+        # of work in the same request would wait for SQLite's one writer, held by this one.
+        request.state.uow = uow
+        try:
+            yield uow
+        finally:
+            request.state.uow = None
 
 
 class RequestContextMiddleware:

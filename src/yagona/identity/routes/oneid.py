@@ -7,18 +7,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from yagona.identity import service
 from yagona.identity.oneid import OneIdClient
 from yagona.identity.routes.common import PUBLIC, Ctx, Uow, device, optional_session, set_session_cookie
-from yagona.identity.schemas import CustomerRead
+from yagona.identity.schemas import CustomerRead, SignedIn
+from yagona.identity.service import IdentityContext
+from yagona.kernel.errors import YagonaError
 from yagona.platform.api import ApiRead
+from yagona.platform.uow import UnitOfWork
 
 router = APIRouter(tags=["identity"])
 
 ONEID_COOKIE = "yagona_oneid"
 ONEID_COOKIE_PATH = "/api/v1/auth/oneid"
+ONEID_PAGE = "/login/oneid/done"  # the cabinet's page after the round trip (identity's web room)
 
 
 class OneIdLinked(ApiRead):
@@ -59,8 +63,32 @@ def oneid_callback(
     ctx: Ctx,
     state: Annotated[str, Query(max_length=128)] = "",
     code: Annotated[str, Query(max_length=512)] = "",
-) -> JSONResponse:
-    """The browser that started the round trip, back from OneID."""
+) -> Response:
+    """The browser that started the round trip, back from OneID. A page load in a browser
+    (`Accept: text/html`) goes on to the cabinet's page saying how it went; any other caller
+    gets JSON (or a problem)."""
+    if "text/html" not in request.headers.get("accept", ""):
+        customer, signed = _finish(request, uow, ctx, state, code)
+        linked = OneIdLinked(customer=customer, signed_in=signed is not None)
+        response: Response = JSONResponse(linked.model_dump(mode="json"))
+    else:
+        try:
+            customer, signed = _finish(request, uow, ctx, state, code)
+            outcome = "result=signed_in" if signed is not None else "result=verified"
+        except YagonaError as error:
+            if error.persist:
+                uow.commit()  # a refusal's own record, as the unit of work keeps it for a raised one
+            signed, outcome = None, f"error={error.code}"
+        response = RedirectResponse(f"{ONEID_PAGE}?{outcome}", status_code=303)
+    response.delete_cookie(ONEID_COOKIE, path=ONEID_COOKIE_PATH)
+    if signed is not None:
+        set_session_cookie(response, ctx, signed)
+    return response
+
+
+def _finish(
+    request: Request, uow: UnitOfWork, ctx: IdentityContext, state: str, code: str
+) -> tuple[CustomerRead, SignedIn | None]:
     session = optional_session(request, uow, ctx)
     customer_id = service.take_oneid_state(
         uow,
@@ -72,13 +100,8 @@ def oneid_callback(
     access_token = oneid.exchange(code)
     profile = oneid.identify(access_token)
     oneid.logout(access_token)
-    customer, signed = service.apply_oneid_profile(
+    result = service.apply_oneid_profile(
         uow, ctx=ctx, customer_id=customer_id, profile=profile, device=device(request, None)
     )
     uow.commit()
-    linked = OneIdLinked(customer=customer, signed_in=signed is not None)
-    response = JSONResponse(linked.model_dump(mode="json"))
-    response.delete_cookie(ONEID_COOKIE, path=ONEID_COOKIE_PATH)
-    if signed is not None:
-        set_session_cookie(response, ctx, signed)
-    return response
+    return result

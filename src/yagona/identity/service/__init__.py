@@ -13,9 +13,11 @@ from yagona.identity.service.common import audit, audit_trail
 from yagona.identity.service.context import IdentityContext, make_context, phone_or_refuse
 from yagona.identity.service.customers import (
     accept_documents,
+    documents_to_accept,
     find_customer_by_phone,
     get_customer,
     register_customer,
+    set_language,
     set_marketing_opt_in,
 )
 from yagona.identity.service.oneid import (
@@ -32,6 +34,7 @@ from yagona.identity.service.sessions import (
     list_sessions,
     report_unauthorised_access,
     resolve_principal,
+    revoke_other_sessions,
     revoke_session,
 )
 from yagona.identity.service.signin import login_with_password, request_otp, verify_otp
@@ -50,6 +53,7 @@ __all__ = [
     "change_password",
     "change_phone",
     "confirm_totp",
+    "documents_to_accept",
     "find_customer_by_phone",
     "get_customer",
     "link_line",
@@ -63,7 +67,9 @@ __all__ = [
     "report_unauthorised_access",
     "request_otp",
     "resolve_principal",
+    "revoke_other_sessions",
     "revoke_session",
+    "set_language",
     "set_marketing_opt_in",
     "take_oneid_state",
     "verification_level",

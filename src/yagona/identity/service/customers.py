@@ -138,3 +138,19 @@ def accept_documents(uow: UnitOfWork, *, customer_id: str) -> CustomerRead:
         )
     _audit(uow, "documents_accepted", customer_id)
     return get_customer(uow, customer_id=customer_id)
+
+
+def set_language(uow: UnitOfWork, *, customer_id: str, language: str) -> CustomerRead:
+    """The customer's language: the cabinet's pages and the messages sent to them."""
+    row = _customer(uow, customer_id)
+    chosen = Language(language)  # an unknown language is a ValueError: callers pass uz/ru/en only
+    if row.language != chosen.value:
+        row.language = chosen.value
+        _audit(uow, "language_changed", customer_id, language=chosen.value)
+    return get_customer(uow, customer_id=customer_id)
+
+
+def documents_to_accept(customer: CustomerRead) -> dict[str, str]:
+    """The documents in force (document → version) the customer has not accepted yet."""
+    accepted = {(c.document, c.version) for c in customer.consents}
+    return {kind.value: version for kind, version in CURRENT_DOCUMENTS.items() if (kind.value, version) not in accepted}

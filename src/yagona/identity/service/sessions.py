@@ -219,3 +219,16 @@ def report_unauthorised_access(uow: UnitOfWork, *, ctx: IdentityContext, custome
         )
     uow.add_event(AccessReported(occurred_at=now, customer_id=customer_id))
     return {"sessions_revoked": sessions, "tokens_revoked": tokens}
+
+
+def revoke_other_sessions(uow: UnitOfWork, *, customer_id: str, keep_session_id: str) -> int:
+    """End every live session of the customer but the one asking; their OIDC tokens go too."""
+    now = uow.clock.now()
+    ended = 0
+    for row in repository.sessions_of(uow.session, customer_id, now, uow.limits.page_size_max):
+        if row.id != keep_session_id:
+            ended += repository.revoke_sessions(uow.session, customer_id=customer_id, session_id=row.id, now=now)
+            repository.revoke_tokens(uow.session, now=now, session_id=row.id)
+    if ended:
+        _audit(uow, "other_sessions_revoked", customer_id, sessions=str(ended))
+    return ended

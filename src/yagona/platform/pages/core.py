@@ -3,16 +3,18 @@ cache headers — and the page router whose routes check CSRF and answer refusal
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import jinja2
@@ -23,14 +25,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends as DependsParam
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from yagona.kernel.errors import YagonaError
 from yagona.platform import i18n
-from yagona.platform.auth import SESSION_COOKIE
+from yagona.platform.auth import SESSION_COOKIE, CustomerResolver, Principal
 from yagona.platform.pages import csrf, formatting
 from yagona.platform.pages.assets import StaticAssets
+from yagona.platform.uow import UnitOfWork
 
 LANGUAGE_COOKIE = "yagona_lang"
 FLASH_COOKIE = "yagona_flash"
@@ -127,8 +131,18 @@ def pages_of(request: Request) -> Pages:
     return pages
 
 
+class LanguageKeeper(Protocol):
+    """Stores a signed-in customer's chosen language in their profile (One ID registers it
+    on `app.state.language_keeper`: the platform knows no domain)."""
+
+    def __call__(self, uow: UnitOfWork, *, customer_id: str, language: str) -> object: ...
+
+
 def page_language(request: Request) -> str:
-    """`?lang=` (then remembered in a cookie), else the cookie, else `Accept-Language`."""
+    """`?lang=` (then remembered in a cookie, and in the profile when signed in), else this
+    browser's choice (the cookie: a choice made on the sign-in page outlives signing in),
+    else the signed-in customer's profile (a new device speaks their language), else
+    `Accept-Language`."""
     asked = request.query_params.get("lang", "")
     if asked in i18n.LANGUAGES:
         request.state.remember_language = asked
@@ -136,7 +150,72 @@ def page_language(request: Request) -> str:
     remembered = request.cookies.get(LANGUAGE_COOKIE, "")
     if remembered in i18n.LANGUAGES:
         return remembered
+    profile = _signed_in_customer(request)
+    if profile is not None and profile.language in i18n.LANGUAGES:
+        return profile.language
     return i18n.negotiate(request.headers.get("accept-language"))
+
+
+def _signed_in_customer(request: Request) -> Principal | None:
+    """The session's customer, looked up once per request (a page's language follows their
+    profile on every device)."""
+    if hasattr(request.state, "page_principal"):
+        found: Principal | None = request.state.page_principal
+        return found
+    if _on_event_loop():
+        return None  # never wait for the database there (an async error handler): the cookie's language
+    found = None
+    token = request.cookies.get(SESSION_COOKIE)
+    resolver: CustomerResolver | None = getattr(request.app.state, "customer_resolver", None)
+    if token and resolver is not None:
+        with _request_uow(request) as uow:
+            found = resolver(uow, session_token=token, bearer_token=None)
+    request.state.page_principal = found
+    return found
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@contextmanager
+def _request_uow(request: Request) -> Iterator[UnitOfWork]:
+    """The request's own unit of work while it is open, else one of our own."""
+    own: UnitOfWork | None = getattr(request.state, "uow", None)
+    if own is not None:
+        yield own
+        return
+    with request.app.state.uow_factory() as uow:
+        yield uow
+
+
+def _keep_profile_language(request: Request, response: Response) -> None:
+    """A page that set the language cookie (`?lang=`, the language form) while signed in
+    stores the choice in the profile too, so every device of the customer follows it."""
+    chosen = _language_set_by(response)
+    keeper: LanguageKeeper | None = getattr(request.app.state, "language_keeper", None)
+    if chosen is None or keeper is None:
+        return
+    customer = _signed_in_customer(request)
+    if customer is None or customer.language == chosen:
+        return
+    with _request_uow(request) as uow:
+        uow.rollback()  # what the page left uncommitted was meant to be dropped
+        keeper(uow, customer_id=customer.customer_id, language=chosen)
+        uow.commit()
+
+
+def _language_set_by(response: Response) -> str | None:
+    prefix = f"{LANGUAGE_COOKIE}=".encode()
+    for name, value in response.raw_headers:
+        if name == b"set-cookie" and value.startswith(prefix):
+            chosen = value[len(prefix) :].split(b";", 1)[0].decode("latin-1")
+            return chosen if chosen in i18n.LANGUAGES else None
+    return None
 
 
 def remember_language(response: Response, language: str, *, secure: bool) -> None:
@@ -291,33 +370,33 @@ class PageRoute(APIRoute):
 
         async def page_handler(request: Request) -> Response:
             try:
-                return await handle(request)
-            except csrf.CsrfRefusedError:
-                language = page_language(request)
-                detail = N_("This form has expired or did not come from this site. Reload the page and try again.")
-                return render_refusal(
-                    request, 403, N_("The form was refused"), pages_of(request).gettext(language, detail)
-                )
-            except YagonaError as error:
-                return render_refusal(
-                    request, error.http_status, N_("This cannot be done"), i18n.localize(error, page_language(request))
-                )
-            except RequestValidationError:
-                language = page_language(request)
-                detail = N_("Some fields are missing or not valid. Check the form and send it again.")
-                return render_refusal(
-                    request, 422, N_("The form is not valid"), pages_of(request).gettext(language, detail)
-                )
-            except HTTPException as error:
-                if error.status_code == 404:
-                    return not_found_page(request)
-                language = page_language(request)
-                detail = N_("This request cannot be served. Go back and try again.")
-                return render_refusal(
-                    request, error.status_code, N_("Something is wrong"), pages_of(request).gettext(language, detail)
-                )
+                response = await handle(request)
+            except (csrf.CsrfRefusedError, YagonaError, RequestValidationError, HTTPException) as error:
+                # Off the event loop: the page's language may read the signed-in profile.
+                return await run_in_threadpool(refusal_page, request, error)
+            await run_in_threadpool(_keep_profile_language, request, response)
+            return response
 
         return page_handler
+
+
+def refusal_page(request: Request, error: Exception) -> Response:
+    """A refused page request as a page in the visitor's language, with the right status."""
+    language = page_language(request)
+    pages = pages_of(request)
+    if isinstance(error, csrf.CsrfRefusedError):
+        detail = N_("This form has expired or did not come from this site. Reload the page and try again.")
+        return render_refusal(request, 403, N_("The form was refused"), pages.gettext(language, detail))
+    if isinstance(error, YagonaError):
+        return render_refusal(request, error.http_status, N_("This cannot be done"), i18n.localize(error, language))
+    if isinstance(error, RequestValidationError):
+        detail = N_("Some fields are missing or not valid. Check the form and send it again.")
+        return render_refusal(request, 422, N_("The form is not valid"), pages.gettext(language, detail))
+    assert isinstance(error, HTTPException)
+    if error.status_code == 404:
+        return not_found_page(request)
+    detail = N_("This request cannot be served. Go back and try again.")
+    return render_refusal(request, error.status_code, N_("Something is wrong"), pages.gettext(language, detail))
 
 
 def page_router(**kwargs: Any) -> APIRouter:

@@ -1,14 +1,10 @@
-"""Identity's pages: sign in (an SMS code, or a password; the authenticator's code when
-enrolled), sign up (a phone with no profile: a name and the documents), sign out. They call
-the same `service` as the sign-in API (`/api/v1/auth/...`) and hold no rule."""
+"""Sign in (an SMS code, or a password; the authenticator's code when enrolled; the national
+OneID), sign up (a phone with no profile: a name and the documents), sign out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,33 +16,26 @@ from yagona.identity.errors import (
     TotpRequiredError,
     UnauthenticatedError,
 )
-from yagona.identity.schemas import CustomerCreate, DeviceInfo, Language, SignedIn
+from yagona.identity.schemas import CustomerCreate, Language, SignedIn, VerificationLevel
+from yagona.identity.web.common import (
+    MAX_NEXT,
+    Ctx,
+    Uow,
+    current_session,
+    device,
+    keeping_security_records,
+    refusal,
+    safe_next,
+)
 from yagona.kernel.errors import ForbiddenError, YagonaError
-from yagona.platform import i18n
 from yagona.platform.pages.core import N_, flash, page_language, page_router, pages_of, render
 from yagona.platform.uow import UnitOfWork
-from yagona.platform.web import unit_of_work
 
 router = page_router()
 
-Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 Phone = Annotated[str, Form(max_length=32)]
-Next = Annotated[str, Form(max_length=2048)]
+Next = Annotated[str, Form(max_length=MAX_NEXT)]
 Text = Annotated[str, Form(max_length=256)]  # an optional field: empty when not sent
-
-
-def _ctx(request: Request) -> service.IdentityContext:
-    ctx: service.IdentityContext = request.app.state.identity
-    return ctx
-
-
-Ctx = Annotated[service.IdentityContext, Depends(_ctx)]
-
-
-def safe_next(target: str) -> str:
-    """Only back into this site's authorisation endpoint: no open redirect."""
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and parts.path == "/authorize" else "/"
 
 
 def _same_origin(request: Request) -> None:
@@ -65,26 +54,7 @@ def _same_origin(request: Request) -> None:
         raise ForbiddenError("this sign-in form was posted from another site", field="origin")
 
 
-@contextmanager
-def _keeping_security_records(uow: UnitOfWork) -> Iterator[None]:
-    """A recorded refusal (a wrong code, a limit) commits its counters and audit rows only."""
-    try:
-        yield
-    except RecordedRefusalError:
-        uow.commit()
-        raise
-
-
-def _device(request: Request) -> DeviceInfo:
-    return DeviceInfo(
-        device_id=None,
-        user_agent=(request.headers.get("user-agent") or "")[:400] or None,
-        ip=request.client.host if request.client else None,
-    )
-
-
-def _signed_in(ctx: service.IdentityContext, signed: SignedIn, next: str) -> Response:
-    response = RedirectResponse(safe_next(next), status_code=303)
+def set_session_cookie(ctx: service.IdentityContext, signed: SignedIn, response: Response) -> None:
     response.set_cookie(
         ctx.settings.cookie_name,
         signed.token.get_secret_value(),
@@ -94,17 +64,18 @@ def _signed_in(ctx: service.IdentityContext, signed: SignedIn, next: str) -> Res
         samesite="lax",
         path="/",
     )
+
+
+def _signed_in(ctx: service.IdentityContext, signed: SignedIn, next: str) -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(ctx, signed, response)
     return response
-
-
-def _refusal(request: Request, error: YagonaError) -> str:
-    return i18n.localize(error, page_language(request))
 
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:
     """The sign-in page: a phone, then a code by SMS or the password."""
-    return render(request, "identity/login.html", next=safe_next(next[:2048]), phone="", error=None)
+    return render(request, "identity/login.html", next=safe_next(next[:MAX_NEXT]), phone="", error=None)
 
 
 @router.post("/login/code")
@@ -112,8 +83,8 @@ def send_code(request: Request, uow: Uow, ctx: Ctx, phone: Phone, next: Next = "
     """ "Send me a code": the code form (the same answer whether the phone has a profile or not)."""
     _same_origin(request)
     try:
-        with _keeping_security_records(uow):
-            sent = service.request_otp(uow, ctx=ctx, phone=phone, client_ip=_device(request).ip)
+        with keeping_security_records(uow):
+            sent = service.request_otp(uow, ctx=ctx, phone=phone, client_ip=device(request).ip)
     except YagonaError as error:
         return render(
             request,
@@ -121,7 +92,7 @@ def send_code(request: Request, uow: Uow, ctx: Ctx, phone: Phone, next: Next = "
             status_code=error.http_status,
             next=safe_next(next),
             phone=phone,
-            error=_refusal(request, error),
+            error=refusal(request, error),
         )
     uow.commit()
     return render(
@@ -195,7 +166,7 @@ def _with_code(
         )
     again: dict[str, Any] = {"next": form.next, "phone": form.phone, "request_id": form.request_id}
     try:
-        with _keeping_security_records(uow):
+        with keeping_security_records(uow):
             return service.verify_otp(
                 uow,
                 ctx=ctx,
@@ -203,7 +174,7 @@ def _with_code(
                 code=form.code,
                 request_id=form.request_id or None,
                 totp=form.totp or None,
-                device=_device(request),
+                device=device(request),
                 signup=signup,
             )
     except RegistrationRequiredError:
@@ -219,7 +190,7 @@ def _with_code(
             minutes=ctx.settings.otp_ttl_s // 60,
             ask_totp=needs_totp or bool(form.totp),
             code=form.code if needs_totp else "",
-            error=_refusal(request, error),
+            error=refusal(request, error),
             **again,
         )
     except YagonaError as error:
@@ -231,7 +202,7 @@ def _with_code(
             "identity/signup.html",
             status_code=error.http_status,
             code=form.code,
-            error=_refusal(request, error),
+            error=refusal(request, error),
             **again,
         )
 
@@ -240,9 +211,9 @@ def _with_password(
     request: Request, uow: UnitOfWork, ctx: service.IdentityContext, form: SignInForm
 ) -> SignedIn | Response:
     try:
-        with _keeping_security_records(uow):
+        with keeping_security_records(uow):
             return service.login_with_password(
-                uow, ctx=ctx, phone=form.phone, password=form.password, totp=form.totp or None, device=_device(request)
+                uow, ctx=ctx, phone=form.phone, password=form.password, totp=form.totp or None, device=device(request)
             )
     except (RecordedRefusalError, TotpRequiredError) as error:
         needs_totp = isinstance(error, TotpRequiredError)
@@ -253,7 +224,7 @@ def _with_password(
             next=form.next,
             phone=form.phone,
             ask_totp=needs_totp or bool(form.totp),
-            error=_refusal(request, error),
+            error=refusal(request, error),
         )
 
 
@@ -270,4 +241,38 @@ def logout(request: Request, uow: Uow, ctx: Ctx) -> Response:
     response.delete_cookie(ctx.settings.cookie_name, path="/")
     text = pages_of(request).gettext(page_language(request), N_("You have signed out."))
     flash(request, response, text, level="success")
+    return response
+
+
+# The national OneID's way back: its callback (`/api/v1/auth/oneid/callback`) sends a browser
+# here with how the round trip went. The page says only what is true now: "verified" when the
+# signed-in profile is verified, "signed in" when this browser has a session.
+ONEID_REFUSALS = {
+    "registration_required": N_(
+        "No profile is linked to this OneID yet. Sign in with your phone number, then verify your identity "
+        "with OneID on your profile page."
+    ),
+    "phone_taken": N_("This OneID identity is already linked to another profile."),
+    "invalid_request": N_("OneID says this identity is not valid."),
+}
+ONEID_FAILED = N_("The OneID sign-in did not complete. Please start again.")
+
+
+@router.get("/login/oneid/done")
+def oneid_done(request: Request, uow: Uow, ctx: Ctx, result: str = "", error: str = "") -> Response:
+    """Anyone: back from OneID, on to the cabinet (or the sign-in page) with a message."""
+    session = current_session(request, uow, ctx)
+    pages, language = pages_of(request), page_language(request)
+    target, level, text = ("/account/profile" if session else "/login"), "error", ONEID_FAILED
+    if not error and session is not None:
+        customer = service.get_customer(uow, customer_id=session.customer_id)
+        if result == "signed_in":
+            target, level, text = "/", "success", N_("You have signed in with OneID.")
+        elif result == "verified" and customer.verification_level == VerificationLevel.VERIFIED:
+            level, text = "success", N_("Your identity has been verified with OneID.")
+    elif error:
+        text = ONEID_REFUSALS.get(error[:64], ONEID_FAILED)
+    response = RedirectResponse(target, status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    flash(request, response, pages.gettext(language, text), level=level)
     return response
