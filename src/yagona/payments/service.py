@@ -146,17 +146,11 @@ def _take_back(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
             idempotency_key=key,
         )
         return receipt is not None
-    if lines.balance_of(uow, tx.account) < tx.amount:
-        return False
-    ledger.transfer(
-        uow,
-        debit=lines.account_of(tx.account),
-        credit=clearing_account(tx.system),
-        amount=tx.amount,
-        reason="payments.cancel",
-        idempotency_key=key,
+    # The check and the debit are one step under the line's locks (lines.take_back): two
+    # cancels, or a cancel and a spend, cannot both use the same money.
+    return lines.take_back(
+        uow, msisdn=tx.account, amount=tx.amount, destination_account=clearing_account(tx.system), idempotency_key=key
     )
-    return True
 
 
 def _perform(uow: UnitOfWork, tx: PaymentTransaction) -> None:

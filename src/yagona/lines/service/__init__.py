@@ -62,7 +62,7 @@ from yagona.lines.service.rating import (
     sms,
     usage_history,
 )
-from yagona.lines.service.topups import MobilePayments, top_up
+from yagona.lines.service.topups import MobilePayments, take_back, top_up
 
 __all__ = [
     "BLOCK_FEE",
@@ -112,6 +112,7 @@ __all__ = [
     "state",
     "switch_off_promo",
     "switch_plan",
+    "take_back",
     "top_up",
     "unblock",
     "unblock_charging",
