@@ -110,10 +110,6 @@ def _after_top_up(uow: UnitOfWork, line: Line, amount: int, *, idempotency_key: 
     uow.add_event(LineToppedUp(occurred_at=now, msisdn=line.msisdn, amount_tiyin=amount))
 
 
-class _NotHeld(Exception):
-    """The line no longer holds the money being taken back (rolls its savepoint back)."""
-
-
 def take_back(uow: UnitOfWork, *, msisdn: str, amount: int, destination_account: str, idempotency_key: str) -> bool:
     """A payer takes back a top-up (a payment system's cancel): the money leaves the line only
     while the line still holds it; else nothing moves (False). A line may go negative (debt),
@@ -121,14 +117,17 @@ def take_back(uow: UnitOfWork, *, msisdn: str, amount: int, destination_account:
     ledger's lock on the line's totals (held to commit), so two take-backs, or a take-back and
     a spend, cannot both use the same money."""
     line = line_for_change(uow, msisdn)
+    savepoint = uow.session.begin_nested()
     try:
-        with uow.session.begin_nested():
-            ledger.transfer(
-                uow, debit=account_of(line.msisdn), credit=destination_account, amount=amount,
-                reason="topup.reversal", idempotency_key=idempotency_key,
-            )  # fmt: skip
-            if balance(uow, line.msisdn) < 0:
-                raise _NotHeld
-    except _NotHeld:
+        ledger.transfer(
+            uow, debit=account_of(line.msisdn), credit=destination_account, amount=amount,
+            reason="topup.reversal", idempotency_key=idempotency_key,
+        )  # fmt: skip
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if balance(uow, line.msisdn) < 0:
+        savepoint.rollback()
         return False
+    savepoint.commit()
     return True
