@@ -376,6 +376,33 @@ def test_payme_protocol_errors_answer_http_200(site: Site) -> None:
     assert site.transactions() == 0
 
 
+def test_payme_answers_in_the_published_shapes(site: Site) -> None:
+    """What developer.help.paycom.uz asks beyond the codes: an account error names the account
+    field in `data`; GetStatement selects and orders by Payme's own `time` and answers the
+    Transaction shape; a cancel reason outside the protocol's list is not a request."""
+    for account, code, data in (
+        ({"phone": NOBODY}, -31050, "phone"),
+        ({"wallet": NOBODY}, -31050, "wallet"),
+        ({"wallet": BLOCKED_WALLET}, -31051, "wallet"),
+    ):
+        error = site.payme.call("CheckPerformTransaction", {"amount": 500_000, "account": account})["error"]
+        assert (error["code"], error["data"]) == (code, data)
+    first, second = 1_700_000_000_000, 1_700_000_100_000
+    for pid, time in (("s-2", second), ("s-1", first)):
+        site.payme.ok("CreateTransaction", {"id": pid, "time": time, "amount": 500_000, "account": {"phone": LINE}})
+    only_first = site.payme.ok("GetStatement", {"from": first, "to": first + 1})["transactions"]
+    assert [row["id"] for row in only_first] == ["s-1"]
+    assert only_first[0] == {
+        "id": "s-1", "time": first, "amount": 500_000, "account": {"phone": LINE},
+        "create_time": only_first[0]["create_time"], "perform_time": 0, "cancel_time": 0,
+        "transaction": only_first[0]["transaction"], "state": 1, "reason": None, "receivers": None,
+    }  # fmt: skip
+    both = site.payme.ok("GetStatement", {"from": 0, "to": second})["transactions"]
+    assert [row["id"] for row in both] == ["s-1", "s-2"]  # by Payme's time, not by arrival
+    assert site.payme.error("CancelTransaction", {"id": "s-1", "reason": 7}) == -32600
+    assert site.payme.ok("CheckTransaction", {"id": "s-1"})["state"] == 1
+
+
 # --- Click ------------------------------------------------------------------------------------------
 
 
@@ -402,6 +429,21 @@ def test_click_cancels_when_click_reports_an_error(site: Site) -> None:
     assert site.click.complete("2001", LINE, "5000", prepared["merchant_prepare_id"])["error"] == -9
     assert site.click.prepare("2001", LINE, "5000")["error"] == -9
     assert site.line_balance() == before
+
+
+def test_click_answers_in_the_published_shapes(site: Site) -> None:
+    """docs.click.uz: ids are numbers in the answers; a Prepare that Click itself reports failed
+    (`error` < 0) answers -9 and prepares nothing."""
+    failed = site.click.prepare("2101", LINE, "5000", error="-5017")
+    assert (failed["error"], failed["click_trans_id"]) == (-9, 2101)
+    assert site.transactions() == 0
+    prepared = site.click.prepare("2102", LINE, "5000")
+    assert prepared["click_trans_id"] == 2102 and isinstance(prepared["merchant_prepare_id"], int)
+    completed = site.click.complete("2102", LINE, "5000", prepared["merchant_prepare_id"])
+    assert completed == {
+        "click_trans_id": 2102, "merchant_trans_id": LINE, "merchant_confirm_id": prepared["merchant_prepare_id"],
+        "error": 0, "error_note": "Success",
+    }  # fmt: skip
 
 
 def test_click_two_completes_at_once_credit_once(site: Site) -> None:

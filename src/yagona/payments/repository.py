@@ -46,6 +46,21 @@ def between(session: Session, system: str, start: datetime, end: datetime) -> li
     )
 
 
+def payme_between(session: Session, start_ms: int, end_ms: int) -> list[PaymentTransaction]:
+    """Payme's transactions by Payme's own `time` (ms), ascending: GetStatement's rule."""
+    return list(
+        session.scalars(
+            select(PaymentTransaction)
+            .where(
+                PaymentTransaction.system == "payme",
+                PaymentTransaction.external_time >= start_ms,
+                PaymentTransaction.external_time <= end_ms,
+            )
+            .order_by(PaymentTransaction.external_time, PaymentTransaction.seq)
+        )
+    )
+
+
 def all_of(session: Session, system: str) -> list[PaymentTransaction]:
     return list(
         session.scalars(

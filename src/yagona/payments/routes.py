@@ -87,7 +87,10 @@ async def _in_thread(
 async def _click(request: Request, *, complete: bool) -> JSONResponse:
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     config, factory = _config(request), request.app.state.uow_factory
-    echo = {"click_trans_id": form.get("click_trans_id"), "merchant_trans_id": form.get("merchant_trans_id")}
+    echo = {
+        "click_trans_id": rules.click_id(form.get("click_trans_id")),
+        "merchant_trans_id": form.get("merchant_trans_id"),
+    }
 
     def work() -> JSONResponse:
         with factory() as uow:

@@ -80,6 +80,18 @@ def phone(raw: object) -> str | None:
     return digits if _PHONE.match(digits) else None
 
 
+def payme_account_field(account: object) -> str:
+    """The account field an account error names in its `data` (the protocol asks for it)."""
+    if isinstance(account, dict) and len(account) == 1:
+        (key,) = account
+        if isinstance(key, str) and key in ("phone", "wallet"):
+            return key
+    return "phone"
+
+
+PAYME_CANCEL_REASONS = frozenset({1, 2, 3, 4, 5, 10})  # the protocol's list of cancel reasons
+
+
 def payme_account(account: object) -> tuple[str, str] | None:
     """`{"phone": …}` a line, `{"wallet": …}` a wallet: (target, phone), or None."""
     if not isinstance(account, dict) or len(account) != 1:
@@ -98,6 +110,13 @@ def click_account(merchant_trans_id: str) -> tuple[str, str] | None:
         return ("wallet", number) if number else None
     number = phone(merchant_trans_id)
     return ("line", number) if number else None
+
+
+def click_id(raw: str | None) -> int | str | None:
+    """Click's ids are bigint in its answers: a number when it is one (else echoed as given)."""
+    if raw is not None and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return raw
 
 
 def click_amount(raw: str, *, minimum: int, maximum: int) -> int | None:

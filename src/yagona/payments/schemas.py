@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 System = Literal["payme", "click"]
 Target = Literal["line", "wallet"]
@@ -51,6 +51,26 @@ class PaymeErrorBody(_Frozen):
     data: Any = None
 
 
+# Payme's protocol speaks tiyin (its Amount type); the OpenAPI names the unit.
+Tiyin = Annotated[int, Field(json_schema_extra={"x-unit": "tiyin"})]
+
+
+class PaymeStatementRow(_Frozen):
+    """A GetStatement row: the protocol's Transaction (times in ms since the epoch)."""
+
+    id: str
+    time: int | None
+    amount: Tiyin
+    account: dict[str, str]  # {"phone": …} or {"wallet": …}
+    create_time: int
+    perform_time: int
+    cancel_time: int
+    transaction: str
+    state: int
+    reason: int | None
+    receivers: list[dict[str, Any]] | None = None
+
+
 class PaymeResult(_Frozen):
     """The fields a method answers (each method its own subset; times in ms since the epoch)."""
 
@@ -61,8 +81,8 @@ class PaymeResult(_Frozen):
     transaction: str | None = None
     state: int | None = None
     reason: int | None = None
-    # GetStatement: Payme's own rows (id, time, amount in tiyin, account, …, receivers).
-    transactions: list[dict[str, Any]] | None = None
+    transactions: list[PaymeStatementRow] | None = None  # GetStatement
+    success: bool | None = None  # ChangePassword
 
 
 class PaymeAnswer(_Frozen):
@@ -73,7 +93,7 @@ class PaymeAnswer(_Frozen):
 
 
 class ClickAnswer(_Frozen):
-    click_trans_id: str | None
+    click_trans_id: int | str | None  # a bigint in Click's answers
     merchant_trans_id: str | None
     merchant_prepare_id: int | None = None
     merchant_confirm_id: int | None = None

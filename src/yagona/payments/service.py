@@ -7,7 +7,7 @@ payment cancelled by Click) and the caller commits before answering it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -200,16 +200,17 @@ def payme(uow: UnitOfWork, *, config: PaymentsConfig, method: str, params: Mappi
 
 
 def _payme_target(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> tuple[str, str, int]:
+    field = rules.payme_account_field(params.get("account"))
     account = rules.payme_account(params.get("account"))
     if account is None:
-        raise _payme_error(-31050, "account")
+        raise _payme_error(-31050, field)
     target, number = account
     amount = rules.payme_amount(params.get("amount"), minimum=config.min_amount_tiyin, maximum=config.max_amount_tiyin)
     if amount is None:
         raise _payme_error(-31001, "amount")
     problem = _account_problem(uow, target, number, amount)
     if problem is not None:
-        raise _payme_error(_PAYME_ACCOUNT_ERRORS[problem], "account")
+        raise _payme_error(_PAYME_ACCOUNT_ERRORS[problem], field)
     return target, number, amount
 
 
@@ -274,7 +275,7 @@ def _perform_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str
         try:
             _perform(uow, tx)
         except LimitExceededError as error:
-            raise _payme_error(-31052, "account") from error
+            raise _payme_error(-31052, "phone" if tx.target == "line" else "wallet") from error
         except YagonaError as error:
             raise _payme_error(-31008, error.code) from error
     if tx.state != PERFORMED:
@@ -285,7 +286,7 @@ def _perform_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str
 def _cancel_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
     tx = _payme_tx(uow, params)
     reason = params.get("reason")
-    if isinstance(reason, bool) or not isinstance(reason, int):
+    if isinstance(reason, bool) or reason not in rules.PAYME_CANCEL_REASONS:
         raise _payme_error(-32600, "reason")
     if tx.state == CREATED:
         _cancel(uow, tx, state=CANCELLED, reason=reason)
@@ -309,33 +310,29 @@ def _check(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -
 
 
 def _statement(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The transactions whose Payme `time` is in [from, to], by that time (the protocol's rule)."""
     start, end = params.get("from"), params.get("to")
     if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (start, end)):
         raise _payme_error(-32600, "from/to")
     assert isinstance(start, int) and isinstance(end, int)
-    rows = repository.between(uow.session, PAYME, _instant(start), _instant(end))
+    return {"transactions": [statement_row(tx) for tx in repository.payme_between(uow.session, start, end)]}
+
+
+def statement_row(tx: PaymentTransaction) -> dict[str, Any]:
+    """One row of GetStatement, in the protocol's Transaction shape."""
     return {
-        "transactions": [
-            {
-                "id": tx.external_id,
-                "time": tx.external_time,
-                "amount": tx.amount,
-                "account": {"phone" if tx.target == "line" else "wallet": tx.account},
-                "create_time": ms(tx.created_at),
-                "perform_time": ms(tx.performed_at),
-                "cancel_time": ms(tx.cancelled_at),
-                "transaction": str(tx.seq),
-                "state": tx.state,
-                "reason": tx.reason,
-                "receivers": None,
-            }
-            for tx in rows
-        ]
+        "id": tx.external_id,
+        "time": tx.external_time,
+        "amount": tx.amount,
+        "account": {"phone" if tx.target == "line" else "wallet": tx.account},
+        "create_time": ms(tx.created_at),
+        "perform_time": ms(tx.performed_at),
+        "cancel_time": ms(tx.cancelled_at),
+        "transaction": str(tx.seq),
+        "state": tx.state,
+        "reason": tx.reason,
+        "receivers": None,  # one cashbox receives the whole payment
     }
-
-
-def _instant(ms_value: int) -> datetime:
-    return datetime.fromtimestamp(min(ms_value, 253_402_300_799_000) / 1000, tz=UTC)
 
 
 _PAYME_METHODS = {
@@ -384,8 +381,18 @@ def _click_checked(
     return account[0], account[1], amount
 
 
+def _click_failed(form: Mapping[str, str]) -> bool:
+    """Click's own `error` field: negative when Click could not take the money."""
+    try:
+        return int(form["error"]) < 0
+    except ValueError as error:
+        raise _click_error(-8) from error
+
+
 def click_prepare(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str, str]) -> dict[str, Any]:
     target, number, amount = _click_checked(config, form, _PREPARE_FIELDS, "0")
+    if _click_failed(form):  # Click reports it failed already: nothing to prepare (-9)
+        raise _click_error(-9)
     tx = repository.by_external(uow.session, CLICK, form["click_trans_id"], lock=True)
     if tx is None:
         problem = _account_problem(uow, target, number, amount)
@@ -405,7 +412,7 @@ def click_prepare(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str,
     if tx.state < 0:
         raise _click_error(-9)
     return {
-        "click_trans_id": form["click_trans_id"],
+        "click_trans_id": rules.click_id(form["click_trans_id"]),
         "merchant_trans_id": form["merchant_trans_id"],
         "merchant_prepare_id": tx.seq,
         "error": 0,
@@ -425,11 +432,7 @@ def click_complete(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str
         raise _click_error(-4)
     if tx.state < 0:
         raise _click_error(-9)
-    try:
-        click_failed = int(form["error"]) < 0
-    except ValueError as error:
-        raise _click_error(-8) from error
-    if click_failed:
+    if _click_failed(form):
         _cancel(uow, tx, state=CANCELLED, reason=None)
         raise CommittedClickError(-9, rules.CLICK_NOTES[-9])
     try:
@@ -437,7 +440,7 @@ def click_complete(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str
     except YagonaError as error:
         raise _click_error(-7) from error
     return {
-        "click_trans_id": form["click_trans_id"],
+        "click_trans_id": rules.click_id(form["click_trans_id"]),
         "merchant_trans_id": form["merchant_trans_id"],
         "merchant_confirm_id": tx.seq,
         "error": 0,
