@@ -403,6 +403,32 @@ def test_payme_answers_in_the_published_shapes(site: Site) -> None:
     assert site.payme.ok("CheckTransaction", {"id": "s-1"})["state"] == 1
 
 
+def test_payme_change_password_needs_the_current_key_and_replaces_it_everywhere(
+    site: Site, settings: Settings, container: Container
+) -> None:
+    new_key = "N3w-cashbox-key_0123456789abcdef"
+    params = {"password": new_key}
+    assert site.payme.error("ChangePassword", params, headers=site.payme.auth("wrong")) == -32504
+    assert site.payme.error("ChangePassword", {"password": "short"}) == -32600
+    assert site.payme.error("ChangePassword", {"password": 12345678}) == -32600
+    with container.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM payments_credential")).scalar_one() == 0
+    assert site.payme.ok("ChangePassword", params) == {"success": True}
+    check = {"amount": 500_000, "account": {"phone": LINE}}
+    assert site.payme.error("CheckPerformTransaction", check) == -32504  # the configured key is over
+    assert site.payme.call("CheckPerformTransaction", check, headers=site.payme.auth(new_key))["result"] == {
+        "allow": True
+    }
+    # another server on the same database (or this one restarted) knows the new key at once
+    with serving(create_app(settings, container=container)) as url, httpx.Client(base_url=url) as http:
+        other = Payme(http, key=new_key)
+        assert other.ok("CheckPerformTransaction", check) == {"allow": True}
+        assert other.error("CheckPerformTransaction", check, headers=other.auth(TEST_PAYME_KEY)) == -32504
+    with container.engine.connect() as connection:
+        stored = connection.execute(text("SELECT key_sha256 FROM payments_credential")).scalar_one()
+    assert new_key not in stored  # only its hash is kept
+
+
 # --- Click ------------------------------------------------------------------------------------------
 
 

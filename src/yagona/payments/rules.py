@@ -53,17 +53,35 @@ CLICK_NOTES: dict[int, str] = {
 }
 
 
-def payme_credentials_ok(authorization: str | None, key: str | None) -> bool:
-    """HTTP Basic `Paycom:<key>`, compared in constant time; no key configured: nobody."""
+def payme_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def payme_credentials_ok(authorization: str | None, key: str | None, *, key_sha256: str | None = None) -> bool:
+    """HTTP Basic `Paycom:<key>`, compared in constant time. A key changed by ChangePassword
+    (kept as its SHA-256) overrides the configured one; no key at all: nobody."""
     import base64  # noqa: PLC0415 - small, local
 
-    if not key or not authorization or not authorization.startswith("Basic "):
+    if not (key or key_sha256) or not authorization or not authorization.startswith("Basic "):
         return False
     try:
         decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
     except ValueError:
         return False
+    login, _, given = decoded.partition(":")
+    if key_sha256 is not None:
+        return hmac.compare_digest(login.encode(), b"Paycom") & hmac.compare_digest(
+            payme_key_digest(given).encode(), key_sha256.encode()
+        )
+    assert key is not None
     return hmac.compare_digest(decoded.encode(), f"Paycom:{key}".encode())
+
+
+def payme_new_key(raw: object) -> str | None:
+    """ChangePassword's `password`: printable, no spaces, 8…256 characters, or None (-32600)."""
+    if not isinstance(raw, str) or not 8 <= len(raw) <= 256 or not raw.isprintable() or " " in raw:
+        return None
+    return raw
 
 
 def payme_amount(amount: object, *, minimum: int, maximum: int) -> int | None:

@@ -192,6 +192,14 @@ def _insert(uow: UnitOfWork, row: PaymentTransaction) -> PaymentTransaction:
 # --- Payme Merchant API -------------------------------------------------------------------------
 
 
+def payme_authorised(uow: UnitOfWork, *, config: PaymentsConfig, authorization: str | None) -> bool:
+    """Payme's Basic credentials: the key set by ChangePassword if any, else the configured one."""
+    stored = repository.credential(uow.session, PAYME)
+    return rules.payme_credentials_ok(
+        authorization, config.payme_key, key_sha256=stored.key_sha256 if stored is not None else None
+    )
+
+
 def payme(uow: UnitOfWork, *, config: PaymentsConfig, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
     handler = _PAYME_METHODS.get(method)
     if handler is None:
@@ -335,6 +343,17 @@ def statement_row(tx: PaymentTransaction) -> dict[str, Any]:
     }
 
 
+def _change_password(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Payme sets a new cashbox key; the call itself came with the current one (the caller
+    checked it). Kept in the database (its SHA-256), it overrides the configured key on every
+    server at once and survives restarts; the configured key no longer opens the door."""
+    key = rules.payme_new_key(params.get("password"))
+    if key is None:
+        raise _payme_error(-32600, "password")
+    repository.save_credential(uow.session, PAYME, rules.payme_key_digest(key), uow.clock.now())
+    return {"success": True}
+
+
 _PAYME_METHODS = {
     "CheckPerformTransaction": _check_perform,
     "CreateTransaction": _create,
@@ -342,6 +361,7 @@ _PAYME_METHODS = {
     "CancelTransaction": _cancel_method,
     "CheckTransaction": _check,
     "GetStatement": _statement,
+    "ChangePassword": _change_password,
 }
 
 
