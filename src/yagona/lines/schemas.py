@@ -105,3 +105,13 @@ class PromoState(_Frozen):
     status: Literal["available", "free", "paid", "off"]
     free_until: datetime | None
     daily_fee_tiyin: int | None
+
+
+class TopUpRead(_Frozen):
+    """Money paid into a line (or taken back from it by the payer), as its history shows it."""
+
+    at: datetime
+    amount: int  # tiyin; negative when a payer took a top-up back
+    # Who paid it in: `payme`, `click` (their clearing accounts), `wallet` (a wallet payment),
+    # `payments` (cash desks, cards, partners), or the ledger account's own name.
+    source: str

@@ -31,6 +31,7 @@ class PaymentTransaction(Base):
         UniqueConstraint("system", "external_id", name="uq_payments_transaction_external"),
         Index("ix_payments_transaction_created", "system", "created_at"),
         Index("ix_payments_transaction_time", "system", "external_time"),
+        Index("ix_payments_transaction_account", "target", "account"),
     )
 
 

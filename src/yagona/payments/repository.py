@@ -61,6 +61,17 @@ def payme_between(session: Session, start_ms: int, end_ms: int) -> list[PaymentT
     )
 
 
+def of_account(session: Session, target: str, account: str, limit: int) -> list[PaymentTransaction]:
+    return list(
+        session.scalars(
+            select(PaymentTransaction)
+            .where(PaymentTransaction.target == target, PaymentTransaction.account == account)
+            .order_by(PaymentTransaction.seq.desc())
+            .limit(limit)
+        )
+    )
+
+
 def all_of(session: Session, system: str) -> list[PaymentTransaction]:
     return list(
         session.scalars(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 PAYME_TIMEOUT_MS = 43_200_000  # 12 hours: a created transaction older than this cannot be performed
 CANCEL_TIMEOUT = 4  # Payme's cancel reason "cancelled by timeout"
@@ -60,8 +62,6 @@ def payme_key_digest(key: str) -> str:
 def payme_credentials_ok(authorization: str | None, key: str | None, *, key_sha256: str | None = None) -> bool:
     """HTTP Basic `Paycom:<key>`, compared in constant time. A key changed by ChangePassword
     (kept as its SHA-256) overrides the configured one; no key at all: nobody."""
-    import base64  # noqa: PLC0415 - small, local
-
     if not (key or key_sha256) or not authorization or not authorization.startswith("Basic "):
         return False
     try:
@@ -163,3 +163,35 @@ def click_sign_ok(given: str, fields: list[str], secret: str) -> bool:
 
 def timed_out(created_ms: int, now_ms: int) -> bool:
     return now_ms - created_ms > PAYME_TIMEOUT_MS
+
+
+# --- the checkout links (developer.help.paycom.uz "Отправка чека по методу GET"; docs.click.uz
+# "Payment button"): the customer leaves for the system's own payment page -----------------------
+
+
+def payme_checkout_url(
+    base: str, *, merchant_id: str, account_key: str, account: str, amount: int, language: str, return_url: str
+) -> str:
+    """`<checkout>/base64("m=…;ac.<key>=…;a=<tiyin>;l=<lang>;c=<return url>")`."""
+    params = f"m={merchant_id};ac.{account_key}={account};a={amount};l={language};c={return_url}"
+    return f"{base.rstrip('/')}/{base64.b64encode(params.encode()).decode()}"
+
+
+def click_checkout_url(
+    *, service_id: str, merchant_id: str, merchant_trans_id: str, amount: int, return_url: str
+) -> str:
+    """`https://my.click.uz/services/pay?service_id=…&merchant_id=…&amount=<so'm>&transaction_param=…&return_url=…`."""
+    query = {
+        "service_id": service_id,
+        "merchant_id": merchant_id,
+        "amount": som_text(amount),
+        "transaction_param": merchant_trans_id,
+        "return_url": return_url,
+    }
+    return f"https://my.click.uz/services/pay?{urlencode(query)}"
+
+
+def som_text(tiyin: int) -> str:
+    """Tiyin as Click writes so'm: `5000`, `5000.5` → `5000.50`."""
+    whole, part = divmod(tiyin, 100)
+    return f"{whole}.{part:02d}" if part else str(whole)

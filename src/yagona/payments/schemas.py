@@ -25,6 +25,27 @@ class PaymentsConfig(_Frozen):
     click_service_id: str | None = None
     min_amount_tiyin: int = 100_000
     max_amount_tiyin: int = 1_000_000_000
+    payme_merchant_id: str | None = None  # the portal's checkout links; None: no Payme link
+    payme_checkout_url: str = "https://checkout.paycom.uz"
+    click_merchant_id: str | None = None  # None: no Click link
+
+
+class Checkout(_Frozen):
+    """The portal's "pay with Payme / Click" for an amount: the links, or why there are none."""
+
+    amount: int | None  # tiyin, when the amount given is a payable one
+    problem: Literal["amount", "blocked", "limit"] | None
+    payme_url: str | None
+    click_url: str | None
+
+
+class PaymentRead(_Frozen):
+    """A payment through Payme or Click as its payer sees it."""
+
+    system: System
+    amount: int  # tiyin
+    state: int
+    created_at: datetime
 
 
 class TransactionRead(_Frozen):

@@ -12,7 +12,7 @@ from yagona.lines import repository, rules
 from yagona.lines.errors import InvalidRequestError, LineNotFoundError
 from yagona.lines.events import LineToppedUp
 from yagona.lines.models import Bundle, Line
-from yagona.lines.schemas import LineState
+from yagona.lines.schemas import LineState, TopUpRead
 from yagona.lines.service._base import (
     PAYMENTS,
     UNBLOCK,
@@ -23,6 +23,7 @@ from yagona.lines.service._base import (
     line_for_change,
     night_end,
     night_start,
+    normalised,
     own_number,
     state,
 )
@@ -131,3 +132,31 @@ def take_back(uow: UnitOfWork, *, msisdn: str, amount: int, destination_account:
         return False
     savepoint.commit()
     return True
+
+
+TOP_UP_SCAN_PAGES = 10  # the line's ledger history is read newest first, at most this many pages
+
+
+def top_ups(uow: UnitOfWork, *, msisdn: str, limit: int = 20) -> list[TopUpRead]:
+    """The latest money paid into the line and taken back by a payer, newest first: what a
+    payment through Payme, Click, the wallet or a cash desk looks like in the line's history."""
+    code = account_of(normalised(msisdn))
+    found: list[TopUpRead] = []
+    cursor: str | None = None
+    for _ in range(TOP_UP_SCAN_PAGES):
+        page = ledger.history(uow, code=code, cursor=cursor, limit=50)
+        for t in page.items:
+            paid_in = t.credit == code and not t.debit.startswith("operator:")  # not a bonus or refund
+            if paid_in or (t.debit == code and t.reason == "topup.reversal"):
+                other = t.debit if paid_in else t.credit
+                amount = t.amount if paid_in else -t.amount
+                found.append(TopUpRead(at=t.created_at, amount=amount, source=_source(other)))
+        cursor = page.next_cursor
+        if len(found) >= limit or cursor is None:
+            break
+    return found[:limit]
+
+
+def _source(account: str) -> str:
+    kind, _, name = account.partition(":")
+    return {"external": name, "wallet": "wallet"}.get(kind, account)

@@ -1,5 +1,5 @@
 """payments: a payment system's key changed through its protocol (Payme ChangePassword);
-GetStatement selects by Payme's own time
+GetStatement selects by Payme's own time; the payments of an account
 
 Revision ID: 20261130_payments_credentials
 Revises: 20261129_payments
@@ -28,8 +28,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("system", name=op.f("pk_payments_credential")),
     )
     op.create_index("ix_payments_transaction_time", "payments_transaction", ["system", "external_time"], unique=False)
+    op.create_index("ix_payments_transaction_account", "payments_transaction", ["target", "account"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_payments_transaction_account", table_name="payments_transaction")
     op.drop_index("ix_payments_transaction_time", table_name="payments_transaction")
     op.drop_table("payments_credential")
