@@ -129,7 +129,7 @@ class _Walker:
             if ref in seen:
                 return
             seen = {*seen, ref}
-            # A shared schema is reported once, by its name, not once per operation using it.
+            # A schema used by several operations is reported once, by its name, not once per operation.
             where = f"schema {ref.rsplit('/', 1)[-1]}" + (" (under /tmf-api/)" if path.startswith("/tmf-api/") else "")
         node = self.resolve(schema)
         for key in ("anyOf", "oneOf", "allOf"):
