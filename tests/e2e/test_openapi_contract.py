@@ -58,7 +58,7 @@ PHONE_PARAM = re.compile(r"(msisdn|phone)", re.IGNORECASE)
 # (`x-unit: MB`); money in minor units is allowed only where a protocol defines it.
 MINOR_UNITS = {"tiyin", "minor"}
 MONEY_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("/payme/", "amount"): "Payme's merchant API: amounts in tiyin, as its protocol defines",
+    ("/api/v1/payments/payme", "amount"): "Payme's merchant API: amounts in tiyin, as its protocol defines",
 }
 
 
@@ -129,7 +129,7 @@ class _Walker:
             if ref in seen:
                 return
             seen = {*seen, ref}
-            # A shared schema is reported once, by its name, not once per operation using it.
+            # A schema used by several operations is reported once, by its name, not once per operation.
             where = f"schema {ref.rsplit('/', 1)[-1]}" + (" (under /tmf-api/)" if path.startswith("/tmf-api/") else "")
         node = self.resolve(schema)
         for key in ("anyOf", "oneOf", "allOf"):
@@ -154,7 +154,7 @@ class _Walker:
         numeric = [b for b in branches if b.get("type") in {"number", "integer"}]
         if numeric and _is_money_name(name):
             units = {b.get("x-unit") for b in numeric}
-            excepted = any(path.startswith(prefix) and prop == name for prefix, prop in MONEY_EXCEPTIONS)
+            excepted = any(path == exempt and prop == name for exempt, prop in MONEY_EXCEPTIONS)
             if None in units:
                 self.found.append(Offender("money", where, f"property {name!r} holds money without x-unit: UZS"))
             elif units & MINOR_UNITS and not excepted:
@@ -468,9 +468,11 @@ def test_a_quantity_names_its_unit_and_tiyin_only_where_a_protocol_speaks_it() -
         "paths": {
             **answer("/api/v1/bundles", {"amount": {"type": "integer", "x-unit": "MB"}}),
             **answer("/api/v1/fees", {"fee": {"type": "integer", "x-unit": "tiyin"}}),
-            **answer("/payme/merchant", {"amount": {"type": "integer", "x-unit": "tiyin"}}),
+            **answer("/api/v1/payments/payme", {"amount": {"type": "integer", "x-unit": "tiyin"}}),
+            **answer("/api/v1/payments/paymentsx", {"amount": {"type": "integer", "x-unit": "tiyin"}}),
         }
     }
     assert [(o.where, o.what) for o in contract_offenders(document)] == [
-        ("GET /api/v1/fees → 200", "property 'fee' is in {'tiyin'}, not so'm")
+        ("GET /api/v1/fees → 200", "property 'fee' is in {'tiyin'}, not so'm"),
+        ("GET /api/v1/payments/paymentsx → 200", "property 'amount' is in {'tiyin'}, not so'm"),
     ]

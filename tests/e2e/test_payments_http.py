@@ -11,6 +11,7 @@ import csv
 import hashlib
 import itertools
 import json
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -264,18 +265,46 @@ def test_payme_cancels_before_and_after_perform_and_refuses_when_the_money_is_go
     assert site.clearing("payme") == -30_000 * SOM  # c-4 and c-5 performed; c-2 and c-3 taken back
 
 
-def spend(site: Site, amount: int) -> None:
+def spend(site: Site, amount: int, key: str = "test-spend") -> None:
     """The customer spends from the line (a plain ledger transfer stands in for usage)."""
     from yagona.ledger import service as ledger
     from yagona.ledger.schemas import AccountCreate, Unit
 
     with site.container.uow() as uow:
-        ledger.open_account(uow, account=AccountCreate(code="test:spent", owner="test", kind="revenue", unit=Unit.SOM))
+        if key == "test-spend" or key.endswith("-0"):  # the first spend of a test opens the account
+            ledger.open_account(
+                uow, account=AccountCreate(code="test:spent", owner="test", kind="revenue", unit=Unit.SOM)
+            )
         ledger.transfer(
             uow, debit=lines_service.account_of(LINE), credit="test:spent", amount=amount,
-            reason="test.spend", idempotency_key="test-spend",
+            reason="test.spend", idempotency_key=key,
         )  # fmt: skip
         uow.commit()
+
+
+def test_payme_two_cancels_at_once_take_back_only_what_the_line_holds(site: Site) -> None:
+    """Two performed top-ups, most of the money spent: two cancels racing in parallel (two
+    server threads, two database transactions) can take back one top-up, never both. A few
+    rounds, since a race shows itself only sometimes."""
+    start = threading.Barrier(2)
+
+    def cancel(pid: str) -> dict[str, Any]:
+        start.wait()
+        return site.payme.call("CancelTransaction", {"id": pid, "reason": 5})
+
+    for round_ in range(4):
+        pids = (f"x-{round_}-a", f"x-{round_}-b")
+        for pid in pids:
+            create(site, pid, 10_000 * SOM, {"phone": LINE})
+            site.payme.ok("PerformTransaction", {"id": pid})
+        # enough left for one take-back, not for two
+        spend(site, site.line_balance() - 15_000 * SOM, key=f"race-spend-{round_}")
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(cancel, pids))
+        outcomes = sorted(a["result"]["state"] if "result" in a else a["error"]["code"] for a in answers)
+        assert outcomes == [-31007, -2]
+        assert site.line_balance() == 5_000 * SOM
+        assert site.clearing("payme") == -10_000 * SOM * (round_ + 1)
 
 
 def test_payme_twelve_hours_later_a_created_transaction_is_cancelled_with_reason_4(site: Site) -> None:
@@ -347,6 +376,59 @@ def test_payme_protocol_errors_answer_http_200(site: Site) -> None:
     assert site.transactions() == 0
 
 
+def test_payme_answers_in_the_published_shapes(site: Site) -> None:
+    """What developer.help.paycom.uz asks beyond the codes: an account error names the account
+    field in `data`; GetStatement selects and orders by Payme's own `time` and answers the
+    Transaction shape; a cancel reason outside the protocol's list is not a request."""
+    for account, code, data in (
+        ({"phone": NOBODY}, -31050, "phone"),
+        ({"wallet": NOBODY}, -31050, "wallet"),
+        ({"wallet": BLOCKED_WALLET}, -31051, "wallet"),
+    ):
+        error = site.payme.call("CheckPerformTransaction", {"amount": 500_000, "account": account})["error"]
+        assert (error["code"], error["data"]) == (code, data)
+    first, second = 1_700_000_000_000, 1_700_000_100_000
+    for pid, time in (("s-2", second), ("s-1", first)):
+        site.payme.ok("CreateTransaction", {"id": pid, "time": time, "amount": 500_000, "account": {"phone": LINE}})
+    only_first = site.payme.ok("GetStatement", {"from": first, "to": first + 1})["transactions"]
+    assert [row["id"] for row in only_first] == ["s-1"]
+    assert only_first[0] == {
+        "id": "s-1", "time": first, "amount": 500_000, "account": {"phone": LINE},
+        "create_time": only_first[0]["create_time"], "perform_time": 0, "cancel_time": 0,
+        "transaction": only_first[0]["transaction"], "state": 1, "reason": None, "receivers": None,
+    }  # fmt: skip
+    both = site.payme.ok("GetStatement", {"from": 0, "to": second})["transactions"]
+    assert [row["id"] for row in both] == ["s-1", "s-2"]  # by Payme's time, not by arrival
+    assert site.payme.error("CancelTransaction", {"id": "s-1", "reason": 7}) == -32600
+    assert site.payme.ok("CheckTransaction", {"id": "s-1"})["state"] == 1
+
+
+def test_payme_change_password_needs_the_current_key_and_replaces_it_everywhere(
+    site: Site, settings: Settings, container: Container
+) -> None:
+    new_key = "N3w-cashbox-key_0123456789abcdef"
+    params = {"password": new_key}
+    assert site.payme.error("ChangePassword", params, headers=site.payme.auth("wrong")) == -32504
+    assert site.payme.error("ChangePassword", {"password": "short"}) == -32600
+    assert site.payme.error("ChangePassword", {"password": 12345678}) == -32600
+    with container.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM payments_credential")).scalar_one() == 0
+    assert site.payme.ok("ChangePassword", params) == {"success": True}
+    check = {"amount": 500_000, "account": {"phone": LINE}}
+    assert site.payme.error("CheckPerformTransaction", check) == -32504  # the configured key is over
+    assert site.payme.call("CheckPerformTransaction", check, headers=site.payme.auth(new_key))["result"] == {
+        "allow": True
+    }
+    # another server on the same database (or this one restarted) knows the new key at once
+    with serving(create_app(settings, container=container)) as url, httpx.Client(base_url=url) as http:
+        other = Payme(http, key=new_key)
+        assert other.ok("CheckPerformTransaction", check) == {"allow": True}
+        assert other.error("CheckPerformTransaction", check, headers=other.auth(TEST_PAYME_KEY)) == -32504
+    with container.engine.connect() as connection:
+        stored = connection.execute(text("SELECT key_sha256 FROM payments_credential")).scalar_one()
+    assert new_key not in stored  # only its hash is kept
+
+
 # --- Click ------------------------------------------------------------------------------------------
 
 
@@ -373,6 +455,21 @@ def test_click_cancels_when_click_reports_an_error(site: Site) -> None:
     assert site.click.complete("2001", LINE, "5000", prepared["merchant_prepare_id"])["error"] == -9
     assert site.click.prepare("2001", LINE, "5000")["error"] == -9
     assert site.line_balance() == before
+
+
+def test_click_answers_in_the_published_shapes(site: Site) -> None:
+    """docs.click.uz: ids are numbers in the answers; a Prepare that Click itself reports failed
+    (`error` < 0) answers -9 and prepares nothing."""
+    failed = site.click.prepare("2101", LINE, "5000", error="-5017")
+    assert (failed["error"], failed["click_trans_id"]) == (-9, 2101)
+    assert site.transactions() == 0
+    prepared = site.click.prepare("2102", LINE, "5000")
+    assert prepared["click_trans_id"] == 2102 and isinstance(prepared["merchant_prepare_id"], int)
+    completed = site.click.complete("2102", LINE, "5000", prepared["merchant_prepare_id"])
+    assert completed == {
+        "click_trans_id": 2102, "merchant_trans_id": LINE, "merchant_confirm_id": prepared["merchant_prepare_id"],
+        "error": 0, "error_note": "Success",
+    }  # fmt: skip
 
 
 def test_click_two_completes_at_once_credit_once(site: Site) -> None:

@@ -24,6 +24,7 @@ from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
 from yagona.lines import web as lines_web
 from yagona.payments import routes as payments_routes
+from yagona.payments import web as payments_web
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
@@ -101,6 +102,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(catalog_web.router)  # /plans: the open catalogue, public
     app.include_router(wallet_web.router)
     staff.install(app)  # the staff console (/staff)
+    app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

@@ -45,6 +45,7 @@ def job_handlers() -> dict[str, JobHandler]:
 
 # The merchant credentials of dev and test (never used elsewhere: prod has none by default).
 TEST_PAYME_KEY, TEST_CLICK_SECRET, TEST_CLICK_SERVICE = "test-payme-key", "test-click-secret", "1"
+TEST_PAYME_MERCHANT, TEST_CLICK_MERCHANT = "5f0c1a2b3c4d5e6f7a8b9c0d", "1"
 
 
 def payments_config(settings: Settings) -> PaymentsConfig:
@@ -61,6 +62,9 @@ def payments_config(settings: Settings) -> PaymentsConfig:
         click_service_id=p.click_service_id or (TEST_CLICK_SERVICE if test else None),
         min_amount_tiyin=p.min_amount_tiyin,
         max_amount_tiyin=p.max_amount_tiyin,
+        payme_merchant_id=p.payme_merchant_id or (TEST_PAYME_MERCHANT if test else None),
+        payme_checkout_url=p.payme_checkout_url,
+        click_merchant_id=p.click_merchant_id or (TEST_CLICK_MERCHANT if test else None),
     )
 
 

@@ -123,3 +123,13 @@ class SwitchQuote:
     takes_effect_at: datetime  # at once
     next_charge_at: datetime  # one period of the new plan later
     refusal: YagonaError | None
+
+
+class TopUpRead(_Frozen):
+    """Money paid into a line (or taken back from it by the payer), as its history shows it."""
+
+    at: datetime
+    amount: int  # tiyin; negative when a payer took a top-up back
+    # Who paid it in: `payme`, `click` (their clearing accounts), `wallet` (a wallet payment),
+    # `payments` (cash desks, cards, partners), or the ledger account's own name.
+    source: str

@@ -30,4 +30,18 @@ class PaymentTransaction(Base):
     __table_args__ = (
         UniqueConstraint("system", "external_id", name="uq_payments_transaction_external"),
         Index("ix_payments_transaction_created", "system", "created_at"),
+        Index("ix_payments_transaction_time", "system", "external_time"),
+        Index("ix_payments_transaction_account", "target", "account"),
     )
+
+
+class PaymentCredential(Base):
+    """A payment system's key changed through its own protocol (Payme's ChangePassword). It
+    overrides the configured one; only its SHA-256 is kept (the key is long and random: the
+    hash suffices to check it, and a leaked row does not give the key away)."""
+
+    __tablename__ = "payments_credential"
+
+    system: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())

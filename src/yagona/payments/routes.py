@@ -45,7 +45,7 @@ def _error(code: int) -> PaymeError:
 )
 async def payme(request: Request) -> JSONResponse:
     """CheckPerformTransaction, CreateTransaction, PerformTransaction, CancelTransaction,
-    CheckTransaction, GetStatement. Amounts in tiyin, times in ms since the epoch."""
+    CheckTransaction, GetStatement, ChangePassword. Amounts in tiyin, times in ms since the epoch."""
     raw = await request.body()
     try:
         body = json.loads(raw)
@@ -54,32 +54,28 @@ async def payme(request: Request) -> JSONResponse:
     request_id = body.get("id") if isinstance(body, dict) else None
     if not isinstance(request_id, str | int | None) or isinstance(request_id, bool):
         request_id = None
-    if not rules.payme_credentials_ok(request.headers.get("authorization"), _config(request).payme_key):
-        return _payme_answer(request_id, error=_error(-32504))
-    if (
-        not isinstance(body, dict)
-        or not isinstance(body.get("method"), str)
-        or not isinstance(body.get("params"), dict)
-    ):
-        return _payme_answer(request_id, error=_error(-32600))
-    factory = request.app.state.uow_factory
-    return await _in_thread(factory, _config(request), body["method"], body["params"], request_id)
+    factory, config = request.app.state.uow_factory, _config(request)
+    authorization = request.headers.get("authorization")
 
-
-async def _in_thread(
-    factory: Any, config: PaymentsConfig, method: str, params: dict[str, Any], rid: Any
-) -> JSONResponse:
     def work() -> JSONResponse:
         with factory() as uow:
+            if not service.payme_authorised(uow, config=config, authorization=authorization):
+                return _payme_answer(request_id, error=_error(-32504))
+            if (
+                not isinstance(body, dict)
+                or not isinstance(body.get("method"), str)
+                or not isinstance(body.get("params"), dict)
+            ):
+                return _payme_answer(request_id, error=_error(-32600))
             try:
-                result = service.payme(uow, config=config, method=method, params=params)
+                result = service.payme(uow, config=config, method=body["method"], params=body["params"])
             except service.CommittedPaymeError as error:
                 uow.commit()
-                return _payme_answer(rid, error=error)
+                return _payme_answer(request_id, error=error)
             except PaymeError as error:
-                return _payme_answer(rid, error=error)
+                return _payme_answer(request_id, error=error)
             uow.commit()
-            return _payme_answer(rid, result=result)
+            return _payme_answer(request_id, result=result)
 
     return await run_in_threadpool(work)
 
@@ -87,7 +83,10 @@ async def _in_thread(
 async def _click(request: Request, *, complete: bool) -> JSONResponse:
     form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
     config, factory = _config(request), request.app.state.uow_factory
-    echo = {"click_trans_id": form.get("click_trans_id"), "merchant_trans_id": form.get("merchant_trans_id")}
+    echo = {
+        "click_trans_id": rules.click_id(form.get("click_trans_id")),
+        "merchant_trans_id": form.get("merchant_trans_id"),
+    }
 
     def work() -> JSONResponse:
         with factory() as uow:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 PAYME_TIMEOUT_MS = 43_200_000  # 12 hours: a created transaction older than this cannot be performed
 CANCEL_TIMEOUT = 4  # Payme's cancel reason "cancelled by timeout"
@@ -53,17 +55,33 @@ CLICK_NOTES: dict[int, str] = {
 }
 
 
-def payme_credentials_ok(authorization: str | None, key: str | None) -> bool:
-    """HTTP Basic `Paycom:<key>`, compared in constant time; no key configured: nobody."""
-    import base64  # noqa: PLC0415 - small, local
+def payme_key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
-    if not key or not authorization or not authorization.startswith("Basic "):
+
+def payme_credentials_ok(authorization: str | None, key: str | None, *, key_sha256: str | None = None) -> bool:
+    """HTTP Basic `Paycom:<key>`, compared in constant time. A key changed by ChangePassword
+    (kept as its SHA-256) overrides the configured one; no key at all: nobody."""
+    if not (key or key_sha256) or not authorization or not authorization.startswith("Basic "):
         return False
     try:
         decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
     except ValueError:
         return False
+    login, _, given = decoded.partition(":")
+    if key_sha256 is not None:
+        return hmac.compare_digest(login.encode(), b"Paycom") & hmac.compare_digest(
+            payme_key_digest(given).encode(), key_sha256.encode()
+        )
+    assert key is not None
     return hmac.compare_digest(decoded.encode(), f"Paycom:{key}".encode())
+
+
+def payme_new_key(raw: object) -> str | None:
+    """ChangePassword's `password`: printable, no spaces, 8…256 characters, or None (-32600)."""
+    if not isinstance(raw, str) or not 8 <= len(raw) <= 256 or not raw.isprintable() or " " in raw:
+        return None
+    return raw
 
 
 def payme_amount(amount: object, *, minimum: int, maximum: int) -> int | None:
@@ -78,6 +96,18 @@ def phone(raw: object) -> str | None:
         return None
     digits = str(raw).strip().lstrip("+")
     return digits if _PHONE.match(digits) else None
+
+
+def payme_account_field(account: object) -> str:
+    """The account field an account error names in its `data` (the protocol asks for it)."""
+    if isinstance(account, dict) and len(account) == 1:
+        (key,) = account
+        if isinstance(key, str) and key in ("phone", "wallet"):
+            return key
+    return "phone"
+
+
+PAYME_CANCEL_REASONS = frozenset({1, 2, 3, 4, 5, 10})  # the protocol's list of cancel reasons
 
 
 def payme_account(account: object) -> tuple[str, str] | None:
@@ -98,6 +128,13 @@ def click_account(merchant_trans_id: str) -> tuple[str, str] | None:
         return ("wallet", number) if number else None
     number = phone(merchant_trans_id)
     return ("line", number) if number else None
+
+
+def click_id(raw: str | None) -> int | str | None:
+    """Click's ids are bigint in its answers: a number when it is one (else echoed as given)."""
+    if raw is not None and raw.isdigit() and len(raw) <= 18:
+        return int(raw)
+    return raw
 
 
 def click_amount(raw: str, *, minimum: int, maximum: int) -> int | None:
@@ -126,3 +163,35 @@ def click_sign_ok(given: str, fields: list[str], secret: str) -> bool:
 
 def timed_out(created_ms: int, now_ms: int) -> bool:
     return now_ms - created_ms > PAYME_TIMEOUT_MS
+
+
+# --- the checkout links (developer.help.paycom.uz "Отправка чека по методу GET"; docs.click.uz
+# "Payment button"): the customer leaves for the system's own payment page -----------------------
+
+
+def payme_checkout_url(
+    base: str, *, merchant_id: str, account_key: str, account: str, amount: int, language: str, return_url: str
+) -> str:
+    """`<checkout>/base64("m=…;ac.<key>=…;a=<tiyin>;l=<lang>;c=<return url>")`."""
+    params = f"m={merchant_id};ac.{account_key}={account};a={amount};l={language};c={return_url}"
+    return f"{base.rstrip('/')}/{base64.b64encode(params.encode()).decode()}"
+
+
+def click_checkout_url(
+    *, service_id: str, merchant_id: str, merchant_trans_id: str, amount: int, return_url: str
+) -> str:
+    """`https://my.click.uz/services/pay?service_id=…&merchant_id=…&amount=<so'm>&transaction_param=…&return_url=…`."""
+    query = {
+        "service_id": service_id,
+        "merchant_id": merchant_id,
+        "amount": som_text(amount),
+        "transaction_param": merchant_trans_id,
+        "return_url": return_url,
+    }
+    return f"https://my.click.uz/services/pay?{urlencode(query)}"
+
+
+def som_text(tiyin: int) -> str:
+    """Tiyin as Click writes so'm: `5000`, `5000.5` → `5000.50`."""
+    whole, part = divmod(tiyin, 100)
+    return f"{whole}.{part:02d}" if part else str(whole)

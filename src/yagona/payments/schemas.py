@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 System = Literal["payme", "click"]
 Target = Literal["line", "wallet"]
@@ -25,6 +25,27 @@ class PaymentsConfig(_Frozen):
     click_service_id: str | None = None
     min_amount_tiyin: int = 100_000
     max_amount_tiyin: int = 1_000_000_000
+    payme_merchant_id: str | None = None  # the portal's checkout links; None: no Payme link
+    payme_checkout_url: str = "https://checkout.paycom.uz"
+    click_merchant_id: str | None = None  # None: no Click link
+
+
+class Checkout(_Frozen):
+    """The portal's "pay with Payme / Click" for an amount: the links, or why there are none."""
+
+    amount: int | None  # tiyin, when the amount given is a payable one
+    problem: Literal["amount", "blocked", "limit"] | None
+    payme_url: str | None
+    click_url: str | None
+
+
+class PaymentRead(_Frozen):
+    """A payment through Payme or Click as its payer sees it."""
+
+    system: System
+    amount: int  # tiyin
+    state: int
+    created_at: datetime
 
 
 class TransactionRead(_Frozen):
@@ -51,6 +72,26 @@ class PaymeErrorBody(_Frozen):
     data: Any = None
 
 
+# Payme's protocol speaks tiyin (its Amount type); the OpenAPI names the unit.
+Tiyin = Annotated[int, Field(json_schema_extra={"x-unit": "tiyin"})]
+
+
+class PaymeStatementRow(_Frozen):
+    """A GetStatement row: the protocol's Transaction (times in ms since the epoch)."""
+
+    id: str
+    time: int | None
+    amount: Tiyin
+    account: dict[str, str]  # {"phone": …} or {"wallet": …}
+    create_time: int
+    perform_time: int
+    cancel_time: int
+    transaction: str
+    state: int
+    reason: int | None
+    receivers: list[dict[str, Any]] | None = None
+
+
 class PaymeResult(_Frozen):
     """The fields a method answers (each method its own subset; times in ms since the epoch)."""
 
@@ -61,8 +102,8 @@ class PaymeResult(_Frozen):
     transaction: str | None = None
     state: int | None = None
     reason: int | None = None
-    # GetStatement: Payme's own rows (id, time, amount in tiyin, account, …, receivers).
-    transactions: list[dict[str, Any]] | None = None
+    transactions: list[PaymeStatementRow] | None = None  # GetStatement
+    success: bool | None = None  # ChangePassword
 
 
 class PaymeAnswer(_Frozen):
@@ -73,7 +114,7 @@ class PaymeAnswer(_Frozen):
 
 
 class ClickAnswer(_Frozen):
-    click_trans_id: str | None
+    click_trans_id: int | str | None  # a bigint in Click's answers
     merchant_trans_id: str | None
     merchant_prepare_id: int | None = None
     merchant_confirm_id: int | None = None

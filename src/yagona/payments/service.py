@@ -7,7 +7,7 @@ payment cancelled by Click) and the caller commits before answering it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +28,10 @@ from yagona.payments.schemas import (
     CANCELLED_AFTER_PERFORM,
     CREATED,
     PERFORMED,
+    Checkout,
+    PaymentRead,
     PaymentsConfig,
+    Target,
     TransactionRead,
 )
 from yagona.platform import jobs
@@ -146,17 +149,11 @@ def _take_back(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
             idempotency_key=key,
         )
         return receipt is not None
-    if lines.balance_of(uow, tx.account) < tx.amount:
-        return False
-    ledger.transfer(
-        uow,
-        debit=lines.account_of(tx.account),
-        credit=clearing_account(tx.system),
-        amount=tx.amount,
-        reason="payments.cancel",
-        idempotency_key=key,
+    # The check and the debit are one step under the line's locks (lines.take_back): two
+    # cancels, or a cancel and a spend, cannot both use the same money.
+    return lines.take_back(
+        uow, msisdn=tx.account, amount=tx.amount, destination_account=clearing_account(tx.system), idempotency_key=key
     )
-    return True
 
 
 def _perform(uow: UnitOfWork, tx: PaymentTransaction) -> None:
@@ -198,6 +195,14 @@ def _insert(uow: UnitOfWork, row: PaymentTransaction) -> PaymentTransaction:
 # --- Payme Merchant API -------------------------------------------------------------------------
 
 
+def payme_authorised(uow: UnitOfWork, *, config: PaymentsConfig, authorization: str | None) -> bool:
+    """Payme's Basic credentials: the key set by ChangePassword if any, else the configured one."""
+    stored = repository.credential(uow.session, PAYME)
+    return rules.payme_credentials_ok(
+        authorization, config.payme_key, key_sha256=stored.key_sha256 if stored is not None else None
+    )
+
+
 def payme(uow: UnitOfWork, *, config: PaymentsConfig, method: str, params: Mapping[str, Any]) -> dict[str, Any]:
     handler = _PAYME_METHODS.get(method)
     if handler is None:
@@ -206,16 +211,17 @@ def payme(uow: UnitOfWork, *, config: PaymentsConfig, method: str, params: Mappi
 
 
 def _payme_target(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> tuple[str, str, int]:
+    field = rules.payme_account_field(params.get("account"))
     account = rules.payme_account(params.get("account"))
     if account is None:
-        raise _payme_error(-31050, "account")
+        raise _payme_error(-31050, field)
     target, number = account
     amount = rules.payme_amount(params.get("amount"), minimum=config.min_amount_tiyin, maximum=config.max_amount_tiyin)
     if amount is None:
         raise _payme_error(-31001, "amount")
     problem = _account_problem(uow, target, number, amount)
     if problem is not None:
-        raise _payme_error(_PAYME_ACCOUNT_ERRORS[problem], "account")
+        raise _payme_error(_PAYME_ACCOUNT_ERRORS[problem], field)
     return target, number, amount
 
 
@@ -280,7 +286,7 @@ def _perform_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str
         try:
             _perform(uow, tx)
         except LimitExceededError as error:
-            raise _payme_error(-31052, "account") from error
+            raise _payme_error(-31052, "phone" if tx.target == "line" else "wallet") from error
         except YagonaError as error:
             raise _payme_error(-31008, error.code) from error
     if tx.state != PERFORMED:
@@ -291,7 +297,7 @@ def _perform_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str
 def _cancel_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
     tx = _payme_tx(uow, params)
     reason = params.get("reason")
-    if isinstance(reason, bool) or not isinstance(reason, int):
+    if isinstance(reason, bool) or reason not in rules.PAYME_CANCEL_REASONS:
         raise _payme_error(-32600, "reason")
     if tx.state == CREATED:
         _cancel(uow, tx, state=CANCELLED, reason=reason)
@@ -315,33 +321,40 @@ def _check(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -
 
 
 def _statement(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The transactions whose Payme `time` is in [from, to], by that time (the protocol's rule)."""
     start, end = params.get("from"), params.get("to")
     if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (start, end)):
         raise _payme_error(-32600, "from/to")
     assert isinstance(start, int) and isinstance(end, int)
-    rows = repository.between(uow.session, PAYME, _instant(start), _instant(end))
+    return {"transactions": [statement_row(tx) for tx in repository.payme_between(uow.session, start, end)]}
+
+
+def statement_row(tx: PaymentTransaction) -> dict[str, Any]:
+    """One row of GetStatement, in the protocol's Transaction shape."""
     return {
-        "transactions": [
-            {
-                "id": tx.external_id,
-                "time": tx.external_time,
-                "amount": tx.amount,
-                "account": {"phone" if tx.target == "line" else "wallet": tx.account},
-                "create_time": ms(tx.created_at),
-                "perform_time": ms(tx.performed_at),
-                "cancel_time": ms(tx.cancelled_at),
-                "transaction": str(tx.seq),
-                "state": tx.state,
-                "reason": tx.reason,
-                "receivers": None,
-            }
-            for tx in rows
-        ]
+        "id": tx.external_id,
+        "time": tx.external_time,
+        "amount": tx.amount,
+        "account": {"phone" if tx.target == "line" else "wallet": tx.account},
+        "create_time": ms(tx.created_at),
+        "perform_time": ms(tx.performed_at),
+        "cancel_time": ms(tx.cancelled_at),
+        "transaction": str(tx.seq),
+        "state": tx.state,
+        "reason": tx.reason,
+        "receivers": None,  # one cashbox receives the whole payment
     }
 
 
-def _instant(ms_value: int) -> datetime:
-    return datetime.fromtimestamp(min(ms_value, 253_402_300_799_000) / 1000, tz=UTC)
+def _change_password(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Payme sets a new cashbox key; the call itself came with the current one (the caller
+    checked it). Kept in the database (its SHA-256), it overrides the configured key on every
+    server at once and survives restarts; the configured key no longer opens the door."""
+    key = rules.payme_new_key(params.get("password"))
+    if key is None:
+        raise _payme_error(-32600, "password")
+    repository.save_credential(uow.session, PAYME, rules.payme_key_digest(key), uow.clock.now())
+    return {"success": True}
 
 
 _PAYME_METHODS = {
@@ -351,6 +364,7 @@ _PAYME_METHODS = {
     "CancelTransaction": _cancel_method,
     "CheckTransaction": _check,
     "GetStatement": _statement,
+    "ChangePassword": _change_password,
 }
 
 
@@ -390,8 +404,18 @@ def _click_checked(
     return account[0], account[1], amount
 
 
+def _click_failed(form: Mapping[str, str]) -> bool:
+    """Click's own `error` field: negative when Click could not take the money."""
+    try:
+        return int(form["error"]) < 0
+    except ValueError as error:
+        raise _click_error(-8) from error
+
+
 def click_prepare(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str, str]) -> dict[str, Any]:
     target, number, amount = _click_checked(config, form, _PREPARE_FIELDS, "0")
+    if _click_failed(form):  # Click reports it failed already: nothing to prepare (-9)
+        raise _click_error(-9)
     tx = repository.by_external(uow.session, CLICK, form["click_trans_id"], lock=True)
     if tx is None:
         problem = _account_problem(uow, target, number, amount)
@@ -411,7 +435,7 @@ def click_prepare(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str,
     if tx.state < 0:
         raise _click_error(-9)
     return {
-        "click_trans_id": form["click_trans_id"],
+        "click_trans_id": rules.click_id(form["click_trans_id"]),
         "merchant_trans_id": form["merchant_trans_id"],
         "merchant_prepare_id": tx.seq,
         "error": 0,
@@ -431,11 +455,7 @@ def click_complete(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str
         raise _click_error(-4)
     if tx.state < 0:
         raise _click_error(-9)
-    try:
-        click_failed = int(form["error"]) < 0
-    except ValueError as error:
-        raise _click_error(-8) from error
-    if click_failed:
+    if _click_failed(form):
         _cancel(uow, tx, state=CANCELLED, reason=None)
         raise CommittedClickError(-9, rules.CLICK_NOTES[-9])
     try:
@@ -443,12 +463,63 @@ def click_complete(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str
     except YagonaError as error:
         raise _click_error(-7) from error
     return {
-        "click_trans_id": form["click_trans_id"],
+        "click_trans_id": rules.click_id(form["click_trans_id"]),
         "merchant_trans_id": form["merchant_trans_id"],
         "merchant_confirm_id": tx.seq,
         "error": 0,
         "error_note": rules.CLICK_NOTES[0],
     }
+
+
+# --- the portal: "pay with Payme / Click" ---------------------------------------------------------
+
+
+def payable_by(
+    uow: UnitOfWork, *, target: Target, number: str, customer_id: str, phones: tuple[str, ...], lines_: tuple[str, ...]
+) -> bool:
+    """Whether the customer may pay this line or wallet from the portal: a line linked to their
+    profile (or on one of its phones), a wallet of theirs (as the wallet's pages count it)."""
+    if target == "line":
+        return (number in lines_ or number in phones) and _account_problem(uow, "line", number, 0) != "missing"
+    return any(w.phone == number for w in wallet.own_wallets(uow, customer_id=customer_id, phones=phones))
+
+
+def checkout(
+    uow: UnitOfWork, *, config: PaymentsConfig, target: Target, number: str, amount: str, language: str, return_url: str
+) -> Checkout:
+    """The checkout links of Payme and Click for `amount` (so'm as typed) to the line or wallet,
+    or why there are none: the amount out of bounds, the account blocked, a Light wallet's
+    limit passed (what Payme and Click would refuse anyway, said before the customer leaves).
+    A system without its merchant id configured gets no link."""
+    tiyin = rules.click_amount(amount, minimum=config.min_amount_tiyin, maximum=config.max_amount_tiyin)
+    if tiyin is None:
+        return Checkout(amount=None, problem="amount", payme_url=None, click_url=None)
+    problem = _account_problem(uow, target, number, tiyin)
+    if problem is not None:
+        return Checkout(
+            amount=tiyin, problem="limit" if problem == "limit" else "blocked", payme_url=None, click_url=None
+        )
+    payme_url = click_url = None
+    if config.payme_merchant_id:
+        payme_url = rules.payme_checkout_url(
+            config.payme_checkout_url, merchant_id=config.payme_merchant_id,
+            account_key="phone" if target == "line" else "wallet", account=number, amount=tiyin,
+            language=language, return_url=return_url,
+        )  # fmt: skip
+    if config.click_merchant_id and config.click_service_id:
+        click_url = rules.click_checkout_url(
+            service_id=config.click_service_id, merchant_id=config.click_merchant_id,
+            merchant_trans_id=number if target == "line" else f"W{number}", amount=tiyin, return_url=return_url,
+        )  # fmt: skip
+    return Checkout(amount=tiyin, problem=None, payme_url=payme_url, click_url=click_url)
+
+
+def payments_of(uow: UnitOfWork, *, target: Target, number: str, limit: int = 10) -> list[PaymentRead]:
+    """The latest payments through Payme and Click to a line or a wallet, newest first."""
+    return [
+        PaymentRead(system=tx.system, amount=tx.amount, state=tx.state, created_at=tx.created_at)
+        for tx in repository.of_account(uow.session, target, number, limit)
+    ]
 
 
 # --- reading and reconciling --------------------------------------------------------------------

@@ -65,6 +65,10 @@ class PaymentsSettings(BaseModel):
     click_service_id: str | None = None
     min_amount_tiyin: int = Field(default=100_000, ge=1)  # 1 000 so'm
     max_amount_tiyin: int = Field(default=1_000_000_000, ge=1)  # 10 000 000 so'm
+    # The portal's "pay with Payme / Click" links (public ids, not secrets).
+    payme_merchant_id: str | None = None
+    payme_checkout_url: str = "https://checkout.paycom.uz"  # the sandbox: https://test.paycom.uz
+    click_merchant_id: str | None = None
 
 
 class Settings(BaseSettings):

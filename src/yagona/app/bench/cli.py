@@ -14,6 +14,7 @@ from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
 from yagona.app.bench import lighthouse as lighthouse_bench
 from yagona.app.bench import machine, report, scratch
+from yagona.app.bench import payments as payments_bench
 from yagona.app.bench import rating as rating_bench
 from yagona.app.bench import wallet as wallet_bench
 from yagona.app.bench.ledger import Backend, BenchmarkError, Result, Scenario
@@ -190,3 +191,36 @@ def lighthouse(
     typer.echo(f"{'page':28} " + " ".join(f"{name:>15}" for name in lighthouse_bench.CATEGORIES))
     for page in pages:
         typer.echo(f"{page.page:28} " + " ".join(f"{page.scores[name]:>15}" for name in lighthouse_bench.CATEGORIES))
+
+
+@app.command()
+def payments(
+    seconds: Annotated[float, typer.Option(min=1, help="How long the load runs (the machine may be shared).")] = 20,
+    clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent Payme clients (threads).")] = 4,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+) -> None:
+    """Payme Create+Perform pairs per second over HTTP on PostgreSQL, p50/p99 latency."""
+    if why := scratch.postgres_unreachable(postgres_url):
+        typer.echo(f"PostgreSQL skipped: {why}")
+        raise typer.Exit(1)
+    facts = scratch.postgres_facts(postgres_url)
+    for line in [
+        SystemClock().now().isoformat(timespec="seconds"),
+        *report.machine_lines(machine.describe(facts["server_version"]), facts),
+    ]:
+        typer.echo(line)
+    typer.echo(f"running {seconds:.0f} s, {clients} clients…", err=True)
+    try:
+        with scratch.postgres_database(postgres_url) as url:
+            result = payments_bench.run(url, seconds=seconds, clients=clients)
+    except BenchmarkError as error:
+        typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(
+        f"payme HTTP, PostgreSQL, {result.workers} server processes, {result.clients} clients: "
+        f"{result.pairs} Create+Perform pairs in {result.seconds:.1f} s = {result.per_second:,.1f} pairs/s  "
+        f"pair p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms  "
+        f"(Create p50 {result.create_p50_ms:.1f} ms, Perform p50 {result.perform_p50_ms:.1f} ms)"
+    )

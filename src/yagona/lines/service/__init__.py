@@ -62,7 +62,7 @@ from yagona.lines.service.rating import (
     sms,
     usage_history,
 )
-from yagona.lines.service.topups import MobilePayments, top_up
+from yagona.lines.service.topups import MobilePayments, take_back, top_up, top_ups
 
 __all__ = [
     "BLOCK_FEE",
@@ -113,7 +113,9 @@ __all__ = [
     "state",
     "switch_off_promo",
     "switch_plan",
+    "take_back",
     "top_up",
+    "top_ups",
     "unblock",
     "unblock_charging",
     "usage_history",

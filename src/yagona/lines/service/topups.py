@@ -12,7 +12,7 @@ from yagona.lines import repository, rules
 from yagona.lines.errors import InvalidRequestError, LineNotFoundError
 from yagona.lines.events import LineToppedUp
 from yagona.lines.models import Bundle, Line
-from yagona.lines.schemas import LineState
+from yagona.lines.schemas import LineState, TopUpRead
 from yagona.lines.service._base import (
     PAYMENTS,
     UNBLOCK,
@@ -23,6 +23,7 @@ from yagona.lines.service._base import (
     line_for_change,
     night_end,
     night_start,
+    normalised,
     own_number,
     state,
 )
@@ -108,3 +109,54 @@ def _after_top_up(uow: UnitOfWork, line: Line, amount: int, *, idempotency_key: 
             now=now,
         )
     uow.add_event(LineToppedUp(occurred_at=now, msisdn=line.msisdn, amount_tiyin=amount))
+
+
+def take_back(uow: UnitOfWork, *, msisdn: str, amount: int, destination_account: str, idempotency_key: str) -> bool:
+    """A payer takes back a top-up (a payment system's cancel): the money leaves the line only
+    while the line still holds it; else nothing moves (False). A line may go negative (debt),
+    so the ledger does not refuse by itself: the check is made after the debit, under the
+    ledger's lock on the line's totals (held to commit), so two take-backs, or a take-back and
+    a spend, cannot both use the same money."""
+    line = line_for_change(uow, msisdn)
+    savepoint = uow.session.begin_nested()
+    try:
+        ledger.transfer(
+            uow, debit=account_of(line.msisdn), credit=destination_account, amount=amount,
+            reason="topup.reversal", idempotency_key=idempotency_key,
+        )  # fmt: skip
+    except BaseException:
+        savepoint.rollback()
+        raise
+    if balance(uow, line.msisdn) < 0:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+TOP_UP_SCAN_PAGES = 10  # the line's ledger history is read newest first, at most this many pages
+
+
+def top_ups(uow: UnitOfWork, *, msisdn: str, limit: int = 20) -> list[TopUpRead]:
+    """The latest money paid into the line and taken back by a payer, newest first: what a
+    payment through Payme, Click, the wallet or a cash desk looks like in the line's history."""
+    code = account_of(normalised(msisdn))
+    found: list[TopUpRead] = []
+    cursor: str | None = None
+    for _ in range(TOP_UP_SCAN_PAGES):
+        page = ledger.history(uow, code=code, cursor=cursor, limit=50)
+        for t in page.items:
+            paid_in = t.credit == code and not t.debit.startswith("operator:")  # not a bonus or refund
+            if paid_in or (t.debit == code and t.reason == "topup.reversal"):
+                other = t.debit if paid_in else t.credit
+                amount = t.amount if paid_in else -t.amount
+                found.append(TopUpRead(at=t.created_at, amount=amount, source=_source(other)))
+        cursor = page.next_cursor
+        if len(found) >= limit or cursor is None:
+            break
+    return found[:limit]
+
+
+def _source(account: str) -> str:
+    kind, _, name = account.partition(":")
+    return {"external": name, "wallet": "wallet"}.get(kind, account)
