@@ -16,6 +16,7 @@ from yagona.app import me, problems, shell
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
+from yagona.home import routes as home_routes
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
 from yagona.identity import web as identity_web
@@ -94,6 +95,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.payments = payments_config(settings)
     app.include_router(payments_routes.router)
     app.include_router(me.router)
+    app.include_router(home_routes.router)
+    app.include_router(home_routes.me_router)
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(wallet_web.router)
