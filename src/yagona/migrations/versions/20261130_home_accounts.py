@@ -53,7 +53,7 @@ def upgrade() -> None:
             ["account_id"], ["home_account.id"], name=op.f("fk_home_addon_account_id_home_account")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_home_addon")),
-        sa.UniqueConstraint("account_id", "package_id", name=op.f("uq_home_addon_account_id")),
+        sa.UniqueConstraint("account_id", "package_id", name=op.f("uq_home_addon_account_id_package_id")),
     )
     op.create_index(op.f("ix_home_addon_account_id"), "home_addon", ["account_id"], unique=False)
 
