@@ -109,7 +109,8 @@ def plan_for_period(current: str, scheduled: str | None) -> str:
 def prorata(fee: int, *, now: datetime, period_start: datetime, period_end: datetime) -> int:
     """An add-on joining a running period pays for the days left of it (started days count),
     half up to the tiyin; never more than the whole fee."""
-    total = max(1, (period_end.date() - period_start.date()).days)
+    days = period_end.astimezone(TASHKENT).date() - period_start.astimezone(TASHKENT).date()
+    total = max(1, days.days)  # calendar days of the period, Tashkent
     left = min(total, max(1, -(-(period_end - now) // timedelta(days=1))))  # started days, rounded up
     return min(fee, (fee * left * 2 + total) // (2 * total))
 

@@ -167,6 +167,10 @@ def close(uow: UnitOfWork, *, contract: str) -> HomeAccountState:
     if row.state == "closed":
         raise HomeStateError(f"contract {row.contract} is closed", state=row.state)
     now = uow.clock.now()
+    if row.next_charge_at is not None:  # the renewal and its reminder will not be needed
+        due = row.next_charge_at.astimezone(TASHKENT).isoformat()
+        jobs.cancel(uow.session, key=f"{RENEWAL}:{row.contract}:{due}")
+        jobs.cancel(uow.session, key=f"{REMIND}:{row.contract}:fee_tomorrow:{due}")
     row.state, row.closed_at, row.next_charge_at = "closed", now, None
     uow.add_event(HomeClosed(occurred_at=now, contract=row.contract))
     return _state(uow, row)
@@ -401,7 +405,7 @@ def _schedule_period(uow: UnitOfWork, row: HomeAccount, due_day: date) -> None:
     row.next_charge_at = due
     jobs.schedule(
         uow.session,
-        key=f"{RENEWAL}:{row.contract}:{due.isoformat()}",
+        key=f"{RENEWAL}:{row.contract}:{due.astimezone(TASHKENT).isoformat()}",
         kind=RENEWAL,
         due_at=due,
         payload={"contract": row.contract, "due": due.isoformat()},
@@ -415,7 +419,7 @@ def _schedule_reminder(
 ) -> None:
     jobs.schedule(
         uow.session,
-        key=f"{REMIND}:{row.contract}:{reminder}:{mark.isoformat()}",
+        key=f"{REMIND}:{row.contract}:{reminder}:{mark.astimezone(TASHKENT).isoformat()}",
         kind=REMIND,
         due_at=max(at, uow.clock.now()),
         payload={"contract": row.contract, "reminder": reminder, "mark": mark.isoformat()},

@@ -13,7 +13,8 @@ NIGHT = time(0, 0)
 
 
 def tashkent(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=TASHKENT)  # type: ignore[misc]
+    year, month, day, hour, minute = parts
+    return datetime(year, month, day, hour, minute, tzinfo=TASHKENT)
 
 
 @pytest.mark.parametrize(

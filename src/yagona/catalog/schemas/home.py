@@ -44,7 +44,7 @@ class HomeItem(Frozen):
 
 
 class HomePlan(HomeItem):
-    """A home-internet plan: unlimited traffic at `speed_mbps`; `night_unlimited_mbps` the speed
+    """A home-internet plan: unlimited traffic at `speed_mbps`; `night_speed_mbps` the speed
     of the night (00:00-08:00) when the plan lifts its cap, `tasix_mbps` the speed to TAS-IX."""
 
     speed_mbps: int = Field(gt=0, le=10_000)
