@@ -17,6 +17,7 @@ from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
 from yagona.home import routes as home_routes
+from yagona.home import web as home_web
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
 from yagona.identity import web as identity_web
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(wallet_web.router)
+    app.include_router(home_web.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
