@@ -265,3 +265,18 @@ def test_a_closed_contract_is_billed_no_more_and_takes_no_payment(container: Con
         "home_state",
         lambda uow: service.top_up(uow, contract=contract, amount=Money(100), idempotency_key="late"),
     )
+
+
+def test_the_demo_customer_has_home_internet_that_starts_after_oneid(container: Container) -> None:
+    from yagona.app import demo
+
+    with container.uow() as uow:
+        done = demo.load(uow, container.settings)
+        uow.commit()
+    assert "home internet 10000001 (pending_identity)" in done
+    with container.uow() as uow:
+        holder = identity.find_customer_by_phone(uow, phone=demo.DEMO_CUSTOMER["phone"])
+        assert holder is not None
+    factory.verify(container.uow, factory.ctx(container.settings), holder.id, PINFL)
+    with container.uow() as uow:
+        assert "home internet 10000001 (uy-100, active): balance 41 000.00 so'm" in demo.current_state(uow)

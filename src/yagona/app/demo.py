@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import SecretStr
 
+from yagona.home import service as home
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerCreate
 from yagona.kernel.errors import NotFoundError
@@ -30,6 +31,9 @@ DEMO_LINES = [
 ]
 DEMO_CUSTOMER = {"phone": "998901234500", "name": "Aziza Karimova", "password": "demo-parol-2026"}
 DEMO_WALLET_PHONE, DEMO_WALLET_PIN, DEMO_WALLET_BIRTH_DATE = "998901234500", "24680", date(1990, 5, 17)
+# Her home internet, with the first fee on its balance: it waits for her OneID check (the
+# simulator, from the portal's security page), then starts.
+DEMO_HOME_ADDRESS, DEMO_HOME_PLAN = "Toshkent, Chilonzor 9-mavze, 12-uy, 34-xonadon", "uy-100"
 
 
 def load(uow: UnitOfWork, settings: Settings) -> list[str]:
@@ -80,6 +84,12 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
     assert holder is not None
     identity.link_service(uow, customer_id=holder.id, kind="wallet", reference=DEMO_WALLET_PHONE)
     done.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN})")
+    if not home.accounts_of(uow, customer_id=holder.id):
+        requested = home.request_connection(
+            uow, customer_id=holder.id, address=DEMO_HOME_ADDRESS, plan_id=DEMO_HOME_PLAN, equipment=["router-wifi"]
+        )
+        home.top_up(uow, contract=requested.contract, amount=Money.of_som(200_000), idempotency_key="demo:home")
+    done.extend(f"home internet {a.contract} ({a.state})" for a in home.accounts_of(uow, customer_id=holder.id))
     return done
 
 
@@ -100,4 +110,9 @@ def current_state(uow: UnitOfWork) -> list[str]:
     )
     wallet = Money(balances[f"wallet:{DEMO_WALLET_PHONE}"]).format()
     state.append(f"wallet {DEMO_WALLET_PHONE} (PIN {DEMO_WALLET_PIN}): balance {wallet}")
+    holder = identity.find_customer_by_phone(uow, phone=DEMO_CUSTOMER["phone"])
+    state.extend(
+        f"home internet {a.contract} ({a.plan}, {a.state}): balance {Money(a.balance_tiyin).format()}"
+        for a in (home.accounts_of(uow, customer_id=holder.id) if holder else [])
+    )
     return state
