@@ -121,3 +121,69 @@ def test_nobody_else_reaches_a_home_account(site: Site) -> None:
         assert _problem(anonymous.request(method, path), 401) == "unauthenticated", path
     assert staff.get("/api/v1/home/accounts/10000001").json()["state"] == "pending_identity"
     assert staff.post("/api/v1/home/accounts/10000001/close").json()["status"] == "terminated"
+
+
+@pytest.fixture
+def with_oneid(settings: Settings, engine: Engine) -> Iterator[Site]:
+    """The server with the national OneID pointed at its built-in simulator."""
+    container = bootstrap(settings, clock=SystemClock(), engine=engine, configure_logs=False)
+    app = create_app(settings, container=container)
+    with serving(app) as url:
+        app.state.identity = context(
+            settings,
+            issuer=url,
+            oneid_endpoint=f"{url}/oneid-simulator/sso/oauth/Authorization.do",
+            oneid_redirect_uri=f"{url}/api/v1/auth/oneid/callback",
+        )
+        site = Site(url, container, app.state)
+        with container.uow() as uow:
+            customer(uow, app.state.identity, DILNOZA)
+            uow.commit()
+        try:
+            yield site
+        finally:
+            for client in site.opened:
+                client.close()
+
+
+def test_the_walk_request_oneid_active_then_paid_from_the_wallet(with_oneid: Site) -> None:
+    site = with_oneid
+    me = site.signed_in_by_sms(DILNOZA)
+    assert me.post("/api/v1/me/home", json={"address": ADDRESS, "plan": "uy-50"}).status_code == 201
+    made = me.post(
+        "/api/v1/me/wallet",
+        json={"pin": "24680", "birth_date": "1990-05-17", "accept_offer": True, "offer_version": "2020-03-28"},
+    )
+    assert made.status_code == 201, made.text
+    pin = {"X-Wallet-Pin": "24680"}
+    topup = me.post(
+        "/api/v1/me/wallet/topups",
+        json={"amount": 150_000, "card_number": "8600123412341234"},
+        headers={**pin, "Idempotency-Key": "walk-1"},
+    )
+    assert topup.status_code == 201, topup.text
+
+    def pay(amount: int, key: str) -> None:
+        paid = me.post(
+            "/api/v1/me/wallet/payments",
+            json={"provider": "home-internet", "account": "10000001", "amount": amount},
+            headers={**pin, "Idempotency-Key": key},
+        )
+        assert paid.status_code == 201, paid.text
+
+    pay(50_000, "walk-2")  # paid in while waiting: the balance waits too
+    assert me.get("/api/v1/me/home/10000001").json()["state"] == "pending_identity"
+
+    start = me.get("/api/v1/auth/oneid/start")  # the national OneID (its simulator approves at once)
+    assert start.status_code == 302, start.text
+    back = me.get(start.headers["location"])
+    assert back.status_code == 302, back.text
+    done = me.get(back.headers["location"])
+    assert done.status_code == 200 and done.json()["customer"]["verification_level"] == "verified", done.text
+
+    account = me.get("/api/v1/me/home/10000001").json()
+    assert (account["state"], account["balance"]) == ("suspended", 50_000)  # short of uy-50's 99 000
+    pay(60_000, "walk-3")
+    account = me.get("/api/v1/me/home/10000001").json()
+    assert (account["status"], account["balance"]) == ("active", 11_000)  # resumed at once, fee in advance
+    assert account["next_charge_at"].endswith("T00:00:00+05:00")
