@@ -127,6 +127,7 @@ def test_bad_requests_are_refused_and_write_nothing(container: Container) -> Non
     refused(container, "not_found", ask(equipment=["modem"]))
     refused(container, "plan_closed", ask(packages=["tv-sport-arxiv"]))
     refused(container, "invalid_request", ask(address="   "))
+    refused(container, "invalid_request", ask(address="Toshkent\x00 Chilonzor"))
     refused(container, "not_found", lambda uow: service.state(uow, contract="10000001"))
     refused(container, "invalid_request", lambda uow: service.state(uow, contract="1234"))
     with container.uow() as uow:

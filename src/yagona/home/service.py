@@ -86,8 +86,8 @@ def request_connection(
     """A customer asks for home internet at `address`. The account waits for the national
     OneID check (`pending_identity`), or is activated at once when the customer is verified."""
     address = " ".join(address.split())
-    if not 5 <= len(address) <= ADDRESS_MAX:
-        raise InvalidRequestError(f"an address has 5 to {ADDRESS_MAX} characters", field="address")
+    if not 5 <= len(address) <= ADDRESS_MAX or not address.isprintable():
+        raise InvalidRequestError(f"an address has 5 to {ADDRESS_MAX} printable characters", field="address")
     catalogue.get_home_plan(plan_id, to_join=True)
     for device in equipment:
         catalogue.get_equipment(device, to_join=True)
