@@ -31,8 +31,8 @@ DEMO_LINES = [
 ]
 DEMO_CUSTOMER = {"phone": "998901234500", "name": "Aziza Karimova", "password": "demo-parol-2026"}
 DEMO_WALLET_PHONE, DEMO_WALLET_PIN, DEMO_WALLET_BIRTH_DATE = "998901234500", "24680", date(1990, 5, 17)
-# Her home internet, with the first fee on its balance: it waits for her OneID check (the
-# simulator, from the portal's security page), then starts.
+# Her home internet, with the first fee on its balance: it waits for her OneID check
+# (`/api/v1/auth/oneid/start`, the simulator in dev), then starts.
 DEMO_HOME_ADDRESS, DEMO_HOME_PLAN = "Toshkent, Chilonzor 9-mavze, 12-uy, 34-xonadon", "uy-100"
 
 
