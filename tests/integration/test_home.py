@@ -4,6 +4,7 @@ change, the reminders by SMS in the customer's language, the staff moves."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -281,3 +282,32 @@ def test_the_demo_customer_has_home_internet_that_starts_after_oneid(container: 
     factory.verify(container.uow, factory.ctx(container.settings), holder.id, PINFL)
     with container.uow() as uow:
         assert "home internet 10000001 (uy-100, active): balance 41 000.00 so'm" in demo.current_state(uow)
+
+
+def test_requests_at_once_each_get_their_own_contract(container: Container) -> None:
+    ctx = factory.ctx(container.settings)
+    phones = [f"99890777000{n}" for n in range(4)]
+    with container.uow() as uow:
+        holders = [customer(uow, ctx, number).id for number in phones]
+        uow.commit()
+    contracts: list[str] = []
+    errors: list[BaseException] = []
+    gate = threading.Barrier(len(holders))
+
+    def ask(holder: str) -> None:
+        gate.wait()
+        try:
+            with container.uow() as uow:
+                account = service.request_connection(uow, customer_id=holder, address=factory.ADDRESS, plan_id="uy-50")
+                uow.commit()
+            contracts.append(account.contract)
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask, args=(holder,)) for holder in holders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:2]
+    assert sorted(contracts) == ["10000001", "10000002", "10000003", "10000004"]

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from yagona.catalog import home as catalogue
 from yagona.catalog import service as catalog
 from yagona.home import repository, rules
@@ -58,6 +60,7 @@ PAYMENTS = "external:payments"  # money paid in at desks, cards and partners (th
 RENEWAL = "home.renewal"
 REMIND = "home.remind"
 ADDRESS_MAX = 300
+CONTRACT_ATTEMPTS = 5
 
 _sealers: list[Sealer] = []
 
@@ -95,25 +98,9 @@ def request_connection(
         catalogue.get_iptv_package(package, to_join=True)
     level = identity.verification_level(uow, customer_id=customer_id)  # not_found for no such customer
     now = uow.clock.now()
-    contract = rules.contract_number(repository.last_contract(uow.session))
+    row = _new_account(uow, customer_id=customer_id, address=address, plan_id=plan_id, equipment=equipment)
+    contract = row.contract
     _ensure_accounts(uow, contract)
-    row = HomeAccount(
-        contract=contract,
-        customer_id=customer_id,
-        address=address,
-        plan_id=plan_id,
-        next_plan_id=None,
-        equipment=sorted(set(equipment)),
-        state="pending_identity",
-        requested_at=now,
-        activated_at=None,
-        period_started_at=None,
-        next_charge_at=None,
-        last_charged_at=None,
-        suspended_at=None,
-        closed_at=None,
-    )
-    repository.add(uow.session, row)
     for package in sorted(set(packages)):
         repository.add(
             uow.session, HomeAddon(account_id=row.id, package_id=package, active=True, added_at=now, removed_at=None)
@@ -127,6 +114,37 @@ def request_connection(
     if level is VerificationLevel.VERIFIED:
         _activate(uow, row)
     return _state(uow, row)
+
+
+def _new_account(
+    uow: UnitOfWork, *, customer_id: str, address: str, plan_id: str, equipment: Sequence[str]
+) -> HomeAccount:
+    """The account under the next contract number; two requests at once (PostgreSQL) that took
+    the same number: the second one takes the next (a savepoint keeps the transaction)."""
+    for _ in range(CONTRACT_ATTEMPTS):
+        row = HomeAccount(
+            contract=rules.contract_number(repository.last_contract(uow.session)),
+            customer_id=customer_id,
+            address=address,
+            plan_id=plan_id,
+            next_plan_id=None,
+            equipment=sorted(set(equipment)),
+            state="pending_identity",
+            requested_at=uow.clock.now(),
+            activated_at=None,
+            period_started_at=None,
+            next_charge_at=None,
+            last_charged_at=None,
+            suspended_at=None,
+            closed_at=None,
+        )
+        try:
+            with uow.session.begin_nested():
+                repository.add(uow.session, row)
+        except IntegrityError:
+            continue
+        return row
+    raise HomeStateError("no contract number is free right now; try again", state="busy")
 
 
 def activate(uow: UnitOfWork, *, contract: str) -> HomeAccountState:
@@ -528,14 +546,15 @@ def _local_date(instant: datetime) -> date:
 
 
 def _ensure_accounts(uow: UnitOfWork, contract: str) -> None:
-    for code, kind, negative in (
-        (REVENUE, "revenue", True),
-        (REVENUE_TV, "revenue", True),
-        (PAYMENTS, "settlement", True),
-    ):
-        ledger.open_account(
-            uow, account=AccountCreate(code=code, owner="operator", kind=kind, unit=Unit.SOM, allow_negative=negative)
-        )
+    for code, kind in ((REVENUE, "revenue"), (REVENUE_TV, "revenue"), (PAYMENTS, "settlement")):
+        spec = AccountCreate(code=code, owner="operator", kind=kind, unit=Unit.SOM, allow_negative=True)
+        # Two first uses at once (PostgreSQL): the second insert meets the first one's row;
+        # a savepoint turns that into opening it again, which reads it.
+        try:
+            with uow.session.begin_nested():
+                ledger.open_account(uow, account=spec)
+        except IntegrityError:
+            ledger.open_account(uow, account=spec)
     # No debt on a home account: a fee is charged only when the balance covers it.
     ledger.open_account(
         uow,
