@@ -1,6 +1,7 @@
-"""The home-internet page `/internet/{contract}` of the signed-in customer: state, plan,
+"""The home-internet pages of the signed-in customer: `/internet/new` asks for home internet
+at an address (it waits for the OneID check); `/internet/{contract}` shows the state, plan,
 balance, the next fee and its date, IPTV packages, and where to pay (the wallet, a card).
-It calls the same `service` as the customer's REST and holds no rule; another customer's
+They call the same `service` as the customer's REST and hold no rule; another customer's
 contract is the 404 page, as a missing one. `cards_for` gives the dashboard its cards."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -18,9 +19,11 @@ from yagona.catalog.schemas.home import LocalText
 from yagona.home import service
 from yagona.home.errors import HomeAccountNotFoundError, InvalidRequestError
 from yagona.home.schemas import HomeAccountState
+from yagona.kernel.errors import YagonaError
 from yagona.kernel.money import Money
+from yagona.platform import i18n
 from yagona.platform.auth import session_customer
-from yagona.platform.pages.core import N_, page_router, render
+from yagona.platform.pages.core import N_, flash, page_language, page_router, pages_of, render
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
 
@@ -88,6 +91,61 @@ def cards_for(uow: UnitOfWork, *, customer_id: str) -> list[HomeCard]:
     """The customer's home accounts as cards (the dashboard shows them beside the lines:
     include `home/_card.html` with `account` and `link=true`)."""
     return [home_card(account) for account in service.accounts_of(uow, customer_id=customer_id)]
+
+
+def _form(request: Request, *, status_code: int = 200, error: str | None = None, **chosen: object) -> Response:
+    catalogue_now = catalogue.get_home_catalogue()
+    return render(
+        request,
+        "home/new.html",
+        status_code=status_code,
+        plans=[plan for plan in catalogue_now.plans if plan.is_open],
+        packages=[package for package in catalogue_now.iptv_packages if package.is_open],
+        equipment=[device for device in catalogue_now.equipment if device.is_open],
+        error=error,
+        chosen={"address": "", "plan": "", "equipment": [], "packages": [], **chosen},
+    )
+
+
+@router.get("/new")
+def new_page(request: Request, uow: Uow) -> Response:
+    """Ask for home internet: an address, a plan, rented equipment, IPTV packages."""
+    if session_customer(request, uow) is None:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return _form(request)
+
+
+@router.post("/new")
+def ask(  # noqa: PLR0917 - FastAPI passes a form's fields by name
+    request: Request,
+    uow: Uow,
+    address: Annotated[str, Form(max_length=service.ADDRESS_MAX)] = "",
+    plan: Annotated[str, Form(max_length=64)] = "",
+    equipment: Annotated[list[str] | None, Form(max_length=64)] = None,
+    packages: Annotated[list[str] | None, Form(max_length=64)] = None,
+) -> Response:
+    """The request, or the form again with the refusal in the visitor's language (nothing written)."""
+    principal = session_customer(request, uow)
+    if principal is None:
+        return RedirectResponse("/login?next=/internet/new", status_code=303)
+    devices, tv = (equipment or [])[:5], (packages or [])[:20]
+    try:
+        account = service.request_connection(
+            uow, customer_id=principal.customer_id, address=address, plan_id=plan, equipment=devices, packages=tv
+        )
+    except YagonaError as error:
+        chosen = {"address": address, "plan": plan, "equipment": devices, "packages": tv}
+        refusal = i18n.localize(error, page_language(request))
+        return _form(request, status_code=error.http_status, error=refusal, **chosen)
+    uow.commit()
+    response = RedirectResponse(f"/internet/{account.contract}", status_code=303)
+    flash(
+        request,
+        response,
+        pages_of(request).gettext(page_language(request), N_("Your request is registered.")),
+        level="success",
+    )
+    return response
 
 
 @router.get("/{contract}")

@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 from tests.e2e.browser.axe import assert_accessible
 from tests.e2e.browser.screenshots import screenshot
 from tests.factories import home as factory
-from tests.factories.identity import last_code
+from tests.factories.identity import customer, last_code
 from yagona.app.bootstrap import Container
 from yagona.home import service
 from yagona.kernel.money import Money
@@ -72,4 +72,38 @@ def test_the_home_internet_page(page: Page, app: FastAPI, container: Container, 
     for somebody_elses in ("/internet/10000002", "/internet/10000099", "/internet/abc"):
         answer = page.goto(somebody_elses)
         assert answer is not None and answer.status == 404, somebody_elses
+    assert_accessible(page)
+
+
+def test_a_customer_asks_for_home_internet_on_the_portal(
+    page: Page, app: FastAPI, container: Container, tmp_path: Path
+) -> None:
+    with container.uow() as uow:
+        customer(uow, app.state.identity, PHONE)
+        uow.commit()
+    page.goto("/internet/new")
+    assert "/login" in page.url
+    _sign_in(page, container, app)
+    page.goto("/internet/new")
+    assert page.get_by_role("heading", level=1).inner_text() == "Uy internetiga ariza"
+    assert_accessible(page)
+    screenshot(page, "portal-360-internet-new", tmp_path)
+
+    page.get_by_label("Manzil").fill("     ")  # spaces only: refused by the service, said in Uzbek
+    page.get_by_role("button", name="Arizani yuborish").click()
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page)
+    with container.uow() as uow:
+        assert service.list_contracts(uow) == []  # nothing written
+
+    page.get_by_label("Manzil").fill("Toshkent, Yunusobod 4-mavze, 12-uy")
+    page.get_by_label("Tarif").select_option("uy-100")
+    page.get_by_label("Wi-Fi router ijarasi (demo): oyiga 10 000 so'm").check()
+    page.get_by_label("Kino (demo): oyiga 30 000 so'm").check()
+    page.get_by_role("button", name="Arizani yuborish").click()
+    page.wait_for_url("**/internet/10000001")
+    main = page.locator("main").inner_text().replace("\u00a0", " ")
+    assert "Arizangiz qabul qilindi." in main
+    assert "Holati: OneID orqali shaxsingiz tasdiqlanishi kutilmoqda" in main
+    assert "Kino (demo)" in main
     assert_accessible(page)
