@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories.home import contract_to_pay
 from tests.factories.wallet import (
     BIRTH,
     LIGHT_LIMIT,
@@ -232,7 +233,7 @@ def test_light_top_ups_over_30_calendar_days_stay_within_5_bhm(container: Contai
     with container.uow() as uow:
         register(uow, A)
         top_up(uow, A, som(1_000_000))
-        service.pay(uow, phone=A, provider="home-internet", account="12345678", amount=som(900_000), pin=PIN,
+        service.pay(uow, phone=A, provider="home-internet", account=contract_to_pay(uow, container.settings), amount=som(900_000), pin=PIN,
                     idempotency_key="p1")  # fmt: skip
         uow.commit()
     # The balance is 100 000 so'm, far below 5 BHM, but the month's top-ups are not.
@@ -306,17 +307,18 @@ def test_payments_to_providers_with_the_commission_table(container: Container) -
     with container.uow() as uow:
         register(uow, A)
         top_up(uow, A, som(100_000))
+        contract = contract_to_pay(uow, container.settings)
         internet = service.pay(
-            uow, phone=A, provider="home-internet", account="12345678", amount=som(50_000), pin=PIN, idempotency_key="1"
+            uow, phone=A, provider="home-internet", account=contract, amount=som(50_000), pin=PIN, idempotency_key="1"
         )
         light = service.pay(
             uow, phone=A, provider="electricity", account="0123456789", amount=som(20_000), pin=PIN, idempotency_key="2"
         )
         uow.commit()
-    assert (internet.commission, internet.provider, internet.account) == (0, "home-internet", "12345678")
+    assert (internet.commission, internet.provider, internet.account) == (0, "home-internet", contract)
     assert (light.amount, light.commission, light.total) == (som(20_000), som(200), som(20_200))  # demo row: 1 %
     with container.uow() as uow:
-        assert ledger_service.get_account(uow, code="operator:revenue:home-internet").balance == som(50_000)
+        assert ledger_service.get_account(uow, code=f"home:{contract}").balance == som(50_000)
         assert ledger_service.get_account(uow, code="provider:electricity").balance == som(20_000)
         assert ledger_service.get_account(uow, code=service.COMMISSION).balance == som(200)
     assert _wallet(container, A).balance == som(29_800)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.factories.home import contract_to_pay
 from tests.factories.wallet import LIGHT_LIMIT, PIN, phone, premium, register, som, top_up
 from yagona.app.bootstrap import Container
 from yagona.kernel.errors import YagonaError
@@ -62,6 +63,7 @@ def test_a_double_spend_storm_pays_exactly_what_the_balance_affords(container: C
     with container.uow() as uow:
         register(uow, A)
         top_up(uow, A, som(500_000))
+        contract = contract_to_pay(uow, container.settings)
         uow.commit()
     done, refused = _storm(
         container,
@@ -70,7 +72,7 @@ def test_a_double_spend_storm_pays_exactly_what_the_balance_affords(container: C
             uow,
             phone=A,
             provider="home-internet",
-            account="12345678",
+            account=contract,
             amount=som(500_000),
             pin=PIN,
             idempotency_key=f"spend-{n}",
@@ -79,7 +81,7 @@ def test_a_double_spend_storm_pays_exactly_what_the_balance_affords(container: C
     assert len(done) == 1 and refused == ["insufficient_funds"] * 19
     with container.uow() as uow:
         assert service.get(uow, phone=A).balance == 0
-        assert ledger_service.get_account(uow, code="operator:revenue:home-internet").balance == som(500_000)
+        assert ledger_service.get_account(uow, code=f"home:{contract}").balance == som(500_000)
 
 
 def test_a_double_spend_storm_of_transfers_and_payments_mixed(container: Container) -> None:
@@ -88,6 +90,7 @@ def test_a_double_spend_storm_of_transfers_and_payments_mixed(container: Contain
         premium(uow, A)
         premium(uow, B)
         top_up(uow, A, som(1_000_000))
+        iptv = "IP" + contract_to_pay(uow, container.settings)[1:]
         uow.commit()
 
     def order(uow: UnitOfWork, n: int) -> Receipt:
@@ -96,7 +99,7 @@ def test_a_double_spend_storm_of_transfers_and_payments_mixed(container: Contain
                 uow, from_phone=A, to_phone=B, amount=som(100_000), pin=PIN, idempotency_key=f"t{n}"
             )
         return service.pay(
-            uow, phone=A, provider="iptv", account="IP1234567", amount=som(100_000), pin=PIN, idempotency_key=f"p{n}"
+            uow, phone=A, provider="iptv", account=iptv, amount=som(100_000), pin=PIN, idempotency_key=f"p{n}"
         )
 
     done, refused = _storm(container, 30, order)

@@ -17,6 +17,8 @@ from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
+from yagona.home import routes as home_routes
+from yagona.home import web as home_web
 from yagona.identity import routes as identity_routes
 from yagona.identity import service as identity_service
 from yagona.identity import web as identity_web
@@ -97,12 +99,15 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.payments = payments_config(settings)
     app.include_router(payments_routes.router)
     app.include_router(me.router)
+    app.include_router(home_routes.router)
+    app.include_router(home_routes.me_router)
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(catalog_web.router)  # /plans: the open catalogue, public
     app.include_router(wallet_web.router)
     staff.install(app)  # the staff console (/staff)
     app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
+    app.include_router(home_web.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.home import handlers as home_handlers
+from yagona.home import service as home_service
+from yagona.home import tasks as home_tasks
 from yagona.kernel.clock import Clock, SystemClock
 from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
@@ -40,7 +43,7 @@ class Container:
 
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
-    return {**lines_tasks.handlers(), **wallet_tasks.handlers(), **payments_tasks.handlers()}
+    return {**lines_tasks.handlers(), **wallet_tasks.handlers(), **payments_tasks.handlers(), **home_tasks.handlers()}
 
 
 # The merchant credentials of dev and test (never used elsewhere: prod has none by default).
@@ -70,8 +73,11 @@ def payments_config(settings: Settings) -> PaymentsConfig:
 
 def payment_providers() -> dict[str, wallet_service.PaymentProvider]:
     """Providers of the wallet served by other domains (`settlement: protocol` in
-    wallet/data/providers.yaml): `mobile` → the lines domain."""
-    return {"mobile": lines_service.MobilePayments()}
+    wallet/data/providers.yaml): `mobile` → the lines domain; `home-internet`, `iptv` → home."""
+    return {
+        "mobile": lines_service.MobilePayments(),
+        **dict.fromkeys(("home-internet", "iptv"), home_service.HomePayments()),
+    }
 
 
 def bootstrap(
@@ -105,5 +111,7 @@ def bootstrap(
     uow = unit_of_work_factory(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )
+    home_service.configure(secret_key=settings.secret_key.get_secret_value())
+    bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     delivery = DevDeliveryAdapter() if settings.env in ("dev", "test") else None
     return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)

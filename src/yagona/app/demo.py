@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import SecretStr
 
+from yagona.home import service as home
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerCreate
 from yagona.identity.service import staff
@@ -35,6 +36,9 @@ DEMO_STAFF = [("demo-agent", "Dilshod Agent", "agent"), ("demo-supervisor", "Mal
               ("demo-admin", "Rustam Admin", "admin")]  # fmt: skip
 DEMO_STAFF_PASSWORD, DEMO_STAFF_TOTP_SECRET = "demo-staff-2026", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 DEMO_WALLET_PHONE, DEMO_WALLET_PIN, DEMO_WALLET_BIRTH_DATE = "998901234500", "24680", date(1990, 5, 17)
+# Her home internet, with the first fee on its balance: it waits for her OneID check
+# (`/api/v1/auth/oneid/start`, the simulator in dev), then starts.
+DEMO_HOME_ADDRESS, DEMO_HOME_PLAN = "Toshkent, Chilonzor 9-mavze, 12-uy, 34-xonadon", "uy-100"
 
 
 def load(uow: UnitOfWork, settings: Settings) -> list[str]:
@@ -91,6 +95,12 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
             staff.add_staff(uow, ctx=context, login=login, name=name, role=role, password=DEMO_STAFF_PASSWORD,
                             totp_secret=DEMO_STAFF_TOTP_SECRET)  # fmt: skip
     done.append(f"staff {', '.join(login for login, _name, _role in DEMO_STAFF)}")
+    if not home.accounts_of(uow, customer_id=holder.id):
+        requested = home.request_connection(
+            uow, customer_id=holder.id, address=DEMO_HOME_ADDRESS, plan_id=DEMO_HOME_PLAN, equipment=["router-wifi"]
+        )
+        home.top_up(uow, contract=requested.contract, amount=Money.of_som(200_000), idempotency_key="demo:home")
+    done.extend(f"home internet {a.contract} ({a.state})" for a in home.accounts_of(uow, customer_id=holder.id))
     return done
 
 
@@ -115,5 +125,10 @@ def current_state(uow: UnitOfWork) -> list[str]:
         f"staff {login} ({role}) at /staff/login: password {DEMO_STAFF_PASSWORD}, authenticator secret"
         f" {DEMO_STAFF_TOTP_SECRET}"
         for login, _name, role in DEMO_STAFF
+    )
+    holder = identity.find_customer_by_phone(uow, phone=DEMO_CUSTOMER["phone"])
+    state.extend(
+        f"home internet {a.contract} ({a.plan}, {a.state}): balance {Money(a.balance_tiyin).format()}"
+        for a in (home.accounts_of(uow, customer_id=holder.id) if holder else [])
     )
     return state

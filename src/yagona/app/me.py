@@ -1,6 +1,6 @@
 """`GET /api/v1/me/services`: everything One ID opens for the signed-in customer, in one
 answer — the operator's app and the portal draw their home screen from it. It lives in the
-composition root because it spans sibling domains (lines, wallet) that may not call each
+composition root because it spans sibling domains (lines, home, wallet) that may not call each
 other. A session sees every service; a bearer token only those its scopes open."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from yagona.home import routes as home_routes
+from yagona.home import service as homes
 from yagona.lines import service as lines
 from yagona.lines.routes.views import LineView
 from yagona.platform.api import ApiRead
@@ -27,6 +29,7 @@ class MyServices(ApiRead):
     customer_id: str
     lines: list[LineView] | None
     wallets: list[WalletView] | None
+    home_accounts: list[home_routes.HomeView] | None
 
 
 @router.get(
@@ -37,7 +40,8 @@ def my_services(
     principal: Annotated[Principal, Depends(require_customer())],
     uow: Annotated[UnitOfWork, Depends(unit_of_work)],
 ) -> MyServices:
-    """Every line (balance, bundles, next charge) and wallet (balance, limits) of the customer."""
+    """Every line (balance, bundles, next charge), home-internet account (state, plan, balance,
+    next fee) and wallet (balance, limits) of the customer."""
     my_lines = None
     if principal.may("mobile"):
         numbers = sorted({*principal.lines, *principal.phones})
@@ -46,4 +50,8 @@ def my_services(
     if principal.may("wallet"):
         found = wallets.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
         my_wallets = [WalletView.of(w) for w in found]
-    return MyServices(customer_id=principal.customer_id, lines=my_lines, wallets=my_wallets)
+    my_homes = None
+    if principal.may("home"):
+        found_homes = homes.accounts_of(uow, customer_id=principal.customer_id)
+        my_homes = [home_routes.HomeView.of(a, base=home_routes.ME) for a in found_homes]
+    return MyServices(customer_id=principal.customer_id, lines=my_lines, wallets=my_wallets, home_accounts=my_homes)

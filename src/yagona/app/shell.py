@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yagona.home import web as home_web
 from yagona.lines import service as line_service
 from yagona.lines import web as lines_web
 from yagona.platform import i18n
@@ -67,8 +68,8 @@ def home(request: Request, uow: Annotated[UnitOfWork, Depends(unit_of_work)]) ->
 
 
 def dashboard(request: Request, uow: UnitOfWork, principal: Principal) -> Response:
-    """Every service of the customer: the same services `/api/v1/me/services` reads (it spans
-    lines and wallet, siblings that may not call each other: so it lives here)."""
+    """Every service of the customer: lines, home-internet accounts and wallets (siblings that
+    may not call each other: so it lives here)."""
     lines = []
     if principal.may("mobile"):
         numbers = sorted({*principal.lines, *principal.phones})
@@ -77,8 +78,9 @@ def dashboard(request: Request, uow: UnitOfWork, principal: Principal) -> Respon
     if principal.may("wallet"):
         found = wallet_service.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
         wallets = [wallet_web.wallet_card(w) for w in found]
+    homes = home_web.cards_for(uow, customer_id=principal.customer_id) if principal.may("home") else []
     saved_at = request.app.state.container.clock.now()  # what the offline copy says it shows
-    response = render(request, "app/home.html", lines=lines, wallets=wallets, saved_at=saved_at)
+    response = render(request, "app/home.html", lines=lines, wallets=wallets, homes=homes, saved_at=saved_at)
     response.headers[OFFLINE_COPY_HEADER] = "dashboard"  # the service worker keeps only this page
     return response
 

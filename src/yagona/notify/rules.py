@@ -85,6 +85,23 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "ru": "Yagona: кошелёк {phone} заблокирован оператором, средства заморожены (оферта 5.2.2).",
         "en": "Yagona: wallet {phone} was blocked by the operator and its funds frozen (offer 5.2.2).",
     },
+    # Home internet (issue 11, seed 000: "a customer late with the internet payment gets an
+    # automatic reminder"); the channels' reminder engine will take these over.
+    "home.fee_tomorrow": {
+        "uz": "Yagona: ertaga {contract} uy interneti uchun {amount} to'lov yechiladi, balans yetarli emas.",
+        "ru": "Yagona: завтра спишется {amount} за домашний интернет {contract}, а на балансе не хватает.",
+        "en": "Yagona: tomorrow {amount} is due for home internet {contract} and the balance is short.",
+    },
+    "home.suspended": {
+        "uz": "Yagona: {contract} uy interneti to'xtatildi. {amount} to'lang, xizmat darhol tiklanadi.",
+        "ru": "Yagona: домашний интернет {contract} приостановлен. Оплатите {amount}, и он сразу возобновится.",
+        "en": "Yagona: home internet {contract} is suspended. Pay {amount} and it resumes at once.",
+    },
+    "home.still_suspended": {
+        "uz": "Yagona: {contract} uy interneti hali ham to'xtatilgan. Tiklash uchun {amount} to'lang.",
+        "ru": "Yagona: домашний интернет {contract} всё ещё приостановлен. Для возобновления оплатите {amount}.",
+        "en": "Yagona: home internet {contract} is still suspended. Pay {amount} to resume it.",
+    },
 }
 
 FALLBACK_LANGUAGE = "uz"

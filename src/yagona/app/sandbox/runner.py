@@ -9,7 +9,8 @@ from typing import Any
 
 from yagona.app.bootstrap import bootstrap
 from yagona.app.sandbox.scenario import Scenario
-from yagona.app.sandbox.verbs import VERBS, at, line_view
+from yagona.app.sandbox.verbs import VERBS, at, home_view, line_view
+from yagona.home import service as home
 from yagona.identity import service as identity
 from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import YagonaError
@@ -95,7 +96,12 @@ def _error(error: YagonaError) -> dict[str, str]:
 
 def _final(sim: Simulation) -> dict[str, Any]:
     with sim.uow() as uow:
-        return {
+        final: dict[str, Any] = {
             "lines": {msisdn: line_view(lines.state(uow, msisdn=msisdn)) for msisdn in lines.list_msisdns(uow)},
             "wallets": {phone: wallets.state(uow, phone=phone).scenario_view() for phone in wallets.phones(uow)},
         }
+        # Home accounts only when the scenario has some: the contract's earlier outputs stay as they were.
+        contracts = home.list_contracts(uow)
+        if contracts:
+            final["home"] = {contract: home_view(home.state(uow, contract=contract)) for contract in contracts}
+        return final

@@ -11,10 +11,12 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
+from yagona.home import service as home
+from yagona.home.schemas import HomeAccountState
 from yagona.identity import service as identity
-from yagona.identity.schemas import CustomerCreate
+from yagona.identity.schemas import CustomerCreate, OneIdProfile
 from yagona.kernel.clock import TASHKENT, SimulatedClock
-from yagona.kernel.errors import InvalidRequestError
+from yagona.kernel.errors import InvalidRequestError, NotFoundError
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
 from yagona.lines import ussd as lines_ussd
@@ -313,6 +315,113 @@ def wallet_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
         return wallets.state(uow, phone=f["phone"]).scenario_view()
 
 
+# --- home internet and IPTV (docs/sandbox.md: additions to the contract) --------------------
+
+
+def home_view(account: HomeAccountState) -> dict[str, Any]:
+    """HOME: a home account as `home.state` and `final.home` show it."""
+    return {
+        "contract": account.contract,
+        "plan": account.plan,
+        "next_plan": account.next_plan,
+        "state": account.state,
+        "balance": som(account.balance_tiyin),
+        "next_charge_at": at(account.next_charge_at) if account.next_charge_at else None,
+        "next_fee": som(account.next_fee_tiyin),
+        "equipment": list(account.equipment),
+        "packages": [package.id for package in account.packages],
+    }
+
+
+def home_connect(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    """The One ID customer of the phone (created when there is none) asks for home internet;
+    a `deposit`, when given, is paid in at once (so activation can charge the first fee)."""
+    with sim.uow() as uow:
+        holder = identity.find_customer_by_phone(uow, phone=f["phone"]) or identity.register_customer(
+            uow,
+            ctx=sim.identity,
+            customer=CustomerCreate(phone=f["phone"], name="Sandbox customer", accept_documents=True),
+        )
+        account = home.request_connection(
+            uow,
+            customer_id=holder.id,
+            address=f["address"],
+            plan_id=f["plan"],
+            equipment=_names(f["equipment"]),
+            packages=_names(f["packages"]),
+        )
+        if f["deposit"] is not None:
+            home.top_up(uow, contract=account.contract, amount=f["deposit"], idempotency_key=_record_id(sim))
+        uow.commit()
+        return home_view(home.state(uow, contract=account.contract))
+
+
+def home_identify(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    """The national OneID round trip through the built-in simulator's answer: the customer is
+    verified, and the requests that waited are activated (the home domain hears the event)."""
+    with sim.uow() as uow:
+        holder = identity.find_customer_by_phone(uow, phone=f["phone"])
+        if holder is None:
+            raise NotFoundError(f"no One ID customer with phone {f['phone']}")
+        started = identity.begin_oneid(uow, ctx=sim.identity, customer_id=holder.id)
+        uow.commit()
+    with sim.uow() as uow:
+        identity.take_oneid_state(
+            uow, state=started.state, browser_key=started.browser_key, signed_in_customer=holder.id
+        )
+        pinfl = ("3" + holder.phones[0])[-14:].rjust(14, "3")
+        profile = OneIdProfile(pin=pinfl, full_name="SANDBOX CUSTOMER", valid=True)
+        verified, _ = identity.apply_oneid_profile(
+            uow, ctx=sim.identity, customer_id=holder.id, profile=profile, device=None
+        )
+        uow.commit()
+    with sim.uow() as uow:
+        accounts = home.accounts_of(uow, customer_id=holder.id)
+        return {
+            "verification_level": verified.verification_level.value,
+            "home": [{"contract": a.contract, "state": a.state} for a in accounts],
+        }
+
+
+def home_topup(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        account = home.top_up(uow, contract=f["contract"], amount=f["amount"], idempotency_key=_record_id(sim))
+        uow.commit()
+    return {"state": account.state, "balance": som(account.balance_tiyin)}
+
+
+def home_switch(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        account = home.change_plan(uow, contract=f["contract"], plan_id=f["plan"])
+        uow.commit()
+    return {"plan": account.plan, "next_plan": account.next_plan}
+
+
+def home_package(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        before = home.state(uow, contract=f["contract"]).balance_tiyin
+        if f["remove"]:
+            account = home.remove_package(uow, contract=f["contract"], package_id=f["package"])
+        else:
+            account = home.add_package(uow, contract=f["contract"], package_id=f["package"])
+        uow.commit()
+    return {
+        "packages": [package.id for package in account.packages],
+        "charged": som(before - account.balance_tiyin),
+        "balance": som(account.balance_tiyin),
+    }
+
+
+def home_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        return home_view(home.state(uow, contract=f["contract"]))
+
+
+def _names(value: str | None) -> list[str]:
+    """A comma-separated list of catalogue ids (`router-wifi, stb`)."""
+    return [name.strip() for name in (value or "").split(",") if name.strip()]
+
+
 def _receipt_view(receipt: Any) -> dict[str, Any]:
     return {"receipt": receipt.number, "status": receipt.status.value, "commission": som(receipt.commission)}
 
@@ -409,4 +518,24 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
     "wallet.close": ({"phone": PHONE}, wallet_close),
     "wallet.forget_pin": ({"phone": PHONE}, wallet_forget_pin),
     "wallet.state": ({"phone": PHONE}, wallet_state),
+    # Home internet and IPTV (issue 11): additions documented in docs/sandbox.md.
+    "home.connect": (
+        {
+            "phone": PHONE,
+            "address": Field(text),
+            "plan": Field(text),
+            "equipment": Field(text, required=False),
+            "packages": Field(text, required=False),
+            "deposit": Field(amount, required=False),
+        },
+        home_connect,
+    ),
+    "home.identify": ({"phone": PHONE}, home_identify),
+    "home.topup": ({"contract": Field(text), "amount": Field(amount)}, home_topup),
+    "home.switch": ({"contract": Field(text), "plan": Field(text)}, home_switch),
+    "home.package": (
+        {"contract": Field(text), "package": Field(text), "remove": Field(flag, required=False, default=False)},
+        home_package,
+    ),
+    "home.state": ({"contract": Field(text)}, home_state),
 }
