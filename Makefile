@@ -92,8 +92,9 @@ bench: setup ## run the benchmarks (not part of the tests); figures go to docs/b
 	$(BIN)/yagona bench rating
 	$(BIN)/yagona bench wallet
 	$(BIN)/yagona bench identity
+	$(BIN)/yagona bench payments
 
 clean: ## remove the virtual environment, caches and local databases
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
 
-.PHONY: help setup i18n browser migrate demo run worker lint typecheck arch unit test check bench clean
+.PHONY: help setup i18n browser migrate demo run worker lint typecheck arch unit test check bench lighthouse clean
