@@ -83,11 +83,16 @@ def _log(container: Container) -> list[tuple[str, str | None, str]]:
         return [(r.action, r.subject, r.reason) for r in privacy.access_log(uow)]
 
 
-def test_nobody_signed_out_sees_the_requests(client: httpx.Client, contracts: dict[str, str]) -> None:
+def test_nobody_signed_out_sees_or_moves_the_requests(
+    client: httpx.Client, contracts: dict[str, str], container: Container
+) -> None:
     answer = client.get("/staff/home-requests")
     assert answer.status_code == 303 and answer.headers["location"] == "/staff/login"
-    posted = client.post(f"/staff/home-requests/{contracts[VERIFIED]}/activate", data={"reason": "No session here"})
-    assert posted.status_code in {303, 403}
+    token = _token(client.get("/staff/login"))
+    path = f"/staff/home-requests/{contracts[VERIFIED]}/activate"
+    posted = client.post(path, data={"reason": "No session here", "csrf_token": token})
+    assert posted.status_code == 303 and posted.headers["location"] == "/staff/login"
+    assert _states(container, contracts)[VERIFIED] == "pending_identity" and _log(container) == []
 
 
 def test_an_agent_sees_the_queue_but_may_not_move_a_request(
@@ -132,7 +137,7 @@ def test_an_unverified_customers_request_is_refused_in_words_and_nothing_changes
 ) -> None:
     _sign_in(client, clock, "supervisor")
     path = f"/staff/home-requests/{contracts[WAITING]}/activate"
-    refused = _post(client, path, reason="The customer insists", )
+    refused = _post(client, path, reason="The customer insists")
     assert refused.status_code == 409
     assert "The customer has not passed the OneID check yet" in refused.text
     russian = client.post(
