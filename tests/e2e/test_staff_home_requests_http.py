@@ -129,6 +129,9 @@ def test_a_supervisor_activates_a_verified_customers_request_with_a_reason(
     assert f"Contract {contracts[VERIFIED]}" not in done.text  # it left the queue
     # Verified, but nothing paid in yet: the first period waits for the money (no debt).
     assert _states(container, contracts) == {WAITING: "pending_identity", VERIFIED: "suspended"}
+    running = _post(client, f"/staff/home-requests/{contracts[VERIFIED]}/close", reason="Not a request any more")
+    assert running.status_code == 409 and "no longer waiting" in running.text  # a running contract is not closed here
+    assert _states(container, contracts)[VERIFIED] == "suspended"
     assert _log(container) == [("home.activate", contracts[VERIFIED], "Checked the OneID result")]
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
 from yagona.home import service as home
+from yagona.home.errors import HomeStateError
 from yagona.home.schemas import HomeAccountState
 from yagona.identity import service as identity
 from yagona.identity.schemas import VerificationLevel
@@ -39,7 +40,10 @@ DONE = {
     "close": N_("The request is closed."),
 }
 # A refusal as a member of staff reads it (the domain's own message speaks to the customer).
-REFUSALS = {"identity_not_verified": N_("The customer has not passed the OneID check yet: the request waits for it.")}
+REFUSALS = {
+    "identity_not_verified": N_("The customer has not passed the OneID check yet: the request waits for it."),
+    "home_state": N_("This request is no longer waiting: it was activated or closed."),
+}
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,11 @@ def move(
 ) -> Response:
     """Activate a request whose customer is verified, or close it: a supervisor, with a reason."""
     member = staff_member(request, uow, role=ROLE[action])
-    customer_id = home.state(uow, contract=contract).customer_id  # an unknown contract: the 404 page
+    account = home.state(uow, contract=contract)  # an unknown contract: the 404 page
     try:
         checked = privacy.checked_reason(reason)  # refused before anything changes
+        if account.state != "pending_identity":  # this page moves requests, not running contracts
+            raise HomeStateError(f"contract {contract} is {account.state}, not a request", state=account.state)
         if action == "activate":
             home.activate(uow, contract=contract)
         else:
@@ -85,7 +91,7 @@ def move(
         return _queue(request, uow, member, done=None, error=_refusal(request, error), status_code=error.http_status)
     what = f"home.{action}"
     privacy.record_access(
-        uow, staff_id=member.staff_id, customer_id=customer_id, action=what, subject=contract, reason=checked
+        uow, staff_id=member.staff_id, customer_id=account.customer_id, action=what, subject=contract, reason=checked
     )
     uow.commit()
     return _queue(request, uow, member, done=DONE[action], error=None)
