@@ -167,6 +167,7 @@ def test_a_supervisor_closes_a_request_and_every_view_and_move_is_logged(
     assert opened.status_code == 200
     text = opened.text.replace("\u00a0", " ")
     assert f"Contract {contracts[WAITING]}" in text and home_factory.ADDRESS in text and "Closed" in text
+    assert "Home 100 (demo)" in text and "149,000 so&#39;m" in text  # the plan and its next fee
     assert "Basic: the phone is proven" in text  # the verification level in words
     assert "Registered" in text and "customer_registered" not in text  # the audit's kinds in words
     assert "Home internet request closed" in text  # the access log's actions in words
