@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
+from yagona.app.staff.labels import ACCESS_ACTIONS
 from yagona.platform.auth import StaffPrincipal
 from yagona.platform.pages.core import N_, render
 from yagona.platform.uow import UnitOfWork
@@ -20,6 +21,7 @@ def page(
     request: Request, template: str, viewer: StaffPrincipal | None, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     """A console page: a member's view of personal data, kept by no cache."""
-    response = render(request, f"staff/{template}", status_code=status_code, staff=viewer, roles=ROLES, **context)
+    context.update(staff=viewer, roles=ROLES, actions=ACCESS_ACTIONS)
+    response = render(request, f"staff/{template}", status_code=status_code, **context)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,7 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from yagona.app.staff import labels
 from yagona.app.staff.common import Uow, page
+from yagona.catalog import home as catalogue
+from yagona.home import service as home
+from yagona.home.schemas import HomeAccountState
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerRead, ServiceKind
 from yagona.identity.service import staff as staff_service
@@ -185,6 +189,7 @@ def _customer_page(
         "phones": [display_msisdn(p) for p in customer.phones],
         "lines": [_line(uow, m) for m in _line_numbers(uow, customer)],
         "wallets": [_wallet(uow, w) for w in _wallets(uow, customer)],
+        "homes": [_home(a, language) for a in home.accounts_of(uow, customer_id=customer.id)],
         "sessions": identity.list_sessions(uow, customer_id=customer.id)[:RECENT],
         "audit": identity.audit_trail(uow, customer_id=customer.id, limit=RECENT * 2),
         "records": privacy.access_log(uow, customer_id=customer.id, limit=RECENT),
@@ -193,6 +198,10 @@ def _customer_page(
         "states": STATES,
         "tiers": TIERS,
         "block_reasons": BLOCK_REASONS,
+        "verification": labels.VERIFICATION,
+        "audit_kinds": labels.AUDIT_KINDS,
+        "receipt_kinds": labels.RECEIPT_KINDS,
+        "home_states": labels.HOME_STATES,
     }
     return page(request, "customer.html", member, **context)
 
@@ -227,4 +236,16 @@ def _wallet(uow: UnitOfWork, wallet: WalletRead) -> dict[str, Any]:
             {"number": r.number, "at": r.created_at, "kind": r.kind.value, "payee": r.payee, "total": Money(r.total)}
             for r in receipts
         ],
+    }
+
+
+def _home(account: HomeAccountState, language: str) -> dict[str, Any]:
+    return {
+        "contract": account.contract,
+        "address": account.address,
+        "state": account.state,
+        "plan": catalogue.get_home_plan(account.plan).name.get(language),
+        "balance": Money(account.balance_tiyin),
+        "next_fee": Money(account.next_fee_tiyin),
+        "next_charge_at": account.next_charge_at,
     }
