@@ -25,10 +25,12 @@ from sqlalchemy import text
 
 from tests.e2e.server import serving
 from tests.e2e.test_cli import yagona
+from tests.factories import home as home_factory
 from tests.factories import lines as line_factory
 from tests.factories import wallet as wallet_factory
 from yagona.app.api import create_app
 from yagona.app.bootstrap import TEST_CLICK_SECRET, TEST_CLICK_SERVICE, TEST_PAYME_KEY, Container
+from yagona.home import service as home_service
 from yagona.kernel.clock import SimulatedClock
 from yagona.lines import service as lines_service
 from yagona.platform.settings import Settings
@@ -568,3 +570,150 @@ def test_a_light_wallets_limits_refuse_before_the_customer_pays(site: Site) -> N
     assert site.payme.ok(
         "CheckPerformTransaction", {"amount": wallet_factory.LIGHT_LIMIT, "account": {"wallet": WALLET}}
     )
+
+
+# --- home accounts (Payme {"home": contract}, Click `H` + contract) ------------------------------------
+
+
+@dataclass
+class Homes:
+    """Home accounts of three customers: one waiting for the OneID check (it takes payments),
+    one suspended (verified, nothing paid: its first fee waits), one closed."""
+
+    waiting: str
+    suspended: str
+    closed: str
+    fee: int  # tiyin: the suspended account's period fee
+
+
+@pytest.fixture
+def homes(site: Site, settings: Settings) -> Homes:
+    ctx = home_factory.ctx(settings)
+    with site.container.uow() as uow:
+        waiting = home_factory.contract_to_pay(uow, settings, "998901000020")
+        holder, suspended = home_factory.request(uow, ctx, "998901000021")
+        closed = home_factory.contract_to_pay(uow, settings, "998901000022")
+        home_service.close(uow, contract=closed)
+        uow.commit()
+    home_factory.verify(site.container.uow, ctx, holder.id, "31203901230012")  # the event activates it
+    with site.container.uow() as uow:
+        state = home_service.state(uow, contract=suspended.contract)
+    assert (state.state, state.balance_tiyin) == ("suspended", 0)
+    return Homes(waiting, suspended.contract, closed, state.period_fee_tiyin)
+
+
+def home_state(site: Site, contract: str) -> tuple[str, int]:
+    with site.container.uow() as uow:
+        state = home_service.state(uow, contract=contract)
+    return state.state, state.balance_tiyin
+
+
+def test_payme_tops_up_a_home_account_once_however_often_payme_repeats_itself(site: Site, homes: Homes) -> None:
+    amount, account = 40_000 * SOM, {"home": homes.waiting}
+    assert site.payme.ok("CheckPerformTransaction", {"amount": amount, "account": account}) == {"allow": True}
+    created = create(site, "hp-1", amount, account)
+    assert create(site, "hp-1", amount, account) == created
+    performed = site.payme.ok("PerformTransaction", {"id": "hp-1"})
+    assert performed["state"] == 2
+    assert site.payme.ok("PerformTransaction", {"id": "hp-1"}) == performed
+    checked = site.payme.ok("CheckTransaction", {"id": "hp-1"})
+    assert (checked["state"], checked["perform_time"]) == (2, performed["perform_time"])
+    assert home_state(site, homes.waiting) == ("pending_identity", amount)
+    assert site.clearing("payme") == -amount
+    statement = site.payme.ok("GetStatement", {"from": 0, "to": 1_773_565_200_001})["transactions"]
+    assert [(t["id"], t["amount"], t["state"], t["account"]) for t in statement] == [("hp-1", amount, 2, account)]
+
+
+def test_payme_cancels_a_home_payment_before_and_after_perform(site: Site, homes: Homes) -> None:
+    account = {"home": homes.waiting}
+    create(site, "hc-1", 10_000 * SOM, account)
+    assert site.payme.ok("CancelTransaction", {"id": "hc-1", "reason": 3})["state"] == -1
+    assert site.payme.error("PerformTransaction", {"id": "hc-1"}) == -31008
+    create(site, "hc-2", 10_000 * SOM, account)
+    site.payme.ok("PerformTransaction", {"id": "hc-2"})
+    back = site.payme.ok("CancelTransaction", {"id": "hc-2", "reason": 5})
+    assert back["state"] == -2
+    assert site.payme.ok("CancelTransaction", {"id": "hc-2", "reason": 5}) == back  # a replay moves nothing
+    assert home_state(site, homes.waiting) == ("pending_identity", 0)
+    assert site.clearing("payme") == 0
+
+
+def test_a_home_payment_that_covers_the_fee_resumes_a_suspended_account_and_cannot_be_taken_back(
+    site: Site, homes: Homes
+) -> None:
+    """The payment starts a period at once (its fee charged in advance): Payme's cancel then
+    finds the money spent (-31007) and nothing moves."""
+    amount = homes.fee + 1_000 * SOM
+    create(site, "hs-1", amount, {"home": homes.suspended})
+    site.payme.ok("PerformTransaction", {"id": "hs-1"})
+    assert home_state(site, homes.suspended) == ("active", 1_000 * SOM)
+    assert site.payme.error("CancelTransaction", {"id": "hs-1", "reason": 5}) == -31007
+    assert site.payme.ok("CheckTransaction", {"id": "hs-1"})["state"] == 2
+    assert home_state(site, homes.suspended) == ("active", 1_000 * SOM)
+    assert site.clearing("payme") == -amount
+
+
+def test_click_tops_up_a_home_account_once_and_resumes_a_suspended_one(site: Site, homes: Homes) -> None:
+    prepared = site.click.prepare("9101", "H" + homes.waiting, "25000")
+    assert prepared["error"] == 0
+    assert site.click.prepare("9101", "H" + homes.waiting, "25000") == prepared
+    done = site.click.complete("9101", "H" + homes.waiting, "25000", prepared["merchant_prepare_id"])
+    assert (done["error"], done["merchant_trans_id"]) == (0, "H" + homes.waiting)
+    assert site.click.complete("9101", "H" + homes.waiting, "25000", prepared["merchant_prepare_id"])["error"] == -4
+    assert home_state(site, homes.waiting) == ("pending_identity", 25_000 * SOM)
+    failed = site.click.prepare("9102", "H" + homes.waiting, "5000")
+    assert (
+        site.click.complete("9102", "H" + homes.waiting, "5000", failed["merchant_prepare_id"], error="-5017")["error"]
+        == -9
+    )
+    som = f"{homes.fee // 100}"
+    resumed = site.click.prepare("9103", "H" + homes.suspended, som)
+    assert site.click.complete("9103", "H" + homes.suspended, som, resumed["merchant_prepare_id"])["error"] == 0
+    assert home_state(site, homes.suspended) == ("active", 0)
+    assert site.clearing("click") == -(25_000 * SOM + homes.fee)
+
+
+def test_an_unknown_or_closed_home_account_is_refused_and_nothing_is_written(site: Site, homes: Homes) -> None:
+    for contract, code in (("19999999", -31050), ("IP0000001", -31050), (homes.closed, -31051)):
+        params = {"amount": 500_000, "account": {"home": contract}}
+        error = site.payme.call("CheckPerformTransaction", params)["error"]
+        assert (error["code"], error["data"]) == (code, "home")
+        assert site.payme.error("CreateTransaction", {"id": "hx-1", "time": 1, **params}) == code
+    for account in ("H19999999", "H" + homes.closed, "H", "HIP0000001"):
+        assert site.click.prepare("9201", account, "5000")["error"] == -5
+    assert site.transactions() == 0
+
+
+def test_payme_two_cancels_at_once_take_back_only_what_the_home_account_holds(site: Site, homes: Homes) -> None:
+    """Two performed payments, part of the money spent: two cancels racing in parallel take
+    back one payment, never both (the account's lock, then the check)."""
+    from yagona.ledger import service as ledger
+    from yagona.ledger.schemas import AccountCreate, Unit
+
+    start = threading.Barrier(2)
+
+    def cancel(pid: str) -> dict[str, Any]:
+        start.wait()
+        return site.payme.call("CancelTransaction", {"id": pid, "reason": 5})
+
+    with site.container.uow() as uow:
+        ledger.open_account(uow, account=AccountCreate(code="test:spent", owner="test", kind="revenue", unit=Unit.SOM))
+        uow.commit()
+    for round_ in range(3):
+        pids = (f"hr-{round_}-a", f"hr-{round_}-b")
+        for pid in pids:
+            create(site, pid, 10_000 * SOM, {"home": homes.waiting})
+            site.payme.ok("PerformTransaction", {"id": pid})
+        with site.container.uow() as uow:  # enough left for one take-back, not for two
+            ledger.transfer(
+                uow, debit=home_service.account_of(homes.waiting), credit="test:spent",
+                amount=home_state(site, homes.waiting)[1] - 15_000 * SOM, reason="test.spend",
+                idempotency_key=f"home-spend-{round_}",
+            )  # fmt: skip
+            uow.commit()
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(cancel, pids))
+        outcomes = sorted(a["result"]["state"] if "result" in a else a["error"]["code"] for a in answers)
+        assert outcomes == [-31007, -2]
+        assert home_state(site, homes.waiting)[1] == 5_000 * SOM
+        assert site.clearing("payme") == -10_000 * SOM * (round_ + 1)

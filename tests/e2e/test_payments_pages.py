@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from tests.e2e.server import serving
 from tests.e2e.test_payments_http import Payme
+from tests.factories import home as home_factory
 from tests.factories import lines as line_factory
 from tests.factories import wallet as wallet_factory
 from tests.factories.identity import PASSWORD, customer
@@ -29,6 +30,7 @@ from yagona.platform.settings import Settings
 from yagona.wallet import service as wallet_service
 
 OWNER, OTHER, NOBODY = "998901000001", "998901000002", "998909999999"
+HOME = "10000001"  # the first contract: the owner's home account
 PAGE = {"Accept": "text/html", "Accept-Language": "en"}
 LINKS = re.compile(r'id="pay-(payme|click)" href="([^"]+)"')
 
@@ -58,6 +60,7 @@ def portal(settings: Settings, container: Container) -> Iterator[Portal]:
             made = customer(uow, app.state.identity, phone)
             line_factory.connect(uow, phone)
             wallet_factory.register(uow, phone, customer_id=made.id)
+        home_factory.request(uow, app.state.identity, OWNER)  # contract HOME, waiting for the OneID check
         uow.commit()
     with serving(app) as url:
         yield Portal(url, app, container)
@@ -133,3 +136,22 @@ def test_a_payment_through_payme_shows_on_the_page_in_the_receipts_and_the_line(
         ("topup_payment", 3_000_000)
     ]
     assert [(t.source, t.amount) for t in top_ups][:1] == [("payme", 3_000_000)]
+
+
+def test_a_home_account_is_paid_with_its_own_keys_and_only_by_its_owner(portal: Portal) -> None:
+    with portal.signed_in(OWNER) as client:
+        page = client.get(f"/pay/home/{HOME}", params={"amount": "120000"})
+        assert page.status_code == 200 and f"Pay into the home internet account {HOME}" in page.text
+        assert f'href="/internet/{HOME}"' in page.text
+        found = links(page)
+        assert base64.b64decode(urlsplit(found["payme"]).path.lstrip("/")).decode() == (
+            f"m={TEST_PAYME_MERCHANT};ac.home={HOME};a=12000000;l=en;c={portal.url}/internet/{HOME}"
+        )
+        assert parse_qs(urlsplit(found["click"]).query)["transaction_param"] == [f"H{HOME}"]
+    signed_out = httpx.get(f"{portal.url}/pay/home/{HOME}", headers=PAGE)
+    assert signed_out.status_code == 303 and signed_out.headers["location"] == f"/login?next=/pay/home/{HOME}"
+    with portal.signed_in(OTHER) as client:
+        theirs, missing = client.get(f"/pay/home/{HOME}"), client.get("/pay/home/19999999")
+        assert (theirs.status_code, missing.status_code) == (404, 404)
+        assert theirs.text.replace(HOME, "19999999") == missing.text
+        assert client.get("/pay/home/not-a-contract").status_code == 404

@@ -1,5 +1,5 @@
 """Hypothesis over random sequences of Payme and Click calls (replays, several accounts —
-two lines and a wallet —, cancels before and after perform, spending in between so a cancel
+two lines, a wallet and a home account —, cancels before and after perform, spending in between so a cancel
 may find the money gone, the 12 hours passing) against a model of the protocols, on SQLite and
 PostgreSQL: money credited = performed − cancelled, never twice; a repeated call answers as
 the first one did. The ledger is verified after each test (the `container` fixture)."""
@@ -14,9 +14,11 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.factories import home as home_factory
 from tests.factories import lines as line_factory
 from tests.factories import wallet as wallet_factory
 from yagona.app.bootstrap import Container, payments_config
+from yagona.home import service as home_service
 from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import NotFoundError
 from yagona.ledger import service as ledger
@@ -30,11 +32,12 @@ from yagona.wallet import service as wallet_service
 
 LINE = "998901000001"
 LINE2, WALLET = "998901000002", "998901000003"
+HOME = "10000001"  # the first contract: a home account waiting for the OneID check takes payments
 # A Payme id's account is its key's: two ids per account, so ids repeat and accounts interleave.
-ACCOUNTS = [("phone", LINE), ("phone", LINE2), ("wallet", WALLET)]
+ACCOUNTS = [("phone", LINE), ("phone", LINE2), ("wallet", WALLET), ("home", HOME)]
 AMOUNTS = st.sampled_from([100_000, 250_000, 1_000_000, 7_777_700])
 KEYS = st.integers(min_value=0, max_value=3)
-PAYME_KEYS = st.integers(min_value=0, max_value=5)
+PAYME_KEYS = st.integers(min_value=0, max_value=7)
 PAYME_OPS = st.one_of(
     st.tuples(st.just("create"), PAYME_KEYS, AMOUNTS),
     st.tuples(st.just("perform"), PAYME_KEYS, st.just(0)),
@@ -96,6 +99,8 @@ class Run:
         with self.container.uow() as uow:
             if kind == "phone":
                 return lines_service.balance_of(uow, number)
+            if kind == "home":
+                return home_service.balance(uow, number)
             return wallet_service.get(uow, phone=number).balance
 
     def spend(self, number: str, amount: int) -> None:
@@ -130,6 +135,8 @@ def _run(container: Container, settings: Settings, clock: SimulatedClock, prefix
             wallet_service.get(uow, phone=WALLET)
         except NotFoundError:
             wallet_factory.premium(uow, WALLET)  # no Light limits: they are tested elsewhere
+        if home_service.payable(uow, contract=HOME) == "missing":
+            assert home_factory.contract_to_pay(uow, settings) == HOME
         uow.commit()
     return Run(container, settings, clock, prefix)
 
@@ -203,7 +210,8 @@ STEPS = {"create": _create, "perform": _perform, "cancel": _cancel, "check": _ch
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(PAYME_OPS, min_size=4, max_size=30))
-@example(  # the paths a short random run may miss: spent then cancelled (-31007), a wallet taken back
+@example(  # the paths a short random run may miss: spent then cancelled (-31007), a wallet and a home
+    # account taken back
     ops=[
         ("create", 0, 1_000_000), ("perform", 0, 0), ("spend", 0, 0), ("cancel", 0, 0), ("cancel", 0, 0),
         ("create", 2, 250_000), ("perform", 2, 0), ("cancel", 2, 0), ("create", 3, 100_000), ("perform", 3, 0),
@@ -250,12 +258,13 @@ def test_click_credits_each_completed_payment_once(
     container: Container, settings: Settings, clock: SimulatedClock, ops: list[tuple[str, int, int]]
 ) -> None:
     run = _run(container, settings, clock, str(9_000_000 + 10 * next(COUNTER)))
-    start = {LINE: run.balance("phone", LINE), WALLET: run.balance("wallet", WALLET)}
+    paid = {LINE: ("phone", LINE), f"W{WALLET}": ("wallet", WALLET), f"H{HOME}": ("home", HOME)}
+    start = {target: run.balance(*account) for target, account in paid.items()}
     model: dict[str, dict[str, Any]] = {}
     for op, key, amount in ops:
         trans = f"{run.prefix}{key}"
         tx = model.get(trans)
-        target = LINE if key % 2 == 0 else f"W{WALLET}"  # a line, or a wallet (`W` + phone)
+        target = list(paid)[key % 3]  # a line, a wallet (`W` + phone) or a home account (`H` + contract)
         if op == "prepare":
             som = f"{(tx['amount'] if tx else amount) / 100:.2f}"
             form = {"click_trans_id": trans, "service_id": "1", "merchant_trans_id": target, "amount": som,
@@ -289,10 +298,9 @@ def test_click_credits_each_completed_payment_once(
         else:
             assert answer["error"] == 0
             tx["state"] = 2
-        for number, kind in ((LINE, "phone"), (WALLET, "wallet")):
-            mine = [t for t in model.values() if t["to"] == (number if kind == "phone" else f"W{number}")]
-            performed = sum(t["amount"] for t in mine if t["state"] == 2)
-            assert run.balance(kind, number) - start[number] == performed
+        for to, account in paid.items():
+            performed = sum(t["amount"] for t in model.values() if t["to"] == to and t["state"] == 2)
+            assert run.balance(*account) - start[to] == performed
 
 
 def test_the_daily_clearing_check_finds_a_planted_mismatch(

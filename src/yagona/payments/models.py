@@ -17,7 +17,7 @@ class PaymentTransaction(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     system: Mapped[str] = mapped_column(String(10))
     external_id: Mapped[str] = mapped_column(String(64))  # Payme's `id`, Click's `click_trans_id`
-    target: Mapped[str] = mapped_column(String(10))  # line | wallet
+    target: Mapped[str] = mapped_column(String(10))  # line | wallet | home
     account: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int] = mapped_column(BigInteger)  # tiyin
     state: Mapped[int] = mapped_column(Integer)  # 1 created, 2 performed, -1 cancelled, -2 cancelled after perform

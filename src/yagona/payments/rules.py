@@ -13,6 +13,11 @@ PAYME_TIMEOUT_MS = 43_200_000  # 12 hours: a created transaction older than this
 CANCEL_TIMEOUT = 4  # Payme's cancel reason "cancelled by timeout"
 
 _PHONE = re.compile(r"^998\d{9}$")
+_CONTRACT = re.compile(r"^\d{1,16}$")  # digits: the home domain says whether the contract exists
+
+# The Payme account key of each target (product.md §10), and back.
+PAYME_KEYS = {"line": "phone", "wallet": "wallet", "home": "home"}
+_TARGETS = {key: target for target, key in PAYME_KEYS.items()}
 
 # Payme's messages come in the three languages the protocol asks for.
 PAYME_MESSAGES: dict[int, dict[str, str]] = {
@@ -102,7 +107,7 @@ def payme_account_field(account: object) -> str:
     """The account field an account error names in its `data` (the protocol asks for it)."""
     if isinstance(account, dict) and len(account) == 1:
         (key,) = account
-        if isinstance(key, str) and key in ("phone", "wallet"):
+        if isinstance(key, str) and key in _TARGETS:
             return key
     return "phone"
 
@@ -110,24 +115,42 @@ def payme_account_field(account: object) -> str:
 PAYME_CANCEL_REASONS = frozenset({1, 2, 3, 4, 5, 10})  # the protocol's list of cancel reasons
 
 
+def contract(raw: object) -> str | None:
+    """A home account's contract as a payment system sends it: digits (a string or a number)."""
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        return None
+    digits = str(raw).strip()
+    return digits if _CONTRACT.match(digits) else None
+
+
 def payme_account(account: object) -> tuple[str, str] | None:
-    """`{"phone": …}` a line, `{"wallet": …}` a wallet: (target, phone), or None."""
+    """`{"phone": …}` a line, `{"wallet": …}` a wallet, `{"home": …}` a home account:
+    (target, phone or contract), or None."""
     if not isinstance(account, dict) or len(account) != 1:
         return None
     ((key, value),) = account.items()
-    number = phone(value)
-    if number is None or key not in ("phone", "wallet"):
+    target = _TARGETS.get(key) if isinstance(key, str) else None
+    if target is None:
         return None
-    return ("line" if key == "phone" else "wallet", number)
+    number = contract(value) if target == "home" else phone(value)
+    return (target, number) if number is not None else None
 
 
 def click_account(merchant_trans_id: str) -> tuple[str, str] | None:
-    """The MSISDN of a line, `W` + phone for a wallet."""
+    """The MSISDN of a line, `W` + phone for a wallet, `H` + contract for a home account."""
     if merchant_trans_id[:1] in ("W", "w"):
         number = phone(merchant_trans_id[1:])
         return ("wallet", number) if number else None
+    if merchant_trans_id[:1] in ("H", "h"):
+        number = contract(merchant_trans_id[1:])
+        return ("home", number) if number else None
     number = phone(merchant_trans_id)
     return ("line", number) if number else None
+
+
+def click_merchant_trans_id(target: str, number: str) -> str:
+    """The `merchant_trans_id` that names an account (the inverse of `click_account`)."""
+    return {"line": "", "wallet": "W", "home": "H"}[target] + number
 
 
 def click_id(raw: str | None) -> int | str | None:

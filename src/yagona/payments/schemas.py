@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 System = Literal["payme", "click"]
-Target = Literal["line", "wallet"]
+Target = Literal["line", "wallet", "home"]
 
 CREATED, PERFORMED, CANCELLED, CANCELLED_AFTER_PERFORM = 1, 2, -1, -2
 
@@ -82,7 +82,7 @@ class PaymeStatementRow(_Frozen):
     id: str
     time: int | None
     amount: Tiyin
-    account: dict[str, str]  # {"phone": …} or {"wallet": …}
+    account: dict[str, str]  # {"phone": …}, {"wallet": …} or {"home": …}
     create_time: int
     perform_time: int
     cancel_time: int

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from yagona.home import service as home
 from yagona.kernel.clock import TASHKENT
-from yagona.kernel.errors import LimitExceededError, NotFoundError, YagonaError
+from yagona.kernel.errors import InvalidRequestError, LimitExceededError, NotFoundError, YagonaError
 from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
 from yagona.ledger.errors import AccountNotFoundError
@@ -96,6 +97,10 @@ def _account_problem(uow: UnitOfWork, target: str, number: str, amount: int) -> 
     """None when the account can be paid `amount`; else `missing`, `blocked` or `limit` (a
     Light wallet's 30-day top-ups or its balance ceiling would be passed: refused before the
     customer pays, not only when the money arrives)."""
+    if target == "home":
+        # A suspended home account is paid: that is how it resumes; a closed one is not.
+        found = home.payable(uow, contract=number)
+        return "blocked" if found == "closed" else found
     try:
         if target == "line":
             line = lines.state(uow, msisdn=number)
@@ -112,7 +117,8 @@ def _account_problem(uow: UnitOfWork, target: str, number: str, amount: int) -> 
 
 
 def _credit(uow: UnitOfWork, tx: PaymentTransaction) -> None:
-    """Money from the clearing account to the line or wallet; a refusal rolls back its writes."""
+    """Money from the clearing account to the line, wallet or home account; a refusal rolls back
+    its writes."""
     _ensure_clearing(uow, tx.system)
     key = f"payments:{tx.system}:{tx.seq}"
     with uow.session.begin_nested():
@@ -120,6 +126,14 @@ def _credit(uow: UnitOfWork, tx: PaymentTransaction) -> None:
             lines.top_up(
                 uow,
                 msisdn=tx.account,
+                amount=Money(tx.amount),
+                idempotency_key=key,
+                source_account=clearing_account(tx.system),
+            )
+        elif tx.target == "home":  # a suspended account that the payment covers resumes at once
+            home.top_up(
+                uow,
+                contract=tx.account,
                 amount=Money(tx.amount),
                 idempotency_key=key,
                 source_account=clearing_account(tx.system),
@@ -136,9 +150,14 @@ def _credit(uow: UnitOfWork, tx: PaymentTransaction) -> None:
 
 
 def _take_back(uow: UnitOfWork, tx: PaymentTransaction) -> bool:
-    """Cancel after perform: the money goes back to the clearing account only while the line
-    or the wallet still holds it; else nothing moves (False)."""
+    """Cancel after perform: the money goes back to the clearing account only while the line,
+    the wallet or the home account still holds it; else nothing moves (False)."""
     key = f"payments:{tx.system}:{tx.seq}:cancel"
+    if tx.target == "home":  # under the account's lock, like a line's (home.take_back)
+        return home.take_back(
+            uow, contract=tx.account, amount=tx.amount, destination_account=clearing_account(tx.system),
+            idempotency_key=key,
+        )  # fmt: skip
     if tx.target == "wallet":
         receipt = wallet.reverse_payment_system_topup(
             uow,
@@ -286,7 +305,7 @@ def _perform_method(uow: UnitOfWork, config: PaymentsConfig, params: Mapping[str
         try:
             _perform(uow, tx)
         except LimitExceededError as error:
-            raise _payme_error(-31052, "phone" if tx.target == "line" else "wallet") from error
+            raise _payme_error(-31052, rules.PAYME_KEYS[tx.target]) from error
         except YagonaError as error:
             raise _payme_error(-31008, error.code) from error
     if tx.state != PERFORMED:
@@ -335,7 +354,7 @@ def statement_row(tx: PaymentTransaction) -> dict[str, Any]:
         "id": tx.external_id,
         "time": tx.external_time,
         "amount": tx.amount,
-        "account": {"phone" if tx.target == "line" else "wallet": tx.account},
+        "account": {rules.PAYME_KEYS[tx.target]: tx.account},
         "create_time": ms(tx.created_at),
         "perform_time": ms(tx.performed_at),
         "cancel_time": ms(tx.cancelled_at),
@@ -477,17 +496,24 @@ def click_complete(uow: UnitOfWork, *, config: PaymentsConfig, form: Mapping[str
 def payable_by(
     uow: UnitOfWork, *, target: Target, number: str, customer_id: str, phones: tuple[str, ...], lines_: tuple[str, ...]
 ) -> bool:
-    """Whether the customer may pay this line or wallet from the portal: a line linked to their
-    profile (or on one of its phones), a wallet of theirs (as the wallet's pages count it)."""
+    """Whether the customer may pay this line, wallet or home account from the portal: a line
+    linked to their profile (or on one of its phones), a wallet of theirs (as the wallet's pages
+    count it), a home account of theirs."""
     if target == "line":
         return (number in lines_ or number in phones) and _account_problem(uow, "line", number, 0) != "missing"
+    if target == "home":
+        try:
+            home.own_account(uow, customer_id=customer_id, contract=number)
+        except (NotFoundError, InvalidRequestError):
+            return False
+        return True
     return any(w.phone == number for w in wallet.own_wallets(uow, customer_id=customer_id, phones=phones))
 
 
 def checkout(
     uow: UnitOfWork, *, config: PaymentsConfig, target: Target, number: str, amount: str, language: str, return_url: str
 ) -> Checkout:
-    """The checkout links of Payme and Click for `amount` (so'm as typed) to the line or wallet,
+    """The checkout links of Payme and Click for `amount` (so'm as typed) to the account,
     or why there are none: the amount out of bounds, the account blocked, a Light wallet's
     limit passed (what Payme and Click would refuse anyway, said before the customer leaves).
     A system without its merchant id configured gets no link."""
@@ -503,19 +529,19 @@ def checkout(
     if config.payme_merchant_id:
         payme_url = rules.payme_checkout_url(
             config.payme_checkout_url, merchant_id=config.payme_merchant_id,
-            account_key="phone" if target == "line" else "wallet", account=number, amount=tiyin,
+            account_key=rules.PAYME_KEYS[target], account=number, amount=tiyin,
             language=language, return_url=return_url,
         )  # fmt: skip
     if config.click_merchant_id and config.click_service_id:
         click_url = rules.click_checkout_url(
             service_id=config.click_service_id, merchant_id=config.click_merchant_id,
-            merchant_trans_id=number if target == "line" else f"W{number}", amount=tiyin, return_url=return_url,
+            merchant_trans_id=rules.click_merchant_trans_id(target, number), amount=tiyin, return_url=return_url,
         )  # fmt: skip
     return Checkout(amount=tiyin, problem=None, payme_url=payme_url, click_url=click_url)
 
 
 def payments_of(uow: UnitOfWork, *, target: Target, number: str, limit: int = 10) -> list[PaymentRead]:
-    """The latest payments through Payme and Click to a line or a wallet, newest first."""
+    """The latest payments through Payme and Click to a line, a wallet or a home account, newest first."""
     return [
         PaymentRead(system=tx.system, amount=tx.amount, state=tx.state, created_at=tx.created_at)
         for tx in repository.of_account(uow.session, target, number, limit)

@@ -1,7 +1,7 @@
-"""The portal's "pay with Payme / Click" page for one of the signed-in customer's lines or
-wallets: an amount, then the two payment systems' own checkout links (the customer pays on
+"""The portal's "pay with Payme / Click" page for one of the signed-in customer's lines,
+wallets or home accounts: an amount, then the two payment systems' own checkout links (the customer pays on
 their page; the money arrives through the Merchant API / SHOP API like any other payment), and
-the latest payments through them. Another customer's line or wallet, or none, is the same 404
+the latest payments through them. Another customer's account, or none, is the same 404
 page. The page holds no rule: the links, the bounds and the refusals come from `service`."""
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ def pay_wallet(request: Request, phone: str, uow: Uow, amount: Amount = None) ->
     return _page(request, uow, "wallet", phone, amount, back="/wallet")
 
 
+@router.get("/home/{contract}")
+def pay_home(request: Request, contract: str, uow: Uow, amount: Amount = None) -> Response:
+    """Pay one of the customer's home-internet accounts through Payme or Click."""
+    return _page(request, uow, "home", contract, amount, back=f"/internet/{contract}")
+
+
 def _page(request: Request, uow: UnitOfWork, target: Target, number: str, amount: str | None, *, back: str) -> Response:
     principal = session_customer(request, uow)
     if principal is None:
@@ -72,7 +78,7 @@ def _page(request: Request, uow: UnitOfWork, target: Target, number: str, amount
         "payments/pay.html",
         target=target,
         number=number,
-        shown=display_msisdn(number),
+        shown=number if target == "home" else display_msisdn(number),
         amount=amount or "",
         checkout=checkout,
         paying=Money(checkout.amount) if checkout is not None and checkout.amount is not None else None,

@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 
 from tests.e2e.browser.axe import assert_accessible
 from tests.e2e.browser.screenshots import screenshot
+from tests.factories import home as home_factory
 from tests.factories import lines as line_factory
 from tests.factories.identity import PASSWORD, customer
 from yagona.app.bootstrap import TEST_CLICK_MERCHANT, TEST_CLICK_SERVICE, TEST_PAYME_MERCHANT, Container
@@ -60,3 +61,29 @@ def test_a_customer_gets_the_payme_and_click_links_for_their_line(
     }  # fmt: skip
     assert_accessible(page)
     screenshot(page, "payments-360-pay", tmp_path)
+
+
+def test_a_customer_pays_their_home_account_from_its_page(
+    page: Page, base_url: str, app: FastAPI, container: Container
+) -> None:
+    with container.uow() as uow:
+        customer(uow, app.state.identity, PHONE)
+        contract = home_factory.request(uow, app.state.identity, PHONE)[1].contract
+        uow.commit()
+    page.goto(f"/pay/home/{contract}")
+    page.wait_for_url(lambda url: "/login?next=" in url)
+    page.get_by_label("Telefon raqami").fill(PHONE)
+    page.get_by_label("Parol").fill(PASSWORD)
+    page.get_by_role("button", name="Parol bilan kirish").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"/pay/home/{contract}")  # (the home internet page links here)
+    assert page.get_by_role("heading", level=2).first.inner_text() == f"Uy interneti hisobiga to'lash: {contract}"
+    assert_accessible(page)
+    page.get_by_label("Summa, so'm").fill("120000")
+    page.get_by_role("button", name="To'lov havolalarini ko'rsatish").click()
+    payme = urlsplit(page.get_by_role("link", name="Payme orqali to'lash").get_attribute("href") or "")
+    assert f";ac.home={contract};a=12000000;" in base64.b64decode(payme.path[1:]).decode()
+    click = urlsplit(page.get_by_role("link", name="Click orqali to'lash").get_attribute("href") or "")
+    assert parse_qs(click.query)["transaction_param"] == [f"H{contract}"]
+    assert page.get_by_role("link", name="Uy internetiga qaytish").get_attribute("href") == f"/internet/{contract}"
+    assert_accessible(page)

@@ -31,6 +31,7 @@ from yagona.home.service.billing import remind, renew
 from yagona.home.service.changes import add_package, change_plan, remove_package
 from yagona.home.service.connect import activate, activate_verified, close, request_connection
 from yagona.home.service.payments import HomePayments, top_up
+from yagona.home.service.payments_in import payable, take_back
 
 __all__ = [
     "ADDRESS_MAX",
@@ -51,11 +52,13 @@ __all__ = [
     "configure",
     "list_contracts",
     "own_account",
+    "payable",
     "pending_requests",
     "remind",
     "remove_package",
     "renew",
     "request_connection",
     "state",
+    "take_back",
     "top_up",
 ]
