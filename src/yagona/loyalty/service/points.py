@@ -214,7 +214,8 @@ def redeem(uow: UnitOfWork, *, phone: str, reward: str, msisdn: str | None = Non
         debit=account_of(phone),
         credit=REDEEMED,
         amount=chosen.points,
-        reason=f"loyalty.redeem.{chosen.id}",
+        reason="loyalty.redeem",
+        metadata={"reward": chosen.id},
         idempotency_key=reference,
     )
     record(uow, member, kind="redeem", points=-chosen.points, spend=0, reference=f"{chosen.id}:{target}", at=now)
