@@ -22,6 +22,7 @@ from yagona.identity import web as identity_web
 from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
 from yagona.lines import web as lines_web
+from yagona.loyalty import routes as loyalty_routes
 from yagona.payments import routes as payments_routes
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
@@ -94,6 +95,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.payments = payments_config(settings)
     app.include_router(payments_routes.router)
     app.include_router(me.router)
+    app.include_router(loyalty_routes.me_router)
+    app.include_router(loyalty_routes.staff_router)
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(wallet_web.router)

@@ -34,6 +34,7 @@ CUSTOMER_SCOPES = {
     "mobile:manage": "top up a line from the wallet, switch plan, reload, promos",
     "wallet": "read your wallet: balance, limits, history, receipts",
     "wallet:pay": "move money from your wallet (with its PIN)",
+    "loyalty": "read your bonus points and exchange them for rewards on your lines",
 }
 
 _staff_key = APIKeyHeader(name="X-Api-Key", scheme_name="staffKey", auto_error=False, description="staff / machine key")

@@ -33,7 +33,7 @@ from yagona.loyalty.service.points import (
     take_back,
 )
 from yagona.loyalty.service.programme import editions, programme_at
-from yagona.loyalty.service.reading import HISTORY_MAX, history, members, rewards, state
+from yagona.loyalty.service.reading import HISTORY_MAX, history, member_phone, members, rewards, state
 
 __all__ = [
     "EXPIRED",
@@ -51,6 +51,7 @@ __all__ = [
     "editions",
     "expire_due",
     "history",
+    "member_phone",
     "members",
     "programme_at",
     "redeem",

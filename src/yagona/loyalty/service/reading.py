@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from yagona.ledger import service as ledger
 from yagona.loyalty import repository, rules
 from yagona.loyalty.schemas import EntryRead, LotRead, LoyaltyState, NextTier, Reward
@@ -56,3 +58,10 @@ def rewards(uow: UnitOfWork) -> tuple[Reward, ...]:
 def members(uow: UnitOfWork) -> list[str]:
     """Every member's phone, in order (the sandbox's `final.loyalty`)."""
     return repository.member_phones(uow.session)
+
+
+def member_phone(uow: UnitOfWork, *, phones: Sequence[str]) -> str | None:
+    """Which of a profile's phones holds its points: the first the programme knows, else the
+    first (a profile without phones holds none)."""
+    known = [phone for phone in phones if repository.member(uow.session, phone) is not None]
+    return next(iter(known or phones), None)
