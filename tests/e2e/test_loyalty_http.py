@@ -6,6 +6,8 @@ without the scope (403), a staff adjustment without a reason (422) or without th
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.e2e.test_lines_me_http import BOBUR, DILNOZA, NOBODY, STRANGER, Site, site  # noqa: F401 - the fixture
@@ -83,3 +85,33 @@ def test_staff_adjust_only_with_the_key_and_a_reason(site: Site) -> None:  # noq
     taken = staff.post(f"{url}/adjustments", json={"points": -41, "reason": "duplicate", "staff": "s"})
     assert _problem(taken, 409) == "insufficient_points"
     assert staff.get(url).json()["points"] == 40  # nothing written by the refusals
+
+
+def _token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
+    assert found, "the page carries its form's token"
+    return found.group(1)
+
+
+def test_the_points_page_redeems_only_the_customers_own_and_refuses_in_their_language(site: Site) -> None:  # noqa: F811
+    assert site.client().get("/points").headers["location"] == "/login?next=/points"  # signed out
+    me = site.signed_in_by_sms(DILNOZA)
+    page = me.get("/points?lang=en")
+    assert page.status_code == 200 and "Bonus points" in page.text
+    token = _token(page)
+    assert me.post("/points/redemptions", data={"reward": "data-1gb", "msisdn": DILNOZA}).status_code == 403  # no token
+    # 40 points: too few for 60, said in English; another customer's line: refused; nothing written.
+    short = me.post("/points/redemptions", data={"reward": "data-1gb", "msisdn": DILNOZA, "csrf_token": token})
+    assert short.status_code == 409 and "Not enough points: 60 needed, 40 held" in short.text
+    theirs = me.post("/points/redemptions", data={"reward": "minutes-100", "msisdn": BOBUR, "csrf_token": token})
+    assert theirs.status_code == 403 and "The reward was not given" in theirs.text
+    site.staff().post(
+        f"/api/v1/loyalty/members/{DILNOZA}/adjustments", json={"points": 20, "reason": "t", "staff": "s"}
+    )
+    assert me.get(ME).json()["points"] == 40  # the reason "t" was too short: refused, nothing written
+    site.staff().post(
+        f"/api/v1/loyalty/members/{DILNOZA}/adjustments", json={"points": 20, "reason": "test", "staff": "s"}
+    )
+    done = me.post("/points/redemptions", data={"reward": "data-1gb", "msisdn": DILNOZA, "csrf_token": token})
+    assert done.status_code == 303 and done.headers["location"] == "/points"
+    assert me.get(ME).json()["points"] == 0

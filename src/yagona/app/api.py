@@ -23,6 +23,7 @@ from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
 from yagona.lines import web as lines_web
 from yagona.loyalty import routes as loyalty_routes
+from yagona.loyalty import web as loyalty_web
 from yagona.payments import routes as payments_routes
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
@@ -100,6 +101,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(wallet_web.router)
+    app.include_router(loyalty_web.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

@@ -191,7 +191,7 @@ def redeem(uow: UnitOfWork, *, phone: str, reward: str, msisdn: str | None = Non
     have = held(uow, member) if member is not None else 0
     if member is None or have < chosen.points:
         raise InsufficientPointsError(
-            f"{chosen.id} needs {chosen.points} points; {have} held", needed=chosen.points, points=have
+            f"Not enough points: {chosen.points} needed, {have} held", needed=chosen.points, points=have
         )
     target = phone_of(msisdn, field="msisdn") if msisdn else phone
     reference = f"loyalty:{new_id()}"
@@ -294,7 +294,9 @@ def adjust(uow: UnitOfWork, *, phone: str, points: int, reason: str, staff: str)
     else:
         have = held(uow, member)
         if have < -points:
-            raise InsufficientPointsError(f"{have} points held", needed=-points, points=have)
+            raise InsufficientPointsError(
+                f"Not enough points: {-points} needed, {have} held", needed=-points, points=have
+            )
         burn_lots(uow, member, -points)
         ledger.transfer(
             uow,
