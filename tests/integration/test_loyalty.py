@@ -161,7 +161,7 @@ def _line(uow: UnitOfWork) -> str:
     """A line for rewards (its own first fee earns for its own phone)."""
     msisdn = "998901999999"
     if not lines.exists(uow, msisdn):
-        connect(uow, msisdn, plan="lider-start", deposit_som=100_000)
+        connect(uow, msisdn, plan="lider-start", deposit_som=1_000_000)
     return msisdn
 
 
@@ -191,7 +191,7 @@ OPERATIONS = st.lists(
 
 
 @settings(
-    max_examples=25,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -215,8 +215,8 @@ def test_the_balance_is_earned_less_redeemed_expired_and_taken_back(
                     chosen = earnings[int(arg) % len(earnings)]  # type: ignore[call-overload]
                     taken += loyalty.take_back(uow, phone=phone, earned=chosen, reference=f"refund:{chosen}")
                 uow.commit()
-            except YagonaError as error:
-                assert error.code == "insufficient_points"
+            except YagonaError as error:  # a refusal writes nothing: the balance still adds up
+                assert error.code in {"insufficient_points", "line_blocked"}  # the line blocks once its money is gone
         if op == "advance":
             expired += _expired(container, clock, clock.now() + timedelta(days=int(arg))).get(phone, 0)  # type: ignore[call-overload]
     with container.uow() as uow:

@@ -32,9 +32,10 @@ def accrue(*, carry_tiyin: int, spend_tiyin: int, som_per_point: int, multiplier
 
 
 def tier_for(spend_tiyin: int, tiers: Sequence[Tier]) -> Tier:
-    """The highest tier whose threshold the spend reaches (exactly the threshold counts)."""
+    """The highest tier whose threshold the spend reaches (exactly the threshold counts). A
+    take-back whose charge has left the window can leave the spend below zero: the lowest."""
     reached = [tier for tier in tiers if spend_tiyin >= tier.from_tiyin]
-    return reached[-1]
+    return reached[-1] if reached else tiers[0]
 
 
 def next_tier(spend_tiyin: int, tiers: Sequence[Tier]) -> tuple[Tier, int] | None:

@@ -61,6 +61,11 @@ def test_the_tier_from_the_spend_reaches_its_threshold_exactly(spend: float, tie
     assert rules.tier_for(som(spend), TIERS).id == tier
 
 
+def test_a_spend_below_zero_is_the_lowest_tier() -> None:
+    # A take-back counted in the window after the charge it takes back has left it.
+    assert rules.tier_for(-som(5_000), TIERS).id == "bronze"
+
+
 def test_the_next_tier_says_what_it_still_needs() -> None:
     up = rules.next_tier(som(100_000), TIERS)
     assert up is not None and (up[0].id, up[1]) == ("silver", som(50_000))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from yagona.kernel.phone import normalise_msisdn
 from yagona.ledger import service as ledger
 from yagona.ledger.schemas import AccountCreate, Unit
@@ -38,10 +40,21 @@ def phone_of(raw: str, *, field: str = "phone") -> str:
     return digits
 
 
+def _open(uow: UnitOfWork, account: AccountCreate) -> None:
+    """Open `account` unless it exists. Two first accruals at once (a new member, a fresh
+    system) may both try: the loser's insert fails on the unique code once the winner
+    commits, and the account is there to use."""
+    try:
+        with uow.session.begin_nested():
+            ledger.open_account(uow, account=account)
+    except IntegrityError:
+        pass
+
+
 def ensure_operator_accounts(uow: UnitOfWork) -> None:
-    ledger.open_account(
+    _open(
         uow,
-        account=AccountCreate(
+        AccountCreate(
             code=ISSUED,
             owner="operator",
             kind="loyalty_expense",
@@ -51,9 +64,7 @@ def ensure_operator_accounts(uow: UnitOfWork) -> None:
         ),
     )
     for code in (REDEEMED, EXPIRED, TAKEN_BACK):
-        ledger.open_account(
-            uow, account=AccountCreate(code=code, owner="operator", kind="loyalty_liability", unit=Unit.POINTS)
-        )
+        _open(uow, AccountCreate(code=code, owner="operator", kind="loyalty_liability", unit=Unit.POINTS))
 
 
 def member_for_change(uow: UnitOfWork, phone: str) -> Member:
@@ -64,11 +75,8 @@ def member_for_change(uow: UnitOfWork, phone: str) -> Member:
     now = uow.clock.now()
     ensure_operator_accounts(uow)
     # A points balance may go below zero: a take-back beyond the open lots (product.md §6).
-    ledger.open_account(
-        uow,
-        account=AccountCreate(
-            code=account_of(phone), owner=phone, kind="loyalty", unit=Unit.POINTS, allow_negative=True
-        ),
+    _open(
+        uow, AccountCreate(code=account_of(phone), owner=phone, kind="loyalty", unit=Unit.POINTS, allow_negative=True)
     )
     repository.claim_member(uow.session, phone=phone, tier=programme_at(now).tiers[0].id, now=now)
     member = repository.member_for_update(uow.session, phone)
@@ -102,4 +110,5 @@ def held(uow: UnitOfWork, member: Member) -> int:
 
 def spend_90d(uow: UnitOfWork, member: Member, at: datetime) -> int:
     days = programme_at(at).spend_window_days
-    return repository.spend_since(uow.session, member.id, rules.window_start(at, days))
+    # Never below zero: a take-back may outlive, in the window, the charge it takes back.
+    return max(0, repository.spend_since(uow.session, member.id, rules.window_start(at, days)))

@@ -150,6 +150,8 @@ def review_tier(uow: UnitOfWork, member: Member, *, at: datetime) -> list[dict[s
         uow.add_event(TierChanged(occurred_at=at, phone=member.phone, from_tier=member.tier, to_tier=tier.id))
         effects.append({"kind": "tier_changed", "from": member.tier, "tier": tier.id})
         member.tier = tier.id
+    if tier.from_tiyin == 0:
+        return effects  # the lowest tier cannot drop: no review to schedule
     since = rules.window_start(at, programme.spend_window_days)
     drop = rules.tier_drop_at(
         repository.spends_since(uow.session, member.id, since),
