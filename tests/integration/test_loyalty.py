@@ -13,8 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tests.factories.identity import context, customer
 from tests.factories.lines import connect
 from yagona.app.bootstrap import Container
+from yagona.identity import service as identity
+from yagona.identity.schemas import ServiceKind
 from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service as ledger
@@ -227,3 +230,19 @@ def test_the_balance_is_earned_less_redeemed_expired_and_taken_back(
             assert ledger.posted_balance(uow, code=loyalty.account_of(phone)) == state.points
         assert all(lot.points > 0 for lot in state.lots)  # open lots only, none below zero
         assert held == max(state.points, 0)  # a debt only when no lot is open
+
+
+def test_a_line_linked_to_a_profile_earns_into_the_profiles_phone(container: Container) -> None:
+    second = "998901000077"
+    with container.uow() as uow:
+        holder = customer(uow, context(container.settings), PHONE)
+        connect(uow, second, plan="lider-start", deposit_som=200_000)  # 40 points: its own, before the link
+        uow.commit()
+    with container.uow() as uow:
+        identity.link_service(uow, customer_id=holder.id, kind=ServiceKind.MOBILE, reference=second)
+        uow.commit()
+    with container.uow() as uow:
+        lines.reload(uow, msisdn=second)  # the next fee now, 35 000 so'm
+        uow.commit()
+    assert _state(container, PHONE).points == 35  # the profile's phone: one balance
+    assert _state(container, second).points == 40  # what it earned before the link stays

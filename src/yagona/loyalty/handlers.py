@@ -48,7 +48,14 @@ def _service(kind: str, field: str) -> Action:
     return added
 
 
+def _service_linked(uow: UnitOfWork, e: EventEnvelope) -> object:
+    p = e.payload
+    service.line_linked(uow, customer_id=p["customer_id"], kind=p["kind"], reference=p["reference"])
+    return None
+
+
 ACTIONS: Mapping[str, Action] = {
+    "identity.service_linked": _service_linked,
     "lines.line_charged": _line_charged,
     "lines.usage_rated": _usage_rated,
     "lines.line_connected": _service("mobile", "msisdn"),

@@ -27,6 +27,16 @@ class Member(Base):
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class Alias(Base):
+    """A line linked to a One ID profile under another number earns into the profile's phone."""
+
+    __tablename__ = "loyalty_alias"
+
+    phone: Mapped[str] = mapped_column(String(15), primary_key=True)
+    member_phone: Mapped[str] = mapped_column(String(15))
+    linked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Lot(Base):
     """The points of one accrual, with their expiry; burned oldest first."""
 

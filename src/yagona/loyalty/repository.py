@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yagona.loyalty.models import Entry, Lot, Member
+from yagona.loyalty.models import Alias, Entry, Lot, Member
 
 
 def member(session: Session, phone: str) -> Member | None:
@@ -92,3 +92,16 @@ def totals_by_kind(session: Session, member_id: int) -> dict[str, int]:
 
 def member_phones(session: Session) -> list[str]:
     return list(session.scalars(select(Member.phone).order_by(Member.phone)))
+
+
+def alias_of(session: Session, phone: str) -> str | None:
+    return session.scalar(select(Alias.member_phone).where(Alias.phone == phone))
+
+
+def set_alias(session: Session, *, phone: str, member_phone: str, now: datetime) -> None:
+    found = session.get(Alias, phone)
+    if found is None:
+        session.add(Alias(phone=phone, member_phone=member_phone, linked_at=now))
+    else:
+        found.member_phone, found.linked_at = member_phone, now
+    session.flush()

@@ -67,8 +67,16 @@ def ensure_operator_accounts(uow: UnitOfWork) -> None:
         _open(uow, AccountCreate(code=code, owner="operator", kind="loyalty_liability", unit=Unit.POINTS))
 
 
+def owner_phone(uow: UnitOfWork, phone: str) -> str:
+    """Whose points a phone's charges earn: the profile's phone for a line linked to a One ID
+    profile under another number (`identity.service_linked`), else the phone itself."""
+    return repository.alias_of(uow.session, phone) or phone
+
+
 def member_for_change(uow: UnitOfWork, phone: str) -> Member:
-    """The member of `phone`, created on first use, locked for the rest of the transaction."""
+    """The member of `phone` (or of the profile it is linked to), created on first use,
+    locked for the rest of the transaction."""
+    phone = owner_phone(uow, phone)
     found = repository.member_for_update(uow.session, phone)
     if found is not None:
         return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from yagona.identity import service as identity
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.ids import new_id
 from yagona.ledger import service as ledger
@@ -34,6 +35,7 @@ from yagona.loyalty.service._base import (
     burn_lots,
     held,
     member_for_change,
+    owner_phone,
     phone_of,
     record,
     spend_90d,
@@ -98,6 +100,18 @@ def service_added(uow: UnitOfWork, *, phone: str, kind: str, at: datetime, refer
     record(uow, member, kind="bonus", points=bonus.points, spend=0, reference=reference, at=at)
     _credit(uow, member, bonus.points, kind="bonus", reference=reference, at=at)
     return bonus.points
+
+
+def line_linked(uow: UnitOfWork, *, customer_id: str, kind: str, reference: str) -> None:
+    """A line linked to a One ID profile under another number: from now on its charges earn
+    into the profile's own phone, so every line and wallet of the customer earn one balance.
+    What it earned before the link stays with its number."""
+    if kind != "mobile":
+        return
+    phones = identity.get_customer(uow, customer_id=customer_id).phones
+    msisdn = phone_of(reference, field="reference")
+    if phones and phones[0] != msisdn:
+        repository.set_alias(uow.session, phone=msisdn, member_phone=phones[0], now=uow.clock.now())
 
 
 def _credit(uow: UnitOfWork, member: Member, points: int, *, kind: str, reference: str, at: datetime) -> None:
@@ -254,7 +268,7 @@ def take_back(uow: UnitOfWork, *, phone: str, earned: str, reference: str) -> in
     """A refund or reversal: the points its spend earned go back, oldest lots first; what
     the lots cannot cover is a debt that later points repay first. Its spend leaves the tier's
     count. An earning taken back once is not taken back again."""
-    member = repository.member_for_update(uow.session, phone_of(phone))
+    member = repository.member_for_update(uow.session, owner_phone(uow, phone_of(phone)))
     if member is None:
         return 0
     original = repository.entry_by_reference(uow.session, member.id, earned, "earn")

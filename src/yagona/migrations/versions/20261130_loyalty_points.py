@@ -21,6 +21,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "loyalty_alias",
+        sa.Column("phone", sa.String(length=15), nullable=False),
+        sa.Column("member_phone", sa.String(length=15), nullable=False),
+        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("phone", name=op.f("pk_loyalty_alias")),
+    )
+    op.create_table(
         "loyalty_member",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("phone", sa.String(length=15), nullable=False),
@@ -97,3 +104,4 @@ def downgrade() -> None:
 
     op.drop_table("lines_fee_discount")
     op.drop_table("loyalty_member")
+    op.drop_table("loyalty_alias")
