@@ -4,17 +4,21 @@ same points at once (one wins)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import threading
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.factories.identity import context, customer
 from tests.factories.lines import connect
+from tests.services import require_nats
 from yagona.app.bootstrap import Container
 from yagona.identity import service as identity
 from yagona.identity.schemas import ServiceKind
@@ -22,11 +26,14 @@ from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service as ledger
 from yagona.lines import service as lines
+from yagona.loyalty import handlers as loyalty_handlers
 from yagona.loyalty import service as loyalty
 from yagona.loyalty.schemas import LoyaltyState
-from yagona.platform.bus import EventEnvelope
+from yagona.platform import jetstream
+from yagona.platform.bus import EventBus, EventEnvelope
 from yagona.platform.models import OutboxRow
-from yagona.platform.uow import UnitOfWork
+from yagona.platform.settings import BusSettings, Settings
+from yagona.platform.uow import UnitOfWork, unit_of_work_factory
 
 PHONE = "998901000001"
 _PHONES = itertools.count(3_000_000)  # a fresh member for each example
@@ -246,3 +253,40 @@ def test_a_line_linked_to_a_profile_earns_into_the_profiles_phone(container: Con
         uow.commit()
     assert _state(container, PHONE).points == 35  # the profile's phone: one balance
     assert _state(container, second).points == 40  # what it earned before the link stays
+
+
+@pytest.mark.nats
+def test_charges_relayed_to_jetstream_earn_once(settings: Settings, container: Container) -> None:
+    nats_url = require_nats()
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    bus = BusSettings(nats_url=nats_url, stream=prefix.upper(), subject_prefix=prefix)
+    # A producer whose process does not run the loyalty consumer: its events go to the outbox only.
+    producer = unit_of_work_factory(
+        container.engine, clock=container.clock, bus=EventBus(), limits=settings.limits, publishes_externally=True
+    )
+    with producer() as uow:
+        connect(uow, PHONE, plan="lider-start", deposit_som=100_000)
+        uow.commit()
+    assert _state(container).points == 0
+    assert jetstream.relay_outbox(producer, bus) > 0
+    handled = loyalty_handlers.consume_jetstream(container.uow, bus, max_messages=100, timeout_s=1.0)
+    assert handled > 0 and _state(container).points == 40  # the first fee, from the stream
+    with producer() as uow:  # a relay that died before marking sends again: still once
+        uow.session.execute(update(OutboxRow).values(published_at=None))
+        uow.commit()
+    jetstream.relay_outbox(producer, bus)
+    loyalty_handlers.consume_jetstream(container.uow, bus, max_messages=100, timeout_s=1.0)
+    assert _state(container).points == 40
+    asyncio.run(_delete_streams(bus))
+
+
+async def _delete_streams(bus: BusSettings) -> None:
+    import nats
+
+    connection = await nats.connect(bus.nats_url)
+    try:
+        for domain in ("identity", "lines", "wallet", "ledger"):
+            with contextlib.suppress(Exception):
+                await connection.jetstream().delete_stream(jetstream.stream_for(bus, domain))
+    finally:
+        await connection.close()

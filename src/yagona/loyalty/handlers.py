@@ -7,11 +7,14 @@ A new earning source (home internet, IPTV) adds its event name and a function he
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from functools import partial
 
 from yagona.loyalty import service
+from yagona.platform import jetstream
 from yagona.platform.bus import EventBus, EventEnvelope, consume_once
+from yagona.platform.settings import BusSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 CONSUMER = "loyalty"
@@ -70,13 +73,34 @@ def _worth_a_transaction(envelope: EventEnvelope) -> bool:
 
 
 def handle(uow_factory: UnitOfWorkFactory, envelope: EventEnvelope) -> None:
-    if not _worth_a_transaction(envelope):
-        return
+    if envelope.name not in ACTIONS or not _worth_a_transaction(envelope):
+        return  # a stream carries a domain's every event: only the charges matter here
     with uow_factory() as uow:
         if not consume_once(uow.session, consumer=CONSUMER, event_id=envelope.event_id, now=uow.clock.now()):
             return
         ACTIONS[envelope.name](uow, envelope)
         uow.commit()
+
+
+def consume_jetstream(
+    uow_factory: UnitOfWorkFactory, settings: BusSettings, *, max_messages: int, timeout_s: float
+) -> int:
+    """The same handler fed from JetStream (when the outbox is relayed there): a durable
+    consumer `loyalty` on each producing domain's stream. Returns the messages handled."""
+    domains = sorted({name.split(".", 1)[0] for name in ACTIONS})
+    return sum(
+        asyncio.run(
+            jetstream.consume(
+                settings,
+                domain=domain,
+                durable=CONSUMER,
+                handler=partial(handle, uow_factory),
+                max_messages=max_messages,
+                timeout_s=timeout_s,
+            )
+        )
+        for domain in domains
+    )
 
 
 def subscribe(bus: EventBus, uow_factory: UnitOfWorkFactory) -> None:
