@@ -73,7 +73,9 @@ def earn(uow: UnitOfWork, *, phone: str, spend_tiyin: int, at: datetime, referen
         return 0
     member = member_for_change(uow, phone_of(phone))
     programme = programme_at(at)
-    tier = rules.tier_for(spend_90d(uow, member, at), programme.tiers)
+    # Counted raw (a take-back may leave it below zero): the review below adds this spend to it.
+    before = repository.spend_since(uow.session, member.id, rules.window_start(at, programme.spend_window_days))
+    tier = rules.tier_for(before, programme.tiers)
     accrual = rules.accrue(
         carry_tiyin=member.carry_tiyin,
         spend_tiyin=spend_tiyin,
@@ -83,7 +85,7 @@ def earn(uow: UnitOfWork, *, phone: str, spend_tiyin: int, at: datetime, referen
     member.carry_tiyin = accrual.carry_tiyin
     record(uow, member, kind="earn", points=accrual.points, spend=spend_tiyin, reference=reference, at=at)
     _credit(uow, member, accrual.points, kind="earn", reference=reference, at=at)
-    review_tier(uow, member, at=at)
+    review_tier(uow, member, at=at, spend=max(0, before + spend_tiyin))
     return accrual.points
 
 
@@ -153,11 +155,12 @@ def _credit(uow: UnitOfWork, member: Member, points: int, *, kind: str, referenc
 # --- the tier -------------------------------------------------------------------------------
 
 
-def review_tier(uow: UnitOfWork, member: Member, *, at: datetime) -> list[dict[str, Any]]:
-    """The tier of the spend in the window now; when it changed, `tier_changed`. The next
-    review is due when the spend would fall below the tier's threshold."""
+def review_tier(uow: UnitOfWork, member: Member, *, at: datetime, spend: int | None = None) -> list[dict[str, Any]]:
+    """The tier of the spend in the window now (`spend` when the caller just counted it);
+    when it changed, `tier_changed`. The next review is due when the spend would fall below
+    the tier's threshold."""
     programme = programme_at(at)
-    spend = spend_90d(uow, member, at)
+    spend = spend_90d(uow, member, at) if spend is None else spend
     tier = rules.tier_for(spend, programme.tiers)
     effects: list[dict[str, Any]] = []
     if tier.id != member.tier:
