@@ -32,3 +32,11 @@ def test_bonus_mb_comes_after_the_welcome_mb_and_before_the_plans_in_kb() -> Non
     # TAS-IX traffic: its own bundle first, then the same order
     tasix = rules.take_from_bundles(10 * kb, rules.TASIX_DATA_BUNDLES, {"bonus_mb": kb * 5, "mb": kb * 100})
     assert tasix == {"bonus_mb": 5 * kb, "mb": 5 * kb}
+
+
+def test_a_fee_discount_takes_its_share_rounded_to_the_tiyin() -> None:
+    from yagona.lines.service.rewards import discounted
+
+    assert discounted(35_000_00, 10) == 31_500_00  # 35 000 so'm → 31 500
+    assert discounted(137_035_50, 10) == 123_331_95  # 13 703.55 off
+    assert discounted(100_001, 10) == 90_001  # 10 000.1 tiyin off: the tenth of a tiyin is not given
