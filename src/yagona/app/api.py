@@ -25,6 +25,8 @@ from yagona.identity import web as identity_web
 from yagona.ledger import routes as ledger_routes
 from yagona.lines import routes as lines_routes
 from yagona.lines import web as lines_web
+from yagona.loyalty import routes as loyalty_routes
+from yagona.loyalty import web as loyalty_web
 from yagona.payments import routes as payments_routes
 from yagona.payments import web as payments_web
 from yagona.platform.api import ApiRead
@@ -101,6 +103,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(me.router)
     app.include_router(home_routes.router)
     app.include_router(home_routes.me_router)
+    app.include_router(loyalty_routes.me_router)
+    app.include_router(loyalty_routes.staff_router)
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(catalog_web.router)  # /plans: the open catalogue, public
@@ -108,6 +112,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     staff.install(app)  # the staff console (/staff)
     app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
     app.include_router(home_web.router)
+    app.include_router(loyalty_web.router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

@@ -13,6 +13,9 @@ from yagona.home import tasks as home_tasks
 from yagona.kernel.clock import Clock, SystemClock
 from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
+from yagona.loyalty import handlers as loyalty_handlers
+from yagona.loyalty import service as loyalty_service
+from yagona.loyalty import tasks as loyalty_tasks
 from yagona.notify.schemas import DeliveryAdapter, DevDeliveryAdapter
 from yagona.payments import tasks as payments_tasks
 from yagona.payments.schemas import PaymentsConfig
@@ -43,7 +46,13 @@ class Container:
 
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
-    return {**lines_tasks.handlers(), **wallet_tasks.handlers(), **payments_tasks.handlers(), **home_tasks.handlers()}
+    return {
+        **lines_tasks.handlers(),
+        **wallet_tasks.handlers(),
+        **payments_tasks.handlers(),
+        **home_tasks.handlers(),
+        **loyalty_tasks.handlers(),
+    }
 
 
 # The merchant credentials of dev and test (never used elsewhere: prod has none by default).
@@ -113,5 +122,7 @@ def bootstrap(
     )
     home_service.configure(secret_key=settings.secret_key.get_secret_value())
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
+    loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
+    loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges
     delivery = DevDeliveryAdapter() if settings.env in ("dev", "test") else None
     return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)

@@ -16,6 +16,8 @@ from yagona.catalog import cli as catalog_cli
 from yagona.identity import cli as identity_cli
 from yagona.ledger import cli as ledger_cli
 from yagona.lines import cli as lines_cli
+from yagona.loyalty import cli as loyalty_cli
+from yagona.loyalty import handlers as loyalty_handlers
 from yagona.notify import cli as notify_cli
 from yagona.payments import cli as payments_cli
 from yagona.platform import migrate
@@ -61,6 +63,24 @@ app.add_typer(notify_cli.app, name="notify")
 app.add_typer(lines_cli.app, name="lines")
 app.add_typer(wallet_cli.app, name="wallet")
 app.add_typer(payments_cli.app, name="payments")
+app.add_typer(loyalty_cli.app, name="loyalty")
+
+
+@loyalty_cli.app.command("consume")
+def loyalty_consume(
+    ctx: typer.Context,
+    max_messages: Annotated[int, typer.Option(min=1, help="Messages to take from each stream.")] = 1_000,
+    timeout_s: Annotated[float, typer.Option(min=0.1, help="Stop a stream after this long without messages.")] = 2.0,
+) -> None:
+    """Earn from the charges relayed to JetStream (`YAGONA_BUS__NATS_URL`); each event once."""
+    env = _env(ctx)
+    if env.settings.bus.nats_url is None:
+        typer.echo("no JetStream configured (YAGONA_BUS__NATS_URL)", err=True)
+        raise typer.Exit(2)
+    handled = loyalty_handlers.consume_jetstream(
+        env.container.uow, env.settings.bus, max_messages=max_messages, timeout_s=timeout_s
+    )
+    typer.echo(f"{handled} events handled")
 
 
 def _print_version(asked: bool) -> None:

@@ -11,6 +11,7 @@ def all_metadata() -> MetaData:
     import yagona.identity.models
     import yagona.ledger.models
     import yagona.lines.models
+    import yagona.loyalty.models
     import yagona.notify.models
     import yagona.payments.models
     import yagona.platform.models

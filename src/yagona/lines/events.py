@@ -62,3 +62,15 @@ class PlanSwitched(DomainEvent):
     msisdn: str
     from_plan: str
     to_plan: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineCharged(DomainEvent):
+    """Any charge taken from a line's balance outside rating (`UsageRated` carries those):
+    the first fee, renewals, reloads, switches, unblocks, packages, promo days, block fees.
+    `reason` is the charge's ledger reason; the bonus programme earns on it."""
+
+    name: ClassVar[str] = "lines.line_charged"
+    msisdn: str
+    reason: str
+    amount_tiyin: int

@@ -75,3 +75,16 @@ class Promo(Base):
     status: Mapped[str] = mapped_column(String(16))  # free | paid | off
 
     __table_args__ = (UniqueConstraint("msisdn", "promo_id"),)
+
+
+class FeeDiscount(Base):
+    """A reward of the bonus programme: a share off the line's next monthly fee, used once."""
+
+    __tablename__ = "lines_fee_discount"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines_line.id"), index=True)
+    percent: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(200), unique=True)  # the redemption that granted it
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, case, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from yagona.lines.models import Bundle, Line, Promo, Usage
+from yagona.lines.models import Bundle, FeeDiscount, Line, Promo, Usage
 
 # --- the rating hot path, in Core: a usage event is a handful of round trips --------------
 
@@ -171,3 +171,18 @@ def usage_page(session: Session, line_id: int, *, kind: str | None, before: int 
 
 def promos(session: Session, msisdn: str) -> list[Promo]:
     return list(session.scalars(select(Promo).where(Promo.msisdn == msisdn).order_by(Promo.id)))
+
+
+def open_fee_discount(session: Session, line_id: int) -> FeeDiscount | None:
+    """The oldest unused fee discount of the line (the bonus programme's reward), locked."""
+    return session.scalars(
+        select(FeeDiscount)
+        .where(FeeDiscount.line_id == line_id, FeeDiscount.used_at.is_(None))
+        .order_by(FeeDiscount.id)
+        .with_for_update()
+    ).first()
+
+
+def add_fee_discount(session: Session, discount: FeeDiscount) -> None:
+    session.add(discount)
+    session.flush()

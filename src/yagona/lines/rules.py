@@ -27,20 +27,22 @@ KB_PER_MB = 1024
 MAX_SESSION_MB = 1_048_576  # 1 TB in one session is not a phone's session
 
 # Which bundles a use draws on, in order. The first month's extra is used before the
-# plan's own bundle (scenario contract); bonus on-net minutes before the paid ones.
+# plan's own bundle (scenario contract); bonus on-net minutes before the paid ones. The
+# bonus programme's reward bundles (`bonus_minutes` to any Uzbek number, `bonus_mb`) come
+# after the first month's extra and before the plan's own bundle (product.md §6).
 VOICE_BUNDLES: Mapping[str, tuple[str, ...]] = {
-    "onnet": ("welcome_minutes", "bonus_onnet_minutes", "onnet_minutes", "minutes"),
-    "offnet": ("welcome_minutes", "offnet_minutes", "minutes"),
-    "fixed": ("welcome_minutes", "minutes"),
+    "onnet": ("welcome_minutes", "bonus_onnet_minutes", "bonus_minutes", "onnet_minutes", "minutes"),
+    "offnet": ("welcome_minutes", "bonus_minutes", "offnet_minutes", "minutes"),
+    "fixed": ("welcome_minutes", "bonus_minutes", "minutes"),
     "international": ("intl_minutes",),
     "satellite": (),
     "short": (),  # content and request services never use the bundle
     "csd": ("csd_minutes",),
 }
 SMS_BUNDLES: Mapping[str, tuple[str, ...]] = {"onnet": ("sms",), "offnet": ("sms",), "fixed": ("sms",)}
-DATA_BUNDLES = ("welcome_mb", "mb")
-TASIX_DATA_BUNDLES = ("tasix_mb", "welcome_mb", "mb")
-KB_BUNDLES = frozenset({"welcome_mb", "mb", "tasix_mb"})
+DATA_BUNDLES = ("welcome_mb", "bonus_mb", "mb")
+TASIX_DATA_BUNDLES = ("tasix_mb", "welcome_mb", "bonus_mb", "mb")
+KB_BUNDLES = frozenset({"welcome_mb", "mb", "tasix_mb", "bonus_mb"})
 
 
 @dataclass(frozen=True, slots=True)

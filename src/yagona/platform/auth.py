@@ -37,6 +37,7 @@ CUSTOMER_SCOPES = {
     "wallet": "read your wallet: balance, limits, history, receipts",
     "wallet:pay": "move money from your wallet (with its PIN)",
     "home": "read and manage your home internet and IPTV: request, plan, packages",
+    "loyalty": "read your bonus points and exchange them for rewards on your lines",
 }
 
 _staff_key = APIKeyHeader(name="X-Api-Key", scheme_name="staffKey", auto_error=False, description="staff / machine key")

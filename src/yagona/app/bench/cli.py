@@ -12,6 +12,7 @@ import typer
 
 from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
+from yagona.app.bench import loyalty as loyalty_bench
 from yagona.app.bench import lighthouse as lighthouse_bench
 from yagona.app.bench import machine, report, scratch
 from yagona.app.bench import payments as payments_bench
@@ -224,3 +225,33 @@ def payments(
         f"pair p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms  "
         f"(Create p50 {result.create_p50_ms:.1f} ms, Perform p50 {result.perform_p50_ms:.1f} ms)"
     )
+
+
+@app.command()
+def loyalty(
+    events: Annotated[int, typer.Option(min=100, help="Timed charge events per backend.")] = 4_000,
+    clients: Annotated[int, typer.Option(min=1, max=64, help="Concurrent dispatchers (threads).")] = 4,
+    only: Annotated[Backend | None, typer.Option(help="Run only SQLite or only PostgreSQL.")] = None,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+) -> None:
+    """Charge events turned into accruals per second through the bus; a second delivery absorbed."""
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    for backend in (Backend.SQLITE, Backend.POSTGRES):
+        if only is not None and backend != only:
+            continue
+        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
+            typer.echo(f"PostgreSQL skipped: {why}")
+            continue
+        typer.echo(f"running {backend.value}, {clients} clients, {events} events…", err=True)
+        try:
+            with _database(backend, postgres_url) as url:
+                row = loyalty_bench.run(backend, url, clients=clients, events=events)
+        except BenchmarkError as error:
+            typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+            raise typer.Exit(1) from error
+        typer.echo(
+            f"{backend.value:8} clients {row.clients}  events {row.events}  {row.per_second:,.0f} accruals/s  "
+            f"p50 {row.p50_ms:.1f} ms  p99 {row.p99_ms:.1f} ms  replayed {row.replay_per_second:,.0f}/s (absorbed)"
+        )

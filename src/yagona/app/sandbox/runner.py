@@ -9,12 +9,13 @@ from typing import Any
 
 from yagona.app.bootstrap import bootstrap
 from yagona.app.sandbox.scenario import Scenario
-from yagona.app.sandbox.verbs import VERBS, at, home_view, line_view
+from yagona.app.sandbox.verbs import VERBS, at, home_view, line_view, loyalty_view
 from yagona.home import service as home
 from yagona.identity import service as identity
 from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import YagonaError
 from yagona.lines import service as lines
+from yagona.loyalty import service as loyalty
 from yagona.platform import migrate
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobRunner
@@ -79,6 +80,7 @@ STABLE_CODES = frozenset(
         "not_found", "invalid_request", "insufficient_funds", "below_minimum", "plan_closed",
         "switch_not_allowed", "line_blocked", "limit_exceeded", "wallet_blocked", "wallet_closed",
         "invalid_pin", "balance_not_zero", "offer_not_accepted",
+        "insufficient_points",
     }
 )  # fmt: skip
 
@@ -99,6 +101,7 @@ def _final(sim: Simulation) -> dict[str, Any]:
         final: dict[str, Any] = {
             "lines": {msisdn: line_view(lines.state(uow, msisdn=msisdn)) for msisdn in lines.list_msisdns(uow)},
             "wallets": {phone: wallets.state(uow, phone=phone).scenario_view() for phone in wallets.phones(uow)},
+            "loyalty": {phone: loyalty_view(loyalty.state(uow, phone=phone)) for phone in loyalty.members(uow)},
         }
         # Home accounts only when the scenario has some: the contract's earlier outputs stay as they were.
         contracts = home.list_contracts(uow)

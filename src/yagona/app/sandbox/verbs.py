@@ -21,6 +21,8 @@ from yagona.kernel.money import Money
 from yagona.lines import service as lines
 from yagona.lines import ussd as lines_ussd
 from yagona.lines.schemas import LineState, UsageResult
+from yagona.loyalty import service as loyalty
+from yagona.loyalty.schemas import LoyaltyState
 from yagona.platform.jobs import JobRunner
 from yagona.platform.uow import UnitOfWorkFactory
 from yagona.wallet import service as wallets
@@ -420,6 +422,34 @@ def home_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 def _names(value: str | None) -> list[str]:
     """A comma-separated list of catalogue ids (`router-wifi, stb`)."""
     return [name.strip() for name in (value or "").split(",") if name.strip()]
+# --- bonus programme ----------------------------------------------------------------------
+
+
+def loyalty_view(state: LoyaltyState) -> dict[str, Any]:
+    """LOYALTY of the contract: spend and carry in so'm, the open lots oldest first."""
+    return {
+        "phone": state.phone,
+        "points": state.points,
+        "tier": state.tier,
+        "spend_90d": som(state.spend_90d_tiyin),
+        "carry": som(state.carry_tiyin),
+        "lots": [
+            {"points": lot.points, "earned_at": at(lot.earned_at), "expires_at": at(lot.expires_at)}
+            for lot in state.lots
+        ],
+    }
+
+
+def loyalty_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        return loyalty_view(loyalty.state(uow, phone=f["phone"]))
+
+
+def loyalty_redeem(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
+    with sim.uow() as uow:
+        redemption = loyalty.redeem(uow, phone=f["phone"], reward=f["reward"], msisdn=f["msisdn"])
+        uow.commit()
+    return {"points": redemption.points}
 
 
 def _receipt_view(receipt: Any) -> dict[str, Any]:
@@ -538,4 +568,9 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
         home_package,
     ),
     "home.state": ({"contract": Field(text)}, home_state),
+    "loyalty.state": ({"phone": PHONE}, loyalty_state),
+    "loyalty.redeem": (
+        {"phone": PHONE, "reward": Field(text), "msisdn": Field(text, required=False)},
+        loyalty_redeem,
+    ),
 }

@@ -14,6 +14,7 @@ minutes — is a due job (`lines.tasks`). What a use costs is decided by the pur
 - `changes`: quote_switch, switch_plan, reload, buy_package
 - `promos`: activate_promo, switch_off_promo, promos
 - `periods`: charge dates, bundles of a period, scheduling
+- `rewards`: the bonus programme's rewards on a line (reward bundles, a fee discount)
 """
 
 from yagona.lines.service._base import (
@@ -62,6 +63,7 @@ from yagona.lines.service.rating import (
     sms,
     usage_history,
 )
+from yagona.lines.service.rewards import grant_fee_discount, grant_reward_bundle
 from yagona.lines.service.topups import MobilePayments, take_back, top_up, top_ups
 
 __all__ = [
@@ -92,7 +94,9 @@ __all__ = [
     "ensure_operator_accounts",
     "exists",
     "grant_daily",
+    "grant_fee_discount",
     "grant_holiday",
+    "grant_reward_bundle",
     "incoming_call",
     "line_for_job",
     "link_to_owner",

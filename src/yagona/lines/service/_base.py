@@ -11,6 +11,7 @@ from yagona.ledger import service as ledger
 from yagona.ledger.schemas import AccountCreate, Unit
 from yagona.lines import repository, rules
 from yagona.lines.errors import InvalidRequestError, LineBlockedError, LineNotFoundError
+from yagona.lines.events import LineCharged
 from yagona.lines.models import Line
 from yagona.lines.repository import LineRecord
 from yagona.lines.schemas import LineState
@@ -71,6 +72,7 @@ def charge(uow: UnitOfWork, line: Line | LineRecord, amount: int, *, reason: str
         ledger.transfer(
             uow, debit=account_of(line.msisdn), credit=REVENUE, amount=amount, reason=reason, idempotency_key=key
         )
+        uow.add_event(LineCharged(occurred_at=uow.clock.now(), msisdn=line.msisdn, reason=reason, amount_tiyin=amount))
 
 
 def balance(uow: UnitOfWork, msisdn: str) -> int:

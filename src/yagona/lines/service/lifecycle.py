@@ -14,7 +14,7 @@ from yagona.lines.errors import BelowMinimumError, InvalidRequestError, LineBloc
 from yagona.lines.events import LineBlocked, LineUnblocked
 from yagona.lines.models import Line
 from yagona.lines.schemas import BlockReason, LineState
-from yagona.lines.service import periods
+from yagona.lines.service import periods, rewards
 from yagona.lines.service._base import balance, charge, line_for_change, night_start, state
 from yagona.platform.uow import UnitOfWork
 
@@ -25,15 +25,17 @@ def renew(uow: UnitOfWork, line: Line, *, key: str) -> list[dict[str, Any]]:
     renewal that lifts a debt block starts a new one."""
     plan = catalog.get_plan(line.plan_id)
     now = uow.clock.now()
-    fee = plan.monthly_fee.tiyin
+    fee = rewards.fee_due(uow, line, plan.monthly_fee.tiyin)
     outcome = rules.renewal_outcome(balance(uow, line.msisdn), fee)
     if outcome == "blocked":
         repository.burn_plan_bundles(uow.session, line.id)
         line.status, line.block_reason, line.next_charge_at, line.version = "blocked", "debt", None, line.version + 1
         uow.add_event(LineBlocked(occurred_at=now, msisdn=line.msisdn, reason="debt"))
         return [{"kind": "blocked"}]
-    periods.restart_period(uow, line, plan, fee=fee, reason=outcome, key=key, new_cycle=line.next_charge_at is None)
-    return [{"kind": outcome, "amount": Money(fee).to_json()}]
+    charged = periods.restart_period(
+        uow, line, plan, fee=plan.monthly_fee.tiyin, reason=outcome, key=key, new_cycle=line.next_charge_at is None
+    )
+    return [{"kind": outcome, "amount": Money(charged).to_json()}]
 
 
 def charge_fee(uow: UnitOfWork, line: Line, amount: int, *, reason: str, key: str) -> None:
@@ -88,9 +90,13 @@ def unblock_charging(uow: UnitOfWork, *, msisdn: str) -> tuple[LineState, int]:
         plan = catalog.get_plan(line.plan_id)
         if rules.renewal_outcome(balance(uow, line.msisdn), plan.monthly_fee.tiyin) == "blocked":
             raise BelowMinimumError("the balance does not cover the fee charged on unblocking")
-        charged = plan.monthly_fee.tiyin
-        periods.restart_period(
-            uow, line, plan, fee=charged, reason="unblock_fee", key=f"lines.unblock:{line.msisdn}:{new_id()}"
+        charged = periods.restart_period(
+            uow,
+            line,
+            plan,
+            fee=plan.monthly_fee.tiyin,
+            reason="unblock_fee",
+            key=f"lines.unblock:{line.msisdn}:{new_id()}",
         )
     uow.add_event(LineUnblocked(occurred_at=now, msisdn=line.msisdn))
     return state(uow, msisdn=line.msisdn), charged

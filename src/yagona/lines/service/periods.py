@@ -12,6 +12,7 @@ from yagona.kernel.clock import TASHKENT
 from yagona.lines import repository, rules
 from yagona.lines.events import FeeCharged
 from yagona.lines.models import Bundle, Line
+from yagona.lines.service import rewards
 from yagona.lines.service._base import (
     BLOCK_FEE,
     DAILY,
@@ -55,10 +56,13 @@ def restart_period(
     key: str,
     new_cycle: bool = True,
     prorata_from: date | None = None,
-) -> None:
+) -> int:
     """Charge `fee`, burn the plan's bundles, grant new ones (pro rata from `prorata_from`),
     and start a period. A renewal continues its cycle (`new_cycle=False`); a reload, a switch
-    or an unblock starts a cycle anchored today."""
+    or an unblock starts a cycle anchored today. A monthly fee takes the line's fee discount
+    (a bonus programme reward), once. Returns what was charged."""
+    if reason in rewards.MONTHLY_FEES:
+        fee = rewards.use_fee_discount(uow, line, fee)
     now = uow.clock.now()
     today = now.astimezone(TASHKENT).date()
     due_day = line.next_charge_at.astimezone(TASHKENT).date() if line.next_charge_at is not None else today
@@ -74,6 +78,7 @@ def restart_period(
     grant_period(uow, line, plan, first=False, prorata_from=prorata_from)
     schedule_renewal(uow, line)
     uow.add_event(FeeCharged(occurred_at=now, msisdn=line.msisdn, plan=plan.id, kind=reason, amount_tiyin=fee))
+    return fee
 
 
 def grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prorata_from: date | None) -> None:
