@@ -20,6 +20,8 @@ SCOPES = (
     "mobile:manage",
     "wallet",
     "wallet:pay",
+    "home",
+    "loyalty",
 )
 SERVICE_SCOPES = ("mobile", "wallet", "home_internet", "iptv")
 
@@ -66,6 +68,16 @@ SCOPE_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "uz": "Hamyoningizdan pul o'tkazish (PIN-kod bilan)",
         "ru": "Переводить деньги из кошелька (с PIN-кодом)",
         "en": "Move money from your wallet (with its PIN)",
+    },
+    "home": {
+        "uz": "Uy interneti va IPTV: ulanish so'rovi, tarif, paketlar",
+        "ru": "Домашний интернет и IPTV: заявка, тариф, пакеты",
+        "en": "Your home internet and IPTV: request, plan, packages",
+    },
+    "loyalty": {
+        "uz": "Bonus ballaringizni ko'rish va ularni raqamingiz uchun sovg'alarga almashtirish",
+        "ru": "Просматривать бонусные баллы и обменивать их на подарки для ваших номеров",
+        "en": "Read your bonus points and exchange them for rewards on your lines",
     },
 }
 

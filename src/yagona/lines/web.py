@@ -46,6 +46,8 @@ BUNDLE_LABELS = {
     "mb": N_("Internet, MB"),
     "tasix_mb": N_("TAS-IX internet, MB"),
     "welcome_mb": N_("Welcome internet, MB"),
+    "bonus_mb": N_("Reward internet, MB"),
+    "bonus_minutes": N_("Reward minutes"),
 }
 USAGE_KINDS: dict[str, str] = {
     "voice": N_("Call"),

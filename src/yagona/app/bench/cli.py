@@ -12,8 +12,8 @@ import typer
 
 from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
-from yagona.app.bench import loyalty as loyalty_bench
 from yagona.app.bench import lighthouse as lighthouse_bench
+from yagona.app.bench import loyalty as loyalty_bench
 from yagona.app.bench import machine, report, scratch
 from yagona.app.bench import payments as payments_bench
 from yagona.app.bench import rating as rating_bench

@@ -422,6 +422,8 @@ def home_state(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 def _names(value: str | None) -> list[str]:
     """A comma-separated list of catalogue ids (`router-wifi, stb`)."""
     return [name.strip() for name in (value or "").split(",") if name.strip()]
+
+
 # --- bonus programme ----------------------------------------------------------------------
 
 
