@@ -73,6 +73,7 @@ class ReceiptView(ApiRead):
     amount: Som
     commission: Som
     total: Som
+    biller_confirmation: str | None = None  # a utility payment: the biller's id of it
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceiptView:
