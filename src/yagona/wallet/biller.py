@@ -93,8 +93,10 @@ class HttpBiller:
 
 # Its test accounts, by how the account number ends (any provider, in the provider's format).
 UNKNOWN_SUFFIX, LATE_SUFFIX, DOWN_SUFFIX = "0404", "0408", "0503"
-_GIVEN = ("Aziza", "Bobur", "Dilnoza", "Jasur", "Malika", "Otabek", "Sevara", "Timur")
-_FAMILY = ("Karimova", "Rahimov", "Yusupova", "Tursunov", "Saidova", "Aliyev", "Nazarova", "Ergashev")
+_HOLDERS = (
+    "Aziza Karimova", "Bobur Rahimov", "Dilnoza Yusupova", "Jasur Tursunov",
+    "Malika Saidova", "Otabek Aliyev", "Sevara Nazarova", "Timur Ergashev",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,8 @@ def simulated_answer(path: str, payload: dict[str, Any]) -> SimulatedAnswer:
     late = account.endswith(LATE_SUFFIX)
     digest = hashlib.sha256(f"{payload.get('provider')}:{account}".encode()).digest()
     if path == CHECK_PATH:
-        holder = f"{_GIVEN[digest[0] % len(_GIVEN)]} {_FAMILY[digest[1] % len(_FAMILY)]}"
-        due = (int.from_bytes(digest[2:4]) % 2_000 + 100) * 100 * 100  # 10 000 to 209 900 so'm
+        holder = _HOLDERS[digest[0] % len(_HOLDERS)]
+        due = (int.from_bytes(digest[1:3]) % 2_000 + 100) * 100 * 100  # 10 000 to 209 900 so'm
         return SimulatedAnswer(200, {"holder": holder, "amount_due": due}, late)
     reference = str(payload.get("reference", ""))
     confirmation = "B" + hashlib.sha256(reference.encode()).hexdigest()[:12].upper()

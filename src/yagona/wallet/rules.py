@@ -179,7 +179,7 @@ def check_card_number(card_number: str) -> str:
 
 def mask_holder(name: str) -> str:
     """A utility account holder's name as a payer may see it: each word's first and last
-    letters, stars between ("Aziza Karimova" → "A***a K*****a"); a word of one or two
+    letters, stars between ("Aziza Karimova" → "A***a K******a"); a word of one or two
     letters keeps its first. Enough to recognise one's own account, not to learn a stranger's."""
     return " ".join(_mask_word(word) for word in name.split())
 

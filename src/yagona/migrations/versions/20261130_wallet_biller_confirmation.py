@@ -1,6 +1,6 @@
 """wallet: a utility payment keeps its biller's confirmation id (shown on the receipt)
 
-Revision ID: 20261130_wallet_biller_confirmation
+Revision ID: 20261130_wallet_biller_confirm
 Revises: 20261130_home_accounts
 Create Date: 2026-11-30
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261130_wallet_biller_confirmation"
+revision: str = "20261130_wallet_biller_confirm"  # alembic_version holds 32 characters
 down_revision: str | Sequence[str] | None = "20261130_home_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
