@@ -49,6 +49,10 @@ def _rest_pay(browser: httpx.Client, account: str, key: str) -> httpx.Response:
     return browser.post(f"{ME}/payments", json=body, headers={"X-Wallet-Pin": PIN, "Idempotency-Key": key})
 
 
+def _rest_quote(browser: httpx.Client, account: str) -> httpx.Response:
+    return browser.post(f"{ME}/payments/quote", json={"provider": "electricity", "account": account, "amount": 10000})
+
+
 def test_a_utility_shows_its_holder_and_due_and_the_receipt_its_confirmation(billed: Site) -> None:
     dilnoza = billed.signed_in(DILNOZA)
     quote = review(dilnoza, "pay", {"provider": "electricity", "account": "1234567890", "amount": "10000"})
@@ -67,7 +71,13 @@ def test_a_utility_shows_its_holder_and_due_and_the_receipt_its_confirmation(bil
     confirmation = receipt.json()["biller_confirmation"]
     assert confirmation.startswith("B") and confirmation in text(page)
 
-    # The REST payment is checked the same way and carries its own confirmation.
+    # The REST quote says the same; the REST payment carries its own confirmation.
+    quoted = _rest_quote(dilnoza, "1234567890")
+    assert quoted.status_code == 200, quoted.text
+    assert quoted.json() | {"provider_name": ""} == {
+        "provider": "electricity", "provider_name": "", "account": "1234567890", "amount": 10000,
+        "commission": 100, "total": 10100, "holder": "B***r R*****v", "amount_due": 120900,
+    }  # fmt: skip
     again = _rest_pay(dilnoza, "1234567890", "rest-1")
     assert again.status_code == 201, again.text
     assert again.json()["biller_confirmation"] not in (None, confirmation)
@@ -90,10 +100,10 @@ def test_a_refused_utility_account_writes_nothing(billed: Site, account: str, st
     assert page.status_code == status and 'name="provider"' in page.text  # the form again, with the reason
     assert alert(page).startswith(SAID[code])
 
-    refused = _rest_pay(dilnoza, account, f"k-{account}")
-    assert refused.status_code == status, refused.text
-    problem = refused.json()
-    assert problem["code"] == code
-    if code != "biller_unavailable":  # the format the account should have
-        assert problem["details"]["expected"] == "shaxsiy hisob raqami (10 raqam)"
+    for refused in (_rest_quote(dilnoza, account), _rest_pay(dilnoza, account, f"k-{account}")):
+        assert refused.status_code == status, refused.text
+        problem = refused.json()
+        assert problem["code"] == code
+        if code != "biller_unavailable":  # the format the account should have
+            assert problem["details"]["expected"] == "shaxsiy hisob raqami (10 raqam)"
     assert billed.balance(DILNOZA) == before and billed.receipts(DILNOZA) == 1  # the promotion only

@@ -27,7 +27,7 @@ from yagona.wallet.routes.models import (
     TransferBody,
 )
 from yagona.wallet.schemas import TopupSource
-from yagona.wallet.views import ReceiptPageView, ReceiptView, WalletView
+from yagona.wallet.views import PaymentQuoteView, ReceiptPageView, ReceiptView, WalletView
 
 router = APIRouter(prefix="/api/v1/me/wallet", tags=["wallet"])
 Reader = Annotated[Principal, Depends(require_customer("wallet"))]
@@ -113,6 +113,17 @@ def transfer(
     )  # fmt: skip
     uow.commit()
     return ReceiptView.of(receipt)
+
+
+@router.post("/payments/quote")
+def quote_payment(*, body: PaymentBody, uow: Uow, principal: Reader, phone: ChosenPhone = None) -> PaymentQuoteView:
+    """A payment priced before it is made: the commission, the total and — for a utility —
+    the account's holder (masked) and the amount due, from its biller. Writes nothing."""
+    quote = service.quote_payment(
+        uow, phone=own_wallet(uow, principal, phone), provider=body.provider, account=body.account,
+        amount=body.amount.tiyin,
+    )  # fmt: skip
+    return PaymentQuoteView.of(quote)
 
 
 @router.post("/payments", status_code=201)
