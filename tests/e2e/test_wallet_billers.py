@@ -13,11 +13,17 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from tests.e2e.server import serving
 from tests.e2e.test_wallet_pages import DILNOZA, PIN, STAFF, Site, alert, confirm, review, site, text
+from tests.factories import wallet as wallets
+from yagona.app.api import create_app
+from yagona.app.bootstrap import Container
+from yagona.kernel.errors import YagonaError
+from yagona.platform.settings import Settings
 from yagona.wallet import service
 from yagona.wallet.biller import HttpBiller
 
-__all__ = ["site"]  # the fixture, shared with the wallet pages' tests
+__all__ = ["site"]  # the wallet pages' fixture, used here too
 ME = "/api/v1/me/wallet"
 SAID = {
     "not_found": "Не найдено",  # noqa: RUF001 - Russian
@@ -107,3 +113,26 @@ def test_a_refused_utility_account_writes_nothing(billed: Site, account: str, st
         if code != "biller_unavailable":  # the format the account should have
             assert problem["details"]["expected"] == "shaxsiy hisob raqami (10 raqam)"
     assert billed.balance(DILNOZA) == before and billed.receipts(DILNOZA) == 1  # the promotion only
+
+
+def test_without_simulators_there_is_no_biller_simulator_and_no_utility_payment(
+    settings: Settings, container: Container
+) -> None:
+    """Where simulators are off (always in prod), nothing answers at /biller-simulator, and
+    with no biller configured a utility payment is refused before anything is written."""
+    app = create_app(settings.model_copy(update={"simulators": False}), container=container)
+    with serving(app) as url, httpx.Client(base_url=url, timeout=10) as client:
+        answer = client.post("/biller-simulator/v1/accounts/check", json={"provider": "gas", "account": "12345678"})
+        assert answer.status_code == 404
+    assert service.biller_for(service.current().settings, simulators=False) is None
+    context = service.current()
+    service.use_biller(None)
+    try:
+        with container.uow() as uow:
+            wallets.register(uow, DILNOZA)
+            uow.commit()
+        with container.uow() as uow, pytest.raises(YagonaError) as refused:
+            service.quote_payment(uow, phone=DILNOZA, provider="gas", account="12345678", amount=100)
+        assert refused.value.code == "biller_unavailable"
+    finally:
+        service.configure(context)
