@@ -177,6 +177,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, bool]] = [
     ("GET", f"{ME}/receipts/W0000000001/download", None, False),
     ("POST", f"{ME}/topups", {"amount": 1000, "card_number": CARD}, True),
     ("POST", f"{ME}/transfers", {"to": BOB, "amount": 1000}, True),
+    ("POST", f"{ME}/payments/quote", PAYMENT, False),
     ("POST", f"{ME}/payments", PAYMENT, True),
     ("POST", f"{ME}/redemptions", {"amount": 1000, "card_number": CARD}, True),
     ("POST", f"{ME}/close", None, True),

@@ -221,7 +221,7 @@ def test_refusals_are_said_in_the_visitors_language_and_write_nothing(site: Site
     assert site.balance(DILNOZA) == wallets.som(10_000) and site.receipts(DILNOZA) == 1
 
     # More than the balance (the amount plus the commission).
-    broke = review(dilnoza, "pay", {"provider": "home-internet", "account": "12345678", "amount": "10000.01"})
+    broke = review(dilnoza, "pay", {"provider": "water", "account": "123456", "amount": "10000.01"})
     assert broke.status_code == 200
     refused = confirm(dilnoza, "pay", broke)
     assert refused.status_code == 409 and alert(refused) == "Недостаточно средств"

@@ -94,6 +94,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(identity_routes.oidc_router)
     if settings.simulators_enabled:  # never mounted in prod (Settings refuses them there)
         app.include_router(identity_routes.simulator_router)
+        app.include_router(wallet_routes.biller_simulator_router)
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
     app.include_router(lines_routes.me_router)

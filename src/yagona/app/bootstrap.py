@@ -109,12 +109,16 @@ def bootstrap(
     )
     bus = EventBus()
     # The wallet's settings, checked against the environment (no card simulator in prod).
+    # The utilities' biller: YAGONA_WALLET_BILLER_URL over HTTP (in dev, the server's own
+    # /biller-simulator); unset, the simulator's answers in process where simulators run.
+    wallet = wallet_settings or WalletSettings()
     wallet_service.configure(
         wallet_service.make_context(
-            settings=wallet_settings or WalletSettings(),
+            settings=wallet,
             env=settings.env,
             secret_key=settings.secret_key.get_secret_value(),
             providers=payment_providers(),
+            biller=wallet_service.biller_for(wallet, simulators=settings.simulators_enabled),
         )
     )
     uow = unit_of_work_factory(

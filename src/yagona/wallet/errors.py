@@ -16,6 +16,8 @@ from yagona.kernel.errors import (
 
 __all__ = [
     "BalanceNotZeroError",
+    "BillerAccountNotFoundError",
+    "BillerUnavailableError",
     "BirthDateMismatchError",
     "CardDeclinedError",
     "CardProcessorUnavailableError",
@@ -117,3 +119,14 @@ class CardDeclinedError(YagonaError):
 
     code = "card_declined"
     http_status = 409
+
+
+class BillerAccountNotFoundError(NotFoundError):
+    """The utility's biller does not know this account (details: the expected format)."""
+
+
+class BillerUnavailableError(YagonaError):
+    """The utility's biller is late, down or answered nonsense: nothing was paid."""
+
+    code = "biller_unavailable"
+    http_status = 503

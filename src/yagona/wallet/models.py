@@ -73,6 +73,8 @@ class WalletOperation(Base):
     ledger_transfer_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A utility payment: the biller's own id of it (its confirmation), shown on the receipt.
+    biller_confirmation: Mapped[str | None] = mapped_column(String(40))
 
     __table_args__ = (
         CheckConstraint("amount > 0 AND commission >= 0", name="amounts_valid"),

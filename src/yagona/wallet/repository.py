@@ -104,6 +104,7 @@ class OperationRecord:
     ledger_transfer_id: str | None
     created_at: datetime
     completed_at: datetime | None
+    biller_confirmation: str | None = None
 
 
 _WALLET_COLUMNS = [WALLET.c[f.name] for f in fields(WalletRecord)]

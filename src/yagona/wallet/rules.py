@@ -127,7 +127,9 @@ def check_account(provider: Provider, account: str) -> str:
     text = (account or "").strip()
     if not re.match(provider.account_pattern, text):
         raise InvalidRequestError(
-            f"{account!r} is not a valid {provider.account_label} for {provider.name}", field="account"
+            f"{account!r} is not a valid {provider.account_label} for {provider.name}",
+            field="account",
+            expected=provider.account_label,
         )
     return text
 
@@ -173,6 +175,19 @@ def check_card_number(card_number: str) -> str:
     if not _CARD.match(digits):
         raise InvalidRequestError("a card number is 16 digits", field="card_number")
     return digits
+
+
+def mask_holder(name: str) -> str:
+    """A utility account holder's name as a payer may see it: each word's first and last
+    letters, stars between ("Aziza Karimova" → "A***a K******a"); a word of one or two
+    letters keeps its first. Enough to recognise one's own account, not to learn a stranger's."""
+    return " ".join(_mask_word(word) for word in name.split())
+
+
+def _mask_word(word: str) -> str:
+    if len(word) <= 2:
+        return word[0] + "*" * (len(word) - 1)
+    return word[0] + "*" * (len(word) - 2) + word[-1]
 
 
 def mask_card(card_number: str) -> str:

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -128,6 +128,7 @@ class Receipt(_Frozen):
     amount: int
     commission: int
     total: int  # amount + commission: what left the payer
+    biller_confirmation: str | None = None  # a utility's own id of the payment (its biller)
 
     def as_text(self) -> str:
         """A plain-text rendering for download and print."""
@@ -149,6 +150,8 @@ class Receipt(_Frozen):
             ("Komissiya / Commission", Money(self.commission).format()),
             ("Jami / Total", Money(self.total).format()),
         ]
+        if self.biller_confirmation is not None:
+            rows.append(("Tasdiq / Biller confirmation", self.biller_confirmation))
         if self.fiscal_mark is not None:
             rows.append(("Fiskal belgi / Fiscal mark", self.fiscal_mark))
         width = max(len(label) for label, _ in rows)
@@ -258,6 +261,33 @@ class Quote(_Frozen):
     account: str | None = None
     to_phone: str | None = None
     card: str | None = None  # masked
+    holder: str | None = None  # a utility account's holder as its biller names them, masked
+    amount_due: int | None = None  # tiyin the biller says is due on that account
+
+
+# --- the billers of utilities (docs/wallet.md, "Billers") ----------------------------------
+
+
+class BillerAccount(_Frozen):
+    """A utility account as its biller knows it: who holds it (masked) and what is due."""
+
+    provider: str
+    account: str
+    holder_masked: str
+    amount_due_tiyin: int = Field(ge=0)
+
+
+class Biller(Protocol):
+    """The billers of the utilities (electricity, gas, water…), reached over HTTP with a
+    short timeout. Both calls raise `BillerAccountNotFoundError` for an account the biller
+    does not know and `BillerUnavailableError` when it is late, down or answers nonsense."""
+
+    def check_account(self, *, provider: str, account: str) -> BillerAccount: ...
+
+    def confirm_payment(self, *, provider: str, account: str, amount: int, reference: str) -> str:
+        """Tell the biller `amount` tiyin were paid to `account`; its confirmation id. The same
+        `reference` (our operation's id) confirms once: a retry answers the same id."""
+        ...
 
 
 class SimulatorCard(_Frozen):

@@ -66,6 +66,11 @@ class WalletSettings(BaseSettings):
     card_simulator_hold_suffix: str = Field(default="0003", pattern=r"^\d{1,6}$")
     # The card used when a channel names none (the sandbox's `wallet.topup … source: card`).
     card_simulator_test_card: str = Field(default="8600000000000001", pattern=r"^\d{16}$")
+    # The utilities' biller (docs/wallet.md, "Billers"): its base URL and how long the wallet
+    # waits for an answer. No URL: in dev and test the simulator answers in process; in prod
+    # utility payments are refused (`biller_unavailable`) until one is configured.
+    biller_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    biller_timeout_s: float = Field(default=3.0, gt=0, le=30)
 
     @property
     def light_limit_tiyin(self) -> int:

@@ -10,6 +10,7 @@ from yagona.wallet.schemas import (
     BlockReason,
     OperationKind,
     OperationStatus,
+    Quote,
     Receipt,
     ReceiptPage,
     Tier,
@@ -73,6 +74,7 @@ class ReceiptView(ApiRead):
     amount: Som
     commission: Som
     total: Som
+    biller_confirmation: str | None = None  # a utility payment: the biller's id of it
 
     @classmethod
     def of(cls, receipt: Receipt) -> ReceiptView:
@@ -93,3 +95,32 @@ class ReceiptPageView(ApiRead):
     @classmethod
     def of(cls, page: ReceiptPage) -> ReceiptPageView:
         return cls(items=[ReceiptView.of(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+class PaymentQuoteView(ApiRead):
+    """A payment priced before the PIN: the commission, the total and, for a utility, its
+    biller's holder (masked) and amount due. Nothing is reserved."""
+
+    provider: str
+    provider_name: str
+    account: str
+    amount: Som
+    commission: Som
+    total: Som
+    holder: str | None  # a utility account's holder, masked ("A***a K******a")
+    amount_due: Som | None  # what the utility's biller says is due
+
+    @classmethod
+    def of(cls, quote: Quote) -> PaymentQuoteView:
+        return cls.model_validate(
+            {
+                "provider": quote.provider,
+                "provider_name": quote.provider_name,
+                "account": quote.account,
+                "amount": Money(quote.amount),
+                "commission": Money(quote.commission),
+                "total": Money(quote.total),
+                "holder": quote.holder,
+                "amount_due": Money(quote.amount_due) if quote.amount_due is not None else None,
+            }
+        )

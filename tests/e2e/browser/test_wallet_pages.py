@@ -1,7 +1,8 @@
 """The wallet's walk in Debian's Chromium at 360×740: sign in, open a wallet, top up by card
-with the simulator's test card (a wrong PIN first), pay a provider with the commission
-shown before the PIN, open the receipt, transfer to another wallet, filter the history —
-axe on every page on the way, screenshots for docs/portal.md."""
+with the simulator's test card (a wrong PIN first), pay a utility with its holder (masked),
+the amount due and the commission shown before the PIN, open the receipt, transfer to
+another wallet, filter the history — axe on every page on the way, screenshots for
+docs/portal.md."""
 
 from __future__ import annotations
 
@@ -89,6 +90,8 @@ def test_a_customer_tops_up_pays_transfers_and_reads_the_history(
     summary = _main(page)
     assert "Commission\n100 so'm" in summary or "Commission 100 so'm" in summary, summary
     assert "5,100 so'm" in summary
+    # The utility's biller knows the account: its holder (masked) and what is due.
+    assert "Account holder" in summary and "B***r R*****v" in summary and "Amount due" in summary, summary
     assert_accessible(page)
     screenshot(page, "portal-360-wallet-confirm", tmp_path)
     page.get_by_label("Wallet PIN").fill(wallets.PIN)

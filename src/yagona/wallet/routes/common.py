@@ -22,3 +22,9 @@ ChosenPhone = Annotated[
 def own_wallet(uow: UnitOfWork, principal: Principal, phone: str | None) -> str:
     """The phone of the signed-in customer's own wallet (never one named by a stranger)."""
     return service.own_wallet(uow, customer_id=principal.customer_id, phones=principal.phones, phone=phone)
+
+
+# A utility payment's biller late or down (docs/wallet.md, "Billers"): nothing was paid.
+BILLER_DOWN: dict[int | str, dict[str, str]] = {
+    503: {"description": "the utility's biller is late or down (`biller_unavailable`): nothing was paid"}
+}

@@ -17,7 +17,7 @@ from yagona.kernel.phone import parse_msisdn
 from yagona.platform.api import idempotency_key
 from yagona.platform.auth import Principal, require_customer
 from yagona.wallet import service
-from yagona.wallet.routes.common import ChosenPhone, Uow, WalletPin, own_wallet
+from yagona.wallet.routes.common import BILLER_DOWN, ChosenPhone, Uow, WalletPin, own_wallet
 from yagona.wallet.routes.models import (
     CardTopupBody,
     PaymentBody,
@@ -27,7 +27,7 @@ from yagona.wallet.routes.models import (
     TransferBody,
 )
 from yagona.wallet.schemas import TopupSource
-from yagona.wallet.views import ReceiptPageView, ReceiptView, WalletView
+from yagona.wallet.views import PaymentQuoteView, ReceiptPageView, ReceiptView, WalletView
 
 router = APIRouter(prefix="/api/v1/me/wallet", tags=["wallet"])
 Reader = Annotated[Principal, Depends(require_customer("wallet"))]
@@ -115,7 +115,18 @@ def transfer(
     return ReceiptView.of(receipt)
 
 
-@router.post("/payments", status_code=201)
+@router.post("/payments/quote", responses=BILLER_DOWN)
+def quote_payment(*, body: PaymentBody, uow: Uow, principal: Reader, phone: ChosenPhone = None) -> PaymentQuoteView:
+    """A payment priced before it is made: the commission, the total and — for a utility —
+    the account's holder (masked) and the amount due, from its biller. Writes nothing."""
+    quote = service.quote_payment(
+        uow, phone=own_wallet(uow, principal, phone), provider=body.provider, account=body.account,
+        amount=body.amount.tiyin,
+    )  # fmt: skip
+    return PaymentQuoteView.of(quote)
+
+
+@router.post("/payments", status_code=201, responses=BILLER_DOWN)
 def pay(
     *, body: PaymentBody, uow: Uow, principal: Payer, pin: WalletPin, key: Key, phone: ChosenPhone = None
 ) -> ReceiptView:

@@ -14,7 +14,7 @@ from yagona.platform.api import ApiModel, Som, SomPositive, Timestamp, idempoten
 from yagona.platform.auth import Principal, require_customer
 from yagona.wallet import service
 from yagona.wallet.errors import ReceiptNotFoundError
-from yagona.wallet.routes.common import ChosenPhone, Uow, WalletPin, own_wallet
+from yagona.wallet.routes.common import BILLER_DOWN, ChosenPhone, Uow, WalletPin, own_wallet
 from yagona.wallet.schemas import OperationKind, Receipt
 
 router = APIRouter(prefix="/tmf-api/paymentManagement/v4", tags=["wallet (TMF676)"])
@@ -101,7 +101,7 @@ def _payment(
     )
 
 
-@router.post("/payment", status_code=201, response_model_by_alias=True)
+@router.post("/payment", status_code=201, response_model_by_alias=True, responses=BILLER_DOWN)
 def create_payment(
     *, body: PaymentCreate, uow: Uow, principal: Payer, pin: WalletPin, key: Key, phone: ChosenPhone = None
 ) -> Payment:

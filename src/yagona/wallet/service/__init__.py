@@ -22,11 +22,13 @@ from yagona.wallet.service.common import (
 from yagona.wallet.service.context import (
     PaymentProvider,
     WalletContext,
+    biller_for,
     configure,
     current,
     make_context,
     register_payment_providers,
     registered_payment_providers,
+    use_biller,
 )
 from yagona.wallet.service.payments import pay, redeem, transfer
 from yagona.wallet.service.pin import check_pin, forget_pin, restore_pin
@@ -60,6 +62,7 @@ __all__ = [
     "RETURNS",
     "PaymentProvider",
     "WalletContext",
+    "biller_for",
     "block",
     "check_pin",
     "close",
@@ -95,5 +98,6 @@ __all__ = [
     "topup",
     "topup_from_payment_system",
     "transfer",
+    "use_biller",
     "wallet_account_code",
 ]

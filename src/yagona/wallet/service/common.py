@@ -163,6 +163,7 @@ def write_operation(
     provider: str | None = None,
     account: str | None = None,
     ledger_transfer_id: str | None = None,
+    biller_confirmation: str | None = None,
     touch: bool = True,
 ) -> OperationRecord:
     """Write the operation (its receipt) in Core and, when it completed, mark its wallets'
@@ -184,6 +185,7 @@ def write_operation(
         "ledger_transfer_id": ledger_transfer_id,
         "created_at": now,
         "completed_at": None if status == OperationStatus.PENDING else now,
+        "biller_confirmation": biller_confirmation,
     }
     active = touch and status != OperationStatus.PENDING
     seq = repository.insert_operation(uow.session, values, touch=[p for p in (payer, payee) if p and active], at=now)

@@ -6,12 +6,14 @@ and the providers other domains serve (`PaymentProvider`). Nothing is read at im
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from yagona.notify import service as notify
 from yagona.platform.sealing import Sealer
 from yagona.platform.uow import UnitOfWork
+from yagona.wallet.biller import HttpBiller, InProcessBiller
+from yagona.wallet.schemas import Biller
 from yagona.wallet.settings import SIMULATOR_ENVIRONMENTS, WalletSettings
 
 
@@ -39,6 +41,7 @@ class WalletContext:
     env: str
     messages: Sealer  # notify's sealer: the SMS the wallet queues (PIN reset, blocks)
     providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
+    biller: Biller | None = None  # the utilities' biller; None refuses utility payments
 
     @property
     def card_simulator(self) -> bool:
@@ -52,14 +55,26 @@ def make_context(
     env: str,
     secret_key: str,
     providers: Mapping[str, PaymentProvider] | None = None,
+    biller: Biller | None = None,
 ) -> WalletContext:
-    """Refuses settings that the environment forbids (a card simulator in prod)."""
+    """Refuses settings that the environment forbids (a card simulator in prod). Without a
+    `biller`, utility payments are refused (`biller_unavailable`)."""
     return WalletContext(
         settings=settings.for_environment(env),
         env=env,
         messages=notify.sealer_for(secret_key),
         providers=dict(providers or {}),
+        biller=biller,
     )
+
+
+def biller_for(settings: WalletSettings, *, simulators: bool, url: str | None = None) -> Biller | None:
+    """The biller at `url` (else the configured one) over HTTP; with none configured, the
+    simulator's answers in process where simulators run (dev, test), and none elsewhere."""
+    url = url or settings.biller_url
+    if url is not None:
+        return HttpBiller(base_url=url, timeout_s=settings.biller_timeout_s)
+    return InProcessBiller() if simulators else None
 
 
 _installed: list[WalletContext] = []
@@ -78,7 +93,13 @@ def current() -> WalletContext:
 
 def register_payment_providers(providers: Mapping[str, PaymentProvider]) -> None:
     """Replace the protocol-settled providers of the installed context (tests' stand-ins)."""
-    configure(WalletContext(current().settings, current().env, current().messages, dict(providers)))
+    configure(replace(current(), providers=dict(providers)))
+
+
+def use_biller(biller: Biller | None) -> None:
+    """Replace the installed context's biller (a server's tests point it at the simulator's
+    URL once the port is known: `biller_for(settings, env, url=...)`)."""
+    configure(replace(current(), biller=biller))
 
 
 def registered_payment_providers() -> dict[str, PaymentProvider]:

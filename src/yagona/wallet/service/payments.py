@@ -11,9 +11,14 @@ from yagona.ledger import service as ledger
 from yagona.ledger.schemas import TransferCreate
 from yagona.platform.uow import UnitOfWork
 from yagona.wallet import repository, rules
-from yagona.wallet.errors import CardDeclinedError, ProviderNotFoundError
+from yagona.wallet.errors import (
+    BillerAccountNotFoundError,
+    BillerUnavailableError,
+    CardDeclinedError,
+    ProviderNotFoundError,
+)
 from yagona.wallet.events import WalletPaid, WalletRedeemed, WalletTransferred
-from yagona.wallet.schemas import CardOutcome, OperationKind, Provider, Receipt, Tier
+from yagona.wallet.schemas import BillerAccount, CardOutcome, OperationKind, Provider, Receipt, Tier
 from yagona.wallet.service.common import (
     CARD_SETTLEMENT,
     COMMISSION,
@@ -98,11 +103,14 @@ def pay(
     uow: UnitOfWork, *, phone: str, provider: str, account: str, amount: int, pin: str, idempotency_key: str
 ) -> Receipt:
     """Pay a provider (4.4). A payment to a wrong but valid account is the customer's
-    (4.4.5): it is not reversed automatically."""
+    (4.4.5): it is not reversed automatically. A utility's biller first checks the account
+    (before any lock: it is a network call) and last confirms the payment, inside the
+    transaction: when it does not, nothing is written."""
     check_amount(amount)
     phone = phone_of(phone)
     chosen = provider_of(provider)
     account = rules.check_account(chosen, account)
+    check_biller_account(chosen, account)
     key = scoped_key(phone, "pay", idempotency_key)
     row = found(repository.lock_wallet_records(uow.session, [phone]).get(phone), phone)
     verify_pin(uow, row, pin)
@@ -135,9 +143,11 @@ def pay(
     ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
     if implementation is not None:
         implementation.apply_payment(uow, account=account, amount=amount, idempotency_key=f"wallet:{op_id}")
+    confirmation = _confirm_with_biller(chosen, account, amount, op_id)
     op = write_operation(
         uow, op_id, kind=OperationKind.PAYMENT, key=key, request=request,
         payer=phone, provider=chosen.id, account=account, amount=amount, commission=fee,
+        biller_confirmation=confirmation,
     )  # fmt: skip
     uow.add_event(
         WalletPaid(
@@ -198,6 +208,29 @@ def _commission_leg(uow: UnitOfWork, legs: list[TransferCreate], payer: str, fee
         legs.append(
             TransferCreate(debit=wallet_account_code(payer), credit=COMMISSION, amount=fee, reason="commission")
         )
+
+
+def check_biller_account(chosen: Provider, account: str) -> BillerAccount | None:
+    """A utility's account as its biller knows it (holder masked, amount due); None for the
+    operator's own services. Unknown → not_found with the expected format; no answer in
+    time → biller_unavailable."""
+    if chosen.kind != "utility":
+        return None
+    biller = ctx().biller
+    if biller is None:
+        raise BillerUnavailableError(f"no biller is connected for {chosen.id}", provider=chosen.id)
+    try:
+        return biller.check_account(provider=chosen.id, account=account)
+    except BillerAccountNotFoundError as error:
+        error.details["expected"] = chosen.account_label
+        raise
+
+
+def _confirm_with_biller(chosen: Provider, account: str, amount: int, reference: str) -> str | None:
+    biller = ctx().biller
+    if chosen.kind != "utility" or biller is None:
+        return None
+    return biller.confirm_payment(provider=chosen.id, account=account, amount=amount, reference=reference)
 
 
 def provider_of(provider_id: str) -> Provider:

@@ -10,7 +10,7 @@ from yagona.wallet import repository, rules
 from yagona.wallet.errors import CardProcessorUnavailableError
 from yagona.wallet.schemas import CardOutcome, Quote, SimulatorCard
 from yagona.wallet.service.common import check_amount, ctx, phone_of, reason, status, wallet
-from yagona.wallet.service.payments import provider_of
+from yagona.wallet.service.payments import check_biller_account, provider_of
 
 
 def quote_topup(uow: UnitOfWork, *, phone: str, amount: int, card_number: str) -> Quote:
@@ -26,16 +26,19 @@ def quote_topup(uow: UnitOfWork, *, phone: str, amount: int, card_number: str) -
 
 
 def quote_payment(uow: UnitOfWork, *, phone: str, provider: str, account: str, amount: int) -> Quote:
-    """A payment to a provider: its account checked against the provider's format."""
+    """A payment to a provider: its account checked against the provider's format and, for
+    a utility, by its biller (who holds the account, masked, and what is due)."""
     check_amount(amount)
     chosen = provider_of(provider)
     checked = rules.check_account(chosen, account)
     row = wallet(uow, phone)
     rules.check_usable(status(row), reason(row), phone=row.phone)
+    billed = check_biller_account(chosen, checked)
     fee = rules.commission(amount, repository.commissions().row(chosen.commission))
     return Quote(
         operation="pay", amount=amount, commission=fee, total=amount + fee, provider=chosen.id,
-        provider_name=chosen.name, account=checked,
+        provider_name=chosen.name, account=checked, holder=billed.holder_masked if billed else None,
+        amount_due=billed.amount_due_tiyin if billed else None,
     )  # fmt: skip
 
 

@@ -66,6 +66,7 @@ def receipt_of(op: OperationRecord) -> Receipt:
         amount=op.amount,
         commission=op.commission,
         total=op.amount + op.commission,
+        biller_confirmation=op.biller_confirmation,
     )
 
 

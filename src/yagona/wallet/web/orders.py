@@ -144,7 +144,7 @@ def _confirm_page(
         request, "wallet/confirm.html", status_code=status_code, order=order, form=form, key=key, error=error,
         quote=quote, names=PROVIDERS, amount=Money(quote.amount), commission=Money(quote.commission),
         total=Money(quote.total), payee=display_msisdn(quote.to_phone) if quote.to_phone else None,
-        number=display_msisdn(form["phone"]),
+        number=display_msisdn(form["phone"]), due=Money(quote.amount_due) if quote.amount_due is not None else None,
     )  # fmt: skip
 
 
