@@ -129,6 +129,11 @@ def test_a_payment_through_payme_shows_on_the_page_in_the_receipts_and_the_line(
         for page in (client.get(f"/pay/line/{OWNER}"), client.get(f"/pay/wallet/{OWNER}")):
             shown = re.sub(r"\s+", " ", html.unescape(page.text).replace("\u00a0", " "))
             assert re.search(r"Payme · [^·]+ · 30,000 so.m · Paid", shown), shown
+        # The line's own page lists it among its top-ups; the wallet's history has its receipt.
+        line_page = re.sub(r"\s+", " ", html.unescape(client.get(f"/lines/{OWNER}").text).replace("\u00a0", " "))
+        assert re.search(r"<h2 id=\"topups-title\">Top-ups</h2>.*<td>Payme</td><td>30,000 so.m</td>", line_page)
+        history = html.unescape(client.get("/wallet/history").text).replace("\u00a0", " ")
+        assert "Top-up through a payment system" in history and "30,000 so'm" in history
     with portal.container.uow() as uow:
         receipts = wallet_service.receipts(uow, phone=OWNER).items
         top_ups = lines_service.top_ups(uow, msisdn=OWNER)

@@ -49,6 +49,14 @@ BUNDLE_LABELS = {
     "bonus_mb": N_("Reward internet, MB"),
     "bonus_minutes": N_("Reward minutes"),
 }
+# Who paid money into the line, as its history names them (msgids).
+TOP_UP_SOURCES = {
+    "payme": N_("Payme"),
+    "click": N_("Click"),
+    "wallet": N_("Paid from a wallet"),
+    "payments": N_("Cash desk or card"),
+}
+OTHER_TOP_UP = N_("Other top-up")
 USAGE_KINDS: dict[str, str] = {
     "voice": N_("Call"),
     "incoming": N_("Incoming call"),
@@ -190,6 +198,10 @@ def line_page(
         kinds=USAGE_KINDS,
         kind=kind,
         next_before=next_before,
+        top_ups=[
+            (t, Money(t.amount), TOP_UP_SOURCES.get(t.source, OTHER_TOP_UP))
+            for t in service.top_ups(uow, msisdn=msisdn)
+        ],
     )
 
 
