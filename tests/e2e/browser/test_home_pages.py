@@ -5,18 +5,22 @@ axe on every page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi import FastAPI
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.browser.axe import assert_accessible
 from tests.e2e.browser.screenshots import screenshot
+from tests.e2e.browser.test_account_pages import context_for
 from tests.factories import home as factory
-from tests.factories.identity import customer, last_code
+from tests.factories import wallet as wallets
+from tests.factories.identity import PASSWORD, customer, last_code
 from yagona.app.bootstrap import Container
 from yagona.home import service
 from yagona.kernel.money import Money
+from yagona.platform.settings import Settings
 
 PHONE, OTHER = "998901234567", "998901112233"
 
@@ -107,3 +111,51 @@ def test_a_customer_asks_for_home_internet_on_the_portal(
     assert "Holati: OneID orqali shaxsingiz tasdiqlanishi kutilmoqda" in main
     assert "Kino (demo)" in main
     assert_accessible(page)
+
+
+def test_a_customer_asks_verifies_with_oneid_pays_and_sees_it_on_the_dashboard(
+    page: Page, base_url: str, app: FastAPI, container: Container, settings: Settings
+) -> None:
+    """Issue 11's walk: request → the national OneID (the simulator) → active → pay → dashboard."""
+    app.state.identity = context_for(settings, base_url)
+    with container.uow() as uow:
+        holder = customer(uow, app.state.identity, PHONE)
+        wallets.register(uow, PHONE, customer_id=holder.id)
+        wallets.top_up(uow, PHONE, Money.of_som(300_000).tiyin)
+        uow.commit()
+    page.goto("/login?lang=en")
+    page.get_by_label("Phone number").fill(PHONE)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in with the password").click()
+    page.wait_for_url(lambda url: url.endswith("/"))
+
+    page.get_by_role("link", name="Ask for home internet").click()
+    page.get_by_label("Address").fill("Toshkent, Yunusobod 4-mavze, 12-uy")
+    page.get_by_label("Plan").select_option("uy-100")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_url("**/internet/10000001")
+    expect(page.locator("main")).to_contain_text("State: Waiting for your identity check through OneID")
+
+    page.goto("/account/profile")
+    page.get_by_role("link", name="Verify with OneID").click()
+    page.wait_for_url("**/account/profile")
+    expect(page.get_by_text("Your identity has been verified with OneID.")).to_be_visible()
+    page.goto("/internet/10000001")
+    expect(page.locator("main")).to_contain_text("Suspended")  # verified: activated, but nothing paid in yet
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Pay from the wallet").click()
+    page.wait_for_url("**/wallet/pay?provider=home-internet&account=10000001")
+    page.get_by_label("Amount, so'm").fill("200000")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Wallet PIN").fill(wallets.PIN)
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r".*/wallet/receipts/W\d+$"))
+
+    page.goto("/")
+    card = page.get_by_role("article", name="Home internet 10000001")
+    expect(card).to_contain_text("Toshkent, Yunusobod 4-mavze, 12-uy")
+    expect(card).to_contain_text("State: Active")
+    assert_accessible(page)
+    with container.uow() as uow:
+        assert service.state(uow, contract="10000001").state == "active"
