@@ -111,6 +111,11 @@ def test_an_agent_sees_the_queue_but_may_not_move_a_request(
     assert refused.status_code == 403 and "may not do this" in refused.text
     assert _states(container, contracts) == {WAITING: "pending_identity", VERIFIED: "pending_identity"}
     assert _log(container) == []
+    # The search finds a customer by a home contract too (and nothing by a contract nobody has).
+    found = client.get("/staff", params={"q": contracts[VERIFIED]})
+    assert found.status_code == 200 and found.text.count('href="/staff/customers/') == 1
+    nobody = client.get("/staff", params={"q": "19999999"})
+    assert 'href="/staff/customers/' not in nobody.text
 
 
 def test_a_supervisor_activates_a_verified_customers_request_with_a_reason(

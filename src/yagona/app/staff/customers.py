@@ -4,6 +4,8 @@ and every action is written to the access log in the same transaction as what it
 
 from __future__ import annotations
 
+import contextlib
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -18,7 +20,7 @@ from yagona.home.schemas import HomeAccountState
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerRead, ServiceKind
 from yagona.identity.service import staff as staff_service
-from yagona.kernel.errors import NotFoundError
+from yagona.kernel.errors import NotFoundError, YagonaError
 from yagona.kernel.money import Money
 from yagona.kernel.phone import MSISDN_PATTERN, display_msisdn
 from yagona.lines import service as lines
@@ -51,12 +53,20 @@ BLOCK_REASONS = {
 }
 
 
+HOME_CONTRACT = re.compile(r"1\d{7}")  # docs/home.md: eight digits starting with 1
+
+
 @router.get("")
 def search(request: Request, uow: Uow, q: str = "") -> Response:
-    """Find a customer by phone (a profile's, a line's, a wallet's), name, or customer id."""
+    """Find a customer by phone (a profile's, a line's, a wallet's), name, customer id, or a
+    home-internet contract (home sits above identity: the console asks both)."""
     member = staff_member(request, uow)
     query = q.strip()[:200]
-    found = [identity.get_customer(uow, customer_id=i) for i in staff_service.search_customers(uow, query=query)]
+    ids = staff_service.search_customers(uow, query=query)
+    if HOME_CONTRACT.fullmatch(query):
+        with contextlib.suppress(YagonaError):  # no such contract: the other matches stand
+            ids = [home.state(uow, contract=query).customer_id, *ids]
+    found = [identity.get_customer(uow, customer_id=i) for i in dict.fromkeys(ids)]
     results = [{"id": c.id, "name": c.name, "phones": [display_msisdn(p) for p in c.phones]} for c in found]
     return page(request, "search.html", member, q=query, results=results, searched=bool(query))
 
