@@ -28,6 +28,19 @@ def _database(backend: Backend, postgres_url: str) -> AbstractContextManager[str
     return scratch.sqlite_database() if backend == Backend.SQLITE else scratch.postgres_database(postgres_url)
 
 
+def _chosen_backends(only: Backend | None, postgres_url: str) -> list[Backend]:
+    """SQLite and PostgreSQL, or the one asked for; an unreachable PostgreSQL is skipped, and said."""
+    chosen = []
+    for backend in (Backend.SQLITE, Backend.POSTGRES):
+        if only is not None and backend != only:
+            continue
+        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
+            typer.echo(f"PostgreSQL skipped: {why}")
+            continue
+        chosen.append(backend)
+    return chosen
+
+
 def _run_all(chosen: list[Scenario], postgres_url: str, skip_postgres: bool) -> Iterator[Result]:
     for scenario in chosen:
         if scenario.backend == Backend.POSTGRES and skip_postgres:
@@ -91,16 +104,10 @@ def wallet(
     """Wallet-to-wallet transfers/s through the wallet's service layer, SQLite and PostgreSQL."""
     typer.echo(SystemClock().now().isoformat(timespec="seconds"))
     typer.echo(f"PIN check at production Argon2id cost: {wallet_bench.pin_verify_ms():.1f} ms (not in the rows)")
-    for backend in (Backend.SQLITE, Backend.POSTGRES):
-        if only is not None and backend != only:
-            continue
-        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
-            typer.echo(f"PostgreSQL skipped: {why}")
-            continue
+    for backend in _chosen_backends(only, postgres_url):
         typer.echo(f"running {backend.value}, {clients} clients, {transfers} transfers…", err=True)
-        database = scratch.sqlite_database() if backend == Backend.SQLITE else scratch.postgres_database(postgres_url)
         try:
-            with database as url:
+            with _database(backend, postgres_url) as url:
                 result = wallet_bench.run(backend, url, clients=clients, transfers=transfers)
         except BenchmarkError as error:
             typer.echo(f"BENCHMARK FAILED: {error}", err=True)
@@ -122,14 +129,8 @@ def identity(
 ) -> None:
     """One ID: refresh-token and client-credentials grants/s and password sign-ins/s, one core."""
     typer.echo(SystemClock().now().isoformat(timespec="seconds"))
-    for backend in (Backend.SQLITE, Backend.POSTGRES):
-        if only is not None and backend != only:
-            continue
-        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
-            typer.echo(f"PostgreSQL skipped: {why}")
-            continue
-        database = scratch.sqlite_database() if backend == Backend.SQLITE else scratch.postgres_database(postgres_url)
-        with database as url:
+    for backend in _chosen_backends(only, postgres_url):
+        with _database(backend, postgres_url) as url:
             for row in identity_bench.run(url, grants=grants, logins=logins):
                 typer.echo(
                     f"{row.backend:10} {row.scenario:44} n={row.operations:<6} {row.per_second:8,.0f}/s  "
@@ -238,12 +239,7 @@ def loyalty(
 ) -> None:
     """Charge events turned into accruals per second through the bus; a second delivery absorbed."""
     typer.echo(SystemClock().now().isoformat(timespec="seconds"))
-    for backend in (Backend.SQLITE, Backend.POSTGRES):
-        if only is not None and backend != only:
-            continue
-        if backend == Backend.POSTGRES and (why := scratch.postgres_unreachable(postgres_url)):
-            typer.echo(f"PostgreSQL skipped: {why}")
-            continue
+    for backend in _chosen_backends(only, postgres_url):
         typer.echo(f"running {backend.value}, {clients} clients, {events} events…", err=True)
         try:
             with _database(backend, postgres_url) as url:
