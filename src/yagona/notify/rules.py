@@ -102,6 +102,9 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "ru": "Yagona: домашний интернет {contract} всё ещё приостановлен. Для возобновления оплатите {amount}.",
         "en": "Yagona: home internet {contract} is still suspended. Pay {amount} to resume it.",
     },
+    # A text its sender already rendered in the customer's language (a reminder rule's own
+    # template, a reply from the call-centre): notify only carries it.
+    "notify.text": {"uz": "{text}", "ru": "{text}", "en": "{text}"},
 }
 
 FALLBACK_LANGUAGE = "uz"
