@@ -18,6 +18,7 @@ def all_metadata() -> MetaData:
     import yagona.platform.models
     import yagona.privacy.models
     import yagona.wallet.models  # noqa: F401
+    import yagona.app.telegram.models  # noqa: F401  (the bot's chats)
     from yagona.platform.db import metadata
 
     return metadata
