@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> MetaData:
     # Importing a domain's models registers its tables on the shared metadata.
+    import yagona.app.telegram.models
     import yagona.crm.models
     import yagona.home.models
     import yagona.identity.models
@@ -18,7 +19,6 @@ def all_metadata() -> MetaData:
     import yagona.platform.models
     import yagona.privacy.models
     import yagona.wallet.models  # noqa: F401
-    import yagona.app.telegram.models  # noqa: F401  (the bot's chats)
     from yagona.platform.db import metadata
 
     return metadata
