@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from yagona.app.telegram.client import bot_client
 from yagona.app.telegram.settings import WEBHOOK_PATH, TelegramSettings
 
 app = typer.Typer(help="The Telegram bot (docs/telegram.md).", no_args_is_help=True)
@@ -32,6 +31,8 @@ def set_webhook(
 
 
 async def _set(settings: TelegramSettings, url: str) -> bool:
+    from yagona.app.telegram.client import bot_client  # noqa: PLC0415 - python-telegram-bot, only when used
+
     assert settings.webhook_secret is not None
     bot, request = bot_client(settings)
     try:

@@ -190,7 +190,7 @@ def _payments(uow: UnitOfWork, principal: Principal, language: str) -> Answer:
 
 
 def _operation(r: Receipt, own: str, language: str) -> str:
-    incoming = r.payee == own
+    incoming = r.payee == f"wallet {own}"
     if r.kind in (OperationKind.TOPUP_CARD, OperationKind.TOPUP_PROMO, OperationKind.TOPUP_PAYMENT):
         kind = "topup"
     elif r.kind in (OperationKind.TRANSFER, OperationKind.PAYMENT):
@@ -198,9 +198,9 @@ def _operation(r: Receipt, own: str, language: str) -> str:
     else:
         kind = "other"
     amount = ("+" if incoming else "\u2212") + som(r.amount if incoming else r.total, language)
-    counterpart = r.payer if incoming else (r.provider_name or r.payee)
-    if len(counterpart) == 12 and counterpart.isdigit():
-        counterpart = phone(counterpart)
+    counterpart = r.payer if incoming else r.payee
+    if counterpart.startswith("wallet ") and len(counterpart) == 19:
+        counterpart = phone(counterpart[7:])
     return say(
         "payment_row", language, date=_minute(r.created_at), kind=say(f"kind_{kind}", language),
         amount=amount, counterpart=counterpart,

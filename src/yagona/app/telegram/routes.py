@@ -8,29 +8,23 @@ update again, and it would be handled twice)."""
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
-import structlog
 from fastapi import APIRouter, FastAPI, Request
-from starlette.concurrency import run_in_threadpool
-from telegram import Update
-from telegram.error import TelegramError
 
-from yagona.app.telegram import conversation
-from yagona.app.telegram.client import bot_client
-from yagona.app.telegram.conversation import BotContext, Reply
 from yagona.app.telegram.settings import WEBHOOK_PATH, TelegramSettings
 from yagona.kernel.errors import InvalidRequestError, NotFoundError, UnauthenticatedError
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
-from yagona.platform.uow import UnitOfWorkFactory
 
-log = structlog.get_logger(__name__)
+if TYPE_CHECKING:
+    from yagona.app.telegram.bot import TelegramBot
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header's name
 router = APIRouter(tags=["telegram"])
 
 
@@ -38,35 +32,34 @@ class WebhookAnswer(ApiRead):
     ok: bool
 
 
-@dataclass(frozen=True)
-class TelegramBot:
-    settings: TelegramSettings
-    context: BotContext
-    uows: UnitOfWorkFactory
-
-    async def send(self, replies: list[Reply]) -> None:
-        if not replies:
-            return
-        bot, request = bot_client(self.settings)
-        try:
-            for reply in replies:
-                await bot.send_message(chat_id=reply.chat_id, text=reply.text, reply_markup=reply.keyboard)
-        except TelegramError as error:
-            log.warning("telegram_send_failed", error=type(error).__name__, detail=str(error)[:200])
-        finally:
-            await request.shutdown()
-
-
 def install(app: FastAPI, settings: Settings, telegram: TelegramSettings | None = None) -> None:
     """Mount the webhook; the bot answers when a token is configured (YAGONA_TELEGRAM_BOT_TOKEN)."""
     telegram = telegram or TelegramSettings()
     app.state.telegram = None
     if telegram.enabled:
-        context = conversation.context(
-            identity_ctx=app.state.identity, secret_key=settings.secret_key.get_secret_value()
+        from yagona.app.telegram.bot import TelegramBot  # noqa: PLC0415 - a second of import, only when on
+
+        app.state.telegram = bot = TelegramBot(
+            telegram,
+            identity=app.state.identity,
+            secret_key=settings.secret_key.get_secret_value(),
+            uows=app.state.uow_factory,
         )
-        app.state.telegram = TelegramBot(telegram, context, app.state.uow_factory)
+        _close_on_shutdown(app, bot)
     app.include_router(router)
+
+
+def _close_on_shutdown(app: FastAPI, bot: TelegramBot) -> None:
+    """The Bot API client's connections close with the server (around any lifespan it has)."""
+    outer = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        async with outer(application) as state:
+            yield state
+        await bot.close()
+
+    app.router.lifespan_context = lifespan
 
 
 UPDATE_BODY: dict[str, Any] = {
@@ -95,11 +88,7 @@ async def webhook(request: Request) -> WebhookAnswer:
         raise UnauthenticatedError("not Telegram: the webhook's secret token is missing or wrong")
     try:
         data = json.loads(await request.body())
-        update = Update.de_json(data, None) if isinstance(data, dict) else None
-    except (ValueError, TypeError, KeyError, AttributeError):
-        update = None
-    if update is None:
-        raise InvalidRequestError("the body is not a Telegram update", field="body")
-    replies = await run_in_threadpool(conversation.process, bot.uows, bot.context, update)
-    await bot.send(replies)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequestError("the body is not JSON", field="body") from None
+    await bot.answer(data)
     return WebhookAnswer(ok=True)
