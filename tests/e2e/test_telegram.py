@@ -179,6 +179,19 @@ def test_a_wrong_code_is_refused_and_the_right_one_still_links(bot: Bot) -> None
     assert linked.startswith("This chat is linked to One ID")
 
 
+def test_wrong_codes_past_one_ids_limit_lock_the_phone(bot: Bot) -> None:
+    phone, chat, _ = _person(9)
+    _dilnoza(bot, phone, line=False, wallet=False)
+    bot.say(chat, contact={"phone_number": phone, "first_name": "Dilnoza", "user_id": chat})
+    code = bot.code(phone)
+    wrong = "000000" if code != "000000" else "111111"
+    answers = [bot.say(chat, wrong)[0] for _ in range(6)]
+    assert answers[0].startswith("The code is wrong or has expired.")
+    assert answers[-1].startswith("Too many attempts; try again later."), answers[-1]
+    [locked] = bot.say(chat, code)  # even the right code, while the phone is locked
+    assert locked.startswith("Too many attempts")
+
+
 def test_an_unlinked_chat_gets_only_the_link_prompt_never_data(bot: Bot) -> None:
     phone, chat, stranger = _person(4)
     _dilnoza(bot, phone)
