@@ -153,12 +153,18 @@ def _bundles(uow: UnitOfWork, principal: Principal, language: str) -> Answer:
         rows.append(say("bundles_header", language, phone=phone(line.msisdn), plan=_plan_name(line.plan)))
         left = [(key, amount) for key, amount in line.bundles.items() if amount]
         rows.extend(
-            f"  {say(f'bundle_{key}', language) if has(f'bundle_{key}') else key}: {amount:g}" for key, amount in left
+            f"  {say(f'bundle_{key}', language) if has(f'bundle_{key}') else key}: {_amount(amount)}"
+            for key, amount in left
         )
         if not left:
             rows.append(say("no_bundles", language))
     text = "\n".join(rows) if rows else say("no_lines", language)
     return _answered(text, language, "bundles", f"Telegram: sent what is left of the bundles of {len(found)} line(s)")
+
+
+def _amount(amount: float) -> str:
+    """`1024`, `1.5`: what is left, as a person reads it."""
+    return str(amount) if isinstance(amount, int) else f"{amount:.2f}".rstrip("0").rstrip(".")
 
 
 def _wallets(uow: UnitOfWork, principal: Principal) -> list[WalletRead]:
