@@ -15,6 +15,7 @@ import yagona
 from yagona.app import me, problems, shell, staff
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
+from yagona.app.telegram import routes as telegram_routes
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
 from yagona.home import routes as home_routes
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
     app.include_router(home_web.router)
     app.include_router(loyalty_web.router)
+    telegram_routes.install(app, settings)  # the bot's webhook: on with YAGONA_TELEGRAM_BOT_TOKEN
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
