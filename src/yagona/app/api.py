@@ -32,6 +32,7 @@ from yagona.payments import web as payments_web
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
+from yagona.reminders import web as reminders_web
 from yagona.wallet import routes as wallet_routes
 from yagona.wallet import web as wallet_web
 
@@ -114,6 +115,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
     app.include_router(home_web.router)
     app.include_router(loyalty_web.router)
+    app.include_router(reminders_web.router)  # /account/reminders
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
