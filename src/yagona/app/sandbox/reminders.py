@@ -67,7 +67,7 @@ def customer_register(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 
 
 def reminders_prefs(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
-    """The customer's reminder choices: `off` a comma-separated list of rule ids, `channels`
+    """The customer's reminder choices: `opt_out` the rule ids switched off (a list), `channels`
     the order (`sms` or `push,sms`), `marketing` the consent."""
     with sim.uow() as uow:
         holder = identity.find_customer_by_phone(uow, phone=f["phone"])
@@ -78,11 +78,11 @@ def reminders_prefs(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
             uow,
             customer_id=holder.id,
             channels=_names(f["channels"]) or list(current.channels),
-            off=_names(f["off"]) if f["off"] is not None else list(current.opted_out),
+            off=_names(f["opt_out"]) if f["opt_out"] is not None else list(current.opted_out),
             marketing_opt_in=current.marketing_opt_in if f["marketing"] is None else f["marketing"],
         )
         uow.commit()
-    return {"channels": list(prefs.channels), "off": list(prefs.opted_out), "marketing": prefs.marketing_opt_in}
+    return {"channels": list(prefs.channels), "opt_out": list(prefs.opted_out), "marketing": prefs.marketing_opt_in}
 
 
 def _names(value: str | None) -> list[str]:
@@ -103,7 +103,7 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
         {
             "phone": Field(text),
             "channels": Field(_list, required=False),
-            "off": Field(_list, required=False),
+            "opt_out": Field(_list, required=False),
             "marketing": Field(flag, required=False),
         },
         reminders_prefs,

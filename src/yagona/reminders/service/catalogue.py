@@ -52,8 +52,11 @@ def _checked(name: str, item: Any) -> Rule:
     try:
         rule = Rule.model_validate(item)
         conditions = [c.comparison() for c in rule.when]
-    except (ValidationError, ValueError) as error:
-        raise _refused(name, str(error).splitlines()[0] if str(error) else "not valid") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise _refused(name, f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from error
+    except ValueError as error:
+        raise _refused(name, str(error)) from error
     trigger = TRIGGERS.get(rule.trigger)
     if trigger is None:
         raise _refused(name, f"unknown trigger {rule.trigger!r}")

@@ -66,8 +66,11 @@ def on_event(uow: UnitOfWork, *, event_name: str, payload: dict[str, Any]) -> in
 
 def _arm(uow: UnitOfWork, trigger: Trigger, subject: Subject) -> int:
     now = uow.clock.now()
-    if not _customer_of(uow, subject.get("phone", ""), None):
+    customer = _customer_of(uow, subject.get("phone", ""), None)
+    if customer is None:
         return 0  # reminders reach One ID customers: their language, channels and consent live there
+    if all(r.kind == "marketing" for r in catalogue.of_trigger(trigger.name)) and not customer.marketing_opt_in:
+        return 0  # no offer is prepared for a customer who did not opt in (checked again when it is due)
     if trigger.when is None:  # an event trigger: look now, and only when some rule would hold
         occasion = trigger.read(uow, subject)
         if occasion is None or not _holding(trigger.name, occasion):
