@@ -171,3 +171,44 @@ def test_a_bundle_80_percent_used_in_uzbek_unless_switched_off(container: Contai
     effects = run_jobs_until(container, clock, at(3, 16, 12))
     assert [(e["rule"], e["kind"]) for e in effects] == [("line-bundle-80", "reminder")]
     assert texts(container) == ["+998 90 100 00 01: internet paketining 80% ishlatildi, 4078 MB qoldi."]
+
+
+def test_points_expiring_are_an_offer_only_with_marketing_consent(
+    container: Container, clock: SimulatedClock, published: list[dict[str, Any]]
+) -> None:
+    consenting, other = PHONE, "998901000002"
+    with container.uow() as uow:
+        holder = customer(uow, context(container.settings), consenting)
+        customer(uow, context(container.settings), other)
+        uow.commit()
+    with container.uow() as uow:
+        reminders.set_preferences(uow, customer_id=holder.id, channels=["sms"], off=[], marketing_opt_in=True)
+        for msisdn in (consenting, other):  # the first fee earns 60 points, expiring 2027-03-15
+            lines.connect(uow, msisdn=msisdn, plan_id="lider-plus", deposit=Money.of_som(1_000_000))
+        uow.commit()
+    effects = run_jobs_until(container, clock, datetime(2027, 2, 13, 11, tzinfo=TASHKENT))
+    assert [(e["at"], e["phone"], e["rule"], e["kind"]) for e in effects] == [
+        (datetime(2027, 2, 13, 10, tzinfo=TASHKENT), consenting, "points-expiring", "reminder")
+    ]
+    assert texts(container, consenting) == [
+        "60 ball 15.03.2027 kuni yonib ketadi. Ularni sovg'aga almashtiring: /points"
+    ]
+    assert texts(container, other) == []
+    assert [p["rule"] for p in published] == ["points-expiring"]
+
+
+def test_home_internets_own_reminders_count_and_reach_crm(
+    container: Container, clock: SimulatedClock, published: list[dict[str, Any]]
+) -> None:
+    from tests.factories import home
+
+    ctx = home.ctx(container.settings)
+    with container.uow() as uow:  # short of the first fee: suspended at once, home tells the customer
+        holder, _ = home.request(uow, ctx, PHONE, plan="uy-100")
+        uow.commit()
+    home.verify(container.uow, ctx, holder.id, "31203901230012")
+    run_jobs_until(container, clock, at(3, 19, 12))
+    assert [(p["rule"], p["customer_id"], p["message_id"]) for p in published] == [
+        ("home-suspended", holder.id, None),
+        ("home-still-suspended", holder.id, None),
+    ]

@@ -152,3 +152,15 @@ def test_the_channel(preferred: list[str], offered: list[str], sendable: set[str
 )
 def test_conditions(condition: list[tuple[str, str, float | str]], facts: dict[str, object], holds: bool) -> None:
     assert rules.holds(condition, facts) is holds
+
+
+def test_a_lines_bundles_are_looked_at_once_an_hour_whatever_the_rating_speed() -> None:
+    from yagona.reminders.handlers import Throttle
+
+    throttle = Throttle(size=2)
+    assert throttle.due("998901000001", t(1, 10, 0))
+    assert not throttle.due("998901000001", t(1, 10, 59, 59))
+    assert throttle.due("998901000001", t(1, 11, 0))
+    assert throttle.due("998901000002", t(1, 11, 0))
+    assert throttle.due("998901000003", t(1, 11, 0))  # the oldest line is forgotten: memory stays bounded
+    assert throttle.due("998901000001", t(1, 11, 1))
