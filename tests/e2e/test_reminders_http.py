@@ -5,26 +5,16 @@ switched off; bad input is refused in the visitor's language and writes nothing.
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.e2e.test_lines_me_http import BOBUR, DILNOZA, Site, site  # noqa: F401 - the fixture
+from tests.integration.test_reminders import database_url  # noqa: F401 - SQLite is enough here
 from yagona.identity import service as identity
 from yagona.reminders import service as reminders
 from yagona.reminders.schemas import Preferences
 
 PAGE = "/account/reminders"
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, sqlite_template: Path) -> str:
-    # A page over the engine's preferences: SQLite is enough.
-    path = tmp_path / "yagona.db"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite:///{path}"
 
 
 def _token(page: httpx.Response) -> str:

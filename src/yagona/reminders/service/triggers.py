@@ -141,6 +141,8 @@ def granted_used(use: tuple[int, int]) -> int:
 
 # --- a promo's free month ends in 3 days --------------------------------------------------------
 
+PROMO_NAMES = {"beeline-tv-promo": "Beeline TV", "beeline-music-promo": "Beeline Music"}  # as customers know them
+
 
 def _promo_when(uow: UnitOfWork, s: Subject) -> tuple[datetime, Subject] | None:
     free_until = datetime.fromisoformat(s["free_until"])
@@ -157,7 +159,7 @@ def _promo_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
         return None
     facts = {
         "number": display_msisdn(s["phone"]),
-        "promo": promo.promo,
+        "promo": PROMO_NAMES.get(promo.promo, promo.promo),
         "ends_on": _shown_date(_day(promo.free_until)),
         "daily_fee": _som(promo.daily_fee_tiyin or 0),
     }
