@@ -212,3 +212,21 @@ def test_home_internets_own_reminders_count_and_reach_crm(
         ("home-suspended", holder.id, None),
         ("home-still-suspended", holder.id, None),
     ]
+
+
+def test_the_dormancy_warning_follows_the_last_operation(container: Container, clock: SimulatedClock) -> None:
+    one_id(container, language=Language.RU)
+    with container.uow() as uow:  # registered 15.03.2026: dormant from 15.03.2029 unless used
+        wallets.register(uow, PHONE)
+        wallets.top_up(uow, PHONE, wallets.som(20_000))
+        uow.commit()
+    clock.advance_to(at(9, 1, 12))
+    with container.uow() as uow:  # an operation postpones dormancy to 01.09.2029
+        wallets.top_up(uow, PHONE, wallets.som(1_000))
+        uow.commit()
+    effects = run_jobs_until(container, clock, datetime(2029, 8, 3, 11, tzinfo=TASHKENT))
+    assert [(e["at"], e["rule"], e["kind"]) for e in effects] == [
+        (datetime(2029, 8, 2, 10, tzinfo=TASHKENT), "wallet-dormancy", "reminder")
+    ]
+    [text] = texts(container)
+    assert "будет заблокирован за неактивность 01.09.2029, баланс (21 000 сум) не возвращается." in text

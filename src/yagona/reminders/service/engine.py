@@ -112,8 +112,12 @@ def check(uow: UnitOfWork, *, trigger: str, subject: Subject, rule: str = "") ->
     """Read the trigger's facts now; each rule that holds is sent, held or skipped. Facts that
     changed since the check was armed (the fee paid, the wallet used) send nothing."""
     found = TRIGGERS.get(trigger)
-    occasion = found.read(uow, subject) if found else None
-    if found is None or occasion is None:
+    if found is None:
+        return []
+    occasion = found.read(uow, subject)
+    if occasion is None:
+        if found.when is not None:  # the facts moved (an operation postponed dormancy…): look again then
+            _arm(uow, found, subject)
         return []
     customer = _customer_of(uow, occasion.phone, occasion.customer_id)
     if customer is None:

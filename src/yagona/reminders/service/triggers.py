@@ -248,13 +248,9 @@ def _field(name: str, *, extra: tuple[str, ...] = ()) -> Callable[[Mapping[str, 
 
 
 _LINE_PERIOD = ("lines.line_connected", "lines.fee_charged", "lines.line_unblocked", "lines.plan_switched")
-_WALLET_ACTIVITY = {
-    "wallet.registered": _field("phone"),
-    "wallet.topped_up": _field("phone"),
-    "wallet.paid": _field("phone"),
-    "wallet.redeemed": _field("phone"),
-    "wallet.transferred": _field("from_phone"),
-}
+# Armed once, at registration: an operation since moves the date, and the check that finds it
+# moved arms the next one (the engine), so an active wallet holds one pending check, not one a day.
+_WALLET_OPENED = {"wallet.registered": _field("phone")}
 
 TRIGGERS: dict[str, Trigger] = {
     t.name: t
@@ -289,7 +285,7 @@ TRIGGERS: dict[str, Trigger] = {
             "schedule:wallet.dormancy",
             frozenset({"number", "dormant_on", "balance"}),
             _dormancy_read,
-            _WALLET_ACTIVITY,
+            _WALLET_OPENED,
             _dormancy_when,
         ),
         Trigger(
