@@ -18,6 +18,7 @@ def all_metadata() -> MetaData:
     import yagona.payments.models
     import yagona.platform.models
     import yagona.privacy.models
+    import yagona.reminders.models
     import yagona.wallet.models  # noqa: F401
     from yagona.platform.db import metadata
 
