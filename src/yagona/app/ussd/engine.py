@@ -12,6 +12,7 @@ way back, after a bare code as the session's last word. Nothing here holds a rul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from yagona.app.ussd.screens import Caller, Done, Home, Move, Push, View
 from yagona.app.ussd.texts import LANGUAGES, say
 from yagona.crm import service as crm
 from yagona.identity import service as identity
+from yagona.identity.schemas import CustomerRead
 from yagona.kernel.errors import YagonaError
 from yagona.kernel.ids import new_id
 from yagona.kernel.phone import normalise_msisdn
@@ -65,13 +67,12 @@ class Conversation:
 
     # --- moving ------------------------------------------------------------------------------
 
-    def act(self, work: object) -> None:
+    def act(self, work: Callable[[], Move]) -> None:
         """Run a screen's answer (which may write) inside a savepoint: a refusal leaves nothing
         behind but its own security record (a counted wrong PIN: `YagonaError.persist`)."""
-        assert callable(work)
         savepoint = self.caller.uow.session.begin_nested()
         try:
-            move: Move = work()
+            move = work()
         except YagonaError as error:
             if error.persist:
                 savepoint.commit()
@@ -168,10 +169,10 @@ class Conversation:
 # --- the session ------------------------------------------------------------------------------
 
 
-def language_of(uow: UnitOfWork, msisdn: str, customer_id: str | None) -> str:
+def language_of(uow: UnitOfWork, msisdn: str, customer: CustomerRead | None) -> str:
     """The One ID profile's language; else what this phone chose in the menu; else Uzbek."""
-    if customer_id is not None:
-        return identity.get_customer(uow, customer_id=customer_id).language.value
+    if customer is not None:
+        return customer.language.value
     kept = uow.session.get(UssdLanguage, msisdn)
     return kept.language if kept is not None else "uz"
 
@@ -205,7 +206,7 @@ def respond(
         return Reply(say("uz", "no_line"), end=True)
     found = identity.find_customer_by_phone(uow, phone=msisdn)
     customer_id = found.id if found is not None else None
-    language = language_of(uow, msisdn, customer_id)
+    language = language_of(uow, msisdn, found)
     if not lines.exists(uow, msisdn):
         return Reply(say(language, "no_line"), end=True)
     inputs = text.split("*") if text else []
