@@ -9,21 +9,33 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Security
+from fastapi import APIRouter, Depends, Form, Request, Security
 from fastapi.responses import PlainTextResponse
-from fastapi.security import HTTPBasic
-from starlette.concurrency import run_in_threadpool
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from yagona.app.ussd import engine, gateways
 from yagona.kernel.errors import UnauthenticatedError
+from yagona.platform.uow import UnitOfWork
+from yagona.platform.web import unit_of_work
 
 router = APIRouter(prefix="/api/v1/ussd", tags=["ussd"])
 # Declared for the OpenAPI document (HTTP Basic); the check is `gateways.authenticate`.
 _basic = HTTPBasic(auto_error=False, description="a USSD gateway: `NAME:KEY` from `yagona ussd gateway add NAME`")
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
 class UnknownGatewayError(UnauthenticatedError):
     """Not a gateway of ours, or a wrong or disabled key."""
+
+
+def calling_gateway(
+    request: Request, uow: Uow, _credentials: Annotated[HTTPBasicCredentials | None, Security(_basic)] = None
+) -> str:
+    """The gateway that calls, or 401 — before the form is looked at."""
+    gateway = gateways.authenticate(uow, request.headers.get("authorization"))
+    if gateway is None:
+        raise UnknownGatewayError("a USSD gateway's HTTP Basic credentials are required")
+    return gateway
 
 
 @router.post(
@@ -36,35 +48,26 @@ class UnknownGatewayError(UnauthenticatedError):
             "content": {"text/plain": {"schema": {"type": "string", "examples": ["CON Yagona *111#\n1 Balans"]}}},
         }
     },
-    dependencies=[Security(_basic)],
 )
-async def ussd_page(
+def ussd_page(
+    *,
     request: Request,
+    uow: Uow,
+    gateway: Annotated[str, Depends(calling_gateway)],
     session_id: Annotated[str, Form(alias="sessionId", min_length=1, max_length=64)],
     service_code: Annotated[str, Form(alias="serviceCode", min_length=2, max_length=20)],
     phone_number: Annotated[str, Form(alias="phoneNumber", min_length=1, max_length=32)],
     text: Annotated[str, Form(max_length=400)] = "",
 ) -> PlainTextResponse:
     """The page the phone shows next. Inputs and PINs are never logged or kept."""
-    factory = request.app.state.uow_factory
-    timeout_s: float = request.app.state.container.settings.ussd.session_timeout_s
-    authorization = request.headers.get("authorization")
-
-    def work() -> str:
-        with factory() as uow:
-            gateway = gateways.authenticate(uow, authorization)
-            if gateway is None:
-                raise UnknownGatewayError("a USSD gateway's HTTP Basic credentials are required")
-            reply = engine.respond(
-                uow,
-                gateway=gateway,
-                session_ref=session_id,
-                service_code=service_code,
-                phone=phone_number,
-                text=text,
-                timeout_s=timeout_s,
-            )
-            uow.commit()
-            return reply.wire()
-
-    return PlainTextResponse(await run_in_threadpool(work))
+    reply = engine.respond(
+        uow,
+        gateway=gateway,
+        session_ref=session_id,
+        service_code=service_code,
+        phone=phone_number,
+        text=text,
+        timeout_s=request.app.state.container.settings.ussd.session_timeout_s,
+    )
+    uow.commit()
+    return PlainTextResponse(reply.wire())
