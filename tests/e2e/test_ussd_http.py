@@ -239,8 +239,11 @@ def test_the_menu_tree_back_main_and_compare(site: Site) -> None:
     assert top == ("CON Yagona *111#\n1 Balans va paketlar\n2 Tariflar\n3 Hamyon\n4 Ballar\n5 Til / Язык / Language")
     balance = menu.send("1")
     assert balance.startswith("CON Balans: 160 000.00 so'm. Tarif: Lider Start.")
-    assert "0 Orqaga" in balance
-    assert menu.send("0") == top
+    assert balance.endswith("9 Keyingi\n0 Orqaga\n00 Bosh menyu")  # over one page: cut between lines
+    more = menu.send("9")
+    assert more.startswith("CON SMS qoldig'i: ") and more.endswith("0 Orqaga\n00 Bosh menyu")
+    assert menu.send("0") == balance  # a page back
+    assert menu.send("0") == top  # a screen back
     plans = menu.send("2")
     assert plans.startswith("CON Tarifingiz: Lider Start, 35 000.00 so'm/oy. O'tish mumkin:\n1 Lider Plus")
     plan = menu.send("1")

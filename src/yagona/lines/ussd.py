@@ -155,15 +155,13 @@ def is_query(code: str) -> bool:
     return "".join(code.split()) in _queries()
 
 
-def summary(line: LineState, language: str = "uz") -> str:
-    """Balance and every bundle left, in one text: the self-service menu's first screen."""
-    return " ".join(
-        (
-            _ussd_balance(line, language),
-            _ussd_minutes(line, language),
-            _ussd_sms(line, language),
-            _ussd_mb(line, language),
-        )
+def summary(line: LineState, language: str = "uz") -> tuple[str, ...]:
+    """Balance and every bundle left, a line each: the self-service menu's first screen."""
+    return (
+        _ussd_balance(line, language),
+        _ussd_minutes(line, language),
+        _ussd_sms(line, language),
+        _ussd_mb(line, language),
     )
 
 

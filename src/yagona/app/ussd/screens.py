@@ -187,7 +187,7 @@ def main_choose(caller: Caller, args: dict[str, str], answer: str) -> Move:
 
 
 def balance_render(caller: Caller, args: dict[str, str]) -> View:
-    return View((lines_ussd.summary(lines.state(caller.uow, msisdn=caller.msisdn), caller.language),))
+    return View(lines_ussd.summary(lines.state(caller.uow, msisdn=caller.msisdn), caller.language))
 
 
 def _targets(caller: Caller) -> tuple[Plan, list[Plan]]:
