@@ -341,6 +341,9 @@ def test_the_wallet_pays_the_line_with_the_right_pin_and_points_buy_a_reward(sit
     summaries = site.timeline()
     assert "USSD: line paid from the wallet" in summaries
     assert not any(wallet_factory.PIN in summary or "11111" in summary for summary in summaries)
+    with site.container.uow() as uow:  # nor in the sessions' rows
+        kept = [f"{row.stack} {row.last_reply}" for row in uow.session.scalars(select(UssdSession))]
+    assert kept and not any(wallet_factory.PIN in row or "11111" in row for row in kept)
     menu = site.dial("*111#")
     menu.start()
     points = menu.send("4")
