@@ -377,3 +377,15 @@ def test_the_terminal_emulator_dials_through_the_same_conversation(site: Site) -
     assert run.exit_code == 0, run.output
     assert "Yagona *111#" in run.output and "1 Balans va paketlar" in run.output
     assert "Balans: 160 000.00 so'm. Tarif: Lider Start." in run.output
+    gateway = ["--database-url", site.database_url, "ussd", "gateway"]
+    added = CliRunner().invoke(cli.app, [*gateway, "add", "cli-ussdc"])
+    assert added.exit_code == 0, added.output
+    key = added.output.strip().splitlines()[-1]
+    form = {"sessionId": "cli1", "serviceCode": "*100#", "phoneNumber": site.phone}
+    assert site.gateway.post(form, headers=site.gateway.auth("cli-ussdc", key)).status_code == 200
+    assert "cli-ussdc\tactive" in CliRunner().invoke(cli.app, [*gateway, "list"]).output
+    assert CliRunner().invoke(cli.app, [*gateway, "add", "cli-ussdc"]).exit_code == 1  # taken: refused
+    assert CliRunner().invoke(cli.app, [*gateway, "disable", "cli-ussdc"]).exit_code == 0
+    assert (
+        site.gateway.post({**form, "sessionId": "cli2"}, headers=site.gateway.auth("cli-ussdc", key)).status_code == 401
+    )
