@@ -16,6 +16,7 @@ from yagona.app import me, problems, shell, staff
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.app.telegram import routes as telegram_routes
+from yagona.app.ussd import routes as ussd_routes
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
 from yagona.home import routes as home_routes
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(home_routes.me_router)
     app.include_router(loyalty_routes.me_router)
     app.include_router(loyalty_routes.staff_router)
+    app.include_router(ussd_routes.router)  # the USSD gateway (HTTP Basic per gateway)
     app.include_router(identity_web.router)  # the pages: sign in, sign up, sign out
     app.include_router(lines_web.router)
     app.include_router(catalog_web.router)  # /plans: the open catalogue, public

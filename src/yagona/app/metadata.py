@@ -8,6 +8,7 @@ from sqlalchemy import MetaData
 def all_metadata() -> MetaData:
     # Importing a domain's models registers its tables on the shared metadata.
     import yagona.app.telegram.models
+    import yagona.app.ussd.models
     import yagona.crm.models
     import yagona.home.models
     import yagona.identity.models

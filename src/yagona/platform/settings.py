@@ -71,6 +71,13 @@ class PaymentsSettings(BaseModel):
     click_merchant_id: str | None = None
 
 
+class UssdSettings(BaseModel):
+    """The USSD channel (YAGONA_USSD__SESSION_TIMEOUT_S): a session idle longer than this
+    starts again at the top (gateways drop a silent session after 2-3 minutes)."""
+
+    session_timeout_s: float = Field(default=180.0, gt=0, le=3600)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YAGONA_", env_nested_delimiter="__", extra="ignore")
 
@@ -86,6 +93,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     http: HttpSettings = HttpSettings()
     payments: PaymentsSettings = PaymentsSettings()
+    ussd: UssdSettings = UssdSettings()
     # The built-in simulators (card processor, national OneID, billers) and the dev outbox.
     # None: on in dev and test, off in prod. True in prod is refused: a simulator there
     # would approve money and identities from nothing.

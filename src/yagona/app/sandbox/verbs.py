@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from yagona.app.sandbox import reminders as reminder_verbs
 from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
+from yagona.app.ussd import engine as ussd_engine
 from yagona.home import service as home
 from yagona.home.schemas import HomeAccountState
 from yagona.identity import service as identity
@@ -20,7 +21,6 @@ from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.kernel.errors import InvalidRequestError, NotFoundError
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
-from yagona.lines import ussd as lines_ussd
 from yagona.lines.schemas import LineState, UsageResult
 from yagona.loyalty import service as loyalty
 from yagona.loyalty.schemas import LoyaltyState
@@ -169,9 +169,9 @@ def line_data(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
 
 def line_ussd(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
     with sim.uow() as uow:
-        answer = lines_ussd.dial(uow, msisdn=f["msisdn"], code=f["code"])
+        text, action = ussd_engine.dial_once(uow, msisdn=f["msisdn"], code=f["code"])  # the USSD channel's own path
         uow.commit()
-    return {"text": answer.text, **({"action": answer.action} if answer.action else {})}
+    return {"text": text, **({"action": action} if action else {})}
 
 
 def line_switch(sim: Simulation, f: dict[str, Any]) -> dict[str, Any]:
