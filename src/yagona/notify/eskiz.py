@@ -68,6 +68,8 @@ class EskizGateway:
     timeout_s: float
     _token: str | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # One client for the process, made on first use: its connections (and TLS) are reused.
+    _client: httpx.Client | None = field(default=None, repr=False)
 
     def send_sms(self, *, recipient: str, text: str, callback_url: str | None) -> str | None:
         form = {"mobile_phone": recipient, "message": text, "from": self.sender}
@@ -82,6 +84,18 @@ class EskizGateway:
         if response.status_code in (401, 429) or response.status_code >= 500:
             raise GatewayUnavailableError(f"eskiz answered {response.status_code}")
         raise GatewayRejectedError(f"eskiz refused the message ({response.status_code})")
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _http(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client()
+            return self._client
 
     def _current_token(self) -> str:
         with self._lock:
@@ -103,7 +117,9 @@ class EskizGateway:
         files: Any = [(name, (None, value)) for name, value in form.items()]
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            return httpx.post(self.base_url.rstrip("/") + path, files=files, headers=headers, timeout=self.timeout_s)
+            return self._http().post(
+                self.base_url.rstrip("/") + path, files=files, headers=headers, timeout=self.timeout_s
+            )
         except httpx.HTTPError as error:  # late, refused, reset: the gateway did not answer
             raise GatewayUnavailableError(f"eskiz did not answer: {type(error).__name__}") from error
 

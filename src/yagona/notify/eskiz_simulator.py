@@ -120,6 +120,7 @@ def send(  # noqa: PLR0917 - FastAPI reads the form fields by name
 def _call_back(url: str, receipt: dict[str, Any]) -> None:
     time.sleep(STATE.receipt_delay_s)
     try:
-        httpx.post(url, json=receipt, timeout=5)
+        with httpx.Client(timeout=5) as client:
+            client.post(url, json=receipt)
     except httpx.HTTPError as error:  # Eskiz does not retry either
         log.warning("eskiz_simulator_callback_failed", error=type(error).__name__)
