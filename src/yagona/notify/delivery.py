@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
+from pydantic import SecretStr
 
 from yagona.kernel.errors import NotFoundError
 from yagona.notify import eskiz, repository
 from yagona.notify.errors import CallbackRefusedError, GatewayRejectedError, GatewayUnavailableError
 from yagona.notify.events import MessageDelivered, MessageFailed, MessageSent
 from yagona.notify.models import Message
-from yagona.notify.push import WebPushSender
+from yagona.notify.push import WebPushSender, new_vapid_keys
 from yagona.notify.schemas import (
     Channel,
     DeliveryAdapter,
@@ -66,8 +67,12 @@ class Delivery:
 
 def for_environment(settings: NotifySettings, *, env: str, secret_key: str) -> Delivery:
     """Eskiz when configured; else the outbox in dev and test, and nothing in prod. Push when
-    VAPID keys are set. E-mail: the outbox in dev and test only (no mail server yet)."""
+    VAPID keys are set (dev and test without keys: a pair made for this process, so the page
+    works out of the box). E-mail: the outbox in dev and test only (no mail server yet)."""
     dev = env in ("dev", "test")
+    if dev and not settings.push_enabled:
+        private, public = new_vapid_keys()
+        settings = settings.model_copy(update={"vapid_private_key": SecretStr(private), "vapid_public_key": public})
     sms: SmsGateway | None = OutboxGateway() if dev else None
     if settings.eskiz_url is not None:
         sms = eskiz.EskizGateway(
