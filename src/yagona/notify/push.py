@@ -9,10 +9,8 @@ import binascii
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pywebpush import WebPushException, webpush
 
 from yagona.notify.schemas import PushOutcome, PushTarget
 
@@ -66,6 +64,11 @@ class WebPushSender:
     ttl_s: int
 
     def push(self, target: PushTarget, payload: str) -> PushOutcome:
+        # Imported on first push: pywebpush brings aiohttp and requests, a second of start-up
+        # that every CLI command and server process would pay for nothing.
+        import requests  # noqa: PLC0415
+        from pywebpush import WebPushException, webpush  # noqa: PLC0415
+
         subscription = {"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}}
         try:
             webpush(
