@@ -74,6 +74,8 @@ def for_environment(settings: NotifySettings, *, env: str, secret_key: str) -> D
         private, public = new_vapid_keys()
         settings = settings.model_copy(update={"vapid_private_key": SecretStr(private), "vapid_public_key": public})
     sms: SmsGateway | None = OutboxGateway() if dev else None
+    if settings.eskiz_url is not None and not dev and not (settings.eskiz_email and settings.eskiz_password):
+        raise ValueError("YAGONA_NOTIFY_ESKIZ_URL needs YAGONA_NOTIFY_ESKIZ_EMAIL and YAGONA_NOTIFY_ESKIZ_PASSWORD")
     if settings.eskiz_url is not None:
         sms = eskiz.EskizGateway(
             base_url=settings.eskiz_url,
