@@ -15,6 +15,7 @@ import yagona
 from yagona.app import me, problems, shell, staff
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
+from yagona.app.telegram import routes as telegram_routes
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
 from yagona.home import routes as home_routes
@@ -34,6 +35,7 @@ from yagona.payments import web as payments_web
 from yagona.platform.api import ApiRead
 from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
+from yagona.reminders import web as reminders_web
 from yagona.wallet import routes as wallet_routes
 from yagona.wallet import web as wallet_web
 
@@ -64,26 +66,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     if settings.docs_enabled:
         _mount_docs(app)
 
-    @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok", "version": yagona.__version__}
-
-    @app.get(
-        "/ready",
-        tags=["ops"],
-        response_model=Readiness,
-        responses={503: {"description": "the database does not answer (`unavailable`)"}},
-    )
-    def ready() -> Readiness | JSONResponse:
-        """The process can serve: its database answers."""
-        try:
-            with container.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as error:  # noqa: BLE001 - any failure means not ready
-            return problems.problem(503, "unavailable", f"database unreachable: {type(error).__name__}")
-        return Readiness(status="ready", database=container.engine.dialect.name)
-
+    _install_ops(app, container)
     app.include_router(catalog_routes.router)
     app.include_router(catalog_routes.tmf_router)
     app.include_router(ledger_routes.router)
@@ -116,9 +99,35 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
     app.include_router(home_web.router)
     app.include_router(loyalty_web.router)
+    telegram_routes.install(app, settings)  # the bot's webhook: on with YAGONA_TELEGRAM_BOT_TOKEN
+    app.include_router(reminders_web.router)  # /account/reminders
     _mount_notify(app, settings)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
+
+
+def _install_ops(app: FastAPI, container: Container) -> None:
+    """/health and /ready, for load balancers and orchestrators: open to anyone."""
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok", "version": yagona.__version__}
+
+    @app.get(
+        "/ready",
+        tags=["ops"],
+        response_model=Readiness,
+        responses={503: {"description": "the database does not answer (`unavailable`)"}},
+    )
+    def ready() -> Readiness | JSONResponse:
+        """The process can serve: its database answers."""
+        try:
+            with container.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - any failure means not ready
+            return problems.problem(503, "unavailable", f"database unreachable: {type(error).__name__}")
+        return Readiness(status="ready", database=container.engine.dialect.name)
 
 
 STATIC = Path(__file__).parent / "static"

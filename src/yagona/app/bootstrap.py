@@ -26,6 +26,9 @@ from yagona.platform.jobs import JobHandler, JobRunner
 from yagona.platform.logging import configure_logging
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
+from yagona.reminders import handlers as reminders_handlers
+from yagona.reminders import service as reminders_service
+from yagona.reminders import tasks as reminders_tasks
 from yagona.wallet import service as wallet_service
 from yagona.wallet import tasks as wallet_tasks
 from yagona.wallet.settings import WalletSettings
@@ -53,6 +56,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **payments_tasks.handlers(),
         **home_tasks.handlers(),
         **loyalty_tasks.handlers(),
+        **reminders_tasks.handlers(),
     }
 
 
@@ -129,6 +133,9 @@ def bootstrap(
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges
+    reminders_service.rules()  # the reminder rules, validated at start: a bad file stops here
+    reminders_service.configure(secret_key=settings.secret_key.get_secret_value())
+    reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )

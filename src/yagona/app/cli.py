@@ -12,6 +12,7 @@ import yagona
 from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.app.sandbox import cli as sandbox_cli
+from yagona.app.telegram import cli as telegram_cli
 from yagona.catalog import cli as catalog_cli
 from yagona.identity import cli as identity_cli
 from yagona.ledger import cli as ledger_cli
@@ -64,6 +65,7 @@ app.add_typer(lines_cli.app, name="lines")
 app.add_typer(wallet_cli.app, name="wallet")
 app.add_typer(payments_cli.app, name="payments")
 app.add_typer(loyalty_cli.app, name="loyalty")
+app.add_typer(telegram_cli.app, name="telegram")
 
 
 @loyalty_cli.app.command("consume")

@@ -7,6 +7,8 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> MetaData:
     # Importing a domain's models registers its tables on the shared metadata.
+    import yagona.app.telegram.models
+    import yagona.crm.models
     import yagona.home.models
     import yagona.identity.models
     import yagona.ledger.models
@@ -16,6 +18,7 @@ def all_metadata() -> MetaData:
     import yagona.payments.models
     import yagona.platform.models
     import yagona.privacy.models
+    import yagona.reminders.models
     import yagona.wallet.models  # noqa: F401
     from yagona.platform.db import metadata
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from yagona.kernel.events import DomainEvent
@@ -74,3 +75,13 @@ class LineCharged(DomainEvent):
     msisdn: str
     reason: str
     amount_tiyin: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromoStarted(DomainEvent):
+    """A promo subscription's free days began (the reminder engine warns before they end)."""
+
+    name: ClassVar[str] = "lines.promo_started"
+    msisdn: str
+    promo: str
+    free_until: datetime

@@ -19,7 +19,7 @@ from yagona.notify.settings import NotifySettings
 from yagona.platform.sealing import Sealer
 from yagona.platform.uow import UnitOfWork
 
-__all__ = ["deliver_queued", "outbox", "queue", "record_receipt", "sealer_for"]
+__all__ = ["deliver_queued", "has_push_device", "outbox", "queue", "record_receipt", "sealer_for"]
 
 SEAL_PURPOSE = "notify.message"
 
@@ -76,6 +76,12 @@ def queue(
         ),
     )
     return message_id
+
+
+def has_push_device(uow: UnitOfWork, *, customer_id: str) -> bool:
+    """Whether a push to this customer would reach a device (they subscribed one): what a
+    sender asks before it chooses `Channel.PUSH` (recipient: the customer's id)."""
+    return bool(repository.subscriptions(uow.session, customer_id, limit=1))
 
 
 def _settings() -> NotifySettings:

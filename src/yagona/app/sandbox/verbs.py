@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from yagona.app.sandbox import reminders as reminder_verbs
 from yagona.app.sandbox.scenario import Field, VerbFields, amount, decimal, duration, flag, text, timestamp, whole
 from yagona.home import service as home
 from yagona.home.schemas import HomeAccountState
@@ -575,4 +576,5 @@ VERBS: Mapping[str, tuple[VerbFields, Handler]] = {
         {"phone": PHONE, "reward": Field(text), "msisdn": Field(text, required=False)},
         loyalty_redeem,
     ),
+    **reminder_verbs.VERBS,  # issue 13.6: customer.register, reminders.prefs
 }

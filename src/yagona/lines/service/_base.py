@@ -143,6 +143,21 @@ def state(uow: UnitOfWork, *, msisdn: str) -> LineState:
     )
 
 
+def bundle_use(uow: UnitOfWork, *, msisdn: str) -> dict[str, tuple[int, int]]:
+    """What the plan's live bundles granted and what is left of them, by key (the reminder
+    engine: a bundle nearly used up); empty for an unknown line."""
+    line = repository.line(uow.session, normalised(msisdn))
+    if line is None:
+        return {}
+    uow.session.flush()
+    use: dict[str, tuple[int, int]] = {}
+    for bundle in repository.live_bundles(uow.session, line.id, uow.clock.now()):
+        if bundle.origin == "plan" and bundle.granted > 0:
+            granted, left = use.get(bundle.key, (0, 0))
+            use[bundle.key] = (granted + bundle.granted, left + bundle.remaining)
+    return use
+
+
 def list_msisdns(uow: UnitOfWork) -> list[str]:
     return repository.all_msisdns(uow.session)
 

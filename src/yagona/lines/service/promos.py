@@ -11,6 +11,7 @@ from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 from yagona.lines import repository
 from yagona.lines.errors import InvalidRequestError, LineNotFoundError
+from yagona.lines.events import PromoStarted
 from yagona.lines.models import Promo
 from yagona.lines.schemas import LineState, PromoState
 from yagona.lines.service._base import (
@@ -50,6 +51,7 @@ def activate_promo(uow: UnitOfWork, *, msisdn: str, promo_id: str) -> LineState:
         payload={"msisdn": line.msisdn, "promo": promo_id},
         now=now,
     )
+    uow.add_event(PromoStarted(occurred_at=now, msisdn=line.msisdn, promo=promo_id, free_until=free_until))
     return state(uow, msisdn=line.msisdn)
 
 

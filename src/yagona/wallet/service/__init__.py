@@ -44,7 +44,15 @@ from yagona.wallet.service.registration import (
     register,
     state,
 )
-from yagona.wallet.service.states import block, close, release, restore, return_frozen, run_dormancy
+from yagona.wallet.service.states import (
+    block,
+    close,
+    dormant_from,
+    release,
+    restore,
+    return_frozen,
+    run_dormancy,
+)
 from yagona.wallet.service.topups import (
     confirm_card_topup,
     reverse_payment_system_topup,
@@ -69,6 +77,7 @@ __all__ = [
     "configure",
     "confirm_card_topup",
     "current",
+    "dormant_from",
     "forget_pin",
     "get",
     "identify",

@@ -37,6 +37,7 @@ from yagona.wallet.service.common import (
     status,
     tell_owner,
     verify_pin,
+    wallet,
     wallet_account_code,
     write_operation,
 )
@@ -174,6 +175,15 @@ def close(uow: UnitOfWork, *, phone: str, pin: str | None = None) -> WalletRead:
     row.closed_at = uow.clock.now()
     set_state(uow, row, WalletStatus.CLOSED, None, change="closed")
     return read(uow, row)
+
+
+def dormant_from(uow: UnitOfWork, *, phone: str) -> datetime | None:
+    """When an active wallet turns dormant if nothing happens before (4.5.3); None for a
+    wallet that is not active. The reminder engine warns 30 days before."""
+    row = wallet(uow, phone)
+    if row.state != WalletStatus.ACTIVE.value:
+        return None
+    return rules.dormancy_due(row.last_activity_at, years=ctx().settings.dormancy_years)
 
 
 def run_dormancy(uow: UnitOfWork, *, phone: str) -> int | None:

@@ -1,0 +1,311 @@
+"""The Telegram bot over real sockets: updates posted to our webhook as Telegram posts them,
+the replies taken by a stand-in of the Bot API (tests/e2e/telegram_api.py) that the bot reaches
+by its base-URL setting. The link to One ID (own contact → SMS code from the dev outbox), its
+refusals, every command's answer, the call-centre request, and who may post to the webhook."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from tests.e2e.server import serving
+from tests.e2e.telegram_api import TOKEN, FakeBotApi, fake_bot_api
+from tests.factories import wallet as wallets
+from tests.factories.identity import customer, last_code
+from tests.factories.lines import connect
+from yagona.app.api import create_app
+from yagona.app.bootstrap import Container, bootstrap
+from yagona.crm import service as crm
+from yagona.identity import service as identity
+from yagona.identity.schemas import Language
+from yagona.kernel.clock import SystemClock
+from yagona.kernel.phone import display_msisdn
+from yagona.platform.db import make_engine
+from yagona.platform.settings import Settings
+
+SECRET = "test-webhook-secret-0123456789"
+HOOK = "/api/v1/telegram/webhook"
+
+
+def _person(n: int) -> tuple[str, int, int]:
+    """Each test's own phone, chat, and a stranger's chat (one server serves the module)."""
+    return f"99890{n:07d}", 5_550_000 + 10 * n, 5_550_001 + 10 * n
+
+
+@dataclass
+class Bot:
+    url: str
+    api: FakeBotApi
+    app: FastAPI
+    container: Container
+    updates: Iterator[int]
+
+    def post(self, chat: int, *, text: str | None = None, contact: dict[str, Any] | None = None,
+             language: str = "en", secret: str | None = SECRET) -> httpx.Response:  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": next(self.updates),
+            "date": 1_764_000_000,
+            "chat": {"id": chat, "type": "private", "first_name": "Dilnoza"},
+            "from": {"id": chat, "is_bot": False, "first_name": "Dilnoza", "language_code": language},
+        }
+        if text is not None:
+            message["text"] = text
+        if contact is not None:
+            message["contact"] = contact
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        update = {"update_id": next(self.updates), "message": message}
+        return httpx.post(self.url + HOOK, json=update, headers=headers, timeout=20)
+
+    def say(self, chat: int, text: str | None = None, **kwargs: Any) -> list[str]:
+        """Post a message; the bot's replies to it."""
+        before = len(self.api.texts(chat))
+        answer = self.post(chat, text=text, **kwargs)
+        assert answer.status_code == 200, answer.text
+        return self.api.texts(chat)[before:]
+
+    def code(self, phone: str) -> str:
+        with self.container.uow() as uow:
+            return last_code(uow, self.app.state.identity, phone)
+
+    def link(self, chat: int, phone: str) -> list[str]:
+        self.say(chat, contact={"phone_number": f"+{phone}", "first_name": "Dilnoza", "user_id": chat})
+        return self.say(chat, self.code(phone))
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Bot]:
+    """One server and one Bot API stand-in for the module (each test has its own chats and phones)."""
+    database = tmp_path_factory.mktemp("telegram") / "yagona.db"
+    shutil.copy(sqlite_template, database)
+    settings = Settings(env="test", database={"url": f"sqlite:///{database}"})  # type: ignore[arg-type]
+    engine = make_engine(settings.database.url, pool_size=10)
+    container = bootstrap(settings, clock=SystemClock(), engine=engine, configure_logs=False)
+    with fake_bot_api() as api, pytest.MonkeyPatch.context() as env:
+        env.setenv("YAGONA_TELEGRAM_BOT_TOKEN", TOKEN)
+        env.setenv("YAGONA_TELEGRAM_WEBHOOK_SECRET", SECRET)
+        env.setenv("YAGONA_TELEGRAM_API_URL", api.url)
+        app = create_app(settings, container=container)
+        with serving(app) as url:
+            yield Bot(url, api, app, container, itertools.count(1000))
+    engine.dispose()
+
+
+def _dilnoza(bot: Bot, phone: str, *, line: bool = True, wallet: bool = True) -> str:
+    with bot.container.uow() as uow:
+        found = customer(uow, bot.app.state.identity, phone, password=None, language=Language.EN)
+        if line:
+            connect(uow, msisdn=phone, plan="lider-start", deposit_som=50_000)
+        if wallet:
+            wallets.register(uow, phone, customer_id=found.id)
+            wallets.top_up(uow, phone, wallets.som(120_000))
+        uow.commit()
+        return found.id
+
+
+def _digits(texts: list[str]) -> bool:
+    return any(re.search(r"\d{3}", t) for t in texts)
+
+
+def test_a_chat_links_to_one_id_by_its_own_contact_and_the_sms_code(bot: Bot) -> None:
+    phone, chat, _ = _person(1)
+    customer_id = _dilnoza(bot, phone)
+    [prompt] = bot.say(chat, "/start")
+    assert "link this chat to your One ID" in prompt
+    keyboard = bot.api.sent(chat)[-1].keyboard["keyboard"]
+    assert keyboard[0][0]["request_contact"] is True
+    [sent] = bot.say(chat, contact={"phone_number": phone, "first_name": "Dilnoza", "user_id": chat})
+    assert sent == f"We sent a code by SMS to +998 90 *** ** {phone[-2:]}. Type it here."
+    code = bot.code(phone)
+    [linked] = bot.say(chat, code)
+    assert linked == "This chat is linked to One ID: Dilnoza Alimova. Choose what to see."
+    assert "💰 Balance" in str(bot.api.sent(chat)[-1].keyboard["keyboard"])
+    # One ID sees a device signed in by the SMS code; the timeline, the chat, never the code
+    with bot.container.uow() as uow:
+        sessions = identity.list_sessions(uow, customer_id=customer_id)
+        timeline = crm.timeline(uow, customer_id=customer_id, channel="telegram")
+    assert [s.device for s in sessions] == ["Telegram bot"]
+    assert [(t.direction, t.summary) for t in reversed(timeline)] == [
+        ("in", "Telegram: linked the chat to One ID by the SMS code"),
+        ("out", "Telegram: the chat is linked; the menu was shown"),
+    ]
+    assert all(code not in t.summary for t in timeline)
+    # a retried update (the same update_id) is answered once
+    update = {
+        "update_id": 900_000,
+        "message": {"message_id": 1, "date": 1, "chat": {"id": chat, "type": "private"},
+                    "from": {"id": chat, "is_bot": False, "first_name": "D"}, "text": "/balance"},
+    }  # fmt: skip
+    for _ in range(2):
+        assert httpx.post(bot.url + HOOK, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}).is_success
+    assert len([t for t in bot.api.texts(chat) if "so'm" in t]) == 1
+
+
+def test_someone_elses_contact_is_refused_and_no_code_is_sent(bot: Bot) -> None:
+    phone, chat, stranger = _person(2)
+    _dilnoza(bot, phone, line=False, wallet=False)
+    contact = {"phone_number": phone, "first_name": "Dilnoza", "user_id": chat}  # Dilnoza's own contact
+    [refused] = bot.say(stranger, contact=contact)
+    assert refused.startswith("Share your own contact")
+    assert bot.api.sent(stranger)[-1].keyboard["keyboard"][0][0]["request_contact"] is True
+    # nothing went to Dilnoza's phone; the stranger's chat still answers only with the prompt
+    with bot.container.uow() as uow, pytest.raises(AssertionError, match="a code was sent"):
+        last_code(uow, bot.app.state.identity, phone)
+    [prompt] = bot.say(stranger, "123456")
+    assert "link this chat to your One ID" in prompt
+
+
+def test_a_wrong_code_is_refused_and_the_right_one_still_links(bot: Bot) -> None:
+    phone, chat, _ = _person(3)
+    _dilnoza(bot, phone, line=False, wallet=False)
+    bot.say(chat, contact={"phone_number": phone, "first_name": "Dilnoza", "user_id": chat}, language="ru")
+    code = bot.code(phone)
+    wrong = "000000" if code != "000000" else "111111"
+    [refused] = bot.say(chat, wrong, language="ru")
+    assert refused == "Неверный номер телефона, код или пароль. Напишите код из SMS или /cancel.", refused
+    [hint] = bot.say(chat, "hello", language="ru")
+    assert hint == "Напишите код из SMS или /cancel."
+    [linked] = bot.say(chat, code)
+    assert linked.startswith("This chat is linked to One ID")
+
+
+def test_wrong_codes_past_one_ids_limit_lock_the_phone(bot: Bot) -> None:
+    phone, chat, _ = _person(9)
+    _dilnoza(bot, phone, line=False, wallet=False)
+    bot.say(chat, contact={"phone_number": phone, "first_name": "Dilnoza", "user_id": chat})
+    code = bot.code(phone)
+    wrong = "000000" if code != "000000" else "111111"
+    answers = [bot.say(chat, wrong)[0] for _ in range(6)]
+    assert answers[0].startswith("The code is wrong or has expired.")
+    assert answers[-1].startswith("Too many attempts; try again later."), answers[-1]
+    [locked] = bot.say(chat, code)  # even the right code, while the phone is locked
+    assert locked.startswith("Too many attempts")
+
+
+def test_an_unlinked_chat_gets_only_the_link_prompt_never_data(bot: Bot) -> None:
+    phone, chat, stranger = _person(4)
+    _dilnoza(bot, phone)
+    bot.link(chat, phone)  # the owner's chat is linked; the stranger's is not
+    for said in ("/balance", "💰 Balance", "/wallet", "/person", "998901234567", "/unlink"):
+        [answer] = bot.say(stranger, said)
+        assert "link this chat to your One ID" in answer
+        assert "so'm" not in answer and "Dilnoza" not in answer
+    assert not _digits(bot.api.texts(stranger))
+
+
+def test_each_command_answers_from_the_customers_services(bot: Bot) -> None:
+    phone, chat, _ = _person(5)
+    customer_id = _dilnoza(bot, phone)
+    with bot.container.uow() as uow:
+        crm.record_interaction(uow, customer_id=customer_id, channel="sms", direction="out",
+                               summary="Reminder: the monthly fee is due tomorrow")  # fmt: skip
+        uow.commit()
+    bot.link(chat, phone)
+    [balance] = bot.say(chat, "/balance")
+    assert balance.startswith(f"{display_msisdn(phone)} — Lider Start: ") and "so'm" in balance, balance
+    [bundles] = bot.say(chat, "📦 Bundles")
+    assert bundles.startswith(f"{display_msisdn(phone)} — Lider Start, left:") and "internet, MB" in bundles, bundles
+    [wallet] = bot.say(chat, "/wallet")
+    assert wallet == f"Wallet {display_msisdn(phone)} (Light): 120 000.00 so'm, available: 120 000.00 so'm"
+    [payments] = bot.say(chat, "🧾 Payments")
+    assert payments.startswith(f"Wallet {display_msisdn(phone)} — recent operations:\n")
+    assert "· top-up · +120 000.00 so'm ·" in payments, payments
+    [reminders] = bot.say(chat, "/reminders")
+    assert reminders.startswith("What we sent you lately:\n") and "SMS · Reminder: the monthly fee is due" in reminders
+    [ask] = bot.say(chat, "/language")
+    assert ask == "Choose a language."
+    [chosen] = bot.say(chat, "🇷🇺 Русский")
+    assert chosen == "Язык: русский."
+    [rubalance] = bot.say(chat, "💰 Баланс")
+    assert "сум" in rubalance
+    with bot.container.uow() as uow:
+        assert identity.get_customer(uow, customer_id=customer_id).language == "ru"
+        timeline = crm.timeline(uow, customer_id=customer_id, channel="telegram", limit=100)
+    assert ("in", "Telegram: asked for balance") in [(t.direction, t.summary) for t in timeline]
+    assert len([t for t in timeline if t.direction == "out"]) == len(bot.api.texts(chat)) - 1  # but "we sent a code"
+
+
+def test_talk_to_a_person_opens_a_request_for_the_call_centre(bot: Bot) -> None:
+    phone, chat, _ = _person(6)
+    customer_id = _dilnoza(bot, phone, line=False, wallet=False)
+    bot.link(chat, phone)
+    [ask] = bot.say(chat, "👤 Talk to a person")
+    assert ask.startswith("Write your question in one message")
+    [opened] = bot.say(chat, "My internet is slow since Monday, please call me")
+    assert opened.startswith("Your request ") and "is with the call-centre" in opened
+    with bot.container.uow() as uow:
+        [request] = crm.contact_requests(uow, customer_id=customer_id)
+    assert (request.channel, request.status) == ("telegram", "open")
+    assert request.body == "My internet is slow since Monday, please call me"
+    assert request.id[-8:].upper() in opened
+    [after] = bot.say(chat, "thanks")  # the next message is not a second request
+    assert after.startswith("I did not understand")
+
+
+def test_unlinking_or_ending_the_session_in_one_id_returns_the_chat_to_the_prompt(bot: Bot) -> None:
+    phone, chat, _ = _person(7)
+    customer_id = _dilnoza(bot, phone, line=True, wallet=False)
+    bot.link(chat, phone)
+    [unlinked] = bot.say(chat, "/unlink")
+    assert unlinked == "This chat is no longer linked to your One ID."
+    with bot.container.uow() as uow:
+        assert identity.list_sessions(uow, customer_id=customer_id) == []
+    assert "link this chat" in bot.say(chat, "/balance")[0]
+    bot.link(chat, phone)
+    with bot.container.uow() as uow:
+        [session] = identity.list_sessions(uow, customer_id=customer_id)
+        identity.revoke_session(uow, customer_id=customer_id, session_id=session.id)  # signed out in the portal
+        uow.commit()
+    [ended] = bot.say(chat, "/balance")
+    assert ended.startswith("The link to One ID has ended") and "so'm" not in ended
+
+
+def test_only_telegram_with_the_secret_may_post_updates(bot: Bot) -> None:
+    phone, chat, _ = _person(8)
+    _dilnoza(bot, phone)
+    for secret in (None, "", "wrong-secret-0123456789", SECRET + "x"):
+        answer = bot.post(chat, text="/start", secret=secret)
+        assert answer.status_code == 401 and answer.json()["code"] == "unauthenticated", answer.text
+    not_json = httpx.post(bot.url + HOOK, content=b"{", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    assert not_json.status_code == 422
+    assert bot.api.texts(chat) == []
+    with bot.container.uow() as uow:
+        assert (
+            uow.session.execute(text("SELECT count(*) FROM telegram_chat WHERE chat_id = :c"), {"c": chat}).scalar_one()
+            == 0
+        )
+
+
+def test_without_a_token_the_bot_is_off(tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("YAGONA_TELEGRAM_BOT_TOKEN", raising=False)
+    shutil.copy(sqlite_template, tmp_path / "off.db")
+    settings = Settings(env="test", database={"url": f"sqlite:///{tmp_path / 'off.db'}"})  # type: ignore[arg-type]
+    container = bootstrap(settings, clock=SystemClock(), configure_logs=False)
+    with serving(create_app(settings, container=container)) as url:
+        answer = httpx.post(url + HOOK, json={"update_id": 1}, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+    container.engine.dispose()
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+
+
+def test_set_webhook_registers_the_url_and_the_secret(bot: Bot) -> None:
+    from yagona.app.cli import app as cli
+
+    url = "https://yagona.example" + HOOK
+    result = CliRunner().invoke(cli, ["telegram", "set-webhook", url])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"webhook set: {url}"
+    [call] = [c for c in bot.api.calls if c.method == "setWebhook"]
+    assert call.params["url"] == url and call.params["secret_token"] == SECRET
+    assert call.params["allowed_updates"] == ["message"]
+    refused = CliRunner().invoke(cli, ["telegram", "set-webhook", "https://yagona.example/elsewhere"])
+    assert refused.exit_code == 2
