@@ -29,6 +29,8 @@ from yagona.lines import routes as lines_routes
 from yagona.lines import web as lines_web
 from yagona.loyalty import routes as loyalty_routes
 from yagona.loyalty import web as loyalty_web
+from yagona.notify import routes as notify_routes
+from yagona.notify import web as notify_web
 from yagona.payments import routes as payments_routes
 from yagona.payments import web as payments_web
 from yagona.platform.api import ApiRead
@@ -101,6 +103,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(loyalty_web.router)
     telegram_routes.install(app, settings)  # the bot's webhook: on with YAGONA_TELEGRAM_BOT_TOKEN
     app.include_router(reminders_web.router)  # /account/reminders
+    _mount_notify(app, settings)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
@@ -130,6 +133,16 @@ def _install_ops(app: FastAPI, container: Container) -> None:
 
 
 STATIC = Path(__file__).parent / "static"
+
+
+def _mount_notify(app: FastAPI, settings: Settings) -> None:
+    """Notify: the SMS gateway's delivery receipts, the customer's push devices (API and
+    /account/notifications), and in dev and test the gateway's stand-in (/eskiz-simulator)."""
+    app.include_router(notify_routes.callback_router)
+    app.include_router(notify_routes.me_router)
+    app.include_router(notify_web.router)
+    if settings.simulators_enabled:  # never mounted in prod (Settings refuses them there)
+        app.include_router(notify_routes.simulator_router)
 
 
 def _mount_docs(app: FastAPI) -> None:

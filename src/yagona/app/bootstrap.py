@@ -16,7 +16,8 @@ from yagona.lines import tasks as lines_tasks
 from yagona.loyalty import handlers as loyalty_handlers
 from yagona.loyalty import service as loyalty_service
 from yagona.loyalty import tasks as loyalty_tasks
-from yagona.notify.schemas import DeliveryAdapter, DevDeliveryAdapter
+from yagona.notify import delivery as notify_delivery
+from yagona.notify.settings import NotifySettings
 from yagona.payments import tasks as payments_tasks
 from yagona.payments.schemas import PaymentsConfig
 from yagona.platform.bus import EventBus
@@ -41,10 +42,10 @@ class Container:
     bus: EventBus
     uow: UnitOfWorkFactory
     jobs: JobRunner
-    # Where SMS and e-mail go: nowhere in dev and test (the outbox row is the message);
-    # None until a gateway adapter is configured, so production never marks a message sent
-    # that no gateway took.
-    delivery: DeliveryAdapter | None
+    # Where SMS, push and e-mail go (notify.delivery): in dev and test the outbox row is the
+    # message unless a gateway (stand-in) is configured; in prod a channel without a gateway
+    # keeps its messages queued, so none is marked sent that no gateway took.
+    delivery: notify_delivery.Delivery | None
 
 
 def job_handlers() -> dict[str, JobHandler]:
@@ -135,5 +136,8 @@ def bootstrap(
     reminders_service.rules()  # the reminder rules, validated at start: a bad file stops here
     reminders_service.configure(secret_key=settings.secret_key.get_secret_value())
     reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events
-    delivery = DevDeliveryAdapter() if settings.env in ("dev", "test") else None
+    delivery = notify_delivery.for_environment(
+        NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
+    )
+    notify_delivery.install(delivery)
     return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)

@@ -1,4 +1,5 @@
-"""`yagona notify outbox --phone P`: the messages sent to a phone (dev and test only)."""
+"""`yagona notify outbox --phone P`: the messages sent to a phone (dev and test only);
+`yagona notify vapid-keys`: a new key pair for web push, as settings to paste."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import typer
 
 from yagona.kernel.phone import normalise_msisdn
 from yagona.notify import service
+from yagona.notify.push import new_vapid_keys
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 from yagona.platform.settings import Settings
 
-app = typer.Typer(help="Outgoing SMS and e-mail.", no_args_is_help=True)
+app = typer.Typer(help="Outgoing SMS, push and e-mail.", no_args_is_help=True)
 
 
 @app.command("outbox")
@@ -32,3 +34,12 @@ def outbox(
             limit=limit,
         )
     echo_json([m.model_dump(mode="json") for m in messages])
+
+
+@app.command("vapid-keys")
+def vapid_keys() -> None:
+    """Print a new VAPID key pair (web push) as the two settings to set. Keep the private key
+    secret; changing the pair makes every browser subscribe again."""
+    private, public = new_vapid_keys()
+    typer.echo(f"YAGONA_NOTIFY_VAPID_PRIVATE_KEY={private}")
+    typer.echo(f"YAGONA_NOTIFY_VAPID_PUBLIC_KEY={public}")

@@ -109,6 +109,24 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
 
 FALLBACK_LANGUAGE = "uz"
 
+# One-time codes and security alerts: delivered first, with their own SMS rate budget, so
+# that reminders and notices to the same phone can never hold a sign-in code back.
+URGENT = frozenset(
+    {
+        "identity.otp",
+        "identity.new_device",
+        "identity.access_reported",
+        "identity.totp_changed",
+        "identity.totp_removed",
+        "wallet.pin_reset",
+        "wallet.pin_cancelled",
+        "wallet.pin_locked",
+        "wallet.restore_locked",
+        "wallet.blocked_lost",
+        "wallet.blocked_fraud",
+    }
+)
+
 
 def render(template: str, language: str, params: Mapping[str, str]) -> str:
     """The text of `template` in `language` (Uzbek when that language is missing)."""

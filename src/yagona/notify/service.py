@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from yagona.kernel.ids import new_id
-from yagona.notify import repository, rules
-from yagona.notify.errors import OutboxClosedError, UnknownTemplateError
+from yagona.notify import delivery, encoding, repository, rules
+from yagona.notify.delivery import deliver_queued, record_receipt
+from yagona.notify.errors import OutboxClosedError, SmsTooLongError, UnknownTemplateError
 from yagona.notify.models import Message
-from yagona.notify.schemas import Channel, DeliveryAdapter, Language, MessageRead
+from yagona.notify.schemas import Channel, Language, MessageRead
+from yagona.notify.settings import NotifySettings
 from yagona.platform.sealing import Sealer
 from yagona.platform.uow import UnitOfWork
+
+__all__ = ["deliver_queued", "has_push_device", "outbox", "queue", "record_receipt", "sealer_for"]
 
 SEAL_PURPOSE = "notify.message"
 
@@ -34,10 +38,24 @@ def queue(
     params: Mapping[str, str],
     sealer: Sealer,
 ) -> str:
-    """Queue a message; returns its id. Nothing is sent before the unit of work commits."""
+    """Queue a message; returns its id. Nothing is sent before the unit of work commits.
+    An SMS is written as it will travel (`encoding.for_sms`); one needing more parts than
+    `sms_max_parts` is refused (`sms_too_long`, with the count)."""
     if not rules.known(template):
         raise UnknownTemplateError(f"no template {template}", template=template)
     body = rules.render(template, language.value, params)
+    sms_shape = None
+    if channel is Channel.SMS:
+        body = encoding.for_sms(body)
+        sms_shape = encoding.shape(body)
+        limit = _settings().sms_max_parts
+        if sms_shape.parts > limit:
+            raise SmsTooLongError(
+                f"the SMS needs {sms_shape.parts} parts ({sms_shape.encoding}); at most {limit}",
+                parts=sms_shape.parts,
+                encoding=sms_shape.encoding,
+                limit=limit,
+            )
     message_id = new_id()
     repository.insert(
         uow.session,
@@ -51,21 +69,26 @@ def queue(
             status="queued",
             created_at=uow.clock.now(),
             sent_at=None,
+            urgent=1 if template in rules.URGENT else 0,
+            encoding=sms_shape.encoding if sms_shape else None,
+            parts=sms_shape.parts if sms_shape else None,
+            attempts=0,
         ),
     )
     return message_id
 
 
-def deliver_queued(uow: UnitOfWork, *, adapter: DeliveryAdapter, sealer: Sealer, keep_body: bool, limit: int) -> int:
-    """Hand queued messages to the adapter; returns how many were sent. Bodies are wiped
-    after delivery unless `keep_body` (development: testers read codes from the outbox)."""
-    sent = 0
-    for message in repository.queued(uow.session, limit=min(limit, uow.limits.batch_size_max)):
-        body = sealer.open(message.body_sealed).decode() if message.body_sealed else ""
-        adapter.send(channel=Channel(message.channel), recipient=message.recipient, body=body)
-        repository.mark_sent(uow.session, message.id, now=uow.clock.now(), keep_body=keep_body)
-        sent += 1
-    return sent
+def has_push_device(uow: UnitOfWork, *, customer_id: str) -> bool:
+    """Whether a push to this customer would reach a device (they subscribed one): what a
+    sender asks before it chooses `Channel.PUSH` (recipient: the customer's id)."""
+    return bool(repository.subscriptions(uow.session, customer_id, limit=1))
+
+
+def _settings() -> NotifySettings:
+    try:
+        return delivery.current().settings
+    except RuntimeError:  # not wired (a tool without the composition root): the defaults
+        return NotifySettings()
 
 
 def outbox(uow: UnitOfWork, *, recipient: str, sealer: Sealer, env: str, limit: int = 20) -> list[MessageRead]:
@@ -83,6 +106,10 @@ def outbox(uow: UnitOfWork, *, recipient: str, sealer: Sealer, env: str, limit: 
             body=sealer.open(row.body_sealed).decode() if row.body_sealed else None,
             status=row.status,
             created_at=row.created_at,
+            gateway_id=row.gateway_id,
+            encoding=row.encoding,
+            parts=row.parts,
+            error=row.error,
         )
         for row in rows
     ]

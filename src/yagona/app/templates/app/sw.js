@@ -61,3 +61,20 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(request).catch(() => caches.match(OFFLINE)));
   }
 });
+
+// Web push (notify, /account/notifications): show what the server pushed; a click opens the
+// page it names, on this site only.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (notJson) { data = { body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Yagona", {
+    body: data.body || "", tag: data.tag, data: { url: data.url || "/" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data && event.notification.data.url || "/", self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(self.clients.openWindow(target.href));
+});
