@@ -1,7 +1,7 @@
 """notify: delivery status from the SMS gateway (its id, parts, retries), push subscriptions
 
 Revision ID: 20261201_notify_gateway
-Revises: 20261201_reminders
+Revises: 20261201_ussd_sessions
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261201_notify_gateway"  # alembic_version holds 32 characters
-down_revision: str | Sequence[str] | None = "20261201_reminders"
+down_revision: str | Sequence[str] | None = "20261201_ussd_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
