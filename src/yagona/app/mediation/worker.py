@@ -54,6 +54,7 @@ async def work(
         js = connection.jetstream(timeout=settings.timeout_s)
         await ensure_consumer(js, settings)
         subscription = await js.pull_subscribe_bind(durable=settings.durable, stream=settings.stream)
+        log.info("mediation_worker_ready", stream=settings.stream, durable=settings.durable)
         while max_batches is None or report.batches < max_batches:
             try:
                 messages = await subscription.fetch(settings.batch_size, timeout=settings.fetch_wait_s)
