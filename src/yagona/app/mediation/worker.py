@@ -10,6 +10,8 @@ answers from their stored rating (same record id), charging nothing again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,7 +57,8 @@ async def work(
         await ensure_consumer(js, settings)
         subscription = await js.pull_subscribe_bind(durable=settings.durable, stream=settings.stream)
         log.info("mediation_worker_ready", stream=settings.stream, durable=settings.durable)
-        while max_batches is None or report.batches < max_batches:
+        stopping = _stop_on_signals()
+        while not stopping.is_set() and (max_batches is None or report.batches < max_batches):
             try:
                 messages = await subscription.fetch(settings.batch_size, timeout=settings.fetch_wait_s)
             except TimeoutError:
@@ -68,6 +71,16 @@ async def work(
     finally:
         await connection.close()
     return report
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """SIGTERM/SIGINT: finish the batch in hand (commit, acknowledge), then stop."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            loop.add_signal_handler(signum, stopping.set)
+    return stopping
 
 
 async def _drained(subscription: JetStreamContext.PullSubscription) -> bool:
