@@ -15,7 +15,6 @@ from yagona.app.bench import ledger as ledger_bench
 from yagona.app.bench import lighthouse as lighthouse_bench
 from yagona.app.bench import loyalty as loyalty_bench
 from yagona.app.bench import machine, report, scratch
-from yagona.app.bench import mediation as mediation_bench
 from yagona.app.bench import payments as payments_bench
 from yagona.app.bench import rating as rating_bench
 from yagona.app.bench import wallet as wallet_bench
@@ -264,6 +263,8 @@ def mediation(
     nats_url: Annotated[str, typer.Option(envvar="YAGONA_TEST_NATS_URL")] = "nats://127.0.0.1:4222",
 ) -> None:
     """Usage records through JetStream to one and two rating workers on PostgreSQL, records/s."""
+    from yagona.app.bench import mediation as mediation_bench  # noqa: PLC0415 - nats only when run
+
     typer.echo(SystemClock().now().isoformat(timespec="seconds"))
     if why := scratch.postgres_unreachable(postgres_url):
         typer.echo(f"BENCHMARK FAILED: {why}", err=True)
