@@ -11,6 +11,7 @@ import typer
 import yagona
 from yagona.app.bench import cli as bench_cli
 from yagona.app.bootstrap import Container, bootstrap
+from yagona.app.mediation import cli as mediation_cli
 from yagona.app.sandbox import cli as sandbox_cli
 from yagona.app.telegram import cli as telegram_cli
 from yagona.app.ussd import cli as ussd_cli
@@ -68,6 +69,7 @@ app.add_typer(payments_cli.app, name="payments")
 app.add_typer(loyalty_cli.app, name="loyalty")
 app.add_typer(telegram_cli.app, name="telegram")
 app.add_typer(ussd_cli.app, name="ussd")
+app.add_typer(mediation_cli.app, name="mediation")
 
 
 @loyalty_cli.app.command("consume")

@@ -251,3 +251,35 @@ def loyalty(
             f"{backend.value:8} clients {row.clients}  events {row.events}  {row.per_second:,.0f} accruals/s  "
             f"p50 {row.p50_ms:.1f} ms  p99 {row.p99_ms:.1f} ms  replayed {row.replay_per_second:,.0f}/s (absorbed)"
         )
+
+
+@app.command()
+def mediation(
+    records: Annotated[int, typer.Option(min=100, help="Usage records published and rated per run.")] = 10_000,
+    batch_size: Annotated[int, typer.Option(min=1, max=1_000, help="Records a worker fetches and commits.")] = 200,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database per run.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+    nats_url: Annotated[str, typer.Option(envvar="YAGONA_TEST_NATS_URL")] = "nats://127.0.0.1:4222",
+) -> None:
+    """Usage records through JetStream to one and two rating workers on PostgreSQL, records/s."""
+    from yagona.app.bench import mediation as mediation_bench  # noqa: PLC0415 - nats only when run
+
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    if why := scratch.postgres_unreachable(postgres_url):
+        typer.echo(f"BENCHMARK FAILED: {why}", err=True)
+        raise typer.Exit(1)
+    facts = scratch.postgres_facts(postgres_url)
+    for line in report.machine_lines(machine.describe(facts["server_version"]), facts):
+        typer.echo(line)
+    for workers in (1, 2):
+        try:
+            with scratch.postgres_database(postgres_url) as url:
+                row = mediation_bench.run(url, nats_url, records=records, workers=workers, batch_size=batch_size)
+        except BenchmarkError as error:
+            typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+            raise typer.Exit(1) from error
+        typer.echo(
+            f"{workers} worker(s), batches of {batch_size}: {row.records} records in {row.seconds:6.2f} s "
+            f"= {row.per_second:7,.0f} records/s (publishing alone took {row.publish_seconds:5.2f} s)"
+        )
