@@ -374,3 +374,17 @@ def test_other_domains_link_what_they_connect_and_the_principal_sees_it(
         principal = service.resolve_principal(uow, session_token=signed.token.get_secret_value(), bearer_token=None)
     assert principal is not None and principal.lines == ("998991112233",)
     assert principal.owns_line("998991112233") and not principal.owns_line("998935550000")
+
+
+def test_a_client_id_never_reads_as_a_command_line_option(container: Container) -> None:
+    # one random id in 64 began with `-` and `yagona oidc client remove ID` took it for an option
+    with container.uow() as uow:
+        ids = [
+            oidc.add_client(
+                uow, client=ClientCreate(name=f"App {n}", redirect_uris=["https://app.example/cb"], scopes=["openid"])
+            ).client.client_id
+            for n in range(256)
+        ]
+        uow.commit()
+    assert len(set(ids)) == 256
+    assert all(len(i) == 32 and i[0].isalnum() for i in ids), [i for i in ids if not i[0].isalnum()]

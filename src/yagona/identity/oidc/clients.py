@@ -14,6 +14,12 @@ from yagona.identity.schemas import ClientCreate, ClientCreated, ClientRead
 from yagona.platform.uow import UnitOfWork
 
 
+def _new_client_id() -> str:
+    """32 URL-safe characters starting with a letter or a digit: an id that begins with `-`
+    reads as an option on the command line (`yagona oidc client remove -x…`)."""
+    return "c" + new_token()[:31]
+
+
 def add_client(uow: UnitOfWork, *, client: ClientCreate) -> ClientCreated:
     """Register a relying party; the secret is shown once and stored as a hash."""
     for uri in [*client.redirect_uris, *client.post_logout_redirect_uris]:
@@ -25,7 +31,7 @@ def add_client(uow: UnitOfWork, *, client: ClientCreate) -> ClientCreated:
     grant_types = [g for g in client.grant_types if g != "client_credentials" or not client.public]
     secret = None if client.public else new_token()
     row = OAuthClient(
-        client_id=new_token()[:32],
+        client_id=_new_client_id(),
         secret_hash=token_hash(secret) if secret else None,
         name=client.name,
         redirect_uris=list(client.redirect_uris),
