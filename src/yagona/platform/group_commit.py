@@ -1,0 +1,165 @@
+"""Group commit: concurrent requests of one process share one database transaction.
+
+A request joins a queue; the first one in becomes the group's leader, waits at most
+`window_s` for others (less when every thread that has been submitting lately is in the
+queue, or when `max_size` are), then runs the whole group in one unit of work and commits
+once. Every request keeps its own answer or refusal — the group's runner decides them one
+by one (with savepoints, or a server-side function that refuses a posting without writing)
+— and none is answered before the commit. If the group itself fails (a database error no
+runner foresaw, or the commit), each request is run again alone, so one poisoned request
+fails only itself; idempotency keys make the retry safe.
+
+Turned off (`enabled=False`) every request runs alone in its own transaction, the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+
+from yagona.kernel.errors import YagonaError
+from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
+
+R = TypeVar("R")
+A = TypeVar("A")
+T = TypeVar("T")
+
+# Decides each request of a group inside `uow` (which it never commits): an answer, or the
+# refusal to raise to that request's caller. Whatever a refused request wrote must be undone.
+GroupRunner = Callable[[UnitOfWork, Sequence[R]], list[A | BaseException]]
+
+RECENT_S = 0.1  # a thread that submitted this recently is expected to submit again
+
+
+class _Slot(Generic[R, A]):
+    __slots__ = ("answer", "done", "error", "request")
+
+    def __init__(self, request: R) -> None:
+        self.request = request
+        self.done = False
+        self.answer: A | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit(Generic[R, A]):
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        run: GroupRunner[R, A],
+        *,
+        enabled: bool = True,
+        window_s: float = 0.002,
+        max_size: int = 64,
+        on_group: Callable[[int], None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._run = run
+        self.enabled = enabled
+        self._window_s = window_s
+        self._max_size = max_size
+        self._on_group = on_group
+        self._cond = threading.Condition()
+        self._queue: list[_Slot[R, A]] = []
+        self._gathering = False
+        self._executing = 0
+        self._seen: dict[int, float] = {}
+
+    def submit(self, request: R) -> A:
+        """Run `request` in the next group; returns its answer after the commit, or raises its refusal."""
+        if not self.enabled:
+            return self._alone(request)
+        slot: _Slot[R, A] = _Slot(request)
+        with self._cond:
+            now = time.monotonic()
+            self._seen[threading.get_ident()] = now
+            self._queue.append(slot)
+            self._cond.notify_all()
+            while not slot.done:
+                if not self._gathering and self._queue and self._queue[0] is slot:
+                    group = self._gather()
+                    break
+                self._cond.wait()
+            else:
+                group = None
+        if group is not None:
+            self._execute(group)
+        if slot.error is not None:
+            raise slot.error
+        return slot.answer  # type: ignore[return-value]
+
+    def _gather(self) -> list[_Slot[R, A]]:
+        """Called with the lock held by the queue's head: wait for the group, take it."""
+        self._gathering = True
+        deadline = time.monotonic() + self._window_s
+        while True:
+            now = time.monotonic()
+            expected = sum(1 for seen in self._seen.values() if now - seen < RECENT_S) - self._executing
+            if len(self._queue) >= min(self._max_size, max(1, expected)) or now >= deadline:
+                break
+            self._cond.wait(deadline - now)
+        group, self._queue = self._queue[: self._max_size], self._queue[self._max_size :]
+        self._executing += len(group)
+        self._gathering = False
+        self._cond.notify_all()  # the next head, if any, starts gathering the next group
+        if len(self._seen) > 256:
+            self._seen = {k: v for k, v in self._seen.items() if now - v < RECENT_S}
+        return group
+
+    def _execute(self, group: list[_Slot[R, A]]) -> None:
+        try:
+            outcomes = self._in_one_transaction([s.request for s in group])
+        except (DBAPIError, AssertionError):
+            outcomes = []
+            for slot in group:  # one poisoned request must not fail the others
+                try:
+                    outcomes.extend(self._in_one_transaction([slot.request]))
+                except (DBAPIError, AssertionError) as error:
+                    outcomes.append(error)
+        except BaseException as error:  # noqa: BLE001 - handed to every caller of the group, never swallowed
+            outcomes = [error] * len(group)
+        if self._on_group is not None:
+            self._on_group(len(group))
+        with self._cond:
+            for slot, outcome in zip(group, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    slot.error = outcome
+                else:
+                    slot.answer = outcome
+                slot.done = True
+            self._executing -= len(group)
+            self._cond.notify_all()
+
+    def _in_one_transaction(self, requests: list[R]) -> list[A | BaseException]:
+        with self._uow() as uow:
+            outcomes = self._run(uow, requests)
+            uow.commit()
+        return outcomes
+
+    def _alone(self, request: R) -> A:
+        [outcome] = self._in_one_transaction([request])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+def each_in_savepoint(uow: UnitOfWork, works: Sequence[Callable[[UnitOfWork], T]]) -> list[T | BaseException]:
+    """The plain runner: each work in its own savepoint; a refusal rolls back only its own
+    writes (unless the refusal's record must persist, as when the unit of work ends)."""
+    outcomes: list[T | BaseException] = []
+    for work in works:
+        savepoint = uow.session.begin_nested()
+        try:
+            outcomes.append(work(uow))
+        except YagonaError as error:
+            if error.persist:
+                savepoint.commit()
+            else:
+                savepoint.rollback()
+            outcomes.append(error)
+            continue
+        savepoint.commit()
+    return outcomes
