@@ -42,6 +42,7 @@ class LedgerPoster:
             enabled=settings.enabled,
             window_s=settings.window_ms / 1_000,
             max_size=settings.max_size,
+            concurrent_groups=settings.concurrent_groups,
             on_group=on_group,
         )
 
@@ -79,13 +80,10 @@ def run_postings(uow: UnitOfWork, requests: Sequence[PostRequest]) -> list[Answe
         except YagonaError as error:  # malformed: this request's answer, the others go on
             outcomes[index] = error
             continue
-        # A key twice in one group: the second goes in a later call, as if it came later.
-        for batch in rounds:
-            if all(p.idempotency_key != posting.idempotency_key for _, p in batch):
-                batch.append((index, posting))
-                break
-        else:
-            rounds.append([(index, posting)])
+        # A key twice in one group: a new call from the second on, so the order stays.
+        if not rounds or any(p.idempotency_key == posting.idempotency_key for _, p in rounds[-1]):
+            rounds.append([])
+        rounds[-1].append((index, posting))
     for batch in rounds:
         results = posting_path.post_group(uow, [p for _, p in batch])
         for (index, posting), outcome in zip(batch, results, strict=True):

@@ -118,7 +118,13 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
         # One round trip: the function checks the same rules (see migration 20261201).
         [outcome] = posting_path.post_group(uow, [posting])
         return answer(uow, posting, outcome)
-    request_hash = posting.request_hash
+    return post_in_python(uow, posting)
+
+
+def post_in_python(uow: UnitOfWork, posting: posting_path.Posting) -> list[TransferRead]:
+    """The rules in Python, statement by statement: SQLite's path, and the specification the
+    PostgreSQL function is compared with (tests run the same postings through both)."""
+    transfers, idempotency_key, request_hash = posting.transfers, posting.idempotency_key, posting.request_hash
     batch_id = new_id()
     if not repository.claim_batch(
         uow.session, batch_id=batch_id, idempotency_key=idempotency_key, request_hash=request_hash, now=uow.clock.now()

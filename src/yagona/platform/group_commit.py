@@ -1,6 +1,7 @@
 """Group commit: concurrent requests of one process share one database transaction.
 
-A request joins a queue; the first one in becomes the group's leader, waits at most
+A request joins a queue; the first one in, once fewer than `concurrent_groups` groups are
+running, becomes the group's leader (while a group runs, the next one fills), waits at most
 `window_s` for others (less when every thread that has been submitting lately is in the
 queue, or when `max_size` are), then runs the whole group in one unit of work and commits
 once. Every request keeps its own answer or refusal — the group's runner decides them one
@@ -54,6 +55,7 @@ class GroupCommit(Generic[R, A]):
         enabled: bool = True,
         window_s: float = 0.002,
         max_size: int = 64,
+        concurrent_groups: int = 1,
         on_group: Callable[[int], None] | None = None,
     ) -> None:
         self._uow = uow
@@ -61,6 +63,8 @@ class GroupCommit(Generic[R, A]):
         self.enabled = enabled
         self._window_s = window_s
         self._max_size = max_size
+        self._concurrent_groups = concurrent_groups
+        self._in_flight = 0
         self._on_group = on_group
         self._cond = threading.Condition()
         self._queue: list[_Slot[R, A]] = []
@@ -79,7 +83,12 @@ class GroupCommit(Generic[R, A]):
             self._queue.append(slot)
             self._cond.notify_all()
             while not slot.done:
-                if not self._gathering and self._queue and self._queue[0] is slot:
+                if (
+                    not self._gathering
+                    and self._in_flight < self._concurrent_groups
+                    and self._queue
+                    and self._queue[0] is slot
+                ):
                     group = self._gather()
                     break
                 self._cond.wait()
@@ -103,6 +112,7 @@ class GroupCommit(Generic[R, A]):
             self._cond.wait(deadline - now)
         group, self._queue = self._queue[: self._max_size], self._queue[self._max_size :]
         self._executing += len(group)
+        self._in_flight += 1
         self._gathering = False
         self._cond.notify_all()  # the next head, if any, starts gathering the next group
         if len(self._seen) > 256:
@@ -131,6 +141,7 @@ class GroupCommit(Generic[R, A]):
                     slot.answer = outcome
                 slot.done = True
             self._executing -= len(group)
+            self._in_flight -= 1
             self._cond.notify_all()
 
     def _in_one_transaction(self, requests: list[R]) -> list[A | BaseException]:

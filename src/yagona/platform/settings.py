@@ -55,6 +55,8 @@ class GroupCommitSettings(BaseModel):
     # recently active thread has joined).
     window_ms: float = Field(default=2.0, ge=0, le=50)
     max_size: int = Field(default=64, ge=1, le=1_000)
+    # Groups of one process in their transactions at once; the next one fills meanwhile.
+    concurrent_groups: int = Field(default=1, ge=1, le=64)
 
 
 class HttpSettings(BaseModel):
