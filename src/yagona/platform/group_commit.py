@@ -37,13 +37,16 @@ RECENT_S = 0.1  # a thread that submitted this recently is expected to submit ag
 
 
 class _Slot(Generic[R, A]):
-    __slots__ = ("answer", "done", "error", "request")
+    __slots__ = ("answer", "done", "error", "request", "wake")
 
-    def __init__(self, request: R) -> None:
+    def __init__(self, request: R, lock: threading.Lock) -> None:
         self.request = request
         self.done = False
         self.answer: A | None = None
         self.error: BaseException | None = None
+        # Only this request's thread waits here: it is told when it is done, or that it
+        # leads the next group — no other thread is woken for nothing.
+        self.wake = threading.Condition(lock)
 
 
 class GroupCommit(Generic[R, A]):
@@ -64,57 +67,57 @@ class GroupCommit(Generic[R, A]):
         self._window_s = window_s
         self._max_size = max_size
         self._concurrent_groups = concurrent_groups
-        self._in_flight = 0
         self._on_group = on_group
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Slot[R, A]] = []
-        self._gathering = False
-        self._executing = 0
+        self._leader: _Slot[R, A] | None = None  # the request gathering the next group
+        self._in_flight = 0  # groups running
+        self._executing = 0  # requests in running groups
         self._seen: dict[int, float] = {}
 
     def submit(self, request: R) -> A:
         """Run `request` in the next group; returns its answer after the commit, or raises its refusal."""
         if not self.enabled:
             return self._alone(request)
-        slot: _Slot[R, A] = _Slot(request)
-        with self._cond:
-            now = time.monotonic()
-            self._seen[threading.get_ident()] = now
+        slot: _Slot[R, A] = _Slot(request, self._lock)
+        group = None
+        with self._lock:
+            self._seen[threading.get_ident()] = time.monotonic()
             self._queue.append(slot)
-            self._cond.notify_all()
-            while not slot.done:
-                if (
-                    not self._gathering
-                    and self._in_flight < self._concurrent_groups
-                    and self._queue
-                    and self._queue[0] is slot
-                ):
-                    group = self._gather()
-                    break
-                self._cond.wait()
+            if self._leader is not None:
+                self._leader.wake.notify()  # one more for the group being gathered
             else:
-                group = None
+                self._promote()
+            while not slot.done and self._leader is not slot:
+                slot.wake.wait()
+            if not slot.done:
+                group = self._gather(slot)
         if group is not None:
             self._execute(group)
         if slot.error is not None:
             raise slot.error
         return slot.answer  # type: ignore[return-value]
 
-    def _gather(self) -> list[_Slot[R, A]]:
-        """Called with the lock held by the queue's head: wait for the group, take it."""
-        self._gathering = True
+    def _promote(self) -> None:
+        """With the lock held: the queue's head leads the next group, if one may start."""
+        if self._leader is None and self._queue and self._in_flight < self._concurrent_groups:
+            self._leader = self._queue[0]
+            self._leader.wake.notify()
+
+    def _gather(self, leader: _Slot[R, A]) -> list[_Slot[R, A]]:
+        """With the lock held, by the queue's head: wait for the group, take it."""
         deadline = time.monotonic() + self._window_s
         while True:
             now = time.monotonic()
             expected = sum(1 for seen in self._seen.values() if now - seen < RECENT_S) - self._executing
             if len(self._queue) >= min(self._max_size, max(1, expected)) or now >= deadline:
                 break
-            self._cond.wait(deadline - now)
+            leader.wake.wait(deadline - now)
         group, self._queue = self._queue[: self._max_size], self._queue[self._max_size :]
         self._executing += len(group)
         self._in_flight += 1
-        self._gathering = False
-        self._cond.notify_all()  # the next head, if any, starts gathering the next group
+        self._leader = None
+        self._promote()  # the next head gathers the next group meanwhile, if one may start
         if len(self._seen) > 256:
             self._seen = {k: v for k, v in self._seen.items() if now - v < RECENT_S}
         return group
@@ -133,16 +136,17 @@ class GroupCommit(Generic[R, A]):
             outcomes = [error] * len(group)
         if self._on_group is not None:
             self._on_group(len(group))
-        with self._cond:
+        with self._lock:
             for slot, outcome in zip(group, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
                     slot.error = outcome
                 else:
                     slot.answer = outcome
                 slot.done = True
+                slot.wake.notify()
             self._executing -= len(group)
             self._in_flight -= 1
-            self._cond.notify_all()
+            self._promote()
 
     def _in_one_transaction(self, requests: list[R]) -> list[A | BaseException]:
         with self._uow() as uow:
