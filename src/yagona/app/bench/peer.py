@@ -10,6 +10,7 @@ log gives p50/p99.
 from __future__ import annotations
 
 import re
+import resource
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import psycopg
 
 from yagona.app.bench.ledger import BenchmarkError, percentile
 from yagona.app.bench.scratch import libpq_url
+from yagona.app.bench.server_cpu import ServerCpu
 
 CUSTOMERS = 100
 PEER_FILES = ("ulid-to-uuid.sql", "uuid-to-ulid.sql", "pgledger.sql")
@@ -47,6 +49,10 @@ class Figures:
     per_second: float
     p50_ms: float
     p99_ms: float
+    # CPU per transfer: the database's backends, and the client side (pgbench, or Yagona's
+    # worker and client processes), in microseconds.
+    server_cpu_us: float
+    client_cpu_us: float
 
 
 def _script(shape: Shape) -> str:
@@ -109,7 +115,13 @@ def run(database_url: str, shape: Shape, seconds: float) -> Figures:
         base = ["pgbench", "-n", "-c", str(shape.clients), "-j", "2", "-f", str(script)]
         _pgbench([*base, "-T", "2", libpq_url(database_url)])
         prefix = str(Path(directory) / "log")
-        output = _pgbench([*base, "-T", str(round(seconds)), "-l", f"--log-prefix={prefix}", libpq_url(database_url)])
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with ServerCpu(database_url) as server:
+            output = _pgbench(
+                [*base, "-T", str(round(seconds)), "-l", f"--log-prefix={prefix}", libpq_url(database_url)]
+            )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        client_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
         latencies = [
             int(line.split()[2]) / 1_000
             for log in Path(directory).glob("log.*")
@@ -130,6 +142,8 @@ def run(database_url: str, shape: Shape, seconds: float) -> Figures:
         per_second=per_second,
         p50_ms=percentile(latencies, 0.50),
         p99_ms=percentile(latencies, 0.99),
+        server_cpu_us=server.seconds / transfers * 1e6,
+        client_cpu_us=client_cpu / transfers * 1e6,
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from yagona.app.bench import peer, scratch
 from yagona.app.bench.ledger import BenchmarkError, percentile
 from yagona.app.bench.peer import CUSTOMERS, Figures, Shape
+from yagona.app.bench.server_cpu import ServerCpu
 from yagona.app.bootstrap import bootstrap
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service
@@ -60,6 +61,7 @@ class ClientRun:
     latencies: list[float]
     transfers: int  # acknowledged, warm-up included
     refused: int
+    cpu_s: float  # this client process's CPU, warm-up included
 
 
 def _settings(url: str, setup: Setup) -> Settings:
@@ -136,7 +138,7 @@ def _client(conn: Connection, shape: Shape, number: int, seconds: float, *, star
         latencies.append(time.monotonic() - t0)
         i += 1
     conn.send(None)
-    results.put((number, ClientRun(started, time.monotonic(), latencies, acked, refused)))
+    results.put((number, ClientRun(started, time.monotonic(), latencies, acked, refused, time.process_time())))
 
 
 def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> None:
@@ -161,7 +163,7 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
     for thread in threads:
         thread.join()
     engine.dispose()
-    stats.put(sizes)
+    stats.put((sizes, time.process_time()))
 
 
 def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, float]:
@@ -184,10 +186,14 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
         )
         for c in range(shape.clients)
     ]
-    for process in processes:
-        process.start()
-    runs = [results.get(timeout=seconds + 300)[1] for _ in range(shape.clients)]
-    sizes = [size for _ in range(workers) for size in stats.get(timeout=60)]
+    with ServerCpu(url) as server:
+        for process in processes:
+            process.start()
+        runs = [results.get(timeout=seconds + 300)[1] for _ in range(shape.clients)]
+        worker_stats = [stats.get(timeout=60) for _ in range(workers)]
+    sizes = [size for group_sizes, _ in worker_stats for size in group_sizes]
+    posted = sum(r.transfers for r in runs)  # CPU figures cover the warm-up too: per posted transfer
+    client_cpu = sum(cpu for _, cpu in worker_stats) + sum(r.cpu_s for r in runs)
     for process in processes:
         process.join(timeout=60)
     if any(p.exitcode != 0 for p in processes):
@@ -195,7 +201,7 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
     refused = sum(r.refused for r in runs)
     if refused:
         raise BenchmarkError(f"{refused} requests were refused: the shape must post every request")
-    _verify(url, expected=CUSTOMERS + sum(r.transfers for r in runs))
+    _verify(url, expected=CUSTOMERS + posted)
     latencies = [latency * 1_000 for r in runs for latency in r.latencies]
     elapsed = max(r.finished for r in runs) - min(r.started for r in runs)
     transfers = len(latencies) * shape.per_request
@@ -205,6 +211,8 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
         per_second=transfers / elapsed,
         p50_ms=percentile(latencies, 0.50),
         p99_ms=percentile(latencies, 0.99),
+        server_cpu_us=server.seconds / posted * 1e6,
+        client_cpu_us=client_cpu / posted * 1e6,
     )
     return figures, (sum(sizes) / len(sizes) if sizes else 0.0)
 
@@ -251,16 +259,19 @@ def compare(server_url: str, peer_sql: Any, seconds: float, setup: Setup, shapes
 def table(rows: Sequence[Row]) -> list[str]:
     head = (
         "| shape | pgledger transfers/s | p50 ms | p99 ms | Yagona transfers/s | p50 ms | p99 ms "
-        "| mean group | Yagona / pgledger |"
+        "| mean group | Yagona / pgledger | CPU µs/transfer, server: pgledger / Yagona "
+        "| client side: pgbench / Yagona |"
     )
     return [
         head,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(
             f"| ({r.shape.name}) {r.shape.clients} clients, {r.shape.label} "
             f"| {r.peer.per_second:,.0f} | {r.peer.p50_ms:.2f} | {r.peer.p99_ms:.2f} "
             f"| {r.yagona.per_second:,.0f} | {r.yagona.p50_ms:.2f} | {r.yagona.p99_ms:.2f} "
-            f"| {r.group_mean:.1f} | **{r.ratio:.2f}x** |"
+            f"| {r.group_mean:.1f} | **{r.ratio:.2f}x** "
+            f"| {r.peer.server_cpu_us:,.0f} / {r.yagona.server_cpu_us:,.0f} "
+            f"| {r.peer.client_cpu_us:,.0f} / {r.yagona.client_cpu_us:,.0f} |"
             for r in rows
         ),
     ]
