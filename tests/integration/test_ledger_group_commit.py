@@ -74,7 +74,8 @@ def _storm(container: Container, poster: LedgerPoster) -> list[list[list[Transfe
 def test_each_posting_of_a_group_keeps_its_own_answer(container: Container, enabled: bool) -> None:
     _accounts(container)
     sizes: list[int] = []
-    poster = LedgerPoster(container.uow, GroupCommitSettings(enabled=enabled, window_ms=5), on_group=sizes.append)
+    settings = GroupCommitSettings(enabled=enabled, window_ms=5)
+    poster = LedgerPoster(container.uow, settings, on_group=sizes.append, engine=container.engine)
     answers = _storm(container, poster)
 
     for n, mine in enumerate(answers):

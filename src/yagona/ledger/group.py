@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import posting as posting_path
 from yagona.ledger import service
@@ -34,8 +37,18 @@ class LedgerPoster:
     """`post` and `transfer` that commit, gathered with concurrent callers of this process."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, settings: GroupCommitSettings, *, on_group: Callable[[int], None] | None = None
+        self,
+        uow: UnitOfWorkFactory,
+        settings: GroupCommitSettings,
+        *,
+        on_group: Callable[[int], None] | None = None,
+        engine: Engine | None = None,
     ) -> None:
+        """With `engine` (PostgreSQL), a group is one statement in its own transaction: the
+        `ledger_post_group` call on an autocommit connection is BEGIN, the posting and a
+        durable COMMIT in one round trip. Without it, the group runs in a unit of work."""
+        if engine is not None and engine.dialect.name == "postgresql":
+            uow = single_statement(uow, engine)
         self._group: GroupCommit[PostRequest, Answer] = GroupCommit(
             uow,
             run_postings,
@@ -92,6 +105,26 @@ def run_postings(uow: UnitOfWork, requests: Sequence[PostRequest]) -> list[Answe
             except YagonaError as error:
                 outcomes[index] = error
     return [o if o is not None else AssertionError("a posting without an outcome") for o in outcomes]
+
+
+def single_statement(uow: UnitOfWorkFactory, engine: Engine) -> UnitOfWorkFactory:
+    """Units of work whose every statement is its own transaction (PostgreSQL autocommit):
+    for a group that is one statement, `commit` then has nothing left to send."""
+    sessions = sessionmaker(bind=engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+    template = uow()  # the clock, bus and limits of the caller's units of work
+    template.session.close()
+
+    def make() -> UnitOfWork:
+        return UnitOfWork(
+            sessions(),
+            clock=template.clock,
+            bus=template.bus,
+            limits=template.limits,
+            publishes_externally=template.publishes_externally,
+        )
+
+    return make
 
 
 def _python_post(request: PostRequest) -> Callable[[UnitOfWork], Answer]:

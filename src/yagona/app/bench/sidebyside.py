@@ -146,7 +146,7 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
     engine = make_engine(url, pool_size=len(conns) + 2, pre_ping=settings.database.pre_ping)
     container = bootstrap(settings, engine=engine, configure_logs=False)
     sizes: list[int] = []
-    poster = LedgerPoster(container.uow, settings.group_commit, on_group=sizes.append)
+    poster = LedgerPoster(container.uow, settings.group_commit, on_group=sizes.append, engine=container.engine)
 
     def serve(conn: Connection) -> None:
         while (message := conn.recv()) is not None:
