@@ -7,12 +7,19 @@ with the setting off every posting is its own transaction. On both databases.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from tests.factories.ledger import open_account, open_world
+from tests.integration.test_ledger_reliability import _acknowledged_exactly_once, _open_storm_accounts
 from yagona.app.bootstrap import Container
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service
@@ -96,3 +103,60 @@ def test_each_posting_of_a_group_keeps_its_own_answer(container: Container, enab
         assert max(sizes) > 1  # concurrent postings did share a transaction
     else:
         assert not sizes
+
+
+GROUPED_WRITER = """
+import sys, threading
+from yagona.app.bootstrap import bootstrap
+from yagona.ledger.group import LedgerPoster
+from yagona.platform.settings import Settings
+
+container = bootstrap(Settings(env="test", database={"url": sys.argv[1]}), configure_logs=False)
+poster = LedgerPoster(container.uow, container.settings.group_commit, engine=container.engine)
+out = threading.Lock()
+
+def write(t):
+    n = 0
+    while True:
+        key = f"crash-{t}-{n}"
+        poster.transfer(debit="wallet:00", credit="wallet:01", amount=1, reason="crash", idempotency_key=key)
+        with out:
+            print(key, flush=True)  # acknowledged only after the group's commit returned
+        n += 1
+
+for t in range(4):
+    threading.Thread(target=write, args=(t,), daemon=True).start()
+threading.Event().wait()
+"""
+
+
+def test_a_grouped_writer_killed_mid_stream_loses_no_acknowledged_transfer(
+    container: Container, tmp_path: Path
+) -> None:
+    if container.engine.dialect.name != "postgresql":
+        pytest.skip("on SQLite a group is savepoints in one transaction: the storm above covers it")
+    _open_storm_accounts(container)
+    script = tmp_path / "writer.py"
+    script.write_text(GROUPED_WRITER)
+    process = subprocess.Popen(
+        [sys.executable, str(script), container.settings.database.url],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert process.stdout is not None
+    acknowledged: list[str] = []
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 150 and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        acknowledged.append(line.strip())
+    process.send_signal(signal.SIGKILL)  # mid-group: others were waiting for their commit
+    process.wait(timeout=30)
+    process.stdout.close()
+    assert len(acknowledged) >= 150, "the writer did not get going"
+    _acknowledged_exactly_once(container, acknowledged)
+    with container.uow() as uow:
+        report = service.verify(uow)
+    assert report.ok, report.problems
