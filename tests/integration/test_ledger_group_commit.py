@@ -53,9 +53,9 @@ def _request(n: int, i: int) -> tuple[list[TransferCreate], str]:
         return [pay, poor], f"linked:{n}"
     if i == 7:  # malformed: an empty batch
         return [], f"empty:{n}"
-    if i == 9:  # every thread replays one shared key at once: posted once
-        shared = TransferCreate(debit="customer:0", credit="operator:revenue", amount=7, reason="payment")
-        return [shared], "shared-key"
+    if i == 9:  # every thread replays one common key at once: posted once
+        common = TransferCreate(debit="customer:0", credit="operator:revenue", amount=7, reason="payment")
+        return [common], "common-key"
     return [pay], f"pay:{n}:{i}"
 
 
@@ -91,13 +91,13 @@ def test_each_posting_of_a_group_keeps_its_own_answer(container: Container, enab
         assert mine[7] == "invalid_request"
         paid = [a for i, a in enumerate(mine) if i not in {3, 5, 7, 9}]
         assert all(isinstance(a, list) and a[0].debit == f"customer:{n}" for a in paid)
-    shared = {a[0].id for mine in answers for a in [mine[9]] if isinstance(a, list)}
-    assert len(shared) == 1  # eight replays of one key: one transfer, the same answer
+    common = {a[0].id for mine in answers for a in [mine[9]] if isinstance(a, list)}
+    assert len(common) == 1  # eight replays of one key: one transfer, the same answer
     with container.uow() as uow:
         report = service.verify(uow)
         revenue = service.get_account(uow, code="operator:revenue")
     assert report.ok, report.problems
-    assert report.transfers == THREADS + THREADS * 8 + 1  # funding, 8 payments each, the shared one
+    assert report.transfers == THREADS + THREADS * 8 + 1  # funding, 8 payments each, the common one
     assert revenue.balance == THREADS * 8 * 100 + 7
     if enabled:
         assert max(sizes) > 1  # concurrent postings did share a transaction
