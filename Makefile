@@ -87,8 +87,11 @@ test: lint typecheck arch browser ## set up everything and run the whole check: 
 
 check: test ## what CI runs (same as test)
 
+PEER_SQL ?= ../shared/peers/pgledger
 bench: setup ## run the benchmarks (not part of the tests); figures go to docs/benchmarks.md
 	$(BIN)/yagona bench ledger
+	@if [ -d "$(PEER_SQL)" ]; then $(BIN)/yagona bench ledger --peer pgledger --peer-sql "$(PEER_SQL)"; \
+		else echo "side-by-side ledger run skipped: PEER_SQL=$(PEER_SQL) is not pgledger's SQL directory"; fi
 	$(BIN)/yagona bench rating
 	$(BIN)/yagona bench wallet
 	$(BIN)/yagona bench identity

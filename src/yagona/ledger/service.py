@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
+from yagona.kernel.errors import YagonaError
 from yagona.kernel.fingerprint import request_fingerprint
 from yagona.kernel.ids import new_id
+from yagona.ledger import posting as posting_path
 from yagona.ledger import repository
 from yagona.ledger.errors import (
     AccountConflictError,
@@ -111,11 +113,18 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
     The same key with the same request returns the first answer; with another request
     it is refused. A refusal writes nothing (the caller's unit of work is rolled back).
     """
-    if not transfers:
-        raise InvalidRequestError("a batch needs at least one transfer")
-    if len(transfers) > uow.limits.batch_size_max:
-        raise InvalidRequestError(f"a batch holds at most {uow.limits.batch_size_max} transfers")
-    request_hash = request_fingerprint({"post": [t.model_dump(mode="json") for t in transfers]})
+    posting = posting_path.checked(uow, transfers, idempotency_key)
+    if posting_path.on_postgres(uow):
+        # One round trip: the function checks the same rules (see migration 20261201).
+        [outcome] = posting_path.post_group(uow, [posting])
+        return answer(uow, posting, outcome)
+    return post_in_python(uow, posting)
+
+
+def post_in_python(uow: UnitOfWork, posting: posting_path.Posting) -> list[TransferRead]:
+    """The rules in Python, statement by statement: SQLite's path, and the specification the
+    PostgreSQL function is compared with (tests run the same postings through both)."""
+    transfers, idempotency_key, request_hash = posting.transfers, posting.idempotency_key, posting.request_hash
     batch_id = new_id()
     if not repository.claim_batch(
         uow.session, batch_id=batch_id, idempotency_key=idempotency_key, request_hash=request_hash, now=uow.clock.now()
@@ -159,6 +168,16 @@ def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_ke
     seqs = repository.insert_transfers(uow.session, rows)
     codes = {account.id: code for code, account in accounts.items()}
     return [_read_new(row, seq, codes) for row, seq in zip(rows, seqs, strict=True)]
+
+
+def answer(uow: UnitOfWork, posting: posting_path.Posting, outcome: posting_path.Outcome) -> list[TransferRead]:
+    """What a posting's caller gets from the function's outcome: its transfers, the first
+    answer of a replay, or the refusal raised."""
+    if isinstance(outcome, posting_path.Replay):
+        return _replay(uow, posting.idempotency_key, posting.request_hash)
+    if isinstance(outcome, YagonaError):
+        raise outcome
+    return outcome
 
 
 def post_pending(uow: UnitOfWork, *, pending_id: str, idempotency_key: str, amount: int | None = None) -> TransferRead:

@@ -47,6 +47,18 @@ class LimitSettings(BaseModel):
     batch_size_max: int = Field(default=1_000, ge=1, le=100_000)
 
 
+class GroupCommitSettings(BaseModel):
+    """Concurrent postings of one process share a transaction (platform.group_commit)."""
+
+    enabled: bool = True
+    # How long the first request of a group waits for others, at most (less when every
+    # recently active thread has joined).
+    window_ms: float = Field(default=2.0, ge=0, le=50)
+    max_size: int = Field(default=64, ge=1, le=1_000)
+    # Groups of one process in their transactions at once; the next one fills meanwhile.
+    concurrent_groups: int = Field(default=1, ge=1, le=64)
+
+
 class HttpSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
@@ -94,6 +106,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     payments: PaymentsSettings = PaymentsSettings()
     ussd: UssdSettings = UssdSettings()
+    group_commit: GroupCommitSettings = GroupCommitSettings()
     # The built-in simulators (card processor, national OneID, billers) and the dev outbox.
     # None: on in dev and test, off in prod. True in prod is refused: a simulator there
     # would approve money and identities from nothing.

@@ -29,6 +29,8 @@ class UnitOfWork:
         self.limits = limits
         self._bus = bus
         self._publishes_externally = publishes_externally
+        self.bus = bus
+        self.publishes_externally = publishes_externally
         self._pending: list[EventEnvelope] = []
 
     def __enter__(self) -> UnitOfWork:

@@ -14,12 +14,14 @@ from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
 from yagona.app.bench import lighthouse as lighthouse_bench
 from yagona.app.bench import loyalty as loyalty_bench
-from yagona.app.bench import machine, report, scratch
+from yagona.app.bench import machine, report, scratch, sidebyside
 from yagona.app.bench import payments as payments_bench
+from yagona.app.bench import peer as peer_bench
 from yagona.app.bench import rating as rating_bench
 from yagona.app.bench import wallet as wallet_bench
 from yagona.app.bench.ledger import Backend, BenchmarkError, Result, Scenario
 from yagona.kernel.clock import SystemClock
+from yagona.platform.settings import GroupCommitSettings
 
 app = typer.Typer(help="Benchmarks (not tests): figures for docs/benchmarks.md.", no_args_is_help=True)
 
@@ -66,8 +68,23 @@ def ledger(
         ),
     ] = scratch.DEFAULT_POSTGRES_URL,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    peer: Annotated[
+        str | None, typer.Option(help="Run side by side with a peer on one PostgreSQL instead: pgledger.")
+    ] = None,
+    peer_sql: Annotated[Path | None, typer.Option(help="The directory of the peer's SQL files.")] = None,
+    seconds: Annotated[float, typer.Option(min=1, help="Side by side: seconds per shape and system.")] = 15,
+    shapes: Annotated[str, typer.Option(help="Side by side: which shapes, e.g. abc.")] = "abc",
+    group_window_ms: Annotated[float, typer.Option(help="Side by side: group commit window.")] = 2.0,
+    no_group_commit: Annotated[bool, typer.Option(help="Side by side: each request its own transaction.")] = False,
+    workers: Annotated[int, typer.Option(min=0, help="Side by side: Yagona server processes (0: one per core).")] = 0,
+    pre_ping: Annotated[bool, typer.Option(help="Side by side: YAGONA_DATABASE__PRE_PING for Yagona.")] = True,
 ) -> None:
     """Transfers/s and commit latency of the ledger on SQLite and PostgreSQL."""
+    if peer is not None:
+        group_commit = GroupCommitSettings(enabled=not no_group_commit, window_ms=group_window_ms)
+        setup = sidebyside.Setup(group_commit, workers=workers, pre_ping=pre_ping)
+        _side_by_side(peer, peer_sql, postgres_url, seconds, shapes, setup)
+        return
     chosen = ledger_bench.scenarios(transfers, only)
     wants_postgres = any(s.backend == Backend.POSTGRES for s in chosen)
     why_not = scratch.postgres_unreachable(postgres_url) if wants_postgres else None
@@ -89,6 +106,30 @@ def ledger(
     for line in [date, *report.machine_lines(this_machine, facts), "", *report.table(results), ""]:
         typer.echo(line)
     for line in [*report.target_lines(results), *skipped]:
+        typer.echo(line)
+
+
+def _side_by_side(
+    peer: str, peer_sql: Path | None, postgres_url: str, seconds: float, shapes: str, setup: sidebyside.Setup
+) -> None:
+    if peer != "pgledger" or peer_sql is None:
+        typer.echo("--peer pgledger --peer-sql DIRECTORY is the one peer known", err=True)
+        raise typer.Exit(2)
+    if why_not := scratch.postgres_unreachable(postgres_url):
+        typer.echo(why_not, err=True)
+        raise typer.Exit(1)
+    facts = scratch.postgres_facts(postgres_url)
+    this_machine = machine.describe(facts["server_version"])
+    chosen = [s for s in peer_bench.SHAPES if s.name in shapes]
+    try:
+        rows = sidebyside.compare(postgres_url, peer_sql, seconds, setup, chosen)
+    except BenchmarkError as error:
+        typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+        raise typer.Exit(1) from error
+    date = SystemClock().now().isoformat(timespec="seconds")
+    for line in [date, *report.machine_lines(this_machine, facts), f"yagona: {setup}", ""]:
+        typer.echo(line)
+    for line in sidebyside.table(rows):
         typer.echo(line)
 
 

@@ -33,6 +33,10 @@ def sqlite_database() -> Iterator[str]:
         yield f"sqlite:///{Path(directory) / 'ledger.db'}"
 
 
+def libpq_url(url: str) -> str:
+    return _libpq(url)
+
+
 def _libpq(url: str) -> str:
     # psycopg speaks libpq URLs; SQLAlchemy's "+psycopg" suffix means nothing to it.
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

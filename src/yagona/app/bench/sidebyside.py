@@ -1,0 +1,277 @@
+"""The side-by-side ledger benchmark: pgledger (pgbench's C client) and Yagona, the same
+shapes, one PostgreSQL, one run.
+
+Yagona is driven the way it is deployed: its clients are separate processes (8, like
+pgbench's 8 connections) that send requests to Yagona worker processes (one per core,
+like `yagona serve --workers`), each serving its clients from threads through the public
+`ledger.group.LedgerPoster` — `service.post` with group commit. A request is timed in the
+client from sending it to its answer, which arrives only after the commit. The transport
+is a pipe carrying (key, [(debit, credit, amount)]) — thinner than HTTP, as pgbench's
+protocol is thinner than an application's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from yagona.app.bench import peer, scratch
+from yagona.app.bench.ledger import BenchmarkError, percentile
+from yagona.app.bench.peer import CUSTOMERS, Figures, Shape
+from yagona.app.bench.server_cpu import ServerCpu
+from yagona.app.bootstrap import bootstrap
+from yagona.kernel.errors import YagonaError
+from yagona.ledger import service
+from yagona.ledger.group import LedgerPoster
+from yagona.ledger.schemas import AccountCreate, TransferCreate, Unit
+from yagona.platform import migrate
+from yagona.platform.db import make_engine
+from yagona.platform.settings import DatabaseSettings, GroupCommitSettings, LimitSettings, Settings
+
+REVENUE = "operator:revenue"
+WORLD = "external:world"
+WARMUP = 30  # requests per client before the clock starts
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """How Yagona is deployed for the run: its settings that matter here."""
+
+    group_commit: GroupCommitSettings
+    workers: int  # server processes; 0: one per core
+    pre_ping: bool  # YAGONA_DATABASE__PRE_PING: a round trip per transaction (or group)
+
+
+DEFAULT_SETUP = Setup(GroupCommitSettings(), workers=0, pre_ping=True)
+
+Wire = tuple[str, list[tuple[str, str, int]]]  # (idempotency key, [(debit, credit, amount)])
+
+
+@dataclass(frozen=True, slots=True)
+class ClientRun:
+    started: float
+    finished: float
+    latencies: list[float]
+    transfers: int  # acknowledged, warm-up included
+    refused: int
+    cpu_s: float  # this client process's CPU, warm-up included
+
+
+def _settings(url: str, setup: Setup) -> Settings:
+    return Settings(
+        env="test",
+        database=DatabaseSettings(url=url, pre_ping=setup.pre_ping),
+        limits=LimitSettings(),
+        group_commit=setup.group_commit,
+    )
+
+
+def customer(n: int) -> str:
+    return f"customer:c{n}"
+
+
+def prepare(url: str) -> int:
+    """Migrate, open revenue (one row, like pgledger's), world and 100 funded customers."""
+    engine = make_engine(url, pool_size=2)
+    try:
+        migrate.upgrade(engine)
+        container = bootstrap(_settings(url, DEFAULT_SETUP), engine=engine, configure_logs=False)
+        with container.uow() as uow:
+            for code, kind, negative in [
+                (REVENUE, "revenue", True),
+                (WORLD, "external", True),
+                *[(customer(n), "customer", False) for n in range(1, CUSTOMERS + 1)],
+            ]:
+                spec = AccountCreate(code=code, owner=code, kind=kind, unit=Unit.SOM, allow_negative=negative)
+                service.open_account(uow, account=spec)
+            funding = [
+                TransferCreate(debit=WORLD, credit=customer(n), amount=10**12, reason="funding")
+                for n in range(1, CUSTOMERS + 1)
+            ]
+            service.post(uow, transfers=funding, idempotency_key="bench:funding")
+            uow.commit()
+    finally:
+        engine.dispose()
+    return CUSTOMERS
+
+
+def _request(shape: Shape, rng: random.Random, key: str) -> Wire:
+    amount = rng.randint(100, 100_000)
+    a = rng.randint(1, CUSTOMERS)
+    if not shape.hot:
+        b = 1 + (a + rng.randint(0, CUSTOMERS - 2)) % CUSTOMERS
+        return key, [(customer(a), customer(b), amount)]
+    step = CUSTOMERS // shape.per_request
+    return key, [(customer(1 + (a + k * step) % CUSTOMERS), REVENUE, amount) for k in range(shape.per_request)]
+
+
+def _client(conn: Connection, shape: Shape, number: int, seconds: float, *, start: Any, results: Any) -> None:
+    rng = random.Random(number * 7_919 + ord(shape.name))
+    sent = refused = 0
+    acked = 0
+
+    def call(i: int) -> None:
+        nonlocal acked, refused
+        conn.send(_request(shape, rng, f"sbs:{shape.name}:{number}:{i}"))
+        status, count = conn.recv()
+        if status == "ok":
+            acked += count
+        else:
+            refused += 1
+
+    for sent in range(WARMUP):
+        call(sent)
+    start.wait()
+    latencies: list[float] = []
+    started = time.monotonic()
+    deadline = started + seconds
+    i = WARMUP
+    while (t0 := time.monotonic()) < deadline:
+        call(i)
+        latencies.append(time.monotonic() - t0)
+        i += 1
+    conn.send(None)
+    results.put((number, ClientRun(started, time.monotonic(), latencies, acked, refused, time.process_time())))
+
+
+def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> None:
+    settings = _settings(url, setup)
+    engine = make_engine(url, pool_size=len(conns) + 2, pre_ping=settings.database.pre_ping)
+    container = bootstrap(settings, engine=engine, configure_logs=False)
+    sizes: list[int] = []
+    poster = LedgerPoster(container.uow, settings.group_commit, on_group=sizes.append, engine=container.engine)
+
+    def serve(conn: Connection) -> None:
+        while (message := conn.recv()) is not None:
+            key, wire = message
+            transfers = [TransferCreate(debit=d, credit=c, amount=a, reason="payment") for d, c, a in wire]
+            try:
+                conn.send(("ok", len(poster.post(transfers=transfers, idempotency_key=key))))
+            except YagonaError as error:
+                conn.send((error.code, 0))
+
+    threads = [threading.Thread(target=serve, args=(conn,)) for conn in conns]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    engine.dispose()
+    stats.put((sizes, time.process_time()))
+
+
+def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, float]:
+    """Yagona under `shape` for `seconds`; returns its figures and the mean group size."""
+    prepare(url)
+    context = multiprocessing.get_context("fork")
+    workers = max(1, min(setup.workers or os.cpu_count() or 1, shape.clients))
+    pipes = [context.Pipe() for _ in range(shape.clients)]
+    start = context.Barrier(shape.clients)
+    results, stats = context.Queue(), context.Queue()
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(url, [pipes[c][1] for c in range(w, shape.clients, workers)], setup, stats),
+        )
+        for w in range(workers)
+    ] + [
+        context.Process(
+            target=_client, args=(pipes[c][0], shape, c, seconds), kwargs={"start": start, "results": results}
+        )
+        for c in range(shape.clients)
+    ]
+    with ServerCpu(url) as server:
+        for process in processes:
+            process.start()
+        runs = [results.get(timeout=seconds + 300)[1] for _ in range(shape.clients)]
+        worker_stats = [stats.get(timeout=60) for _ in range(workers)]
+    sizes = [size for group_sizes, _ in worker_stats for size in group_sizes]
+    posted = sum(r.transfers for r in runs)  # CPU figures cover the warm-up too: per posted transfer
+    client_cpu = sum(cpu for _, cpu in worker_stats) + sum(r.cpu_s for r in runs)
+    for process in processes:
+        process.join(timeout=60)
+    if any(p.exitcode != 0 for p in processes):
+        raise BenchmarkError("a Yagona client or worker process failed")
+    refused = sum(r.refused for r in runs)
+    if refused:
+        raise BenchmarkError(f"{refused} requests were refused: the shape must post every request")
+    _verify(url, expected=CUSTOMERS + posted)
+    latencies = [latency * 1_000 for r in runs for latency in r.latencies]
+    elapsed = max(r.finished for r in runs) - min(r.started for r in runs)
+    transfers = len(latencies) * shape.per_request
+    figures = Figures(
+        transfers=transfers,
+        seconds=elapsed,
+        per_second=transfers / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        server_cpu_us=server.seconds / posted * 1e6,
+        client_cpu_us=client_cpu / posted * 1e6,
+    )
+    return figures, (sum(sizes) / len(sizes) if sizes else 0.0)
+
+
+def _verify(url: str, *, expected: int) -> None:
+    engine = make_engine(url, pool_size=1)
+    try:
+        container = bootstrap(_settings(url, DEFAULT_SETUP), engine=engine, configure_logs=False)
+        with container.uow() as uow:
+            report = service.verify(uow)
+    finally:
+        engine.dispose()
+    if not report.ok:
+        raise BenchmarkError(f"ledger verify failed: {report.problems[:5]}")
+    if report.transfers != expected:
+        raise BenchmarkError(f"the ledger holds {report.transfers} transfers, the clients were told {expected}")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    shape: Shape
+    peer: Figures
+    yagona: Figures
+    group_mean: float
+
+    @property
+    def ratio(self) -> float:
+        return self.yagona.per_second / self.peer.per_second
+
+
+def compare(server_url: str, peer_sql: Any, seconds: float, setup: Setup, shapes: Sequence[Shape]) -> list[Row]:
+    """Every shape on pgledger then on Yagona, each in a fresh scratch database."""
+    rows = []
+    for shape in shapes:
+        with scratch.postgres_database(server_url) as url:
+            peer.load(url, peer_sql)
+            peer_figures = peer.run(url, shape, seconds)
+        with scratch.postgres_database(server_url) as url:
+            yagona_figures, group_mean = run(url, shape, seconds, setup)
+        rows.append(Row(shape, peer_figures, yagona_figures, group_mean))
+    return rows
+
+
+def table(rows: Sequence[Row]) -> list[str]:
+    head = (
+        "| shape | pgledger transfers/s | p50 ms | p99 ms | Yagona transfers/s | p50 ms | p99 ms "
+        "| mean group | Yagona / pgledger | CPU µs/transfer, server: pgledger / Yagona "
+        "| client side: pgbench / Yagona |"
+    )
+    return [
+        head,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(
+            f"| ({r.shape.name}) {r.shape.clients} clients, {r.shape.label} "
+            f"| {r.peer.per_second:,.0f} | {r.peer.p50_ms:.2f} | {r.peer.p99_ms:.2f} "
+            f"| {r.yagona.per_second:,.0f} | {r.yagona.p50_ms:.2f} | {r.yagona.p99_ms:.2f} "
+            f"| {r.group_mean:.1f} | **{r.ratio:.2f}x** "
+            f"| {r.peer.server_cpu_us:,.0f} / {r.yagona.server_cpu_us:,.0f} "
+            f"| {r.peer.client_cpu_us:,.0f} / {r.yagona.client_cpu_us:,.0f} |"
+            for r in rows
+        ),
+    ]
