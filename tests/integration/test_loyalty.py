@@ -108,13 +108,16 @@ def test_an_adjustment_needs_a_reason_and_cannot_take_more_than_is_held(containe
     with container.uow() as uow, pytest.raises(YagonaError, match="reason"):
         loyalty.adjust(uow, phone=phone, points=10, reason="  ", staff="supervisor-1")
     with container.uow() as uow:
-        assert loyalty.adjust(uow, phone=phone, points=25, reason="goodwill: outage 12 May", staff="supervisor-1") == 25
+        done = loyalty.adjust(uow, phone=phone, points=25, reason="goodwill: outage 12 May", staff="supervisor-1")
+        assert (done.points, done.balance) == (25, 25)
         uow.commit()
     with container.uow() as uow, pytest.raises(YagonaError) as refused:
         loyalty.adjust(uow, phone=phone, points=-26, reason="duplicate goodwill", staff="supervisor-1")
     assert refused.value.code == "insufficient_points"
     with container.uow() as uow:
-        assert loyalty.adjust(uow, phone=phone, points=-5, reason="duplicate goodwill", staff="supervisor-1") == 20
+        assert (
+            loyalty.adjust(uow, phone=phone, points=-5, reason="duplicate goodwill", staff="supervisor-1").balance == 20
+        )
         uow.commit()
     with container.uow() as uow:
         assert [(e.kind, e.points) for e in loyalty.history(uow, phone=phone)] == [("adjust", -5), ("adjust", 25)]
