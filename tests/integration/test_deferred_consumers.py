@@ -5,6 +5,8 @@ in flight holds the drain until its transaction ends."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import Engine, select, update
 
@@ -13,6 +15,8 @@ from tests.factories.lines import connect
 from yagona.app import worker
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.kernel.clock import SimulatedClock
+from yagona.lines import service as lines
+from yagona.lines.schemas import UsageRecord
 from yagona.loyalty import service as loyalty
 from yagona.platform.bus import EventEnvelope, consume_once
 from yagona.platform.models import ConsumedEvent, ConsumerCursor, OutboxRow
@@ -39,6 +43,10 @@ def test_a_charge_commits_without_its_accrual_and_the_drain_earns_it_once(deferr
     with deferring.uow() as uow:
         connect(uow, PHONE, plan="lider-start", deposit_som=100_000)
         uow.commit()
+    with deferring.uow() as uow:  # a use the bundle covers charges nothing: not even an outbox row
+        lines.rate_usage(uow, record=UsageRecord(id="u1", msisdn=PHONE, type="data", mb=Decimal("1.5")))
+        uow.commit()
+        assert uow.session.scalars(select(OutboxRow).where(OutboxRow.name == "lines.usage_rated")).all() == []
     assert _points(deferring) == 0  # the request did not wait for the programme
     assert worker.run_pass(deferring).drained == 2  # the line connected (a kind seen), its first fee
     assert _points(deferring) == 40
