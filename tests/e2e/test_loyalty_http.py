@@ -85,6 +85,10 @@ def test_staff_adjust_only_with_the_key_and_a_reason(site: Site) -> None:  # noq
     taken = staff.post(f"{url}/adjustments", json={"points": -41, "reason": "duplicate", "staff": "s"})
     assert _problem(taken, 409) == "insufficient_points"
     assert staff.get(url).json()["points"] == 40  # nothing written by the refusals
+    # A retry with the same Idempotency-Key (the console's form does the same) adjusts once.
+    body, key = {"points": 5, "reason": "goodwill", "staff": "s"}, {"Idempotency-Key": "goodwill-2026-1"}
+    assert staff.post(f"{url}/adjustments", json=body, headers=key).json()["points"] == 45
+    assert staff.post(f"{url}/adjustments", json=body, headers=key).json()["points"] == 45
 
 
 def _token(page: httpx.Response) -> str:

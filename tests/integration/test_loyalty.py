@@ -108,13 +108,16 @@ def test_an_adjustment_needs_a_reason_and_cannot_take_more_than_is_held(containe
     with container.uow() as uow, pytest.raises(YagonaError, match="reason"):
         loyalty.adjust(uow, phone=phone, points=10, reason="  ", staff="supervisor-1")
     with container.uow() as uow:
-        assert loyalty.adjust(uow, phone=phone, points=25, reason="goodwill: outage 12 May", staff="supervisor-1") == 25
+        done = loyalty.adjust(uow, phone=phone, points=25, reason="goodwill: outage 12 May", staff="supervisor-1")
+        assert (done.points, done.balance) == (25, 25)
         uow.commit()
     with container.uow() as uow, pytest.raises(YagonaError) as refused:
         loyalty.adjust(uow, phone=phone, points=-26, reason="duplicate goodwill", staff="supervisor-1")
     assert refused.value.code == "insufficient_points"
     with container.uow() as uow:
-        assert loyalty.adjust(uow, phone=phone, points=-5, reason="duplicate goodwill", staff="supervisor-1") == 20
+        assert (
+            loyalty.adjust(uow, phone=phone, points=-5, reason="duplicate goodwill", staff="supervisor-1").balance == 20
+        )
         uow.commit()
     with container.uow() as uow:
         assert [(e.kind, e.points) for e in loyalty.history(uow, phone=phone)] == [("adjust", -5), ("adjust", 25)]
@@ -290,3 +293,33 @@ async def _delete_streams(bus: BusSettings) -> None:
                 await connection.jetstream().delete_stream(jetstream.stream_for(bus, domain))
     finally:
         await connection.close()
+
+
+def test_a_line_asks_for_its_summary_and_a_reward_as_the_ussd_menu_does(
+    container: Container, clock: SimulatedClock
+) -> None:
+    """`summary` and `redeem_for_line` (the `*111#` menu): a line linked to a profile under
+    another number reads and spends the profile's points; the reward lands on the line itself."""
+    second = "998901000078"
+    with container.uow() as uow:
+        holder = customer(uow, context(container.settings), PHONE)
+        connect(uow, second, plan="lider-start", deposit_som=200_000)  # 40 points: its own, before the link
+        identity.link_service(uow, customer_id=holder.id, kind=ServiceKind.MOBILE, reference=second)
+        loyalty.earn(uow, phone=PHONE, spend_tiyin=100_000_00, at=clock.now(), reference="c")  # 100 on the profile
+        uow.commit()
+    with container.uow() as uow:
+        summary = loyalty.summary(uow, phone=second)
+        assert (summary.phone, summary.points, summary.tier) == (PHONE, 100, "bronze")
+        assert summary.expiring_points == 100 and summary.expiring_at is not None
+        assert [r.id for r in summary.rewards] == ["minutes-100", "data-1gb", "fee-discount-10"]  # cheapest first
+        for reward, code in (("fee-discount-10", "insufficient_points"), ("nothing", "not_found")):
+            with pytest.raises(YagonaError) as refused:
+                loyalty.redeem_for_line(uow, msisdn=second, reward=reward)
+            assert refused.value.code == code
+    with container.uow() as uow:
+        done = loyalty.redeem_for_line(uow, msisdn=second, reward="minutes-100")
+        uow.commit()
+    assert (done.msisdn, done.points_spent, done.points) == (second, 50, 50)
+    assert _state(container, PHONE).points == 50 and _state(container, second).points == 40
+    with container.uow() as uow:
+        assert lines.state(uow, msisdn=second).bundles["bonus_minutes"] == 100

@@ -112,7 +112,7 @@ def bootstrap(
         echo=settings.database.echo,
         pre_ping=settings.database.pre_ping,
     )
-    bus = EventBus()
+    bus = EventBus(defer=settings.bus.defers(settings.env))  # deferred consumers: docs/loyalty.md
     # The wallet's settings, checked against the environment (no card simulator in prod).
     # The utilities' biller: YAGONA_WALLET_BILLER_URL over HTTP (in dev, the server's own
     # /biller-simulator); unset, the simulator's answers in process where simulators run.

@@ -1,5 +1,6 @@
-"""The worker: runs due jobs, re-dispatches stale events, relays the outbox to JetStream,
-hands queued SMS and e-mail to the delivery adapter."""
+"""The worker: runs due jobs, re-dispatches stale events, drains the outbox into the deferred
+consumers (the bonus programme), relays the outbox to JetStream, hands queued SMS and e-mail
+to the delivery adapter."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import structlog
 from yagona.app.bootstrap import Container
 from yagona.notify import service as notify
 from yagona.platform.jetstream import relay_outbox
-from yagona.platform.outbox import redispatch_stale
+from yagona.platform.outbox import drain_deferred, redispatch_stale
 
 log = structlog.get_logger(__name__)
 
@@ -24,6 +25,7 @@ class PassReport:
     redispatched: int
     published: int
     sent: int
+    drained: int = 0  # events handed to deferred consumers
 
 
 def run_pass(container: Container) -> PassReport:
@@ -32,8 +34,15 @@ def run_pass(container: Container) -> PassReport:
     redispatched = redispatch_stale(
         container.uow, container.bus, older_than_s=settings.bus.redispatch_after_s, limit=settings.bus.relay_batch_size
     )
+    drained = drain(container)
     published = relay_outbox(container.uow, settings.bus)
-    return PassReport(len(outcomes), redispatched, published, _deliver(container))
+    return PassReport(len(outcomes), redispatched, published, _deliver(container), drained)
+
+
+def drain(container: Container) -> int:
+    """The deferred consumers caught up with the outbox (also the sandbox's, after each step)."""
+    bus = container.settings.bus
+    return drain_deferred(container.uow, container.bus, batch=bus.drain_batch_size, gap_grace_s=bus.drain_gap_grace_s)
 
 
 def _deliver(container: Container) -> int:
@@ -66,7 +75,7 @@ def run_forever(container: Container, stop: threading.Event | None = None) -> No
         except Exception:  # the worker outlives one bad pass; the next retries
             log.exception("worker_pass_failed")
             report = PassReport(0, 0, 0, 0)
-        if report.jobs == 0 and report.published == 0 and report.sent == 0:
+        if report.jobs == 0 and report.published == 0 and report.sent == 0 and report.drained == 0:
             stop.wait(container.settings.jobs.poll_interval_s)
     log.info("worker_stopped")
 

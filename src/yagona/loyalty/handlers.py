@@ -1,6 +1,7 @@
 """The programme listens: the charges lines and wallet publish become accruals, a new kind
-of service the ecosystem bonus. Each event is handled in its own unit of work with its
-`consume_once` mark, so an event delivered twice (a redispatch, JetStream) earns once.
+of service the ecosystem bonus. Each event is handled behind its `consume_once` mark, so an
+event delivered twice (the drain after a crash, JetStream) earns once; the drain hands the
+events over in outbox order, a batch per unit of work (`platform.outbox.drain_deferred`).
 
 A new earning source (home internet, IPTV) adds its event name and a function here.
 """
@@ -72,13 +73,25 @@ def _worth_a_transaction(envelope: EventEnvelope) -> bool:
     return not (envelope.name == "lines.usage_rated" and not envelope.payload.get("charged_tiyin"))
 
 
-def handle(uow_factory: UnitOfWorkFactory, envelope: EventEnvelope) -> None:
-    if envelope.name not in ACTIONS or not _worth_a_transaction(envelope):
-        return  # a stream carries a domain's every event: only the charges matter here
-    with uow_factory() as uow:
-        if not consume_once(uow.session, consumer=CONSUMER, event_id=envelope.event_id, now=uow.clock.now()):
-            return
+def wanted(envelope: EventEnvelope) -> bool:
+    """An event that may earn: a stream carries a domain's every event, only the charges matter."""
+    return envelope.name in ACTIONS and _worth_a_transaction(envelope)
+
+
+def handle_in(uow: UnitOfWork, envelope: EventEnvelope) -> None:
+    """One event inside the caller's unit of work (the drain's batch): marked, then acted on."""
+    if not wanted(envelope):
+        return
+    if consume_once(uow.session, consumer=CONSUMER, event_id=envelope.event_id, now=uow.clock.now()):
         ACTIONS[envelope.name](uow, envelope)
+
+
+def handle(uow_factory: UnitOfWorkFactory, envelope: EventEnvelope) -> None:
+    """One event in its own unit of work (JetStream, or a bus that does not defer)."""
+    if not wanted(envelope):
+        return
+    with uow_factory() as uow:
+        handle_in(uow, envelope)
         uow.commit()
 
 
@@ -104,6 +117,7 @@ def consume_jetstream(
 
 
 def subscribe(bus: EventBus, uow_factory: UnitOfWorkFactory) -> None:
-    """Registered by the composition root (`app.bootstrap`)."""
-    for name in ACTIONS:
-        bus.subscribe(name, CONSUMER, partial(handle, uow_factory))
+    """Registered by the composition root (`app.bootstrap`): deferred, so a charge's request
+    does not wait for its accrual — the worker's drain hands the events over from the outbox
+    in batches (on a bus that does not defer, at commit as before)."""
+    bus.subscribe_deferred(ACTIONS, CONSUMER, handle_in, uow_factory, wants=wanted)

@@ -4,8 +4,9 @@ loyalty account with its balance, earn and burn history, the rewards on offer).
 - `/api/v1/me/loyalty` — the signed-in customer (session, or a bearer token with the scope
   `loyalty`): their points, tier, what the next tier needs, lots expiring, history;
   `POST …/redemptions` exchanges points for a reward on one of their own lines.
-- `/api/v1/loyalty/members/{phone}` — staff (`X-Api-Key`): a customer's points, and a manual
-  adjustment that must say why (it is a ledger transfer and stays in the history).
+- `/api/v1/loyalty/members/{phone}` — staff (`X-Api-Key`, standing for a supervisor): a
+  customer's points, and a manual adjustment that must say why (it is a ledger transfer and
+  stays in the history; an `Idempotency-Key` makes a retry harmless).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import Field
 
 from yagona.kernel.errors import NotFoundError
+from yagona.kernel.fingerprint import IDEMPOTENCY_KEY_MAX
 from yagona.kernel.money import Money
 from yagona.loyalty import service
 from yagona.loyalty.schemas import EntryRead, LotRead, LoyaltyState, Reward
@@ -187,9 +189,22 @@ class AdjustmentCreate(ApiModel):
     staff: str = Field(min_length=1, max_length=60, description="who adjusts (until the console brings staff roles)")
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_MAX,
+        pattern=r"^[A-Za-z0-9._:\-]+$",
+        description="the same key again adjusts nothing more (a retry, a double submit)",
+    ),
+]
+
+
 @staff_router.post("/members/{phone}/adjustments", status_code=201)
-def adjust(phone: PhonePath, body: AdjustmentCreate, uow: Uow) -> LoyaltyAccountView:
-    """A manual adjustment with a mandatory reason: a ledger transfer, in the history."""
-    service.adjust(uow, phone=phone, points=body.points, reason=body.reason, staff=body.staff)
+def adjust(phone: PhonePath, body: AdjustmentCreate, uow: Uow, key: IdempotencyKey = None) -> LoyaltyAccountView:
+    """A manual adjustment with a mandatory reason: a ledger transfer, in the history — the
+    same service function as the staff console's supervisor form."""
+    service.adjust(uow, phone=phone, points=body.points, reason=body.reason, staff=body.staff, request_id=key)
     uow.commit()
     return _account(uow, service.state(uow, phone=phone), 50)

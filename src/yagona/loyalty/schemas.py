@@ -129,3 +129,26 @@ class Redemption(_Frozen):
     msisdn: str
     points_spent: int
     points: int  # after
+
+
+class LoyaltySummary(_Frozen):
+    """What a short channel (the `*111#` menu, an SMS) says of a member: the balance, the tier
+    and what the next needs, the points expiring first and when."""
+
+    phone: str  # the member's phone (the profile's, for a line linked under another number)
+    points: int
+    tier: str
+    multiplier: str
+    next_tier: NextTier | None
+    expiring_points: int  # the points of the lots expiring at `expiring_at` (0: none held)
+    expiring_at: datetime | None
+    rewards: tuple[Reward, ...]  # the catalogue in force, cheapest first
+
+
+class Adjustment(_Frozen):
+    """A staff adjustment as done: the points moved, the balance after, and whether this was
+    the same request again (a double submit: nothing moved the second time)."""
+
+    points: int
+    balance: int
+    repeated: bool = False

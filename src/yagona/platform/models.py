@@ -58,3 +58,18 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __table_args__ = (Index("ix_platform_job_due", "status", "due_at"),)
+
+
+class ConsumerCursor(Base):
+    """Where a deferred consumer stands in the outbox: every row up to `last_seq` is handled
+    (`platform.outbox.drain_deferred`)."""
+
+    __tablename__ = "platform_consumer_cursor"
+
+    consumer: Mapped[str] = mapped_column(String(120), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # A seq missing after `last_seq` on PostgreSQL (a transaction still in flight, or rolled
+    # back): since when the drain has waited for it.
+    gap_seq: Mapped[int | None] = mapped_column(BigInteger())
+    gap_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -31,6 +31,17 @@ class BusSettings(BaseModel):
     relay_batch_size: int = Field(default=200, ge=1, le=10_000)
     # Rows left undispatched longer than this (a process died after commit) are re-dispatched.
     redispatch_after_s: float = Field(default=30.0, gt=0, le=3600)
+    # Deferred consumers (the bonus programme) run off the producer's request, fed from the
+    # outbox by the worker's drain. None: deferred except with env=test (a test sees the effect
+    # at once); the sandbox defers and drains after each step (docs/loyalty.md).
+    defer: bool | None = None
+    drain_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # On PostgreSQL a seq may be missing (a transaction in flight, or rolled back): the drain
+    # waits for it at most this long while other transactions are writing.
+    drain_gap_grace_s: float = Field(default=10.0, gt=0, le=3600)
+
+    def defers(self, env: str) -> bool:
+        return self.defer if self.defer is not None else env != "test"
 
 
 class JobSettings(BaseModel):

@@ -48,9 +48,9 @@ class UnitOfWork:
     def add_event(self, event: DomainEvent) -> None:
         """Write `event` to the outbox; it leaves after commit."""
         needs_dispatch = self._bus.has_consumers(event.name)
-        if not needs_dispatch and not self._publishes_externally:
-            return  # nobody consumes it, here or on a bus: a row would only grow the table
         envelope = EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload())
+        if not needs_dispatch and not self._publishes_externally and not self._bus.defers(envelope):
+            return  # nobody consumes it, here, later (the drain) or on a bus: a row would only grow the table
         now = self.clock.now()
         self.session.add(
             OutboxRow(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from yagona.platform.bus import EventBus, EventEnvelope, consume_once
-from yagona.platform.uow import UnitOfWorkFactory
+from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 from yagona.reminders import service
 
 CONSUMER = "reminders"
@@ -44,21 +44,21 @@ def events() -> list[str]:
     return sorted({name for trigger in service.TRIGGERS.values() for name in trigger.armed_by})
 
 
-def handle(uow_factory: UnitOfWorkFactory, envelope: EventEnvelope, *, throttle: Throttle | None = None) -> None:
+def handle(uow: UnitOfWork, envelope: EventEnvelope, *, throttle: Throttle | None = None) -> None:
+    """One event, in the drain's unit of work (or its own, on a bus that does not defer)."""
     line = str(envelope.payload.get("msisdn"))
     if throttle is not None and envelope.name in THROTTLED and not throttle.due(line, envelope.occurred_at):
         return
-    with uow_factory() as uow:
-        if envelope.name in RECORDED and not consume_once(
-            uow.session, consumer=CONSUMER, event_id=envelope.event_id, now=uow.clock.now()
-        ):
-            return
-        service.on_event(uow, event_name=envelope.name, payload=envelope.payload)
-        uow.commit()
+    if envelope.name in RECORDED and not consume_once(
+        uow.session, consumer=CONSUMER, event_id=envelope.event_id, now=uow.clock.now()
+    ):
+        return
+    service.on_event(uow, event_name=envelope.name, payload=envelope.payload)
 
 
 def subscribe(bus: EventBus, uow_factory: UnitOfWorkFactory) -> None:
-    """Registered by the composition root (`app.bootstrap`)."""
+    """Registered by the composition root (`app.bootstrap`): deferred like the bonus programme,
+    so a rated use's request never waits for the engine — the worker's drain (and the sandbox,
+    after each step) hands the events over from the outbox in order."""
     throttle = Throttle()  # one per wiring: a fresh container (a test, a sandbox run) starts afresh
-    for name in events():
-        bus.subscribe(name, CONSUMER, partial(handle, uow_factory, throttle=throttle))
+    bus.subscribe_deferred(events(), CONSUMER, partial(handle, throttle=throttle), uow_factory)

@@ -1,119 +1,132 @@
-"""The bonus programme benchmark: charge events turned into accruals per second, through the
-bus exactly as production delivers them (`bus.dispatch` → `loyalty.handlers`: the
+"""The bonus programme benchmark: charge events turned into accruals per second, drained from
+the outbox exactly as the worker does it (`platform.outbox.drain_deferred` → the deferred
+consumer `loyalty`: a batch of outbox rows per unit of work, each event behind its
 `consume_once` mark, the member's lock, the tier's 90-day spend, the ledger transfer in
-points, the lot, its expiry job, a unit of work per event).
+points, the lot and its expiry job; the cursor moved in the same commit).
 
-Each client dispatches `lines.line_charged` events for its own members (several charges per
-member, so the tier and the carry are real). Then every event is delivered once more — a
-redispatch after a crash — and must earn nothing: the points are checked against the
-programme's own arithmetic and the ledger must verify.
+Producer threads first commit `lines.line_charged` events to the outbox as the lines domain
+does (a unit of work each, on the deferred bus: nothing earns at commit), several charges per
+member so the tier and the carry are real. Then the drain is timed until it has caught up.
+Then the cursor is put back to the start — a restore, or a second worker — and every event
+is handed over again: it must earn nothing. The points are checked (one accrual per event)
+and the ledger must verify.
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from time import perf_counter
 
+from sqlalchemy import update
+
 from yagona.app.bench.ledger import Backend, BenchmarkError, percentile
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.kernel.clock import SystemClock
-from yagona.kernel.ids import new_id
 from yagona.ledger import service as ledger_service
+from yagona.lines.events import LineCharged
 from yagona.loyalty import service
 from yagona.platform import migrate
-from yagona.platform.bus import EventEnvelope
 from yagona.platform.db import make_engine
-from yagona.platform.settings import DatabaseSettings, Settings
+from yagona.platform.models import ConsumerCursor
+from yagona.platform.outbox import drain_batch
+from yagona.platform.settings import BusSettings, DatabaseSettings, Settings
 
 MEMBERS_PER_CLIENT = 50
-WARMUP_PER_CLIENT = 50
+BATCH = 500  # the worker's default (`YAGONA_BUS__DRAIN_BATCH_SIZE`)
 
 
 @dataclass(frozen=True, slots=True)
 class LoyaltyResult:
     backend: Backend
-    clients: int
+    clients: int  # producer threads
     events: int
     seconds: float
-    per_second: float
-    p50_ms: float
+    per_second: float  # accruals per second drained
+    p50_ms: float  # a batch of BATCH events, one unit of work
     p99_ms: float
     replay_per_second: float  # the same events again: each absorbed by its consume_once mark
+    produce_per_second: float  # what the producers' commits cost with loyalty deferred
 
 
 def run(backend: Backend, url: str, *, clients: int, events: int) -> LoyaltyResult:
     engine = make_engine(url, pool_size=clients + 2)
     try:
         migrate.upgrade(engine)
-        container = bootstrap(
-            Settings(env="test", database=DatabaseSettings(url=url)), engine=engine, configure_logs=False
-        )
-        per_client = max(1, events // clients)
-        planned = [_events(c, WARMUP_PER_CLIENT + per_client) for c in range(clients)]
-        latencies, seconds = _deliver(container, [p[WARMUP_PER_CLIENT:] for p in planned], warmup=planned)
-        replayed, replay_seconds = _deliver(container, planned, warmup=None)
-        _check(container, planned)
+        settings = Settings(env="test", database=DatabaseSettings(url=url), bus=BusSettings(defer=True))
+        container = bootstrap(settings, engine=engine, configure_logs=False)
+        produced, produce_seconds = _produce(container, clients=clients, per_client=max(1, events // clients))
+        drained, latencies, seconds = _drain(container)
+        _rewind(container)
+        replayed, _, replay_seconds = _drain(container)
+        _check(container, produced)
     finally:
         engine.dispose()
+    if drained != produced or replayed != produced:
+        raise BenchmarkError(f"the drain handed over {drained}, then {replayed}, of {produced} events")
     return LoyaltyResult(
         backend=backend,
         clients=clients,
-        events=len(latencies),
+        events=drained,
         seconds=seconds,
-        per_second=len(latencies) / seconds,
+        per_second=drained / seconds,
         p50_ms=percentile(latencies, 0.5) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
-        replay_per_second=len(replayed) / replay_seconds,
+        replay_per_second=replayed / replay_seconds,
+        produce_per_second=produced / produce_seconds,
     )
 
 
-def _events(client: int, count: int) -> list[EventEnvelope]:
-    """Charges of 300 to 12 299 so'm, round-robin over the client's own members."""
-    now = SystemClock().now()
-    return [
-        EventEnvelope(
-            new_id(),
-            "lines.line_charged",
-            now + timedelta(microseconds=i),
-            {
-                "msisdn": f"99878{client:02d}{i % MEMBERS_PER_CLIENT:05d}",
-                "reason": "renewal",
-                "amount_tiyin": (300 + (i * 37) % 12_000) * 100,
-            },
-        )
-        for i in range(count)
-    ]
+def _produce(container: Container, *, clients: int, per_client: int) -> tuple[int, float]:
+    """Charges of 300 to 12 299 so'm, round-robin over each client's own members, a commit each."""
+
+    def client(index: int) -> int:
+        now = SystemClock().now()
+        for i in range(per_client):
+            with container.uow() as uow:
+                uow.add_event(
+                    LineCharged(
+                        occurred_at=now + timedelta(microseconds=i),
+                        msisdn=f"99878{index:02d}{i % MEMBERS_PER_CLIENT:05d}",
+                        reason="renewal",
+                        amount_tiyin=(300 + (i * 37) % 12_000) * 100,
+                    )
+                )
+                uow.commit()
+        return per_client
+
+    began = perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        produced = sum(pool.map(client, range(clients)))
+    return produced, perf_counter() - began
 
 
-def _deliver(
-    container: Container, timed: list[list[EventEnvelope]], *, warmup: list[list[EventEnvelope]] | None
-) -> tuple[list[float], float]:
-    start = threading.Barrier(len(timed) + 1)
-
-    def client(index: int) -> list[float]:
-        for envelope in warmup[index][:WARMUP_PER_CLIENT] if warmup else []:
-            container.bus.dispatch(envelope)
-        start.wait()
-        spent = []
-        for envelope in timed[index]:
-            began = perf_counter()
-            if not container.bus.dispatch(envelope):
-                raise BenchmarkError(f"the handler failed on {envelope.event_id}")
-            spent.append(perf_counter() - began)
-        return spent
-
-    with ThreadPoolExecutor(max_workers=len(timed)) as pool:
-        futures = [pool.submit(client, i) for i in range(len(timed))]
-        start.wait()
-        began = perf_counter()
-        latencies = [latency for future in futures for latency in future.result()]
-        return latencies, perf_counter() - began
+def _drain(container: Container) -> tuple[int, list[float], float]:
+    """Batches until the consumer has caught up: events handed over, each batch's time, the total."""
+    [consumer] = container.bus.deferred_consumers()
+    grace = container.settings.bus.drain_gap_grace_s
+    handled, latencies = 0, []
+    began = perf_counter()
+    while True:
+        started = perf_counter()
+        report = drain_batch(container.uow, consumer, batch=BATCH, gap_grace_s=grace)
+        if report.failed or report.waiting:
+            raise BenchmarkError(f"the drain stopped: {report}")
+        if report.passed == 0:
+            break
+        latencies.append(perf_counter() - started)
+        handled += report.handled
+    return handled, latencies, perf_counter() - began
 
 
-def _check(container: Container, planned: list[list[EventEnvelope]]) -> None:
+def _rewind(container: Container) -> None:
+    with container.uow() as uow:
+        uow.session.execute(update(ConsumerCursor).values(last_seq=0))
+        uow.commit()
+
+
+def _check(container: Container, produced: int) -> None:
     """One accrual per event (none for the second delivery), and a ledger that verifies."""
     with container.uow() as uow:
         report = ledger_service.verify(uow)
@@ -125,6 +138,5 @@ def _check(container: Container, planned: list[list[EventEnvelope]]) -> None:
             if e.kind == "earn"
         )
         held = sum(service.state(uow, phone=phone).points for phone in phones)
-    sent = sum(len(events) for events in planned)
-    if not report.ok or accruals != sent or held <= 0:
-        raise BenchmarkError(f"the points broke under load: {report.problems[:3]}, {accruals} accruals of {sent}")
+    if not report.ok or accruals != produced or held <= 0:
+        raise BenchmarkError(f"the points broke under load: {report.problems[:3]}, {accruals} accruals of {produced}")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from yagona.app import worker
 from yagona.app.bootstrap import bootstrap
 from yagona.app.sandbox.scenario import Scenario
 from yagona.app.sandbox.verbs import VERBS, at, home_view, line_view, loyalty_view
@@ -32,6 +34,9 @@ class Simulation:
     jobs: JobRunner
     identity: identity.IdentityContext
     step_index: int = 0
+    # The deferred consumers (the bonus programme) fed from the outbox, as the worker does:
+    # after every step and between the jobs of an `advance` (docs/loyalty.md).
+    drain: Callable[[], int] = lambda: 0
 
 
 def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any]:
@@ -43,13 +48,14 @@ def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any
         try:
             migrate.upgrade(engine)
             clock = SimulatedClock(scenario.start)
-            settings = Settings(env="test", database={"url": url})
+            settings = Settings(env="test", database={"url": url}, bus={"defer": True})
             container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
             sim = Simulation(
                 uow=container.uow,
                 clock=clock,
                 jobs=container.jobs,
                 identity=identity.make_context(secret_key=settings.secret_key.get_secret_value(), env=settings.env),
+                drain=lambda: worker.drain(container),
             )
             steps = [_run_step(sim, step.index, step.verb, step.fields) for step in scenario.steps]
             return {"name": scenario.name, "steps": steps, "final": _final(sim)}
@@ -63,6 +69,7 @@ def _run_step(sim: Simulation, index: int, verb: str, fields: dict[str, Any]) ->
     try:
         added = handler(sim, fields)
     except YagonaError as error:
+        sim.drain()
         return {
             "i": index,
             "do": verb,
@@ -70,6 +77,7 @@ def _run_step(sim: Simulation, index: int, verb: str, fields: dict[str, Any]) ->
             "ok": False,
             "error": _error(error),
         }
+    sim.drain()
     return {"i": index, "do": verb, "at": at(sim.clock.now()), "ok": True, **added}
 
 

@@ -40,6 +40,8 @@ class Simulation(Protocol):
     def step_index(self) -> int: ...
     @property
     def identity(self) -> identity.IdentityContext: ...
+    @property
+    def drain(self) -> Callable[[], int]: ...
 
 
 Handler = Callable[[Simulation, dict[str, Any]], dict[str, Any]]
@@ -96,6 +98,7 @@ def advance(sim: Simulation, fields: dict[str, Any]) -> dict[str, Any]:
                     {"at": at(outcome.ran_at), "kind": "job_failed", "job": outcome.job.kind, "error": outcome.error}
                 )
             events.extend({"at": at(outcome.ran_at), **effect} for effect in outcome.effects)
+        sim.drain()  # what the jobs charged earns now, as the worker drains between passes
     sim.clock.advance_to(target)
     return {"events": events}
 

@@ -64,6 +64,8 @@ ACCESS_ACTIONS = {
     "wallet.identify": N_("Wallet identified (Premium)"),
     "home.activate": N_("Home internet request activated"),
     "home.close": N_("Home internet request closed"),
+    "loyalty.view": N_("Opened the bonus points"),
+    "loyalty.adjust": N_("Bonus points adjusted"),
 }
 
 # A home account's state as the console says it.

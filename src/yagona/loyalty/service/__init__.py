@@ -8,8 +8,8 @@ events lines and wallet publish (`loyalty.handlers`), expiry and tier reviews ar
 (`loyalty.tasks`); rewards are granted through the lines domain's public service.
 
 - `programme`: the versioned programme data, validated on load
-- `points`: earn, service_added, redeem, expire_due, review_tier_of, take_back, adjust
-- `reading`: state, history, rewards, members
+- `points`: earn, service_added, redeem, redeem_for_line, expire_due, review_tier_of, take_back, adjust
+- `reading`: state, summary, history, rewards, members
 """
 
 from yagona.loyalty.service._base import (
@@ -29,12 +29,13 @@ from yagona.loyalty.service.points import (
     expire_due,
     line_linked,
     redeem,
+    redeem_for_line,
     review_tier_of,
     service_added,
     take_back,
 )
 from yagona.loyalty.service.programme import editions, programme_at
-from yagona.loyalty.service.reading import HISTORY_MAX, history, member_phone, members, rewards, state
+from yagona.loyalty.service.reading import HISTORY_MAX, history, member_phone, members, rewards, state, summary
 
 __all__ = [
     "EXPIRED",
@@ -57,9 +58,11 @@ __all__ = [
     "members",
     "programme_at",
     "redeem",
+    "redeem_for_line",
     "review_tier_of",
     "rewards",
     "service_added",
     "state",
+    "summary",
     "take_back",
 ]

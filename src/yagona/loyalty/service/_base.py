@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from yagona.kernel.errors import NotFoundError
 from yagona.kernel.phone import normalise_msisdn
 from yagona.ledger import service as ledger
 from yagona.ledger.schemas import AccountCreate, Unit
@@ -52,6 +54,9 @@ def _open(uow: UnitOfWork, account: AccountCreate) -> None:
 
 
 def ensure_operator_accounts(uow: UnitOfWork) -> None:
+    with contextlib.suppress(NotFoundError):
+        ledger.get_account(uow, code=TAKEN_BACK)  # the last one opened: all are there
+        return
     _open(
         uow,
         AccountCreate(

@@ -4,6 +4,7 @@ the unit `points`; lots hold what is left of each accrual, burned oldest first."
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from yagona.loyalty.events import (
     TierChanged,
 )
 from yagona.loyalty.models import Lot, Member
-from yagona.loyalty.schemas import Redemption
+from yagona.loyalty.schemas import Adjustment, Redemption
 from yagona.loyalty.service._base import (
     EXPIRED,
     EXPIRY,
@@ -42,9 +43,11 @@ from yagona.loyalty.service._base import (
 )
 from yagona.loyalty.service.programme import programme_at
 from yagona.platform import jobs
+from yagona.platform.bus import consume_once
 from yagona.platform.uow import UnitOfWork
 
 MIN_REASON = 3
+ADJUSTMENTS = "loyalty.adjust"  # the mark of an adjustment request handled (`consume_once`)
 
 
 # --- earning -------------------------------------------------------------------------------
@@ -242,6 +245,14 @@ def redeem(uow: UnitOfWork, *, phone: str, reward: str, msisdn: str | None = Non
     return Redemption(reward=chosen.id, msisdn=target, points_spent=chosen.points, points=have - chosen.points)
 
 
+def redeem_for_line(uow: UnitOfWork, *, msisdn: str, reward: str) -> Redemption:
+    """A reward asked for from a line itself (the `*111#` menu): paid with the points its
+    charges earn into (the profile's, for a line linked under another number), granted on
+    that line. The refusals are `redeem`'s: `not_found`, `insufficient_points`, `line_blocked`."""
+    line = phone_of(msisdn, field="msisdn")
+    return redeem(uow, phone=owner_phone(uow, line), reward=reward, msisdn=line)
+
+
 def expire_due(uow: UnitOfWork, *, phone: str) -> list[dict[str, Any]]:
     """The due job at 00:00 Tashkent: what is left of the lots whose day has come expires."""
     member = repository.member_for_update(uow.session, phone)
@@ -295,10 +306,13 @@ def take_back(uow: UnitOfWork, *, phone: str, earned: str, reference: str) -> in
     return points
 
 
-def adjust(uow: UnitOfWork, *, phone: str, points: int, reason: str, staff: str) -> int:
-    """A manual adjustment by staff, with a mandatory reason: added points are a lot (they
-    repay a debt first); removed points burn the oldest lots and may not exceed what is held.
-    Returns the balance after."""
+def adjust(
+    uow: UnitOfWork, *, phone: str, points: int, reason: str, staff: str, request_id: str | None = None
+) -> Adjustment:
+    """A manual adjustment by staff (the console's supervisor, or the staff REST), with a
+    mandatory reason: added points are a lot (they repay a debt first); removed points burn the
+    oldest lots and may not exceed what is held. `request_id` (the form's token, an
+    `Idempotency-Key`) makes a second submit of the same request change nothing (`repeated`)."""
     reason = reason.strip()
     if len(reason) < MIN_REASON:
         raise InvalidRequestError("an adjustment needs a reason", field="reason")
@@ -306,6 +320,10 @@ def adjust(uow: UnitOfWork, *, phone: str, points: int, reason: str, staff: str)
         raise InvalidRequestError("an adjustment moves at least one point", field="points")
     member = member_for_change(uow, phone_of(phone))
     now = uow.clock.now()
+    if request_id is not None:
+        mark = "adjust:" + hashlib.sha256(request_id.encode()).hexdigest()[:29]
+        if not consume_once(uow.session, consumer=ADJUSTMENTS, event_id=mark, now=now):
+            return Adjustment(points=0, balance=held(uow, member), repeated=True)  # done already
     reference = f"adjust:{new_id()}"
     if points > 0:
         record(uow, member, kind="adjust", points=points, spend=0, reference=f"{staff}: {reason}", at=now)
@@ -327,4 +345,4 @@ def adjust(uow: UnitOfWork, *, phone: str, points: int, reason: str, staff: str)
         )
         record(uow, member, kind="adjust", points=points, spend=0, reference=f"{staff}: {reason}", at=now)
     uow.add_event(PointsAdjusted(occurred_at=now, phone=member.phone, points=points, reason=reason, staff=staff))
-    return held(uow, member)
+    return Adjustment(points=points, balance=held(uow, member))

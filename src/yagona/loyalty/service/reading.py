@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from yagona.ledger import service as ledger
 from yagona.loyalty import repository, rules
-from yagona.loyalty.schemas import EntryRead, LotRead, LoyaltyState, NextTier, Reward
-from yagona.loyalty.service._base import account_of, phone_of, spend_90d
+from yagona.loyalty.schemas import EntryRead, LotRead, LoyaltyState, LoyaltySummary, NextTier, Reward
+from yagona.loyalty.service._base import account_of, owner_phone, phone_of, spend_90d
 from yagona.loyalty.service.programme import programme_at
 from yagona.platform.uow import UnitOfWork
 
@@ -65,3 +65,21 @@ def member_phone(uow: UnitOfWork, *, phones: Sequence[str]) -> str | None:
     first (a profile without phones holds none)."""
     known = [phone for phone in phones if repository.member(uow.session, phone) is not None]
     return next(iter(known or phones), None)
+
+
+def summary(uow: UnitOfWork, *, phone: str) -> LoyaltySummary:
+    """The short form of `state` for a phone as a channel knows it (a USSD session's line):
+    a line linked to a One ID profile under another number answers with the profile's points.
+    Not a phone number: `invalid_request`."""
+    held = state(uow, phone=owner_phone(uow, phone_of(phone)))
+    first = held.lots[0].expires_at if held.lots else None
+    return LoyaltySummary(
+        phone=held.phone,
+        points=held.points,
+        tier=held.tier,
+        multiplier=held.multiplier,
+        next_tier=held.next_tier,
+        expiring_points=sum(lot.points for lot in held.lots if lot.expires_at == first),
+        expiring_at=first,
+        rewards=tuple(sorted(rewards(uow), key=lambda r: (r.points, r.id))),
+    )
