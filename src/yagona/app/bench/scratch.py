@@ -87,8 +87,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Iterator[None]:
-    """`yagona serve` in its own process (every core by default), until the block ends."""
+def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """`yagona serve` in its own process (every core by default), until the block ends;
+    yields that process (its children are the server workers)."""
     processes = str(workers or os.cpu_count() or 1)
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and command, no outside input
         [sys.executable, "-m", "yagona", "serve", "--port", str(port), "--workers", processes],
@@ -107,7 +108,7 @@ def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Ite
             if time.monotonic() > deadline:
                 raise BenchmarkError("the server did not start")
             time.sleep(0.1)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)
