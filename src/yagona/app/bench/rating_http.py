@@ -59,7 +59,7 @@ def run(url: str, *, rate: float, seconds: float, workers: int, clients: int) ->
         "YAGONA_DATABASE__POOL_SIZE": str(max(4, clients // workers + 2)),
     }
     events = int(rate * seconds)
-    with scratch.server(port, env, workers=workers) as process:
+    with scratch.server(port, env, workers=workers, start_timeout_s=300) as process:
         sampler = _RssSampler(process.pid)
         sampler.start()
         try:
