@@ -183,6 +183,7 @@ def rating_http(
     seconds: Annotated[float, typer.Option(min=1, help="How long the paced load runs.")] = 60,
     workers: Annotated[int, typer.Option(min=1, max=64, help="`yagona serve --workers`.")] = 2,
     clients: Annotated[int, typer.Option(min=1, max=512, help="Client threads of the load generator.")] = 32,
+    lines: Annotated[int, typer.Option(min=1, max=10_000, help="Lines the records are spread over.")] = 200,
     postgres_url: Annotated[
         str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
     ] = scratch.DEFAULT_POSTGRES_URL,
@@ -201,7 +202,7 @@ def rating_http(
     typer.echo(f"running {rate:,.0f}/s for {seconds:.0f} s, {workers} server workers, {clients} clients…", err=True)
     try:
         with scratch.postgres_database(postgres_url) as url:
-            r = rating_http_bench.run(url, rate=rate, seconds=seconds, workers=workers, clients=clients)
+            r = rating_http_bench.run(url, rate=rate, seconds=seconds, workers=workers, clients=clients, lines=lines)
     except BenchmarkError as error:
         typer.echo(f"BENCHMARK FAILED: {error}", err=True)
         raise typer.Exit(1) from error

@@ -23,6 +23,8 @@ from sqlalchemy import text
 
 from yagona.app.bench import rating, scratch
 from yagona.app.bench.ledger import BenchmarkError, percentile
+from yagona.kernel.money import Money
+from yagona.lines import service as lines_service
 
 STAFF_KEY = "bench-staff-key-0123456789abcdefghij"
 PREFIX = "rh-"
@@ -46,9 +48,14 @@ class HttpRatingResult:
     worker_rss_mb: float
 
 
-def run(url: str, *, rate: float, seconds: float, workers: int, clients: int) -> HttpRatingResult:
+def run(url: str, *, rate: float, seconds: float, workers: int, clients: int, lines: int) -> HttpRatingResult:
     container = rating._container(url)
-    rating._connect_lines(container)
+    with container.uow() as uow:
+        for i in range(lines):
+            lines_service.connect(
+                uow, msisdn=rating._msisdn(i), plan_id="lider-start", deposit=Money.of_som(10_000_000)
+            )  # fmt: skip
+        uow.commit()
     container.engine.dispose()
     port = scratch.free_port()
     env = {
@@ -63,10 +70,10 @@ def run(url: str, *, rate: float, seconds: float, workers: int, clients: int) ->
         sampler = _RssSampler(process.pid)
         sampler.start()
         try:
-            load = _paced(f"http://127.0.0.1:{port}", events=events, rate=rate, clients=clients)
+            load = _paced(f"http://127.0.0.1:{port}", events=events, rate=rate, clients=clients, lines=lines)
         finally:
             sampler.stop()
-        replayed = _replay(f"http://127.0.0.1:{port}", load.failed)
+        replayed = _replay(f"http://127.0.0.1:{port}", load.failed, lines)
     rows, distinct = _count(url)
     if rows != events or distinct != events:
         raise BenchmarkError(f"{events} records sent, {rows} usage rows ({distinct} distinct): lost or doubled")
@@ -97,7 +104,7 @@ class _Load:
     seconds: float
 
 
-def _paced(base: str, *, events: int, rate: float, clients: int) -> _Load:
+def _paced(base: str, *, events: int, rate: float, clients: int, lines: int) -> _Load:
     load = _Load([], [], 0, 0.0)
     lock = threading.Lock()
     start = perf_counter() + 0.5
@@ -111,7 +118,7 @@ def _paced(base: str, *, events: int, rate: float, clients: int) -> _Load:
                     time.sleep(delay)
                 sent = perf_counter()
                 try:
-                    ok = http.post("/api/v1/usage", json=_record(n)).status_code == 201
+                    ok = http.post("/api/v1/usage", json=_record(n, lines)).status_code == 201
                 except httpx.HTTPError:
                     ok = False
                 took = perf_counter() - sent
@@ -133,11 +140,11 @@ def _paced(base: str, *, events: int, rate: float, clients: int) -> _Load:
     return load
 
 
-def _replay(base: str, failed: list[int]) -> int:
+def _replay(base: str, failed: list[int], lines: int) -> int:
     """Post again what failed: the same record id must be rated once, whatever the first try did."""
     with httpx.Client(base_url=base, headers={"X-Api-Key": STAFF_KEY}, timeout=30) as http:
         for n in failed:
-            response = http.post("/api/v1/usage", json=_record(n))
+            response = http.post("/api/v1/usage", json=_record(n, lines))
             if response.status_code not in (200, 201):
                 raise BenchmarkError(f"the replay of record {n} was refused: {response.text[:200]}")
     return len(failed)
@@ -158,9 +165,9 @@ def _count(url: str) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def _record(n: int) -> dict[str, object]:
-    body = rating._record(n)
-    return {**body, "id": f"{PREFIX}{n}"}
+def _record(n: int, lines: int) -> dict[str, object]:
+    """The rating bench's mix of usage, spread over `lines` lines, under this run's ids."""
+    return {**rating._record(n), "id": f"{PREFIX}{n}", "msisdn": rating._msisdn(n % lines)}
 
 
 class _RssSampler(threading.Thread):
