@@ -303,7 +303,8 @@ def test_set_webhook_registers_the_url_and_the_secret(bot: Bot) -> None:
     url = "https://yagona.example" + HOOK
     result = CliRunner().invoke(cli, ["telegram", "set-webhook", url])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"webhook set: {url}"
+    assert result.stdout.strip() == f"webhook set: {url}"
+    assert "TEST-token" not in result.output  # the bot's token is in the Bot API's URLs: never logged
     [call] = [c for c in bot.api.calls if c.method == "setWebhook"]
     assert call.params["url"] == url and call.params["secret_token"] == SECRET
     assert call.params["allowed_updates"] == ["message"]

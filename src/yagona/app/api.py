@@ -12,7 +12,7 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
-from yagona.app import me, problems, shell, staff
+from yagona.app import me, metrics, problems, shell, staff
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.app.telegram import routes as telegram_routes
@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.state.staff_api_key = settings.staff_api_key.get_secret_value() if settings.staff_api_key else None
     problems.install(app)
     install_openapi(app)
+    metrics.install(app, metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.http.max_body_bytes)
 
     if settings.docs_enabled:

@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import cached_property
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 import yagona
-from yagona.app.bench import cli as bench_cli
-from yagona.app.bootstrap import Container, bootstrap
-from yagona.app.mediation import cli as mediation_cli
+from yagona.app import lazy_cli
 from yagona.app.sandbox import cli as sandbox_cli
-from yagona.app.telegram import cli as telegram_cli
-from yagona.app.ussd import cli as ussd_cli
-from yagona.catalog import cli as catalog_cli
-from yagona.identity import cli as identity_cli
-from yagona.ledger import cli as ledger_cli
-from yagona.lines import cli as lines_cli
-from yagona.loyalty import cli as loyalty_cli
-from yagona.loyalty import handlers as loyalty_handlers
-from yagona.notify import cli as notify_cli
-from yagona.payments import cli as payments_cli
-from yagona.platform import migrate
 from yagona.platform.cli import refusals_to_exit
-from yagona.platform.settings import Settings
-from yagona.platform.uow import UnitOfWork
-from yagona.wallet import cli as wallet_cli
+
+if TYPE_CHECKING:  # imported on use: `yagona --help` loads no domain (docs/benchmarks.md, start-up)
+    from yagona.app.bootstrap import Container
+    from yagona.platform.settings import Settings
+    from yagona.platform.uow import UnitOfWork
 
 
 class Environment:
@@ -38,6 +28,8 @@ class Environment:
 
     @cached_property
     def settings(self) -> Settings:
+        from yagona.platform.settings import Settings
+
         settings = Settings()
         if self._database_url:
             settings = settings.model_copy(
@@ -47,32 +39,23 @@ class Environment:
 
     @cached_property
     def container(self) -> Container:
+        from yagona.app.bootstrap import bootstrap
+
         return bootstrap(self.settings)
 
     def unit_of_work(self) -> UnitOfWork:
         return self.container.uow()
 
 
-app = typer.Typer(help="Yagona: a telecom operator's unified digital customer ecosystem.", no_args_is_help=True)
+app = typer.Typer(
+    help="Yagona: a telecom operator's unified digital customer ecosystem.",
+    no_args_is_help=True,
+    cls=lazy_cli.LazyGroup,  # ledger, bench, catalog, identity, … imported on use (lazy_cli.LAZY)
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(ledger_cli.app, name="ledger")
-app.add_typer(bench_cli.app, name="bench")
-app.add_typer(catalog_cli.app, name="catalog")
-app.add_typer(identity_cli.app, name="identity")
-app.add_typer(identity_cli.oidc_app, name="oidc")
-app.add_typer(identity_cli.staff_app, name="staff")
-app.add_typer(notify_cli.app, name="notify")
-app.add_typer(lines_cli.app, name="lines")
-app.add_typer(wallet_cli.app, name="wallet")
-app.add_typer(payments_cli.app, name="payments")
-app.add_typer(loyalty_cli.app, name="loyalty")
-app.add_typer(telegram_cli.app, name="telegram")
-app.add_typer(ussd_cli.app, name="ussd")
-app.add_typer(mediation_cli.app, name="mediation")
 
 
-@loyalty_cli.app.command("consume")
 def loyalty_consume(
     ctx: typer.Context,
     max_messages: Annotated[int, typer.Option(min=1, help="Messages to take from each stream.")] = 1_000,
@@ -83,10 +66,19 @@ def loyalty_consume(
     if env.settings.bus.nats_url is None:
         typer.echo("no JetStream configured (YAGONA_BUS__NATS_URL)", err=True)
         raise typer.Exit(2)
+    from yagona.loyalty import handlers as loyalty_handlers
+
     handled = loyalty_handlers.consume_jetstream(
         env.container.uow, env.settings.bus, max_messages=max_messages, timeout_s=timeout_s
     )
     typer.echo(f"{handled} events handled")
+
+
+def _add_loyalty_consume(loyalty: typer.Typer) -> None:
+    loyalty.command("consume")(loyalty_consume)
+
+
+lazy_cli.ON_LOAD["loyalty"] = _add_loyalty_consume
 
 
 def _print_version(asked: bool) -> None:
@@ -140,6 +132,8 @@ def serve(
     if workers > 1:
         # Each worker process builds its own app from the environment: pass the URL there.
         os.environ["YAGONA_DATABASE__URL"] = settings.database.url
+        # /metrics of any worker answers for all: the histograms go to files (app/metrics.py).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yagona-metrics-"))
         uvicorn.run(
             "yagona.app.api:create_app_from_environment",
             factory=True,
@@ -181,6 +175,8 @@ def worker(ctx: typer.Context, once: Annotated[bool, typer.Option(help="One pass
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context, revision: str = "heads") -> None:
     """Apply the migrations up to `revision`."""
+    from yagona.platform import migrate
+
     env = _env(ctx)
     migrate.upgrade(env.container.engine, revision)
     typer.echo(f"database at {migrate.current(env.container.engine)}")
@@ -191,6 +187,7 @@ def db_upgrade(ctx: typer.Context, revision: str = "heads") -> None:
 def db_check(ctx: typer.Context) -> None:
     """Check the database is at the one head and matches the models; exit 1 if not."""
     from yagona.app.metadata import all_metadata
+    from yagona.platform import migrate
 
     engine = _env(ctx).container.engine
     heads, current = migrate.heads(), migrate.current(engine)

@@ -6,12 +6,14 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 import typer
 
 from yagona.kernel.errors import YagonaError
-from yagona.platform.uow import UnitOfWork
+
+if TYPE_CHECKING:  # `yagona --help` imports this module: no SQLAlchemy for a type
+    from yagona.platform.uow import UnitOfWork
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     # Staff and service endpoints (ledger, jobs) answer only to this key until One ID has staff roles.
     staff_api_key: SecretStr | None = None
+    # GET /metrics answers to `Authorization: Bearer <this>` (a Prometheus scraper) or the staff key.
+    metrics_token: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     database: DatabaseSettings = DatabaseSettings()

@@ -196,8 +196,12 @@ def touch_wallets(session: Session, phones: Iterable[str], *, at: datetime) -> N
     forget_loaded_wallets(session, wanted)
 
 
-def reset_pin_failures(session: Session, phone: str) -> None:
-    session.connection().execute(_RESET_PIN_FAILURES, {"w_phone": phone})
+def reset_pin_failures(session: Session, phone: str, *, pin_hash: str | None = None) -> None:
+    """A right PIN: the count back to zero (and, given `pin_hash`, the PIN's hash replaced)."""
+    if pin_hash is None:
+        session.connection().execute(_RESET_PIN_FAILURES, {"w_phone": phone})
+    else:
+        session.connection().execute(_RESET_PIN_FAILURES.values(pin_hash=pin_hash), {"w_phone": phone})
     forget_loaded_wallets(session, [phone])
 
 

@@ -4,9 +4,14 @@ errors out; no I/O."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -65,22 +70,74 @@ def masked_phone(phone: str) -> str:
     return f"*{phone[-4:]}"
 
 
-# --- PIN hashing: Argon2id ----------------------------------------------------------------
+# --- PIN hashing: HMAC-SHA-256 with a pepper (Argon2id hashes of old still verify) -------------
+
+PIN_SCHEME = "hmac-sha256"
+_PIN_SALT_BYTES = 16
+
+
+@dataclass(frozen=True, slots=True)
+class PinCheck:
+    """A PIN checked against its stored hash: `ok`, and `stale` when the hash should be
+    replaced by one with the current pepper (an Argon2id hash, or an older pepper's)."""
+
+    ok: bool
+    stale: bool = False
 
 
 def pin_hasher(*, time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    """Argon2id: the scheme of PINs stored before the peppered HMAC (they verify, then migrate)."""
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID)
 
 
-def hash_pin(hasher: PasswordHasher, pin: str) -> str:
-    return hasher.hash(pin)
+def hash_pin(pin: str, *, pepper_id: str, pepper: bytes, salt: bytes | None = None) -> str:
+    """`$hmac-sha256$<pepper id>$<salt>$<mac>`: HMAC-SHA-256 keyed by the pepper (held outside
+    the database) over a random salt and the PIN. A PIN of 4 to 6 digits has at most 10⁶ values: a
+    slow hash would not protect it, the pepper and the attempt lockout do."""
+    salt = salt if salt is not None else secrets.token_bytes(_PIN_SALT_BYTES)
+    return f"${PIN_SCHEME}${pepper_id}${_b64(salt)}${_b64(_pin_mac(pepper, salt, pin))}"
 
 
-def pin_matches(hasher: PasswordHasher, pin_hash: str, pin: str) -> bool:
+def check_pin(pin_hash: str, pin: str, *, peppers: Mapping[str, bytes], current: str) -> PinCheck:
+    """Compare in constant time. `peppers` by id, the current one and those still accepted;
+    a hash under an unknown pepper, or malformed, never matches."""
+    if pin_hash.startswith("$argon2"):
+        return PinCheck(ok=_argon2_matches(pin_hash, pin), stale=True)
+    parts = pin_hash.split("$")
+    if len(parts) != 5 or parts[0] or parts[1] != PIN_SCHEME or parts[2] not in peppers:
+        return PinCheck(ok=False)
     try:
-        return hasher.verify(pin_hash, pin)
+        salt, mac = _unb64(parts[3]), _unb64(parts[4])
+    except ValueError:
+        return PinCheck(ok=False)
+    ok = hmac.compare_digest(mac, _pin_mac(peppers[parts[2]], salt, pin))
+    return PinCheck(ok=ok, stale=ok and parts[2] != current)
+
+
+def _pin_mac(pepper: bytes, salt: bytes, pin: str) -> bytes:
+    return hmac.new(pepper, salt + b"\0" + pin.encode(), hashlib.sha256).digest()
+
+
+def _argon2_matches(pin_hash: str, pin: str) -> bool:
+    # The cost parameters are read from the hash itself; these only satisfy the constructor.
+    try:
+        return _LEGACY.verify(pin_hash, pin)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+_LEGACY = PasswordHasher(type=Type.ID)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise ValueError(str(error)) from None
 
 
 # --- limits (offer 4.5.1) -----------------------------------------------------------------

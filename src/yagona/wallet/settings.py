@@ -5,15 +5,20 @@ checks them against the environment (`for_environment`) and hands them to the se
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from yagona.kernel.money import TIYIN_PER_SOM
 
 CardOutcomeName = Literal["approve", "decline", "hold"]
 SIMULATOR_ENVIRONMENTS = ("dev", "test")
+PEPPER_ID = r"^[A-Za-z0-9_-]{1,16}$"
+PEPPER_MIN_LENGTH = 32
 
 
 class WalletSettings(BaseSettings):
@@ -35,10 +40,14 @@ class WalletSettings(BaseSettings):
     pin_length_max: int = Field(default=6, ge=4, le=12)
     pin_attempts_max: int = Field(default=3, ge=1, le=20)
     pin_lockout_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
-    # Argon2id, at least OWASP's minimum (19 MiB, 2 passes) unless lowered for benchmarks.
-    pin_hash_time_cost: int = Field(default=2, ge=1, le=10)
-    pin_hash_memory_kib: int = Field(default=19_456, ge=8, le=1_048_576)
-    pin_hash_parallelism: int = Field(default=1, ge=1, le=16)
+    # PINs are stored as HMAC-SHA-256 keyed by a pepper held outside the database (here, in
+    # the environment), with the pepper's id in each hash (docs/wallet.md, "PINs"). None:
+    # a pepper derived from YAGONA_SECRET_KEY (strong in prod). To rotate: a new pepper and
+    # id here, the old ones in `pin_old_peppers` ({"id": "pepper"}, JSON): they still verify,
+    # and each PIN is rehashed with the new pepper on its next success.
+    pin_pepper: SecretStr | None = Field(default=None, repr=False)
+    pin_pepper_id: str = Field(default="1", pattern=PEPPER_ID)
+    pin_old_peppers: dict[str, SecretStr] = Field(default_factory=dict, repr=False)
     # A PIN restore after a forgotten PIN (4.6.6) needs a One ID session signed in with an
     # SMS code to the wallet's phone within this many minutes.
     pin_restore_reauth_minutes: int = Field(default=10, ge=1, le=60)
@@ -71,6 +80,27 @@ class WalletSettings(BaseSettings):
     # utility payments are refused (`biller_unavailable`) until one is configured.
     biller_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
     biller_timeout_s: float = Field(default=3.0, gt=0, le=30)
+
+    @model_validator(mode="after")
+    def _check_peppers(self) -> WalletSettings:
+        for pepper_id, pepper in [(self.pin_pepper_id, self.pin_pepper), *self.pin_old_peppers.items()]:
+            if pepper is not None and len(pepper.get_secret_value()) < PEPPER_MIN_LENGTH:
+                raise ValueError(f"the PIN pepper {pepper_id!r} is weak: it needs {PEPPER_MIN_LENGTH}+ characters")
+            if not re.match(PEPPER_ID, pepper_id):
+                raise ValueError(f"a PIN pepper id is 1 to 16 letters, digits, - or _: {pepper_id!r}")
+        if self.pin_pepper_id in self.pin_old_peppers:
+            raise ValueError(f"the PIN pepper id {self.pin_pepper_id!r} is the current one and an old one")
+        return self
+
+    def pin_peppers(self, secret_key: str) -> dict[str, bytes]:
+        """Every pepper that verifies, by id; the current one is `pin_pepper_id`'s."""
+        current = (
+            self.pin_pepper.get_secret_value().encode()
+            if self.pin_pepper is not None
+            else hmac.new(secret_key.encode(), b"yagona wallet PIN pepper", hashlib.sha256).hexdigest().encode()
+        )
+        old = {pepper_id: pepper.get_secret_value().encode() for pepper_id, pepper in self.pin_old_peppers.items()}
+        return {**old, self.pin_pepper_id: current}
 
     @property
     def light_limit_tiyin(self) -> int:

@@ -8,11 +8,13 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import YagonaError
 from yagona.wallet import rules
 from yagona.wallet.schemas import BlockReason, CardOutcome, CommissionRow, CommissionTable, WalletStatus
+from yagona.wallet.settings import WalletSettings
 
 LIMIT = 5 * 245_000 * 100  # 5 BHM in tiyin (offer 4.5.1)
 
@@ -53,13 +55,30 @@ def test_a_fiscal_mark_signs_what_the_receipt_says() -> None:
     assert mark != rules.fiscal_mark("key-12345", terminal="UZ0001", number="W0000000001", at=at, total=101)
 
 
-def test_a_pin_hash_is_argon2id_and_verifies_only_the_pin() -> None:
-    hasher = rules.pin_hasher(time_cost=1, memory_kib=8, parallelism=1)
-    hashed = rules.hash_pin(hasher, "24680")
-    assert hashed.startswith("$argon2id$") and "24680" not in hashed
-    assert rules.pin_matches(hasher, hashed, "24680")
-    assert not rules.pin_matches(hasher, hashed, "24681")
-    assert not rules.pin_matches(hasher, "not a hash", "24680")
+def test_a_pin_hash_is_a_peppered_hmac_and_verifies_only_the_pin() -> None:
+    peppers = {"1": b"p" * 32, "2": b"q" * 32}
+    hashed = rules.hash_pin("24680", pepper_id="2", pepper=peppers["2"])
+    assert hashed.startswith("$hmac-sha256$2$") and "24680" not in hashed
+    assert rules.check_pin(hashed, "24680", peppers=peppers, current="2") == rules.PinCheck(ok=True)
+    assert not rules.check_pin(hashed, "24681", peppers=peppers, current="2").ok
+    # an older pepper still verifies, and asks for a rehash; an unknown one never matches
+    assert rules.check_pin(hashed, "24680", peppers=peppers, current="3") == rules.PinCheck(ok=True, stale=True)
+    assert not rules.check_pin(hashed, "24680", peppers={"1": peppers["1"]}, current="1").ok
+    for broken in ("not a hash", "$hmac-sha256$2$!!$??", hashed.replace("$2$", "$1$"), hashed + "$x"):
+        assert not rules.check_pin(broken, "24680", peppers=peppers, current="2").ok
+
+
+def test_an_argon2id_pin_of_before_verifies_and_asks_for_a_rehash() -> None:
+    legacy = rules.pin_hasher(time_cost=1, memory_kib=8, parallelism=1).hash("24680")
+    assert rules.check_pin(legacy, "24680", peppers={}, current="1") == rules.PinCheck(ok=True, stale=True)
+    assert not rules.check_pin(legacy, "24681", peppers={}, current="1").ok
+
+
+def test_a_weak_pin_pepper_is_refused() -> None:
+    with pytest.raises(ValueError, match="weak"):
+        WalletSettings(pin_pepper=SecretStr("short"))
+    with pytest.raises(ValueError, match="current one and an old one"):
+        WalletSettings(pin_old_peppers={"1": SecretStr("x" * 32)})
 
 
 def test_the_30_day_window_is_30_tashkent_calendar_days() -> None:

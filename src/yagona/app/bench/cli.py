@@ -18,6 +18,7 @@ from yagona.app.bench import machine, report, scratch, sidebyside
 from yagona.app.bench import payments as payments_bench
 from yagona.app.bench import peer as peer_bench
 from yagona.app.bench import rating as rating_bench
+from yagona.app.bench import rating_http as rating_http_bench
 from yagona.app.bench import wallet as wallet_bench
 from yagona.app.bench.ledger import Backend, BenchmarkError, Result, Scenario
 from yagona.kernel.clock import SystemClock
@@ -144,7 +145,8 @@ def wallet(
 ) -> None:
     """Wallet-to-wallet transfers/s through the wallet's service layer, SQLite and PostgreSQL."""
     typer.echo(SystemClock().now().isoformat(timespec="seconds"))
-    typer.echo(f"PIN check at production Argon2id cost: {wallet_bench.pin_verify_ms():.1f} ms (not in the rows)")
+    hmac_ms, argon2_ms = wallet_bench.pin_verify_ms()
+    typer.echo(f"PIN check: HMAC-SHA-256 {hmac_ms:.3f} ms (in the rows); Argon2id of before {argon2_ms:.1f} ms")
     for backend in _chosen_backends(only, postgres_url):
         typer.echo(f"running {backend.value}, {clients} clients, {transfers} transfers…", err=True)
         try:
@@ -214,6 +216,44 @@ def rating(
             f"{row.scenario:58} n={row.events:<6} {row.seconds:7.2f} s {row.per_second:9,.0f}/s  "
             f"p50 {row.p50_ms:7.1f} ms  p99 {row.p99_ms:7.1f} ms"
         )
+
+
+@app.command("rating-http")
+def rating_http(
+    rate: Annotated[float, typer.Option(min=1, help="Usage records per second, one per request.")] = 1_000,
+    seconds: Annotated[float, typer.Option(min=1, help="How long the paced load runs.")] = 60,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="`yagona serve --workers`.")] = 2,
+    clients: Annotated[int, typer.Option(min=1, max=512, help="Client threads of the load generator.")] = 32,
+    lines: Annotated[int, typer.Option(min=1, max=10_000, help="Lines the records are spread over.")] = 200,
+    postgres_url: Annotated[
+        str, typer.Option(envvar="YAGONA_TEST_POSTGRES_URL", help="The server; a scratch database is made there.")
+    ] = scratch.DEFAULT_POSTGRES_URL,
+) -> None:
+    """Usage records over HTTP at a paced rate against `serve --workers N` on PostgreSQL:
+    p50/p99, none lost or charged twice (counted in the database), server worker memory."""
+    if why := scratch.postgres_unreachable(postgres_url):
+        typer.echo(f"PostgreSQL skipped: {why}")
+        raise typer.Exit(1)
+    facts = scratch.postgres_facts(postgres_url)
+    for line in [
+        SystemClock().now().isoformat(timespec="seconds"),
+        *report.machine_lines(machine.describe(facts["server_version"]), facts),
+    ]:
+        typer.echo(line)
+    typer.echo(f"running {rate:,.0f}/s for {seconds:.0f} s, {workers} server workers, {clients} clients…", err=True)
+    try:
+        with scratch.postgres_database(postgres_url) as url:
+            r = rating_http_bench.run(url, rate=rate, seconds=seconds, workers=workers, clients=clients, lines=lines)
+    except BenchmarkError as error:
+        typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(
+        f"usage over HTTP, PostgreSQL, serve --workers {r.workers}, {r.clients} clients, paced {r.rate:,.0f}/s: "
+        f"{r.sent} sent in {r.seconds:.1f} s, {r.answered_201} answered 201 ({r.per_second:,.0f}/s), "
+        f"{r.replayed} replayed after the run; p50 {r.p50_ms:.1f} ms  p99 {r.p99_ms:.1f} ms  max {r.max_ms:.0f} ms; "
+        f"{r.late_starts} sent > 5 ms late; {r.rows} usage rows (one per record); "
+        f"largest server worker RSS {r.worker_rss_mb:.0f} MB"
+    )
 
 
 @app.command()

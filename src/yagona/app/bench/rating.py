@@ -229,7 +229,7 @@ def _record(n: int) -> dict[str, object]:
         return {"id": record, "msisdn": msisdn, "type": "voice", "to": "998931234567", "seconds": 45 + n % 200}
     if n % 10 < 9:
         return {"id": record, "msisdn": msisdn, "type": "sms", "to": "998941112233"}
-    return {"id": record, "msisdn": msisdn, "type": "data", "mb": "3.5"}
+    return {"id": record, "msisdn": msisdn, "type": "data", "mb": 3.5}  # a JSON number: the API refuses a string
 
 
 Runner = Callable[[], Row]

@@ -91,8 +91,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Iterator[None]:
-    """`yagona serve` in its own process (every core by default), until the block ends."""
+def server(
+    port: int, env: dict[str, str], *, workers: int | None = None, start_timeout_s: float = 30
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`yagona serve` in its own process (every core by default), until the block ends;
+    yields that process (its children are the server workers)."""
     processes = str(workers or os.cpu_count() or 1)
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and command, no outside input
         [sys.executable, "-m", "yagona", "serve", "--port", str(port), "--workers", processes],
@@ -101,7 +104,7 @@ def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Ite
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_timeout_s
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
@@ -111,7 +114,7 @@ def server(port: int, env: dict[str, str], *, workers: int | None = None) -> Ite
             if time.monotonic() > deadline:
                 raise BenchmarkError("the server did not start")
             time.sleep(0.1)
-        yield
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -11,6 +11,7 @@ from typing import Any
 from yagona.app import worker
 from yagona.app.bootstrap import bootstrap
 from yagona.app.sandbox.scenario import Scenario
+from yagona.app.sandbox.template import migrated_sqlite
 from yagona.app.sandbox.verbs import VERBS, at, home_view, line_view, loyalty_view
 from yagona.home import service as home
 from yagona.identity import service as identity
@@ -18,7 +19,6 @@ from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.errors import YagonaError
 from yagona.lines import service as lines
 from yagona.loyalty import service as loyalty
-from yagona.platform import migrate
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobRunner
 from yagona.platform.logging import configure_logging
@@ -44,9 +44,14 @@ def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any
     configure_logging(level="WARNING")
     with tempfile.TemporaryDirectory(prefix="yagona-sandbox-") as scratch:
         url = database_url or f"sqlite:///{Path(scratch) / 'sandbox.db'}"
+        if database_url is None:  # a copy of the cached migrated template (sandbox/template.py)
+            migrated_sqlite(Path(scratch) / "sandbox.db")
         engine = make_engine(url)
         try:
-            migrate.upgrade(engine)
+            if database_url is not None:
+                from yagona.platform import migrate  # noqa: PLC0415 - Alembic only for a database given
+
+                migrate.upgrade(engine)
             clock = SimulatedClock(scenario.start)
             settings = Settings(env="test", database={"url": url}, bus={"defer": True})
             container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)

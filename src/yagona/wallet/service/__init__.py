@@ -9,6 +9,8 @@ row — its electronic receipt — written in Core in the same transaction. Oper
 the wallets they touch (`FOR UPDATE`, in phone order) before reading what they check.
 The composition root installs the context (`configure(make_context(...))`)."""
 
+from yagona.wallet.rules import check_pin as check_pin_hash
+from yagona.wallet.rules import hash_pin, pin_hasher
 from yagona.wallet.service.common import (
     CARD_SETTLEMENT,
     COMMISSION,
@@ -73,6 +75,7 @@ __all__ = [
     "biller_for",
     "block",
     "check_pin",
+    "check_pin_hash",
     "close",
     "configure",
     "confirm_card_topup",
@@ -80,12 +83,14 @@ __all__ = [
     "dormant_from",
     "forget_pin",
     "get",
+    "hash_pin",
     "identify",
     "make_context",
     "own_wallet",
     "own_wallets",
     "pay",
     "phones",
+    "pin_hasher",
     "provider_catalogue",
     "quote_payment",
     "quote_topup",

@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any, TypeVar
 
-from argon2 import PasswordHasher
 from sqlalchemy.exc import IntegrityError
 
 from yagona.kernel.clock import TASHKENT
@@ -208,24 +206,39 @@ def replayed(existing: OperationRecord, request: Mapping[str, Any]) -> Operation
 
 
 def verify_pin(uow: UnitOfWork, row: WalletAccount | WalletRecord, pin: str | None) -> None:
-    """Argon2id, always (no cache). `row` is the locked wallet: an ORM object, or the hot
-    path's record — a success then resets the count in Core, a failure is counted on the
-    ORM object (read again under the lock this transaction already holds)."""
+    """HMAC-SHA-256 with the pepper, compared in constant time (no cache). `row` is the
+    locked wallet: an ORM object, or the hot path's record — a success then resets the count
+    in Core, a failure is counted on the ORM object (read again under the lock this
+    transaction already holds). A hash of an older scheme (Argon2id) or pepper is replaced
+    by one with the current pepper on its first success."""
     s = ctx().settings
     refuse_while_locked(uow, row)
     if row.pin_hash is None:
         raise InvalidPinError(
             "the PIN was cancelled: restore the wallet with your birth date and a new PIN (4.6.6)", phone=row.phone
         )
-    if pin and len(pin) <= 20 and rules.pin_matches(hasher(s), row.pin_hash, pin):
-        if row.pin_failures:
-            if isinstance(row, WalletAccount):
-                row.pin_failures = 0
-            else:
-                repository.reset_pin_failures(uow.session, row.phone)
+    check = (
+        rules.check_pin(row.pin_hash, pin, peppers=ctx().pin_peppers, current=s.pin_pepper_id)
+        if pin and len(pin) <= 20
+        else rules.PinCheck(ok=False)
+    )
+    if check.ok:
+        fresh = new_pin_hash(pin) if check.stale and pin else None
+        if isinstance(row, WalletAccount):
+            row.pin_failures = 0
+            if fresh is not None:
+                row.pin_hash = fresh
+        elif row.pin_failures or fresh is not None:
+            repository.reset_pin_failures(uow.session, row.phone, pin_hash=fresh)
         return
     counted = row if isinstance(row, WalletAccount) else locked(uow, row.phone)
     raise pin_attempt_failed(uow, counted, s)
+
+
+def new_pin_hash(pin: str) -> str:
+    """The stored form of a new PIN: HMAC-SHA-256 with the current pepper."""
+    c = ctx()
+    return rules.hash_pin(pin, pepper_id=c.settings.pin_pepper_id, pepper=c.pin_peppers[c.settings.pin_pepper_id])
 
 
 def refuse_while_locked(uow: UnitOfWork, row: WalletAccount | WalletRecord) -> None:
@@ -308,12 +321,3 @@ def enum(kind: type[_E], value: object, field: str) -> _E:
     except ValueError:
         choices = ", ".join(member.value for member in kind)
         raise InvalidRequestError(f"{field} must be one of: {choices}", field=field) from None
-
-
-@lru_cache(maxsize=4)
-def _hasher_for(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
-    return rules.pin_hasher(time_cost=time_cost, memory_kib=memory_kib, parallelism=parallelism)
-
-
-def hasher(s: WalletSettings) -> PasswordHasher:
-    return _hasher_for(s.pin_hash_time_cost, s.pin_hash_memory_kib, s.pin_hash_parallelism)

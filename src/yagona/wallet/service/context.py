@@ -42,6 +42,8 @@ class WalletContext:
     messages: Sealer  # notify's sealer: the SMS the wallet queues (PIN reset, blocks)
     providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
     biller: Biller | None = None  # the utilities' biller; None refuses utility payments
+    # The PIN peppers by id (the current one and those still accepted), never stored.
+    pin_peppers: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def card_simulator(self) -> bool:
@@ -65,6 +67,7 @@ def make_context(
         messages=notify.sealer_for(secret_key),
         providers=dict(providers or {}),
         biller=biller,
+        pin_peppers=settings.pin_peppers(secret_key),
     )
 
 

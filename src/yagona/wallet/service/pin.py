@@ -18,8 +18,8 @@ from yagona.wallet.models import WalletAccount
 from yagona.wallet.schemas import BlockReason, WalletRead, WalletStatus
 from yagona.wallet.service.common import (
     ctx,
-    hasher,
     locked,
+    new_pin_hash,
     phone_of,
     read,
     refuse_if_closed_or_dormant,
@@ -91,7 +91,7 @@ def restore_pin(
     rules.check_pin_format(new_pin, length_min=s.pin_length_min, length_max=s.pin_length_max, field="new_pin")
     check_birth_date_attempt(uow, row, birth_date, language=language)
     row.birth_date_failures = 0  # the birth date is known: nothing left to guess
-    row.pin_hash = rules.hash_pin(hasher(s), new_pin)
+    row.pin_hash = new_pin_hash(new_pin)
     row.pin_failures, row.pin_locked_until = 0, None
     if row.state == WalletStatus.BLOCKED.value:
         set_state(uow, row, WalletStatus.ACTIVE, None, change="restored")

@@ -19,8 +19,8 @@ from yagona.wallet.models import WalletAccount
 from yagona.wallet.schemas import ProviderCatalogue, Tier, WalletRead, WalletState, WalletStatus
 from yagona.wallet.service.common import (
     ctx,
-    hasher,
     locked,
+    new_pin_hash,
     phone_of,
     read,
     refuse_if_closed_or_dormant,
@@ -59,7 +59,7 @@ def register(
         tier=Tier.LIGHT.value,
         state=WalletStatus.ACTIVE.value,
         block_reason=None,
-        pin_hash=rules.hash_pin(hasher(s), pin),
+        pin_hash=new_pin_hash(pin),
         pin_failures=0,
         pin_locked_until=None,
         birth_date=birth_date,

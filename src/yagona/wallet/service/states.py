@@ -24,8 +24,8 @@ from yagona.wallet.service.common import (
     ctx,
     ensure_account,
     enum,
-    hasher,
     locked,
+    new_pin_hash,
     read,
     reason,
     refuse_if_closed_or_dormant,
@@ -113,7 +113,7 @@ def restore(uow: UnitOfWork, *, phone: str, birth_date: date | None = None, new_
         )
         row.hold_transfer_id = None
     if new_pin is not None:
-        row.pin_hash = rules.hash_pin(hasher(s), new_pin)
+        row.pin_hash = new_pin_hash(new_pin)
         row.pin_failures, row.pin_locked_until = 0, None
         tell_owner(uow, row.phone, "wallet.pin_reset")
     set_state(uow, row, WalletStatus.ACTIVE, None, change="restored")
