@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.crm import handlers as crm_handlers
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
 from yagona.home import tasks as home_tasks
@@ -128,5 +129,6 @@ def bootstrap(
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges
+    crm_handlers.subscribe(bus, uow)  # every contact and operation lands on the customer's timeline
     delivery = DevDeliveryAdapter() if settings.env in ("dev", "test") else None
     return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)
