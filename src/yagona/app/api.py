@@ -17,6 +17,8 @@ from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
+from yagona.crm import routes as crm_routes
+from yagona.crm import web as crm_web
 from yagona.home import routes as home_routes
 from yagona.home import web as home_web
 from yagona.identity import routes as identity_routes
@@ -114,6 +116,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(payments_web.router)  # /pay/line/…, /pay/wallet/…
     app.include_router(home_web.router)
     app.include_router(loyalty_web.router)
+    for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
+        app.include_router(crm_router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

@@ -64,6 +64,9 @@ ACCESS_ACTIONS = {
     "wallet.identify": N_("Wallet identified (Premium)"),
     "home.activate": N_("Home internet request activated"),
     "home.close": N_("Home internet request closed"),
+    "timeline.view": N_("Opened the timeline"),
+    "note.add": N_("Recorded a call note"),
+    "request.close": N_("Closed a contact request"),
 }
 
 # A home account's state as the console says it.
