@@ -16,6 +16,7 @@ on the line's own history):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import partial
 
 from yagona.crm import rules, service
@@ -62,6 +63,8 @@ def _write(  # noqa: PLR0917 - an event's interaction: who, where, which way, wh
     direction: Direction,
     key: str,
     subject: tuple[str, str] | None = None,
+    *,
+    at: datetime,
     **params: str,
 ) -> None:
     if who is None:
@@ -74,6 +77,7 @@ def _write(  # noqa: PLR0917 - an event's interaction: who, where, which way, wh
         summary=rules.phrase(key, who.language.value, **params),
         subject_kind=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
+        occurred_at=at,
     )
 
 
@@ -95,12 +99,14 @@ def _signed_in(uow: UnitOfWork, e: EventEnvelope) -> None:
         summary = rules.sign_in_summary(
             e.payload.get("methods", ""), new_device=bool(e.payload.get("new_device")), language=who.language.value
         )
-        service.record_interaction(uow, customer_id=who.id, channel=PORTAL, direction=IN, summary=summary)
+        service.record_interaction(
+            uow, customer_id=who.id, channel=PORTAL, direction=IN, summary=summary, occurred_at=e.occurred_at
+        )
 
 
 def _identity(key: str) -> Action:
     def action(uow: UnitOfWork, e: EventEnvelope) -> None:
-        _write(uow, _customer(uow, e.payload["customer_id"]), PORTAL, IN, key)
+        _write(uow, _customer(uow, e.payload["customer_id"]), PORTAL, IN, key, at=e.occurred_at)
 
     return action
 
@@ -131,6 +137,7 @@ def _message(uow: UnitOfWork, e: EventEnvelope) -> None:
         message_id=str(p["message_id"]),
         summary=rules.message_summary(channel=channel, template=template, language=who.language.value),
         status=status,
+        occurred_at=e.occurred_at,
     )
 
 
@@ -143,7 +150,13 @@ def _reminder(uow: UnitOfWork, e: EventEnvelope) -> None:
     channel = MESSAGE_CHANNELS.get(str(p.get("channel", "")), InteractionChannel.SMS)
     if p.get("message_id"):
         service.note_message(
-            uow, customer_id=who.id, channel=channel, message_id=str(p["message_id"]), summary=summary, reword=True
+            uow,
+            customer_id=who.id,
+            channel=channel,
+            message_id=str(p["message_id"]),
+            summary=summary,
+            reword=True,
+            occurred_at=e.occurred_at,
         )
     else:  # sent through its own domain (home): no message id to share
         service.record_interaction(
@@ -154,6 +167,7 @@ def _reminder(uow: UnitOfWork, e: EventEnvelope) -> None:
             summary=summary,
             subject_kind="reminder",
             subject_id=str(p.get("rule", ""))[:64] or None,
+            occurred_at=e.occurred_at,
         )
 
 
@@ -171,7 +185,7 @@ def _line(key: str, direction: Direction, **words: str) -> Action:
         who = _holder(uow, ServiceKind.MOBILE, p["msisdn"])
         if key == "line_blocked" and who is not None:
             params["reason"] = rules.word(str(p["reason"]), who.language.value)
-        _write(uow, who, ACCOUNT, direction, key, ("line", p["msisdn"]), **params)
+        _write(uow, who, ACCOUNT, direction, key, ("line", p["msisdn"]), at=e.occurred_at, **params)
 
     return action
 
@@ -189,7 +203,7 @@ def _wallet(key: str, direction: Direction = IN) -> Action:
         if key == "wallet_state" and who is not None:
             params["change"] = rules.word(str(p["change"]), who.language.value)
         subject = ("wallet_receipt", str(p["receipt"])) if p.get("receipt") else ("wallet", p["phone"])
-        _write(uow, who, ACCOUNT, direction, key, subject, **params)
+        _write(uow, who, ACCOUNT, direction, key, subject, at=e.occurred_at, **params)
 
     return action
 
@@ -198,11 +212,14 @@ def _transferred(uow: UnitOfWork, e: EventEnvelope) -> None:
     p = e.payload
     amount, subject = _som(p["amount"]), ("wallet_receipt", str(p["receipt"]))
     sender = _holder(uow, ServiceKind.WALLET, p["from_phone"])
-    _write(uow, sender, ACCOUNT, IN, "wallet_sent", subject, amount=amount, to=rules.masked_phone(p["to_phone"]))
+    to = rules.masked_phone(p["to_phone"])
+    _write(uow, sender, ACCOUNT, IN, "wallet_sent", subject, at=e.occurred_at, amount=amount, to=to)
     payee = _holder(uow, ServiceKind.WALLET, p["to_phone"])
     if payee is not None and (sender is None or payee.id != sender.id):
         sender_phone = rules.masked_phone(p["from_phone"])
-        _write(uow, payee, ACCOUNT, OUT, "wallet_received", subject, amount=amount, sender=sender_phone)
+        _write(
+            uow, payee, ACCOUNT, OUT, "wallet_received", subject, at=e.occurred_at, amount=amount, sender=sender_phone
+        )
 
 
 # --- home ----------------------------------------------------------------------------------
@@ -220,7 +237,7 @@ def _home(key: str, direction: Direction) -> Action:
             params["plan"] = str(p["plan"])
         chosen = "home_plan_next" if p.get("effective") == "next_period" else key
         who = _customer(uow, p["customer_id"]) if "customer_id" in p else _home_holder(uow, p["contract"])
-        _write(uow, who, ACCOUNT, direction, chosen, ("home", str(p["contract"])), **params)
+        _write(uow, who, ACCOUNT, direction, chosen, ("home", str(p["contract"])), at=e.occurred_at, **params)
 
     return action
 

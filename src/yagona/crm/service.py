@@ -3,6 +3,8 @@ interaction is recorded in the same transaction as the contact it describes."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from yagona.crm import repository, rules
 from yagona.crm.errors import EmptyTextError, RequestClosedError, RequestNotFoundError, UnknownChannelError
 from yagona.crm.models import ContactRequest, Interaction
@@ -22,10 +24,12 @@ def record_interaction(
     subject_id: str | None = None,
     status: str | None = None,
     recorded_by: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> str:
     """One contact on the customer's timeline; returns its id. The summary never carries a
     PIN or a code (callers describe, they do not quote); card numbers are masked here.
-    `status` is a message's delivery state; `recorded_by` the member of staff who wrote it."""
+    `status` is a message's delivery state; `recorded_by` the member of staff who wrote it;
+    `occurred_at` when it happened if not now (an event consumed later keeps its own time)."""
     row = Interaction(
         id=new_id(),
         customer_id=customer_id,
@@ -34,7 +38,7 @@ def record_interaction(
         summary=_text(summary, rules.SUMMARY_MAX_LENGTH),
         subject_kind=subject_kind[:40] if subject_kind else None,
         subject_id=subject_id[:64] if subject_id else None,
-        occurred_at=uow.clock.now(),
+        occurred_at=occurred_at or uow.clock.now(),
         status=_status(status),
         recorded_by=recorded_by,
     )
@@ -126,6 +130,7 @@ def note_message(
     summary: str,
     status: str | None = None,
     reword: bool = False,
+    occurred_at: datetime | None = None,
 ) -> str:
     """A message we sent the customer: one interaction per message, whatever reports it first
     (the reminder that wrote it, notify's sent, delivered or failed). `summary` words a new
@@ -144,6 +149,7 @@ def note_message(
             subject_kind=MESSAGE,
             subject_id=message_id,
             status=status,
+            occurred_at=occurred_at,
         )
     if reword:
         row.summary = _text(summary, rules.SUMMARY_MAX_LENGTH)
