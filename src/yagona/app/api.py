@@ -19,6 +19,8 @@ from yagona.app.telegram import routes as telegram_routes
 from yagona.app.ussd import routes as ussd_routes
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
+from yagona.crm import routes as crm_routes
+from yagona.crm import web as crm_web
 from yagona.home import routes as home_routes
 from yagona.home import web as home_web
 from yagona.identity import routes as identity_routes
@@ -105,6 +107,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     telegram_routes.install(app, settings)  # the bot's webhook: on with YAGONA_TELEGRAM_BOT_TOKEN
     app.include_router(reminders_web.router)  # /account/reminders
     _mount_notify(app, settings)
+    for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
+        app.include_router(crm_router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

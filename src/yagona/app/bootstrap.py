@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.crm import handlers as crm_handlers
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
 from yagona.home import tasks as home_tasks
@@ -133,6 +134,7 @@ def bootstrap(
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges
+    crm_handlers.subscribe(bus, uow)  # every contact and operation lands on the customer's timeline
     reminders_service.rules()  # the reminder rules, validated at start: a bad file stops here
     reminders_service.configure(secret_key=settings.secret_key.get_secret_value())
     reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yagona.kernel.errors import InvalidRequestError
+from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError
 
 
 class EmptyTextError(InvalidRequestError):
@@ -15,3 +15,15 @@ class UnknownChannelError(InvalidRequestError):
     """A contact names one of the channels the CRM knows."""
 
     code = "unknown_channel"
+
+
+class RequestNotFoundError(NotFoundError):
+    """No contact request by that id."""
+
+    code = "request_not_found"
+
+
+class RequestClosedError(ConflictError):
+    """A request closed once is not closed again (its note and closer stay as they were)."""
+
+    code = "request_closed"

@@ -24,8 +24,15 @@ class Interaction(Base):
     subject_kind: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # A message's delivery as notify reports it (sent | delivered | failed); None otherwise.
+    status: Mapped[str | None] = mapped_column(String(16))
+    # The member of staff who wrote it (a call note); None when a channel or an event did.
+    recorded_by: Mapped[str | None] = mapped_column(String(36))
 
-    __table_args__ = (Index("ix_crm_interaction_customer", "customer_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_crm_interaction_customer", "customer_id", "occurred_at"),
+        Index("ix_crm_interaction_subject", "subject_kind", "subject_id"),
+    )
 
 
 class ContactRequest(Base):
@@ -40,5 +47,8 @@ class ContactRequest(Base):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))  # open | closed
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_by: Mapped[str | None] = mapped_column(String(36))
+    close_note: Mapped[str | None] = mapped_column(String(1000))
 
     __table_args__ = (Index("ix_crm_contact_request_status", "status", "opened_at"),)

@@ -32,3 +32,29 @@ def contact_requests(
     if status is not None:
         query = query.where(ContactRequest.status == status)
     return session.scalars(query.order_by(ContactRequest.opened_at.desc(), ContactRequest.id.desc()).limit(limit)).all()
+
+
+def page_of_interactions(
+    session: Session, *, customer_id: str, channel: str | None, offset: int, limit: int
+) -> Sequence[Interaction]:
+    """One page of the timeline, newest first (`limit` + 1 rows tell whether a next page exists)."""
+    query = select(Interaction).where(Interaction.customer_id == customer_id)
+    if channel is not None:
+        query = query.where(Interaction.channel == channel)
+    order = (Interaction.occurred_at.desc(), Interaction.id.desc())
+    return session.scalars(query.order_by(*order).offset(offset).limit(limit)).all()
+
+
+def interaction_about(session: Session, *, customer_id: str, subject_kind: str, subject_id: str) -> Interaction | None:
+    """The interaction that names a subject (a message), if one does."""
+    query = select(Interaction).where(
+        Interaction.subject_kind == subject_kind,
+        Interaction.subject_id == subject_id,
+        Interaction.customer_id == customer_id,
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def contact_request(session: Session, request_id: str, *, for_update: bool = False) -> ContactRequest | None:
+    query = select(ContactRequest).where(ContactRequest.id == request_id)
+    return session.scalars(query.with_for_update() if for_update else query).first()

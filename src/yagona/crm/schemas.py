@@ -16,6 +16,9 @@ class InteractionChannel(StrEnum):
     PORTAL = "portal"
     STAFF = "staff"
     EMAIL = "email"
+    # An operation on the customer's services (a top-up, a plan switch, a payment) that its
+    # domain published, whatever channel it came through.
+    ACCOUNT = "account"
 
 
 class Direction(StrEnum):
@@ -34,6 +37,8 @@ class InteractionRead(BaseModel):
     subject_kind: str | None
     subject_id: str | None
     occurred_at: datetime
+    status: str | None = None  # a message's delivery: sent | delivered | failed
+    recorded_by: str | None = None  # the member of staff who wrote a call note
 
 
 class ContactRequestRead(BaseModel):
@@ -46,3 +51,16 @@ class ContactRequestRead(BaseModel):
     body: str
     status: str
     opened_at: datetime
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    close_note: str | None = None
+
+
+class TimelinePage(BaseModel):
+    """One page of a customer's timeline, newest first."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[InteractionRead]
+    page: int
+    has_next: bool

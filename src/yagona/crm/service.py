@@ -3,10 +3,12 @@ interaction is recorded in the same transaction as the contact it describes."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from yagona.crm import repository, rules
-from yagona.crm.errors import EmptyTextError, UnknownChannelError
+from yagona.crm.errors import EmptyTextError, RequestClosedError, RequestNotFoundError, UnknownChannelError
 from yagona.crm.models import ContactRequest, Interaction
-from yagona.crm.schemas import ContactRequestRead, Direction, InteractionChannel, InteractionRead
+from yagona.crm.schemas import ContactRequestRead, Direction, InteractionChannel, InteractionRead, TimelinePage
 from yagona.kernel.ids import new_id
 from yagona.platform.uow import UnitOfWork
 
@@ -20,9 +22,14 @@ def record_interaction(
     summary: str,
     subject_kind: str | None = None,
     subject_id: str | None = None,
+    status: str | None = None,
+    recorded_by: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> str:
     """One contact on the customer's timeline; returns its id. The summary never carries a
-    PIN or a code (callers describe, they do not quote); card numbers are masked here."""
+    PIN or a code (callers describe, they do not quote); card numbers are masked here.
+    `status` is a message's delivery state; `recorded_by` the member of staff who wrote it;
+    `occurred_at` when it happened if not now (an event consumed later keeps its own time)."""
     row = Interaction(
         id=new_id(),
         customer_id=customer_id,
@@ -31,7 +38,9 @@ def record_interaction(
         summary=_text(summary, rules.SUMMARY_MAX_LENGTH),
         subject_kind=subject_kind[:40] if subject_kind else None,
         subject_id=subject_id[:64] if subject_id else None,
-        occurred_at=uow.clock.now(),
+        occurred_at=occurred_at or uow.clock.now(),
+        status=_status(status),
+        recorded_by=recorded_by,
     )
     repository.add(uow.session, row)
     return row.id
@@ -85,6 +94,98 @@ def contact_requests(
         uow.session, customer_id=customer_id, status=status, limit=max(1, min(limit, uow.limits.page_size_max))
     )
     return [ContactRequestRead.model_validate(row, from_attributes=True) for row in rows]
+
+
+def timeline_page(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    channel: InteractionChannel | str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> TimelinePage:
+    """Page `page` (from 1) of the customer's timeline, newest first, optionally of one channel."""
+    per_page = max(1, min(per_page, uow.limits.page_size_max))
+    page = max(1, min(page, rules.PAGE_MAX))
+    rows = repository.page_of_interactions(
+        uow.session,
+        customer_id=customer_id,
+        channel=_channel(channel) if channel is not None else None,
+        offset=(page - 1) * per_page,
+        limit=per_page + 1,
+    )
+    items = [InteractionRead.model_validate(row, from_attributes=True) for row in rows[:per_page]]
+    return TimelinePage(items=items, page=page, has_next=len(rows) > per_page)
+
+
+MESSAGE = "message"  # the subject kind of a message notify sent (its id is notify's message id)
+
+
+def note_message(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    channel: InteractionChannel | str,
+    message_id: str,
+    summary: str,
+    status: str | None = None,
+    reword: bool = False,
+    occurred_at: datetime | None = None,
+) -> str:
+    """A message we sent the customer: one interaction per message, whatever reports it first
+    (the reminder that wrote it, notify's sent, delivered or failed). `summary` words a new
+    one; with `reword` it replaces the words recorded (a reminder says more than "SMS: a
+    message"). A `status` moves the message's state forward."""
+    row = repository.interaction_about(
+        uow.session, customer_id=customer_id, subject_kind=MESSAGE, subject_id=message_id[:64]
+    )
+    if row is None:
+        return record_interaction(
+            uow,
+            customer_id=customer_id,
+            channel=channel,
+            direction=Direction.OUT,
+            summary=summary,
+            subject_kind=MESSAGE,
+            subject_id=message_id,
+            status=status,
+            occurred_at=occurred_at,
+        )
+    if reword:
+        row.summary = _text(summary, rules.SUMMARY_MAX_LENGTH)
+    if status is not None and rules.status_may_move(row.status, status):
+        row.status = _status(status)
+    return row.id
+
+
+def close_request(uow: UnitOfWork, *, request_id: str, staff_id: str, note: str) -> ContactRequestRead:
+    """A member of staff closes an open request with a note (what was done); a closed one is
+    refused. The note is an outgoing staff interaction on the customer's timeline."""
+    cleaned = _text(note, rules.NOTE_MAX_LENGTH)
+    row = repository.contact_request(uow.session, request_id[:36], for_update=True)
+    if row is None:
+        raise RequestNotFoundError(f"no request {request_id[:36]}", request_id=request_id[:36])
+    if row.status != "open":
+        raise RequestClosedError("this request is closed already", request_id=row.id)
+    row.status, row.closed_at, row.closed_by, row.close_note = "closed", uow.clock.now(), staff_id, cleaned
+    record_interaction(
+        uow,
+        customer_id=row.customer_id,
+        channel=InteractionChannel.STAFF,
+        direction=Direction.OUT,
+        summary=cleaned,
+        subject_kind="contact_request",
+        subject_id=row.id,
+        recorded_by=staff_id,
+    )
+    uow.session.flush()
+    return ContactRequestRead.model_validate(row, from_attributes=True)
+
+
+def _status(status: str | None) -> str | None:
+    if status is None:
+        return None
+    return status if status in rules.MESSAGE_STATUSES else "sent"
 
 
 def _text(text: str, max_length: int) -> str:

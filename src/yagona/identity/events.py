@@ -33,3 +33,14 @@ class ServiceLinked(DomainEvent):
 class AccessReported(DomainEvent):
     name: ClassVar[str] = "identity.access_reported"
     customer_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerSignedIn(DomainEvent):
+    """A portal or One ID sign-in opened a session (crm puts it on the customer's timeline).
+    `methods` as the session keeps them, space-separated: `otp`, `password totp`, `oneid`."""
+
+    name: ClassVar[str] = "identity.customer_signed_in"
+    customer_id: str
+    methods: str
+    new_device: bool

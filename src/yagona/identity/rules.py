@@ -22,6 +22,7 @@ SCOPES = (
     "wallet:pay",
     "home",
     "loyalty",
+    "history",
 )
 SERVICE_SCOPES = ("mobile", "wallet", "home_internet", "iptv")
 
@@ -78,6 +79,11 @@ SCOPE_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "uz": "Bonus ballaringizni ko'rish va ularni raqamingiz uchun sovg'alarga almashtirish",
         "ru": "Просматривать бонусные баллы и обменивать их на подарки для ваших номеров",
         "en": "Read your bonus points and exchange them for rewards on your lines",
+    },
+    "history": {
+        "uz": "Operator bilan aloqalaringiz tarixini ko'rish (SMS, USSD, qo'ng'iroqlar, to'lovlar)",
+        "ru": "Просматривать историю ваших обращений к оператору (SMS, USSD, звонки, платежи)",
+        "en": "Read the history of your contacts with the operator (SMS, USSD, calls, payments)",
     },
 }
 

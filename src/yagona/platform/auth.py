@@ -38,6 +38,7 @@ CUSTOMER_SCOPES = {
     "wallet:pay": "move money from your wallet (with its PIN)",
     "home": "read and manage your home internet and IPTV: request, plan, packages",
     "loyalty": "read your bonus points and exchange them for rewards on your lines",
+    "history": "read the history of your contacts with the operator, in every channel",
 }
 
 _staff_key = APIKeyHeader(name="X-Api-Key", scheme_name="staffKey", auto_error=False, description="staff / machine key")

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from yagona.app.staff import labels
+from yagona.app.staff import labels, timeline
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
 from yagona.home import service as home
@@ -208,6 +208,7 @@ def _customer_page(
         "audit_kinds": labels.AUDIT_KINDS,
         "receipt_kinds": labels.RECEIPT_KINDS,
         "home_states": labels.HOME_STATES,
+        **timeline.context(uow, customer.id),  # the latest contacts, beside the 360 (crm)
     }
     return page(request, "customer.html", member, **context)
 

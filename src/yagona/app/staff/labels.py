@@ -66,6 +66,9 @@ ACCESS_ACTIONS = {
     "home.close": N_("Home internet request closed"),
     "loyalty.view": N_("Opened the bonus points"),
     "loyalty.adjust": N_("Bonus points adjusted"),
+    "timeline.view": N_("Opened the timeline"),
+    "note.add": N_("Recorded a call note"),
+    "request.close": N_("Closed a contact request"),
 }
 
 # A home account's state as the console says it.

@@ -28,7 +28,7 @@ from yagona.identity.service.oneid import (
     take_oneid_state,
 )
 from yagona.identity.service.security import begin_totp, change_password, change_phone, confirm_totp, remove_totp
-from yagona.identity.service.services import link_line, link_service, verification_level
+from yagona.identity.service.services import link_line, link_service, service_holder, verification_level
 from yagona.identity.service.sessions import (
     authenticate,
     list_sessions,
@@ -69,6 +69,7 @@ __all__ = [
     "resolve_principal",
     "revoke_other_sessions",
     "revoke_session",
+    "service_holder",
     "set_language",
     "set_marketing_opt_in",
     "take_oneid_state",

@@ -12,6 +12,7 @@ from yagona.identity.models import (
     LinkedService,
 )
 from yagona.identity.schemas import (
+    CustomerRead,
     LinkedServiceRead,
     OtpPurpose,
     ServiceKind,
@@ -19,7 +20,9 @@ from yagona.identity.schemas import (
 )
 from yagona.identity.service.common import _audit, _customer
 from yagona.identity.service.context import IdentityContext, phone_or_refuse
+from yagona.identity.service.customers import get_customer
 from yagona.identity.service.signin import _check_otp, _consume
+from yagona.kernel.phone import normalise_msisdn
 from yagona.platform.uow import UnitOfWork
 
 
@@ -68,3 +71,20 @@ def link_service(uow: UnitOfWork, *, customer_id: str, kind: ServiceKind | str, 
 def verification_level(uow: UnitOfWork, *, customer_id: str) -> VerificationLevel:
     """Home internet asks for `verified` before it connects."""
     return VerificationLevel(_customer(uow, customer_id).verification_level)
+
+
+def service_holder(uow: UnitOfWork, *, kind: ServiceKind | str, reference: str) -> CustomerRead | None:
+    """The customer who holds a service: a line or a wallet by its number (a profile's phone, or
+    a service linked to a profile), home internet or IPTV by its contract; None when nobody
+    does (or the reference is not one). For other domains (crm), never for an unauthenticated caller."""
+    kind = ServiceKind(kind)
+    if kind in (ServiceKind.MOBILE, ServiceKind.WALLET):
+        phone = normalise_msisdn(reference)
+        if phone is None:
+            return None
+        holder = repository.customer_by_phone(uow.session, phone)
+        if holder is not None:
+            return get_customer(uow, customer_id=holder.id)
+        reference = phone
+    linked = repository.linked_service(uow.session, kind.value, reference[:64])
+    return get_customer(uow, customer_id=linked.customer_id) if linked is not None else None

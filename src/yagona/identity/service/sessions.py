@@ -14,7 +14,7 @@ from yagona.identity.errors import (
     InvalidRequestError,
     UnauthenticatedError,
 )
-from yagona.identity.events import AccessReported
+from yagona.identity.events import AccessReported, CustomerSignedIn
 from yagona.identity.models import (
     Customer,
     Device,
@@ -91,6 +91,8 @@ def _sign_in(
     )
     repository.add(uow.session, row)
     _audit(uow, "signed_in", holder.id, subject=row.id, methods=" ".join(methods), ip=device.ip or "-")
+    how = " ".join(methods)
+    uow.add_event(CustomerSignedIn(occurred_at=now, customer_id=holder.id, methods=how, new_device=new_device))
     return SignedIn(session=_session_read(row, known.label), token=SecretStr(token), new_device=new_device)
 
 
