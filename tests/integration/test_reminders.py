@@ -230,3 +230,29 @@ def test_the_dormancy_warning_follows_the_last_operation(container: Container, c
     ]
     [text] = texts(container)
     assert "будет заблокирован за неактивность 01.09.2029, баланс (21 000 сум) не возвращается." in text
+
+
+def test_a_customer_with_a_subscribed_device_hears_by_push_and_the_rest_by_sms(
+    container: Container, clock: SimulatedClock, published: list[dict[str, Any]]
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from yagona.notify import subscriptions
+    from yagona.notify.push import b64url
+
+    customer_id = one_id(container)
+    device = ec.generate_private_key(ec.SECP256R1()).public_key()
+    point = device.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    with container.uow() as uow:  # the rules offer [push, sms]: a device makes push the first that can go
+        subscriptions.subscribe(
+            uow, customer_id=customer_id, endpoint="http://127.0.0.1:9/push/device-1", p256dh=b64url(point),
+            auth=b64url(b"0123456789abcdef"), user_agent="test",
+        )  # fmt: skip
+        lines.connect(uow, msisdn=PHONE, plan_id="lider-plus", deposit=Money.of_som(100_000))
+        uow.commit()
+    effects = run_jobs_until(container, clock, at(4, 14, 12))
+    assert [(e["rule"], e["channel"]) for e in effects] == [("line-fee-due", "push")]
+    assert [p["channel"] for p in published] == ["push"]
+    assert texts(container) == []  # no SMS to the phone…
+    assert texts(container, phone=customer_id)[0].startswith("+998 90 100 00 01")  # …the devices got it

@@ -27,7 +27,7 @@ from yagona.reminders.service.preferences import choices_of
 from yagona.reminders.service.triggers import TRIGGERS, Occasion, Subject, Trigger
 
 CHECK = "reminders.check"  # the due job: look at a trigger's facts and decide
-SENDABLE = frozenset({"sms"})  # push joins when notify can tell a customer has a device for it
+SENDABLE = frozenset({"sms"})  # always; push too for a customer with a subscribed device
 TEXT_TEMPLATE = "notify.text"
 STALE_AFTER = timedelta(days=1)  # a scheduled look whose day has passed is not armed
 
@@ -43,6 +43,11 @@ def _sealer() -> Sealer:
     if not _sealers:
         raise RuntimeError("reminders.service.configure was not called")
     return _sealers[0]
+
+
+def _sendable(uow: UnitOfWork, customer_id: str) -> frozenset[str]:
+    """The channels a reminder can take today: SMS, and push once a device subscribed."""
+    return (SENDABLE | {"push"}) if notify.has_push_device(uow, customer_id=customer_id) else SENDABLE
 
 
 # --- arming -------------------------------------------------------------------------------------
@@ -144,7 +149,7 @@ def _decide(
         last_sent_at=repository.last_sent(uow.session, customer.id, rule.id, occasion.subject),
         period=rule.period,
         sent_today=repository.sent_between(uow.session, customer.id, start, end),
-        channel_name=rules.channel(choices.channels, rule.channels, SENDABLE),
+        channel_name=rules.channel(choices.channels, rule.channels, _sendable(uow, customer.id)),
     )
     phone = _recipient(customer, occasion.phone)
     base = {"phone": phone, "rule": rule.id}
@@ -159,7 +164,7 @@ def _decide(
     message_id = notify.queue(
         uow,
         channel=Channel(decision.channel),
-        recipient=phone,
+        recipient=customer.id if decision.channel == Channel.PUSH else phone,  # a push goes to the devices
         template=TEXT_TEMPLATE,
         language=Language(language),
         params={"text": text},
