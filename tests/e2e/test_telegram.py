@@ -387,7 +387,7 @@ def test_a_wrong_pin_is_refused_nothing_moves_and_it_is_deleted(bot: Bot) -> Non
     wrong = "13579" if wallets.PIN != "13579" else "97531"
     pin_update = next(bot.updates) + 1
     [refused] = bot.say(chat, wrong)
-    assert refused == "The PIN is wrong or locked for now.", refused
+    assert refused == "Wrong PIN.", refused
     assert pin_update in bot.api.deleted(chat)
     with bot.container.uow() as uow:
         after = (lines.state(uow, msisdn=phone).balance_tiyin, wallet_service.get(uow, phone=phone).balance)
