@@ -378,7 +378,7 @@ def test_pay_the_line_from_the_wallet_with_the_pin_which_is_deleted(bot: Bot) ->
 
 def test_a_wrong_pin_is_refused_nothing_moves_and_it_is_deleted(bot: Bot) -> None:
     phone, chat, _ = _person(13)
-    _dilnoza(bot, phone)
+    customer_id = _dilnoza(bot, phone)
     bot.link(chat, phone)
     with bot.container.uow() as uow:
         before = (lines.state(uow, msisdn=phone).balance_tiyin, wallet_service.get(uow, phone=phone).balance)
@@ -394,7 +394,10 @@ def test_a_wrong_pin_is_refused_nothing_moves_and_it_is_deleted(bot: Bot) -> Non
         failures = uow.session.execute(
             text("SELECT pin_failures FROM wallet_account WHERE phone = :p"), {"p": phone}
         ).scalar_one()
+        timeline = crm.timeline(uow, customer_id=customer_id, channel="telegram", limit=100)
     assert after == before
     assert failures == 1  # the wallet counted the attempt toward its lockout
+    assert "Telegram: typed the wallet PIN (deleted from the chat)" in [t.summary for t in timeline]
+    assert all(wrong not in t.summary for t in timeline)
     [after_refusal] = bot.say(chat, wallets.PIN)  # the refusal ended the payment: a PIN now pays nothing
     assert after_refusal.startswith("I did not understand")

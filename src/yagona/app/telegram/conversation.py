@@ -115,9 +115,10 @@ def _converse(uow: UnitOfWork, ctx: BotContext, m: Incoming) -> list[Reply]:
     if chat.state in (LINKED, PERSON, *flows.FLOWS):
         principal = _principal(uow, ctx, chat)
         if principal is None:
+            delete = m.message_id if chat.state == flows.PAY_PIN else None  # a PIN, even now
             repository.reset(chat)
             language = language_of(m.language_code)
-            return [Reply(m.chat_id, say("link_ended", language), link_keyboard(language))]
+            return [Reply(m.chat_id, say("link_ended", language), link_keyboard(language), delete)]
         return _linked(uow, ctx, chat, principal, m)
     return _unlinked(uow, ctx, chat, m)
 
@@ -230,7 +231,7 @@ def _refused(uow: UnitOfWork, ctx: BotContext, m: Incoming, error: YagonaError) 
     else:
         if chat.state in (LINKED, PERSON) and _principal(uow, ctx, chat) is not None:
             language = identity.get_customer(uow, customer_id=chat.customer_id or "").language
-            said = "the wallet PIN (deleted from the chat)" if delete else "a message the bot could not act on"
+            said = "typed the wallet PIN (deleted from the chat)" if delete else "a message the bot could not act on"
             _record(uow, chat, "in", f"Telegram: {said}")
             _record(uow, chat, "out", f"Telegram: refused ({error.code})")
             keyboard = menu_keyboard(language) if in_flow else None
