@@ -48,6 +48,15 @@ class FakeBotApi:
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [str(c.params["text"]) for c in self.sent(chat_id)]
 
+    def deleted(self, chat_id: int) -> list[int]:
+        """The ids of the chat's messages the bot deleted (deleteMessage)."""
+        with self.lock:
+            return [
+                int(c.params["message_id"])
+                for c in self.calls
+                if c.method == "deleteMessage" and int(c.params["chat_id"]) == chat_id
+            ]
+
     def clear(self) -> None:
         with self.lock:
             self.calls.clear()

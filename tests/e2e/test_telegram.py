@@ -26,13 +26,17 @@ from tests.factories.identity import customer, last_code
 from tests.factories.lines import connect
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container, bootstrap
+from yagona.catalog import service as catalog
 from yagona.crm import service as crm
 from yagona.identity import service as identity
 from yagona.identity.schemas import Language
 from yagona.kernel.clock import SystemClock
+from yagona.kernel.money import Money
 from yagona.kernel.phone import display_msisdn
+from yagona.lines import service as lines
 from yagona.platform.db import make_engine
 from yagona.platform.settings import Settings
+from yagona.wallet import service as wallet_service
 
 SECRET = "test-webhook-secret-0123456789"
 HOOK = "/api/v1/telegram/webhook"
@@ -310,3 +314,90 @@ def test_set_webhook_registers_the_url_and_the_secret(bot: Bot) -> None:
     assert call.params["allowed_updates"] == ["message"]
     refused = CliRunner().invoke(cli, ["telegram", "set-webhook", "https://yagona.example/elsewhere"])
     assert refused.exit_code == 2
+
+
+def test_change_plan_shows_the_quote_and_switches_on_confirm(bot: Bot) -> None:
+    phone, chat, _ = _person(11)
+    customer_id = _dilnoza(bot, phone, wallet=False)
+    bot.link(chat, phone)
+    [choose] = bot.say(chat, "🔁 Change plan")
+    assert choose.startswith(f"{display_msisdn(phone)}: your plan is Lider Start. Which plan"), choose
+    rows = choose.splitlines()[1:]
+    assert rows and all(re.match(r"\d\. .+ — .+ so'm a month$", row) for row in rows), rows
+    target = rows[0].split(". ", 1)[1].split(" — ")[0]
+    [hint] = bot.say(chat, "99")
+    assert hint == "Type the number of a plan in the list, or /cancel."
+    # the switching rule refuses (the balance is short), in the customer's words; nothing changes
+    [refused] = bot.say(chat, "1")
+    assert refused.startswith(f"Switching to {target} needs ") and "on the balance" in refused, refused
+    with bot.container.uow() as uow:
+        assert lines.state(uow, msisdn=phone).plan == "lider-start"
+        lines.top_up(uow, msisdn=phone, amount=Money.of_som(100_000), idempotency_key=f"tg-test-{phone}")
+        uow.commit()
+    [again] = bot.say(chat, "1")  # the refusal ended the command: a number is not a choice now
+    assert again.startswith("I did not understand")
+    bot.say(chat, "/switch")
+    [quote] = bot.say(chat, "1")
+    assert quote.startswith(f"Switch to {target}: ") and "is charged from the balance now" in quote, quote
+    assert quote.endswith("Confirm?")
+    [done] = bot.say(chat, "✅ Confirm")
+    assert done == f"{display_msisdn(phone)}: the plan is now {target}."
+    with bot.container.uow() as uow:
+        plan = catalog.get_plan(lines.state(uow, msisdn=phone).plan)
+        timeline = crm.timeline(uow, customer_id=customer_id, channel="telegram", limit=100)
+    assert plan.name == target
+    summaries = [t.summary for t in timeline]
+    assert "Telegram: confirmed the switch" in summaries
+    assert f"Telegram: the plan was switched to {plan.id}" in summaries
+
+
+def test_pay_the_line_from_the_wallet_with_the_pin_which_is_deleted(bot: Bot) -> None:
+    phone, chat, _ = _person(12)
+    customer_id = _dilnoza(bot, phone)
+    bot.link(chat, phone)
+    with bot.container.uow() as uow:
+        before_line = lines.state(uow, msisdn=phone).balance_tiyin
+    [ask] = bot.say(chat, "📲 Pay my line from the wallet")
+    assert ask.startswith(f"How much do you pay to the line {display_msisdn(phone)}")
+    [again] = bot.say(chat, "a lot")
+    assert again.startswith("Type the amount in so'm as a number")
+    [quote] = bot.say(chat, "10 000")
+    assert quote.startswith(f"To the line {display_msisdn(phone)}: 10 000.00 so'm, commission "), quote
+    assert "Type the wallet's PIN" in quote
+    pin_update = next(bot.updates) + 1  # the PIN message's id: post() takes the next two numbers
+    [paid] = bot.say(chat, wallets.PIN)
+    assert paid.startswith(f"10 000.00 so'm paid to the line {display_msisdn(phone)} from the wallet. Receipt ")
+    assert pin_update in bot.api.deleted(chat)
+    with bot.container.uow() as uow:
+        assert lines.state(uow, msisdn=phone).balance_tiyin == before_line + 1_000_000
+        assert wallet_service.get(uow, phone=phone).balance <= wallets.som(110_000)
+        timeline = crm.timeline(uow, customer_id=customer_id, channel="telegram", limit=100)
+    assert "Telegram: typed the wallet PIN (deleted from the chat)" in [t.summary for t in timeline]
+    assert all(wallets.PIN not in t.summary for t in timeline)
+
+
+def test_a_wrong_pin_is_refused_nothing_moves_and_it_is_deleted(bot: Bot) -> None:
+    phone, chat, _ = _person(13)
+    customer_id = _dilnoza(bot, phone)
+    bot.link(chat, phone)
+    with bot.container.uow() as uow:
+        before = (lines.state(uow, msisdn=phone).balance_tiyin, wallet_service.get(uow, phone=phone).balance)
+    bot.say(chat, "/pay")
+    bot.say(chat, "5000")
+    wrong = "13579" if wallets.PIN != "13579" else "97531"
+    pin_update = next(bot.updates) + 1
+    [refused] = bot.say(chat, wrong)
+    assert refused == "Wrong PIN.", refused
+    assert pin_update in bot.api.deleted(chat)
+    with bot.container.uow() as uow:
+        after = (lines.state(uow, msisdn=phone).balance_tiyin, wallet_service.get(uow, phone=phone).balance)
+        failures = uow.session.execute(
+            text("SELECT pin_failures FROM wallet_account WHERE phone = :p"), {"p": phone}
+        ).scalar_one()
+        timeline = crm.timeline(uow, customer_id=customer_id, channel="telegram", limit=100)
+    assert after == before
+    assert failures == 1  # the wallet counted the attempt toward its lockout
+    assert "Telegram: typed the wallet PIN (deleted from the chat)" in [t.summary for t in timeline]
+    assert all(wrong not in t.summary for t in timeline)
+    [after_refusal] = bot.say(chat, wallets.PIN)  # the refusal ended the payment: a PIN now pays nothing
+    assert after_refusal.startswith("I did not understand")

@@ -52,9 +52,20 @@ class TelegramBot:
         bot = self._bot()
         try:
             for reply in replies:
+                if reply.delete_message_id is not None:
+                    await self._delete(bot, reply.chat_id, reply.delete_message_id)
                 await bot.send_message(chat_id=reply.chat_id, text=reply.text, reply_markup=reply.keyboard)
         except TelegramError as error:
             log.warning("telegram_send_failed", error=type(error).__name__, detail=str(error)[:200])
+
+    @staticmethod
+    async def _delete(bot: Bot, chat_id: int, message_id: int) -> None:
+        """The customer's message (it held a PIN) goes from the chat; a refusal (too old, gone
+        already) is logged without the message and the reply is sent all the same."""
+        try:
+            await bot.delete_message(chat_id=chat_id, message_id=message_id)
+        except TelegramError as error:
+            log.warning("telegram_delete_failed", error=type(error).__name__)
 
     async def close(self) -> None:
         if self._client is not None:

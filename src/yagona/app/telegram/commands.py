@@ -3,11 +3,12 @@ says the chat is, and words the answer. Buttons and slash commands in uz, ru and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import ReplyKeyboardMarkup
 
+from yagona.app.telegram import flows
+from yagona.app.telegram.answer import BUTTONS, Answer, menu_keyboard
 from yagona.app.telegram.models import TelegramChat
 from yagona.app.telegram.repository import LINKED, PERSON
 from yagona.app.telegram.texts import LANGUAGE_NAMES, LANGUAGES, has, phone, say, som
@@ -24,25 +25,8 @@ from yagona.platform.uow import UnitOfWork
 from yagona.wallet import service as wallets
 from yagona.wallet.schemas import OperationKind, Receipt, WalletRead
 
-BUTTONS = ("balance", "bundles", "wallet", "payments", "reminders", "language", "person")
 SLASH = (*BUTTONS, "unlink", "help", "start", "cancel")
 RECENT = 5  # operations and reminders shown
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    language: str
-    summary_out: str  # for the timeline: what was answered, never a code, a PIN or a card
-    summary_in: str | None = None  # None: the domain recorded the incoming message itself
-    keyboard: ReplyKeyboardMarkup | None = None
-    unlink: bool = False
-
-
-def menu_keyboard(language: str) -> ReplyKeyboardMarkup:
-    b = {name: say(f"button_{name}", language) for name in BUTTONS}
-    rows = [[b["balance"], b["bundles"]], [b["wallet"], b["payments"]], [b["reminders"], b["language"]], [b["person"]]]
-    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
 def language_keyboard() -> ReplyKeyboardMarkup:
@@ -71,7 +55,12 @@ def answer(uow: UnitOfWork, chat: TelegramChat, principal: Principal, text: str 
     command, argument = command_of(text)
     if command is None and chat.state == PERSON and text:
         return _open_request(uow, chat, principal, text)
-    chat.state = PERSON if command == "person" else LINKED
+    if command is None and chat.state in flows.FLOWS and text:
+        return flows.step(uow, chat, principal, text)
+    chat.state, chat.pending = (PERSON if command == "person" else LINKED), None
+    starts = {"switch": flows.start_switch, "pay": flows.start_pay}  # two-step commands (flows.py)
+    if command in starts:
+        return starts[command](uow, chat, principal)
     reads = {
         "balance": _balance,
         "bundles": _bundles,

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from yagona.app.telegram import commands, repository
+from yagona.app.telegram import commands, flows, repository
+from yagona.app.telegram.answer import menu_keyboard
 from yagona.app.telegram.models import TelegramChat
 from yagona.app.telegram.repository import CODE, LINKED, PERSON
 from yagona.app.telegram.texts import language_of, masked, say
@@ -36,6 +37,7 @@ class Incoming:
     """What the bot reads of an update: a private message's text or shared contact."""
 
     update_id: int
+    message_id: int
     chat_id: int
     chat_type: str
     user_id: int
@@ -52,6 +54,7 @@ class Incoming:
         contact = message.contact
         return cls(
             update_id=update.update_id,
+            message_id=message.message_id,
             chat_id=message.chat.id,
             chat_type=message.chat.type,
             user_id=message.from_user.id,
@@ -67,6 +70,7 @@ class Reply:
     chat_id: int
     text: str
     keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None
+    delete_message_id: int | None = None  # the customer's message to delete first (it held a PIN)
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,13 @@ def _converse(uow: UnitOfWork, ctx: BotContext, m: Incoming) -> list[Reply]:
     chat = _chat(uow, m)
     if chat is None:
         return []  # Telegram sent this update again: it was answered
-    if chat.state in (LINKED, PERSON):
+    if chat.state in (LINKED, PERSON, *flows.FLOWS):
         principal = _principal(uow, ctx, chat)
         if principal is None:
+            delete = m.message_id if chat.state == flows.PAY_PIN else None  # a PIN, even now
             repository.reset(chat)
             language = language_of(m.language_code)
-            return [Reply(m.chat_id, say("link_ended", language), link_keyboard(language))]
+            return [Reply(m.chat_id, say("link_ended", language), link_keyboard(language), delete)]
         return _linked(uow, ctx, chat, principal, m)
     return _unlinked(uow, ctx, chat, m)
 
@@ -187,7 +192,7 @@ def _code(uow: UnitOfWork, ctx: BotContext, chat: TelegramChat, m: Incoming, lan
     _record(uow, chat, "in", "Telegram: linked the chat to One ID by the SMS code")
     text = say("linked", language, name=customer.name)
     _record(uow, chat, "out", "Telegram: the chat is linked; the menu was shown")
-    return [Reply(m.chat_id, text, commands.menu_keyboard(language))]
+    return [Reply(m.chat_id, text, menu_keyboard(language))]
 
 
 def _linked(uow: UnitOfWork, ctx: BotContext, chat: TelegramChat, principal: Principal, m: Incoming) -> list[Reply]:
@@ -200,7 +205,7 @@ def _linked(uow: UnitOfWork, ctx: BotContext, chat: TelegramChat, principal: Pri
             identity.revoke_session(uow, customer_id=principal.customer_id, session_id=chat.session_id)
         repository.reset(chat)
         return [Reply(m.chat_id, answer.text, link_keyboard(answer.language))]
-    return [Reply(m.chat_id, answer.text, answer.keyboard)]
+    return [Reply(m.chat_id, answer.text, answer.keyboard, m.message_id if answer.delete else None)]
 
 
 def _refused(uow: UnitOfWork, ctx: BotContext, m: Incoming, error: YagonaError) -> list[Reply]:
@@ -210,6 +215,11 @@ def _refused(uow: UnitOfWork, ctx: BotContext, m: Incoming, error: YagonaError) 
     if chat is None:
         return [Reply(m.chat_id, _sentence(localize(error, language)))]
     keyboard: ReplyKeyboardMarkup | None = None
+    # A refused step of a two-step command ends it; a PIN's message goes from the chat all the same.
+    delete = m.message_id if chat.state == flows.PAY_PIN else None
+    in_flow = chat.state in flows.FLOWS
+    if in_flow:
+        chat.state, chat.pending = LINKED, None
     if isinstance(error, RegistrationRequiredError):
         text = say("no_customer", language, phone=masked(chat.phone or ""))
         repository.reset(chat)
@@ -221,10 +231,12 @@ def _refused(uow: UnitOfWork, ctx: BotContext, m: Incoming, error: YagonaError) 
     else:
         if chat.state in (LINKED, PERSON) and _principal(uow, ctx, chat) is not None:
             language = identity.get_customer(uow, customer_id=chat.customer_id or "").language
-            _record(uow, chat, "in", "Telegram: a message the bot could not act on")
+            said = "typed the wallet PIN (deleted from the chat)" if delete else "a message the bot could not act on"
+            _record(uow, chat, "in", f"Telegram: {said}")
             _record(uow, chat, "out", f"Telegram: refused ({error.code})")
+            keyboard = menu_keyboard(language) if in_flow else None
         text = _sentence(localize(error, language))
-    return [Reply(m.chat_id, text, keyboard)]
+    return [Reply(m.chat_id, text, keyboard, delete)]
 
 
 def _record(uow: UnitOfWork, chat: TelegramChat, direction: str, summary: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yagona.platform.db import Base, UtcDateTime
@@ -13,7 +14,9 @@ from yagona.platform.db import Base, UtcDateTime
 class TelegramChat(Base):
     """A private chat with the bot. `state`: `new` (only the link prompt), `code` (a code was
     sent to `phone`, the chat types it), `linked` (a One ID session, sealed, speaks for the
-    customer), `person` (linked, the next message goes to the call-centre)."""
+    customer), `person` (linked, the next message goes to the call-centre), or a step of a
+    two-step command (`flows.py`: `switch`, `swconf`, `payamt`, `paypin`) with what it waits on
+    in `pending` (the line, the plan, the amount; never a PIN)."""
 
     __tablename__ = "telegram_chat"
 
@@ -27,6 +30,7 @@ class TelegramChat(Base):
     session_sealed: Mapped[str | None] = mapped_column(Text)
     # Updates are answered once: Telegram retries one it thinks was not delivered.
     last_update_id: Mapped[int] = mapped_column(BigInteger)
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -27,7 +27,7 @@ def open_chat(session: Session, *, chat_id: int, user_id: int, now: datetime) ->
 def reset(chat: TelegramChat) -> None:
     """Back to the link prompt: nothing of the customer stays."""
     chat.state, chat.phone, chat.customer_id = NEW, None, None
-    chat.session_id = chat.session_sealed = chat.linked_at = None
+    chat.session_id = chat.session_sealed = chat.linked_at = chat.pending = None
 
 
 def chats_of(session: Session, customer_id: str) -> list[TelegramChat]:
