@@ -83,7 +83,7 @@ unit: setup ## the pure unit tests only (fast)
 
 test: lint typecheck arch browser ## set up everything and run the whole check: lint, types, architecture, every test
 	$(BIN)/coverage erase
-	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term -q
+	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term -q --durations=15
 
 check: test ## what CI runs (same as test)
 
