@@ -231,15 +231,7 @@ def rating_http(
 ) -> None:
     """Usage records over HTTP at a paced rate against `serve --workers N` on PostgreSQL:
     p50/p99, none lost or charged twice (counted in the database), server worker memory."""
-    if why := scratch.postgres_unreachable(postgres_url):
-        typer.echo(f"PostgreSQL skipped: {why}")
-        raise typer.Exit(1)
-    facts = scratch.postgres_facts(postgres_url)
-    for line in [
-        SystemClock().now().isoformat(timespec="seconds"),
-        *report.machine_lines(machine.describe(facts["server_version"]), facts),
-    ]:
-        typer.echo(line)
+    _postgres_header(postgres_url)
     typer.echo(f"running {rate:,.0f}/s for {seconds:.0f} s, {workers} server workers, {clients} clients…", err=True)
     try:
         with scratch.postgres_database(postgres_url) as url:
@@ -254,6 +246,20 @@ def rating_http(
         f"{r.late_starts} sent > 5 ms late; {r.rows} usage rows (one per record); "
         f"largest server worker RSS {r.worker_rss_mb:.0f} MB"
     )
+
+
+def _postgres_header(postgres_url: str) -> None:
+    """A PostgreSQL-only bench's first lines (the time, the machine, the server), or exit 1
+    when the server does not answer."""
+    if why := scratch.postgres_unreachable(postgres_url):
+        typer.echo(f"PostgreSQL skipped: {why}")
+        raise typer.Exit(1)
+    facts = scratch.postgres_facts(postgres_url)
+    for line in [
+        SystemClock().now().isoformat(timespec="seconds"),
+        *report.machine_lines(machine.describe(facts["server_version"]), facts),
+    ]:
+        typer.echo(line)
 
 
 @app.command()
@@ -285,15 +291,7 @@ def payments(
     ] = scratch.DEFAULT_POSTGRES_URL,
 ) -> None:
     """Payme Create+Perform pairs per second over HTTP on PostgreSQL, p50/p99 latency."""
-    if why := scratch.postgres_unreachable(postgres_url):
-        typer.echo(f"PostgreSQL skipped: {why}")
-        raise typer.Exit(1)
-    facts = scratch.postgres_facts(postgres_url)
-    for line in [
-        SystemClock().now().isoformat(timespec="seconds"),
-        *report.machine_lines(machine.describe(facts["server_version"]), facts),
-    ]:
-        typer.echo(line)
+    _postgres_header(postgres_url)
     typer.echo(f"running {seconds:.0f} s, {clients} clients…", err=True)
     try:
         with scratch.postgres_database(postgres_url) as url:
