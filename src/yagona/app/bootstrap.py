@@ -27,6 +27,7 @@ from yagona.platform.jobs import JobHandler, JobRunner
 from yagona.platform.logging import configure_logging
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
+from yagona.privacy import service as privacy_service
 from yagona.reminders import handlers as reminders_handlers
 from yagona.reminders import service as reminders_service
 from yagona.reminders import tasks as reminders_tasks
@@ -131,6 +132,7 @@ def bootstrap(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )
     home_service.configure(secret_key=settings.secret_key.get_secret_value())
+    privacy_service.configure(secret_key=settings.secret_key.get_secret_value())  # keyed pseudonyms
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges
