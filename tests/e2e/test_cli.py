@@ -9,11 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
 
 from tests.e2e.server import free_port
 from tests.services import scratch_postgres_database
@@ -22,7 +24,39 @@ from yagona import __version__ as yagona_version
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def yagona(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True)
+class Ran:
+    """What an operator sees of a command: its exit code and its two streams."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def yagona(url: str, *args: str, env: dict[str, str] | None = None) -> Ran:
+    """`yagona ARGS` on the database at `url`: the real command (its Typer app, its own
+    bootstrap, its exit code and streams) run in this process, as Click's runner does — a new
+    interpreter per command cost the suite minutes. `yagona_process` is the real process, kept
+    for what only a process shows (the entry point, signals, start-up)."""
+    from yagona.app.cli import app
+
+    result = CliRunner().invoke(
+        app,
+        list(args),
+        env={"YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test", **(env or {})},
+        prog_name="yagona",
+        catch_exceptions=False,
+    )
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
+def migrated(database: Path, template: Path) -> str:
+    """A new SQLite database at `database`, already at head (a copy of the session's template)."""
+    shutil.copy(template, database)
+    return f"sqlite:///{database}"
+
+
+def yagona_process(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test"}
     return subprocess.run(
         [sys.executable, "-m", "yagona", *args], capture_output=True, text=True, env=env, timeout=120, check=False
@@ -122,17 +156,15 @@ def test_the_architecture_contracts_catch_a_planted_violation(
     assert "BROKEN" in run.stdout
 
 
-def test_the_worker_runs_one_pass(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'worker.db'}"
-    assert yagona(url, "db", "upgrade").returncode == 0
+def test_the_worker_runs_one_pass(tmp_path: Path, sqlite_template: Path) -> None:
+    url = migrated(tmp_path / "worker.db", sqlite_template)
     run = yagona(url, "worker", "--once")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "jobs 0, redispatched 0, published 0, sent 0"
 
 
-def test_serve_with_two_worker_processes_answers_health(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'served.db'}"
-    assert yagona(url, "db", "upgrade").returncode == 0
+def test_serve_with_two_worker_processes_answers_health(tmp_path: Path, sqlite_template: Path) -> None:
+    url = migrated(tmp_path / "served.db", sqlite_template)
     port = free_port()
     env = {**os.environ, "YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test"}
     server = subprocess.Popen(
@@ -162,9 +194,8 @@ def test_version() -> None:
     assert shown.returncode == 0 and shown.stdout.strip() == f"yagona {yagona_version}"
 
 
-def test_demo_load_prints_the_state_as_it_is_now_in_som(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert yagona(url, "db", "upgrade").returncode == 0
+def test_demo_load_prints_the_state_as_it_is_now_in_som(tmp_path: Path, sqlite_template: Path) -> None:
+    url = migrated(tmp_path / "demo.db", sqlite_template)
     first = yagona(url, "demo", "load")
     assert first.returncode == 0, first.stderr
     assert "line 998901234500 (lider-plus, active): balance 90 000.00 so'm" in first.stdout
@@ -189,10 +220,9 @@ def test_demo_load_prints_the_state_as_it_is_now_in_som(tmp_path: Path) -> None:
     assert "line 998901234500 (lider-plus, active): balance 89 000.00 so'm" in again.stdout, again.stdout
 
 
-def test_the_dev_server_runs_due_jobs_with_the_worker(tmp_path: Path) -> None:
+def test_the_dev_server_runs_due_jobs_with_the_worker(tmp_path: Path, sqlite_template: Path) -> None:
     # `make run` = `yagona serve --with-worker`: a renewal that falls due is run within seconds.
-    url = f"sqlite:///{tmp_path / 'run.db'}"
-    assert yagona(url, "db", "upgrade").returncode == 0
+    url = migrated(tmp_path / "run.db", sqlite_template)
     assert yagona(url, "demo", "load").returncode == 0
     engine = create_engine(url)
     with engine.begin() as connection:

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.e2e.test_cli import yagona
 from tests.factories.identity import context
 from yagona.app.bootstrap import bootstrap
 from yagona.identity import service
 from yagona.platform import migrate
 from yagona.platform.db import make_engine
 from yagona.platform.settings import Settings
-
-
-def yagona(url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "yagona", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_customers_clients_keys_and_the_outbox_from_the_command_line(tmp_path: Path) -> None:

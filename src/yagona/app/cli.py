@@ -46,6 +46,11 @@ class Environment:
     def unit_of_work(self) -> UnitOfWork:
         return self.container.uow()
 
+    def close(self) -> None:
+        """The command ended: its database connections are closed, not left to the exit."""
+        if "container" in self.__dict__:
+            self.container.engine.dispose()
+
 
 app = typer.Typer(
     help="Yagona: a telecom operator's unified digital customer ecosystem.",
@@ -96,6 +101,7 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = Environment(database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _env(ctx: typer.Context) -> Environment:
