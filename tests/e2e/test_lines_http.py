@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
@@ -12,6 +13,8 @@ from sqlalchemy import Engine
 from tests.e2e.server import serving
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
+from yagona.ledger import service as ledger_service
+from yagona.lines import service as lines_service
 from yagona.platform.settings import Settings
 
 STAFF = {"X-Api-Key": "test-staff-key"}
@@ -62,6 +65,36 @@ def test_a_line_over_http_from_connection_to_usage(client: httpx.Client) -> None
     assert ussd.json()["text"] == "Balans: 48 570.50 so'm. Tarif: Lider Plus."
     state = client.get("/api/v1/lines/998901000001").json()
     assert state["bundles"]["welcome_mb"] == 249.5 and state["next_charge_at"] == "2026-04-15T00:00:00+05:00"
+
+
+def test_concurrent_usage_records_share_a_commit_and_keep_their_own_answers(
+    client: httpx.Client, container: Container
+) -> None:
+    """Group commit behind POST /api/v1/usage: 24 requests at once — records of two lines,
+    one record sent three times, one for a line that does not exist — each get their own
+    answer, after the commit; the repeated record is charged once, the refused one writes
+    nothing and fails nobody else, and the ledger holds."""
+    for msisdn in ("998901000011", "998901000012"):
+        made = client.post("/api/v1/lines", json={"msisdn": msisdn, "plan": "lider-plus", "deposit": 100000})
+        assert made.status_code == 201, made.text
+    records = [
+        {"id": f"g-{i}", "msisdn": f"99890100001{1 + i % 2}", "type": "sms", "to": "998931234567"} for i in range(20)
+    ]
+    records += [records[0], records[0], {"id": "g-x", "msisdn": "998901999999", "type": "sms", "to": "998931234567"}]
+    records.append({"id": "g-20", "msisdn": "998901000011", "type": "voice", "to": "992921234567", "seconds": 45})
+    with ThreadPoolExecutor(max_workers=len(records)) as pool:
+        answers = list(pool.map(lambda record: client.post("/api/v1/usage", json=record), records))
+    assert [a.status_code for a in answers] == [201] * 22 + [404, 201]
+    assert _code(answers[22], 404) == "not_found"
+    first = {k: v for k, v in answers[0].json().items() if k != "balance"}  # a replay shows the balance now
+    assert all({k: v for k, v in a.json().items() if k != "balance"} == first for a in answers[20:22])
+    assert answers[23].json()["charged"] == 1_430
+    with container.uow() as uow:
+        history, _ = lines_service.usage_history(uow, msisdn="998901000011", limit=100)
+        assert sorted(result.record_id for _id, _at, result in history) == sorted(
+            [f"g-{i}" for i in range(0, 20, 2)] + ["g-20"]
+        )
+        assert ledger_service.verify(uow).ok
 
 
 def test_refusals_over_http_have_the_contract_codes(client: httpx.Client) -> None:

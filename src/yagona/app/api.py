@@ -86,6 +86,9 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         app.include_router(wallet_routes.biller_simulator_router)
     app.include_router(lines_routes.router)
     app.include_router(lines_routes.usage_router)
+    app.state.usage_group = lines_routes.usage_group(
+        container.uow, settings.group_commit, on_group=metrics.GROUP_SIZES.observe
+    )
     app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
     app.state.payments = payments_config(settings)

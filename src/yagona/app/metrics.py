@@ -12,6 +12,8 @@ tooling with the staff API key (`X-Api-Key`); anyone else gets 401 and no figure
   the oldest pending due job is), `yagona_outbox_lag_seconds` (age of the oldest
   undispatched event), `yagona_outbox_undispatched`.
 - This process's pool: `yagona_db_pool_checked_out`, `yagona_db_pool_size`.
+- `yagona_group_commit_size`: a histogram of how many usage records each group commit
+  behind `POST /api/v1/usage` took into one transaction.
 
 With several server processes (`yagona serve --workers N`) the histograms live in
 `PROMETHEUS_MULTIPROC_DIR` (set by `serve`), so any process answers for all of them.
@@ -48,6 +50,12 @@ REQUEST_SECONDS = Histogram(
     "HTTP request latency by route template",
     ["method", "route", "status"],
     buckets=BUCKETS,
+)
+
+GROUP_SIZES = Histogram(
+    "yagona_group_commit_size",
+    "Requests committed together by group commit (platform.group_commit)",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
 )
 
 _bearer = HTTPBearer(auto_error=False, scheme_name="metricsToken", description="YAGONA_METRICS_TOKEN")

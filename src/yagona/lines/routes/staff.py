@@ -3,6 +3,7 @@ cash desk or partner, usage records from mediation, state, switch, reload, block
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -23,11 +24,13 @@ from yagona.lines.routes.views import (
     UssdRequest,
     batch_item,
 )
-from yagona.lines.schemas import UsageRecord, UssdAnswer
+from yagona.lines.schemas import UsageRecord, UsageResult, UssdAnswer
 from yagona.platform.api import idempotency_key
 from yagona.platform.auth import require_staff
+from yagona.platform.group_commit import GroupCommit
 from yagona.platform.i18n import negotiate
-from yagona.platform.uow import UnitOfWork
+from yagona.platform.settings import GroupCommitSettings
+from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 from yagona.platform.web import unit_of_work
 
 router = APIRouter(
@@ -109,12 +112,32 @@ def dial_ussd(msisdn: MsisdnPath, body: UssdRequest, uow: Uow) -> UssdAnswer:
     return answer
 
 
+UsageGroup = GroupCommit[UsageRecord, UsageResult]
+
+
+def usage_group(
+    uow: UnitOfWorkFactory, settings: GroupCommitSettings, *, on_group: Callable[[int], None] | None = None
+) -> UsageGroup:
+    """Group commit for the records mediation posts one per request (platform.group_commit):
+    the records of concurrent requests are rated together — as a batch, in a few round trips —
+    and committed once; each request gets its own answer or refusal, after the commit."""
+    return GroupCommit(
+        uow,
+        lambda uow, records: list(service.rate_usages(uow, records=records)),
+        enabled=settings.enabled,
+        window_s=settings.window_ms / 1_000,
+        max_size=settings.max_size,
+        concurrent_groups=settings.concurrent_groups,
+        on_group=on_group,
+    )
+
+
 @usage_router.post("", status_code=201)
-def post_usage(body: UsageRecord, uow: Uow) -> UsageView:
-    """Rate one usage record; a repeated record id is charged once and answers the same."""
-    result = service.rate_usage(uow, record=body)
-    uow.commit()
-    return UsageView.of(result)
+def post_usage(body: UsageRecord, request: Request) -> UsageView:
+    """Rate one usage record; a repeated record id is charged once and answers the same.
+    Answered once the record is committed (with the records of concurrent requests)."""
+    group: UsageGroup = request.app.state.usage_group
+    return UsageView.of(group.submit(body))
 
 
 @usage_router.post("/batch")
