@@ -46,7 +46,8 @@ def run(scenario: Scenario, *, database_url: str | None = None) -> dict[str, Any
         url = database_url or f"sqlite:///{Path(scratch) / 'sandbox.db'}"
         if database_url is None:  # a copy of the cached migrated template (sandbox/template.py)
             migrated_sqlite(Path(scratch) / "sandbox.db")
-        engine = make_engine(url)
+        # A scratch file of this process: no connection to test before each transaction.
+        engine = make_engine(url, pre_ping=database_url is not None)
         try:
             if database_url is not None:
                 from yagona.platform import migrate  # noqa: PLC0415 - Alembic only for a database given
