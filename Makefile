@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export YAGONA_DATABASE__URL ?= sqlite:///var/yagona.db
-# Test processes (pytest-xdist): one per core of the 2-core CI machine.
+# Test processes (pytest-xdist): one per core of the 2-core CI machine; work stealing keeps both
+# busy to the end (a slow test near the end of one queue no longer idles the other).
 TEST_WORKERS ?= 2
 LOCALE := src/yagona/locale
 LANGUAGES := uz ru en
@@ -83,7 +84,7 @@ unit: setup ## the pure unit tests only (fast)
 
 test: lint typecheck arch browser ## set up everything and run the whole check: lint, types, architecture, every test
 	$(BIN)/coverage erase
-	$(BIN)/pytest -n $(TEST_WORKERS) --cov --cov-report=term -q --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --cov --cov-report=term -q --durations=15
 
 check: test ## what CI runs (same as test)
 
