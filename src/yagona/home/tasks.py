@@ -18,5 +18,14 @@ def renewal(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
     return [{"contract": contract, **effect} for effect in effects]
 
 
+RETIRED_REMIND = "home.remind"  # home's own reminders, now the reminder engine's rules
+
+
+def retired(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
+    """A reminder job armed before the engine took the reminders over: done, nothing sent
+    (the engine arms its own check from the account's next event)."""
+    return []
+
+
 def handlers() -> dict[str, JobHandler]:
-    return {service.RENEWAL: renewal}
+    return {service.RENEWAL: renewal, RETIRED_REMIND: retired}
