@@ -87,13 +87,10 @@ class PushKeys(ApiModel):
 
 
 class SubscriptionIn(ApiModel):
-    """The browser's `PushSubscription.toJSON()`, as browsers send it: `expirationTime`
-    (camelCase, the Push API's own name; null in Chromium and Firefox) is accepted and not
-    kept — a subscription the push service ends is removed when it answers 404/410."""
+    """The browser's `PushSubscription.toJSON()`."""
 
     endpoint: str = Field(min_length=10, max_length=1000)
     keys: PushKeys
-    expiration_time: int | None = Field(default=None, alias="expirationTime", ge=0)
 
 
 class Device(ApiRead):
