@@ -212,7 +212,8 @@ def test_each_command_answers_from_the_customers_services(bot: Bot) -> None:
     customer_id = _dilnoza(bot, phone)
     with bot.container.uow() as uow:
         crm.record_interaction(uow, customer_id=customer_id, channel="sms", direction="out",
-                               summary="Reminder: the monthly fee is due tomorrow")  # fmt: skip
+                               summary="Reminder: the monthly fee is due tomorrow", subject_kind="reminder",
+                               subject_id="line-fee-due")  # fmt: skip
         uow.commit()
     bot.link(chat, phone)
     [balance] = bot.say(chat, "/balance")
@@ -225,7 +226,7 @@ def test_each_command_answers_from_the_customers_services(bot: Bot) -> None:
     assert payments.startswith(f"Wallet {display_msisdn(phone)} — recent operations:\n")
     assert "· top-up · +120 000.00 so'm ·" in payments, payments
     [reminders] = bot.say(chat, "/reminders")
-    assert reminders.startswith("What we sent you lately:\n") and "SMS · Reminder: the monthly fee is due" in reminders
+    assert reminders.startswith("Our latest reminders:\n") and "SMS · Reminder: the monthly fee is due" in reminders
     [ask] = bot.say(chat, "/language")
     assert ask == "Choose a language."
     [chosen] = bot.say(chat, "🇷🇺 Русский")
@@ -401,3 +402,76 @@ def test_a_wrong_pin_is_refused_nothing_moves_and_it_is_deleted(bot: Bot) -> Non
     assert all(wrong not in t.summary for t in timeline)
     [after_refusal] = bot.say(chat, wallets.PIN)  # the refusal ended the payment: a PIN now pays nothing
     assert after_refusal.startswith("I did not understand")
+
+
+def test_a_customer_with_two_lines_chooses_the_line_and_the_chat_remembers_it(bot: Bot) -> None:
+    phone, chat, _ = _person(14)
+    second = f"99891{14:07d}"
+    customer_id = _dilnoza(bot, phone)
+    with bot.container.uow() as uow:  # a second line of ours, linked to the same One ID
+        connect(uow, msisdn=second, plan="lider-start", deposit_som=50_000)
+        identity.link_service(uow, customer_id=customer_id, kind="mobile", reference=second)
+        uow.commit()
+        before = lines.state(uow, msisdn=second).balance_tiyin
+    bot.link(chat, phone)
+    [balance] = bot.say(chat, "/balance")  # reading commands show every line
+    assert display_msisdn(phone) in balance and display_msisdn(second) in balance
+    [choose] = bot.say(chat, "📲 Pay my line from the wallet")
+    assert choose.splitlines() == ["Which line? Type its number:", f"1. {display_msisdn(phone)}",
+                                   f"2. {display_msisdn(second)}"]  # fmt: skip
+    buttons = [[b["text"] for b in row] for row in bot.api.sent(chat)[-1].keyboard["keyboard"]]
+    assert buttons == [["1", "2"], ["/cancel"]]  # buttons to tap
+    [hint] = bot.say(chat, "3")
+    assert hint == "Type the number of a line in the list, or /cancel."
+    [ask] = bot.say(chat, "2")  # chosen: the payment goes on for that line
+    assert ask.startswith(f"How much do you pay to the line {display_msisdn(second)}"), ask
+    bot.say(chat, "10000")
+    [paid] = bot.say(chat, wallets.PIN)
+    assert paid.startswith(f"10 000.00 so'm paid to the line {display_msisdn(second)} from the wallet."), paid
+    [switch] = bot.say(chat, "/switch")  # remembered for the chat: no question this time
+    assert switch.startswith(f"{display_msisdn(second)}: your plan is Lider Start."), switch
+    [again] = bot.say(chat, "/line")
+    assert again.startswith("Which line?")
+    [chosen] = bot.say(chat, "1")
+    assert chosen == f"Change plan and pay now act on the line {display_msisdn(phone)}. To choose another: /line."
+    [ask_again] = bot.say(chat, "/pay")
+    assert ask_again.startswith(f"How much do you pay to the line {display_msisdn(phone)}"), ask_again
+    with bot.container.uow() as uow:
+        assert lines.state(uow, msisdn=second).balance_tiyin == before + 1_000_000
+        assert lines.state(uow, msisdn=phone).balance_tiyin == 1_000_000  # 50 000 - 40 000 first fee: untouched
+        summaries = [t.summary for t in crm.timeline(uow, customer_id=customer_id, channel="telegram", limit=100)]
+    assert "Telegram: chose a line" in summaries and "Telegram: 2 line(s) to choose from were shown" in summaries
+
+
+def test_the_reminders_command_shows_reminders_not_sign_in_codes(bot: Bot) -> None:
+    from yagona.notify import service as notify
+    from yagona.notify.schemas import Channel
+    from yagona.notify.schemas import Language as Lang
+    from yagona.reminders.models import ReminderLog
+    from yagona.reminders.repository import add
+
+    phone, chat, _ = _person(15)
+    customer_id = _dilnoza(bot, phone)
+    bot.link(chat, phone)  # the sign-in code went by SMS: on the timeline, not a reminder
+    sealer = notify.sealer_for(bot.container.settings.secret_key.get_secret_value())
+    with bot.container.uow() as uow:  # the code's SMS on the timeline, as crm's handler words it (the worker)
+        [code] = notify.outbox(uow, recipient=phone, sealer=sealer, env="test", limit=5)
+        crm.note_message(uow, customer_id=customer_id, channel="sms", message_id=code.id,
+                         summary="SMS: sign-in code")  # fmt: skip
+        uow.commit()
+    [none] = bot.say(chat, "/reminders")
+    assert none == "We sent you no reminders lately."
+    with bot.container.uow() as uow:  # a reminder the engine sent: its message, its log entry
+        message_id = notify.queue(uow, channel=Channel.SMS, recipient=phone, template="notify.text", language=Lang.EN,
+                                  params={"text": "the monthly fee is due tomorrow"}, sealer=sealer)  # fmt: skip
+        add(uow.session, ReminderLog(customer_id=customer_id, rule="line-fee-due", subject=f"line:{phone}",
+                                     status="sent", reason=None, channel="sms", message_id=message_id,
+                                     at=uow.clock.now()))  # fmt: skip
+        crm.note_message(uow, customer_id=customer_id, channel="sms", message_id=message_id,
+                         summary="Reminder: the monthly fee is due tomorrow", reword=True)  # fmt: skip
+        uow.commit()
+        sms = [t.summary for t in crm.timeline(uow, customer_id=customer_id, channel="sms", limit=10)]
+    assert len(sms) == 2  # the code and the reminder
+    [shown] = bot.say(chat, "/reminders")
+    assert shown.startswith("Our latest reminders:\n") and "SMS · Reminder: the monthly fee is due tomorrow" in shown
+    assert len(shown.splitlines()) == 2, shown  # the header and the reminder: no sign-in code

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import itertools
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from tests.conftest import START
+from tests.conftest import START, _truncate_all
 from tests.e2e.server import serving
 from tests.factories import identity as identity_factory
 from tests.factories import lines as line_factory
@@ -389,3 +391,69 @@ def test_the_terminal_emulator_dials_through_the_same_conversation(site: Site) -
     assert (
         site.gateway.post({**form, "sessionId": "cli2"}, headers=site.gateway.auth("cli-ussdc", key)).status_code == 401
     )
+
+
+# --- two requests of one session at once (PostgreSQL: real row locks) ------------------------------
+
+
+@pytest.fixture
+def pg_world(postgres_database: str) -> Iterator[World]:
+    """Its own server on PostgreSQL, for the one test that races two requests of a session."""
+    settings = Settings(env="test", database={"url": postgres_database})  # type: ignore[arg-type]
+    engine = make_engine(postgres_database, pool_size=20)
+    clock = SimulatedClock(START)
+    container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
+    with container.uow() as uow:
+        key = gateways.add(uow, name=GATEWAY)
+        uow.commit()
+    app = create_app(settings, container=container)
+    try:
+        with serving(app) as base, httpx.Client(base_url=base, timeout=30) as http:
+            yield World(Gateway(http, GATEWAY, key), container, clock, settings, postgres_database)
+        with container.uow() as uow:
+            report = ledger_service.verify(uow)
+        assert report.ok, f"ledger broken: {report.problems}"
+    finally:
+        _truncate_all(engine)
+        engine.dispose()
+
+
+def at_once(gateway: Gateway, form: dict[str, str], times: int = 2) -> list[httpx.Response]:
+    """The same page request `times` times at once (a gateway's retry while the first is in
+    flight), each from its own connection, released together."""
+    start = threading.Barrier(times)
+
+    def send(_: int) -> httpx.Response:
+        with httpx.Client(base_url=gateway.http.base_url, timeout=30) as own:
+            start.wait()
+            return own.post("/api/v1/ussd", data=form, headers=gateway.auth())
+
+    with ThreadPoolExecutor(max_workers=times) as pool:
+        return list(pool.map(send, range(times)))
+
+
+@pytest.mark.postgres
+def test_two_requests_of_one_session_at_once_act_once_and_answer_alike(pg_world: World) -> None:
+    rounds = 4  # each round a new session: the first page raced, then the confirmation raced
+    lines_ = [pg_world.new_line("lider-start", 200_000) for _ in range(rounds)]
+    for i, msisdn in enumerate(lines_):
+        form = {"sessionId": f"race-{i}", "serviceCode": "*5#", "phoneNumber": msisdn, "text": ""}
+        first = at_once(pg_world.gateway, form)
+        assert [r.status_code for r in first] == [200, 200], [r.text for r in first]
+        assert first[0].text == first[1].text
+        assert first[0].text.startswith("CON Qayta yuklash: 35 000.00 so'm hozir yechiladi")
+        confirmed = at_once(pg_world.gateway, {**form, "text": "1"})
+        assert [r.status_code for r in confirmed] == [200, 200], [r.text for r in confirmed]
+        assert (
+            confirmed[0].text
+            == confirmed[1].text
+            == ("END Qayta yuklash bajarildi. Yangi paket berildi. Balans: 125 000.00 so'm")
+        )
+    with pg_world.container.uow() as uow:
+        rows = uow.session.scalars(select(UssdSession).order_by(UssdSession.session_ref))
+        sessions = [(r.session_ref, r.inputs_seen, r.last_reply[:4]) for r in rows]
+        balances = [lines.state(uow, msisdn=m).balance_tiyin for m in lines_]
+    assert sessions == [
+        (f"race-{i}", 1, "END ") for i in range(rounds)
+    ]  # one row a session, its state the confirmation's
+    assert balances == [12_500_000] * rounds  # 200 000 - 40 000 first fee - 35 000 reload: charged once

@@ -1,6 +1,6 @@
 """Home internet on both databases: the OneID wait, the first fee, the monthly night
 renewal, suspension without debt, resume on payment (desk and wallet), IPTV add-ons, plan
-change, the reminders by SMS in the customer's language, the staff moves."""
+change, the reminders (the engine's) by SMS in the customer's language, the staff moves."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def sms(container: Container, phone: str = PHONE) -> list[tuple[str, str]]:
     ctx = factory.ctx(container.settings)
     with container.uow() as uow:
         messages = notify.outbox(uow, recipient=phone, sealer=ctx.messages, env="test", limit=50)
-    return [(m.template, m.body or "") for m in reversed(messages) if m.template.startswith("home.")]
+    return [(m.template, m.body or "") for m in reversed(messages) if m.template == "notify.text"]
 
 
 def at(*parts: int) -> datetime:
@@ -145,28 +145,25 @@ def test_renewal_suspension_reminders_and_resume(container: Container, clock: Si
         uow.commit()
     contract = connected(container, deposit=som(400_000), equipment=("router-wifi",))
     effects = run_jobs_until(container, clock, at(2026, 4, 15, 7, 0))
-    assert [(e["kind"], e.get("sent", e.get("amount"))) for e in effects] == [
-        ("reminder", False),  # 241 000 on the balance covers the fee: no reminder
-        ("renewal", 159_000),
+    assert [(e["kind"], e.get("rule", e.get("amount"))) for e in effects] == [
+        ("renewal", 159_000),  # 241 000 on the balance covers the fee: no reminder
     ]
     assert state(container, contract).balance_tiyin == som(82_000)
 
+    # The reminders are the reminder engine's (docs/reminders.md), in the customer's language.
     effects = run_jobs_until(container, clock, at(2026, 5, 19, 9, 0))
-    assert [(e["kind"], e.get("reminder"), e.get("sent")) for e in effects] == [
-        ("reminder", "fee_tomorrow", True),
-        ("suspended", None, None),
-        ("reminder", "suspended", True),
-        ("reminder", "still_suspended", True),
+    assert [(e["kind"], e.get("rule")) for e in effects] == [
+        ("reminder", "home-fee-due"),
+        ("suspended", None),
+        ("reminder", "home-suspended"),
+        ("reminder", "home-still-suspended"),
     ]
     suspended = state(container, contract)
     assert (suspended.state, suspended.balance_tiyin, suspended.next_charge_at) == ("suspended", som(82_000), None)
-    assert [template for template, _ in sms(container)] == [
-        "home.fee_tomorrow",
-        "home.suspended",
-        "home.still_suspended",
-    ]
-    assert all(contract in body and "159 000" in body for _, body in sms(container))
-    assert "домашний интернет" in sms(container)[1][1]  # in the customer's language
+    bodies = [body for template, body in sms(container)]
+    assert len(bodies) == 3
+    assert all(body.startswith(f"Домашний интернет {contract}") for body in bodies)
+    assert "Оплатите 77 000 сум, и он сразу возобновится." in bodies[1]
 
     with container.uow() as uow:  # short of the fee: stays suspended (no part payment of a period)
         service.top_up(uow, contract=contract, amount=Money(som(50_000)), idempotency_key="t1")
@@ -237,7 +234,7 @@ def test_iptv_add_on_and_plan_change_from_the_next_period(container: Container, 
     refused(container, "not_found", lambda uow: service.add_package(uow, contract=contract, package_id="tv-yoq"))
 
     effects = run_jobs_until(container, clock, at(2026, 4, 15, 7, 0))
-    assert [e["kind"] for e in effects] == ["reminder", "plan_changed", "renewal"]
+    assert [e["kind"] for e in effects] == ["plan_changed", "renewal"]  # the balance covers it: no reminder
     renewed = state(container, contract)
     assert (renewed.plan, renewed.next_plan, [p.id for p in renewed.packages]) == ("uy-300", None, ["tv-asosiy"])
     with container.uow() as uow:

@@ -197,21 +197,123 @@ def test_points_expiring_are_an_offer_only_with_marketing_consent(
     assert [p["rule"] for p in published] == ["points-expiring"]
 
 
-def test_home_internets_own_reminders_count_and_reach_crm(
-    container: Container, clock: SimulatedClock, published: list[dict[str, Any]]
-) -> None:
+# --- home internet: the engine decides (issue 13.6) ------------------------------------------------
+
+
+def home_connected(
+    container: Container, deposits: list[int], *, language: Language = Language.UZ
+) -> tuple[str, list[str]]:
+    """A customer's home accounts (uy-100 without equipment: 149 000 a month), each with its
+    deposit paid in, then the OneID check: each account active when its deposit covers the
+    first fee, else suspended at once."""
     from tests.factories import home
+    from yagona.home import service as homes
 
     ctx = home.ctx(container.settings)
-    with container.uow() as uow:  # short of the first fee: suspended at once, home tells the customer
-        holder, _ = home.request(uow, ctx, PHONE, plan="uy-100")
+    contracts = []
+    with container.uow() as uow:
+        holder = customer(uow, ctx, PHONE, language=language)
+        for i, deposit in enumerate(deposits):
+            _, account = home.request(uow, ctx, PHONE, plan="uy-100")
+            if deposit:
+                homes.top_up(uow, contract=account.contract, amount=Money.of_som(deposit), idempotency_key=f"d{i}")
+            contracts.append(account.contract)
         uow.commit()
     home.verify(container.uow, ctx, holder.id, "31203901230012")
-    run_jobs_until(container, clock, at(3, 19, 12))
-    assert [(p["rule"], p["customer_id"], p["message_id"]) for p in published] == [
-        ("home-suspended", holder.id, None),
-        ("home-still-suspended", holder.id, None),
+    return holder.id, contracts
+
+
+def test_home_internet_reminders_are_the_engines_in_the_customers_language(
+    container: Container, clock: SimulatedClock, published: list[dict[str, Any]]
+) -> None:
+    # 200 000 in, the first fee 149 000: 51 000 left for the next one, due 15 April at 00:00.
+    _, [contract] = home_connected(container, [200_000], language=Language.RU)
+    effects = run_jobs_until(container, clock, at(4, 19, 12))
+    assert [(e["at"], e["rule"], e["kind"], e["channel"], e["language"]) for e in effects] == [
+        (at(4, 14, 10), "home-fee-due", "reminder", "sms", "ru"),
+        (at(4, 15, 10), "home-suspended", "reminder", "sms", "ru"),  # cut in the night of the 15th
+        (at(4, 18, 10), "home-still-suspended", "reminder", "sms", "ru"),
     ]
+    fee_due, suspended, still = texts(container)
+    assert fee_due.startswith(f"Домашний интернет {contract}: завтра абонентская плата 149 000 сум.")
+    assert fee_due.endswith("51 000 сум, не хватает 98 000 сум. Пополните баланс.")
+    assert suspended.startswith(f"Домашний интернет {contract} приостановлен: абонентская плата 149 000 сум,")
+    assert suspended.endswith("Оплатите 98 000 сум, и он сразу возобновится.")
+    assert still == f"Домашний интернет {contract} всё ещё приостановлен. Для возобновления оплатите 98 000 сум."
+    assert [(p["rule"], p["phone"], p["channel"], bool(p["message_id"])) for p in published] == [
+        ("home-fee-due", PHONE, "sms", True),
+        ("home-suspended", PHONE, "sms", True),
+        ("home-still-suspended", PHONE, "sms", True),
+    ]
+
+
+def test_a_home_reminder_is_not_sent_twice_nor_once_it_is_no_longer_true(
+    container: Container, clock: SimulatedClock
+) -> None:
+    from yagona.home import service as homes
+
+    customer_id, [contract] = home_connected(container, [200_000])
+    effects = run_jobs_until(container, clock, at(4, 14, 12))
+    assert [(e["rule"], e["kind"]) for e in effects] == [("home-fee-due", "reminder")]
+    subject = {"contract": contract, "customer_id": customer_id, "due": "2026-04-15"}
+    with container.uow() as uow:  # the same check again (an event delivered twice, a replayed job)
+        again = reminders.check(uow, trigger="schedule:home.fee_due", subject=subject)
+        uow.commit()
+    assert [(e["rule"], e["kind"], e.get("reason")) for e in again] == [("home-fee-due", "reminder_skipped", "repeat")]
+    with container.uow() as uow:  # paid in before the night: renewed, and no suspension to tell
+        homes.top_up(uow, contract=contract, amount=Money.of_som(100_000), idempotency_key="t1")
+        uow.commit()
+    effects = run_jobs_until(container, clock, at(5, 14, 12))  # 2 000 left after April's fee
+    assert [(e["at"], e["rule"]) for e in effects] == [(at(5, 14, 10), "home-fee-due")]  # the next period's
+    assert len(texts(container)) == 2
+
+
+def test_a_home_suspension_at_night_is_told_at_eight_and_the_fee_reminder_can_be_switched_off(
+    container: Container, clock: SimulatedClock
+) -> None:
+    clock.advance_to(at(3, 15, 23, 30))  # verified at 23:30 with nothing paid in: suspended at once
+    customer_id, contracts = home_connected(container, [0])
+    effects = run_jobs_until(container, clock, at(3, 16, 9))
+    assert [(e["at"], e["rule"], e["kind"], e.get("until")) for e in effects] == [
+        (at(3, 15, 23, 30), "home-suspended", "reminder_held", "2026-03-16T08:00:00+05:00"),
+        (at(3, 16, 8), "home-suspended", "reminder", None),
+    ]
+    assert texts(container)[0].startswith(f"Uy interneti {contracts[0]} to'xtatildi")
+    with container.uow() as uow:  # the suspension notices are required: switching them off keeps them on
+        reminders.set_preferences(
+            uow, customer_id=customer_id, channels=["sms"], off=["home-fee-due"], marketing_opt_in=False
+        )
+        prefs = reminders.preferences(uow, customer_id=customer_id)
+        uow.commit()
+    assert {c.rule: c.on for c in prefs.rules if c.rule.startswith("home-")} == {
+        "home-fee-due": False, "home-suspended": True, "home-still-suspended": True,
+    }  # fmt: skip
+    with container.uow() as uow:  # paid: resumed on the 16th, next fee due 16 April with 1 000 left
+        homes_top_up(uow, contracts[0], 150_000)
+        uow.commit()
+    effects = run_jobs_until(container, clock, at(4, 15, 12))
+    assert [(e["at"], e["rule"], e["kind"], e.get("reason")) for e in effects] == [
+        (at(4, 15, 10), "home-fee-due", "reminder_skipped", "opted_out")
+    ]  # and no "still suspended" on 18 March: resumed since
+    assert len(texts(container)) == 1
+
+
+def test_at_most_three_reminders_a_day_home_internet_included(container: Container, clock: SimulatedClock) -> None:
+    home_connected(container, [200_000, 200_000, 200_000, 200_000])  # four accounts, each short on 15 April
+    effects = run_jobs_until(container, clock, at(4, 14, 12))
+    assert sorted((e["rule"], e["kind"], e.get("reason")) for e in effects) == [
+        ("home-fee-due", "reminder", None),
+        ("home-fee-due", "reminder", None),
+        ("home-fee-due", "reminder", None),
+        ("home-fee-due", "reminder_skipped", "daily_cap"),
+    ]
+    assert len(texts(container)) == 3
+
+
+def homes_top_up(uow: Any, contract: str, som: int) -> None:
+    from yagona.home import service as homes
+
+    homes.top_up(uow, contract=contract, amount=Money.of_som(som), idempotency_key=f"top-{contract}-{som}")
 
 
 def test_the_dormancy_warning_follows_the_last_operation(container: Container, clock: SimulatedClock) -> None:

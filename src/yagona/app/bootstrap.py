@@ -131,7 +131,6 @@ def bootstrap(
     uow = unit_of_work_factory(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )
-    home_service.configure(secret_key=settings.secret_key.get_secret_value())
     privacy_service.configure(secret_key=settings.secret_key.get_secret_value())  # keyed pseudonyms
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here

@@ -76,13 +76,6 @@ class HomePackageChanged(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class HomeReminderSent(DomainEvent):
-    name: ClassVar[str] = "home.reminder_sent"
-    contract: str
-    reminder: str  # fee_tomorrow | suspended | still_suspended
-
-
-@dataclass(frozen=True, kw_only=True)
 class HomeClosed(DomainEvent):
     name: ClassVar[str] = "home.closed"
     contract: str

@@ -1,5 +1,5 @@
 """Pure rules of home billing: contract numbers, charge dates, what a period costs, when to
-suspend and resume, when a reminder is due and whether it is sent. No framework, no I/O."""
+suspend and resume. No framework, no I/O. (The reminders are the reminder engine's.)"""
 
 from __future__ import annotations
 
@@ -20,13 +20,7 @@ _IPTV = re.compile(r"^IP\d{7}$")
 FIRST_CONTRACT = 10_000_001
 LAST_CONTRACT = 19_999_999
 
-# Reminders go out at 10:00 Tashkent: outside the quiet hours (22:00-08:00) of product.md §11.
-REMINDER_TIME = time(10, 0)
-STILL_SUSPENDED_AFTER_DAYS = 3
-
 State = Literal["pending_identity", "active", "suspended", "closed"]
-Reminder = Literal["fee_tomorrow", "suspended", "still_suspended"]
-REMINDERS: tuple[Reminder, ...] = ("fee_tomorrow", "suspended", "still_suspended")
 
 
 def is_contract(text: str) -> bool:
@@ -113,20 +107,3 @@ def prorata(fee: int, *, now: datetime, period_start: datetime, period_end: date
     total = max(1, days.days)  # calendar days of the period, Tashkent
     left = min(total, max(1, -(-(period_end - now) // timedelta(days=1))))  # started days, rounded up
     return min(fee, (fee * left * 2 + total) // (2 * total))
-
-
-def reminder_at(reminder: Reminder, day: date) -> datetime:
-    """When a reminder goes out: `fee_tomorrow` the day before the due day `day`; `suspended`
-    on the day of suspension `day`; `still_suspended` three days after it."""
-    offset = {"fee_tomorrow": -1, "suspended": 0, "still_suspended": STILL_SUSPENDED_AFTER_DAYS}[reminder]
-    return datetime.combine(day + timedelta(days=offset), REMINDER_TIME, tzinfo=TASHKENT)
-
-
-def reminder_needed(reminder: Reminder, *, state: str, balance: int, fee: int, current: bool) -> bool:
-    """Whether a due reminder is sent. `current`: the account is still in the period (or the
-    suspension) the reminder was scheduled for. The fee reminder only when the balance is short."""
-    if not current:
-        return False
-    if reminder == "fee_tomorrow":
-        return state == "active" and not covers(balance, fee)
-    return state == "suspended"

@@ -1,6 +1,6 @@
-"""Due jobs of the home domain: the monthly renewal in the night window and the reminders.
-Each runs in its own unit of work and checks the account is still where it was when the job
-was scheduled, so a stale or repeated job changes nothing (and a reminder is not sent)."""
+"""Due jobs of the home domain: the monthly renewal in the night window. It runs in its own
+unit of work and checks the account is still where it was when the job was scheduled, so a
+stale or repeated job changes nothing. (The reminders are the reminder engine's.)"""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ def renewal(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
     return [{"contract": contract, **effect} for effect in effects]
 
 
-def remind(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
-    """Built for the channels' reminder engine to take over: the decision is `rules.reminder_needed`."""
-    contract = job.payload["contract"]
-    effect = service.remind(uow, contract=contract, reminder=job.payload["reminder"], mark=job.payload["mark"])
-    return [{"contract": contract, **effect}] if effect else []
+RETIRED_REMIND = "home.remind"  # home's own reminders, now the reminder engine's rules
+
+
+def retired(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
+    """A reminder job armed before the engine took the reminders over: done, nothing sent
+    (the engine arms its own check from the account's next event)."""
+    return []
 
 
 def handlers() -> dict[str, JobHandler]:
-    return {service.RENEWAL: renewal, service.REMIND: remind}
+    return {service.RENEWAL: renewal, RETIRED_REMIND: retired}

@@ -85,8 +85,8 @@ TEMPLATES: Mapping[str, Mapping[str, str]] = {
         "ru": "Yagona: кошелёк {phone} заблокирован оператором, средства заморожены (оферта 5.2.2).",
         "en": "Yagona: wallet {phone} was blocked by the operator and its funds frozen (offer 5.2.2).",
     },
-    # Home internet (issue 11, seed 000: "a customer late with the internet payment gets an
-    # automatic reminder"); the channels' reminder engine will take these over.
+    # Home internet's reminders before the reminder engine took them over (its rules'
+    # texts now, sent as notify.text): kept so that messages already queued still read.
     "home.fee_tomorrow": {
         "uz": "Yagona: ertaga {contract} uy interneti uchun {amount} to'lov yechiladi, balans yetarli emas.",
         "ru": "Yagona: завтра спишется {amount} за домашний интернет {contract}, а на балансе не хватает.",

@@ -15,4 +15,4 @@ class ReminderSent(DomainEvent):
     phone: str
     rule: str
     channel: str
-    message_id: str | None  # None when the reminder went out through its own domain (home)
+    message_id: str | None  # notify's message (None only in events published before home's reminders moved here)

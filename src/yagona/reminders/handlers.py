@@ -1,6 +1,6 @@
 """The engine listens to the events of the domains below it. Each event is handled in its own
 unit of work: it arms the checks the event calls for (a due job, keyed so that an event
-delivered twice arms once) or records a reminder its own domain sent (home)."""
+delivered twice arms once)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 from functools import partial
 
-from yagona.platform.bus import EventBus, EventEnvelope, consume_once
+from yagona.platform.bus import EventBus, EventEnvelope
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 from yagona.reminders import service
 
 CONSUMER = "reminders"
-RECORDED = frozenset({"home.reminder_sent"})  # writes a record: guarded by consume_once
 # A rated use is the busiest event there is: a line's bundles are looked at no more than once
 # an hour (by the event's time), so rating at full speed pays one look per line and hour.
 THROTTLED = frozenset({"lines.usage_rated"})
@@ -48,10 +47,6 @@ def handle(uow: UnitOfWork, envelope: EventEnvelope, *, throttle: Throttle | Non
     """One event, in the drain's unit of work (or its own, on a bus that does not defer)."""
     line = str(envelope.payload.get("msisdn"))
     if throttle is not None and envelope.name in THROTTLED and not throttle.due(line, envelope.occurred_at):
-        return
-    if envelope.name in RECORDED and not consume_once(
-        uow.session, consumer=CONSUMER, event_id=envelope.event_id, now=uow.clock.now()
-    ):
         return
     service.on_event(uow, event_name=envelope.name, payload=envelope.payload)
 

@@ -46,7 +46,6 @@ class Rule(_Frozen):
     period_days: int = Field(ge=0, le=366)  # no repeat of the same reminder for the same subject within it
     channels: tuple[ChannelName, ...] = ("sms",)
     required: bool = False  # a legally required notice: the customer cannot switch it off
-    sent_by: Literal["engine", "home"] = "engine"  # `home`: home sends it; the engine records it
     text: dict[Language, str] = Field(default_factory=dict)
 
     @property

@@ -97,31 +97,3 @@ def test_an_add_on_pays_for_the_days_left_of_the_period() -> None:
     assert rules.prorata(30_000_00, now=tashkent(2026, 5, 14, 23, 0), period_start=start, period_end=end) == 1_000_00
     # half up to the tiyin: 7 of 30 days of 100 tiyin is 23.33 -> 23
     assert rules.prorata(100, now=tashkent(2026, 5, 8, 0, 0), period_start=start, period_end=end) == 23
-
-
-def test_reminders_go_out_at_ten_the_day_before_the_day_of_and_three_days_after() -> None:
-    assert rules.reminder_at("fee_tomorrow", date(2026, 5, 15)) == tashkent(2026, 5, 14, 10, 0)
-    assert rules.reminder_at("suspended", date(2026, 5, 15)) == tashkent(2026, 5, 15, 10, 0)
-    assert rules.reminder_at("still_suspended", date(2026, 5, 15)) == tashkent(2026, 5, 18, 10, 0)
-    # outside the quiet hours 22:00-08:00
-    assert time(8, 0) <= rules.REMINDER_TIME < time(22, 0)
-
-
-@pytest.mark.parametrize(
-    ("reminder", "state", "balance", "current", "sent"),
-    [
-        ("fee_tomorrow", "active", 50_000_00, True, True),
-        ("fee_tomorrow", "active", 99_000_00, True, False),  # the balance covers the fee
-        ("fee_tomorrow", "active", 50_000_00, False, False),  # the period moved since
-        ("fee_tomorrow", "suspended", 0, True, False),
-        ("suspended", "suspended", 0, True, True),
-        ("suspended", "active", 0, True, False),  # resumed before the reminder
-        ("still_suspended", "suspended", 50_000_00, True, True),
-        ("still_suspended", "suspended", 0, False, False),  # suspended again since: its own reminders
-        ("still_suspended", "closed", 0, True, False),
-    ],
-)
-def test_a_reminder_is_sent_only_when_still_needed(
-    reminder: rules.Reminder, state: str, balance: int, current: bool, sent: bool
-) -> None:
-    assert rules.reminder_needed(reminder, state=state, balance=balance, fee=99_000_00, current=current) is sent

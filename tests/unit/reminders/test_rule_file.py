@@ -27,7 +27,8 @@ def test_the_shipped_rules_cover_product_section_11() -> None:
         "points-expiring", "home-fee-due", "home-suspended", "home-still-suspended",
     }  # fmt: skip
     assert by_id["points-expiring"].kind == "marketing"
-    assert all(set(r.text) == {"uz", "ru", "en"} for r in by_id.values() if r.sent_by == "engine")
+    assert all(set(r.text) == {"uz", "ru", "en"} for r in by_id.values())
+    assert [r.id for r in by_id.values() if r.required] == ["wallet-dormancy", "home-suspended", "home-still-suspended"]
 
 
 def test_a_valid_file_loads() -> None:

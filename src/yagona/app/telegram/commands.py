@@ -3,6 +3,7 @@ says the chat is, and words the answer. Buttons and slash commands in uz, ru and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import ReplyKeyboardMarkup
@@ -22,11 +23,13 @@ from yagona.lines import service as lines
 from yagona.lines.schemas import LineState
 from yagona.platform.auth import Principal
 from yagona.platform.uow import UnitOfWork
+from yagona.reminders import service as reminders
 from yagona.wallet import service as wallets
 from yagona.wallet.schemas import OperationKind, Receipt, WalletRead
 
-SLASH = (*BUTTONS, "unlink", "help", "start", "cancel")
+SLASH = (*BUTTONS, "line", "unlink", "help", "start", "cancel")
 RECENT = 5  # operations and reminders shown
+TIMELINE_LOOK = 50  # messages looked through for the last reminders
 
 
 def language_keyboard() -> ReplyKeyboardMarkup:
@@ -58,7 +61,11 @@ def answer(uow: UnitOfWork, chat: TelegramChat, principal: Principal, text: str 
     if command is None and chat.state in flows.FLOWS and text:
         return flows.step(uow, chat, principal, text)
     chat.state, chat.pending = (PERSON if command == "person" else LINKED), None
-    starts = {"switch": flows.start_switch, "pay": flows.start_pay}  # two-step commands (flows.py)
+    starts: dict[str, Callable[[UnitOfWork, TelegramChat, Principal], Answer]] = {  # two-step (flows.py)
+        "switch": flows.start_switch,
+        "pay": flows.start_pay,
+        "line": flows.pick_line,
+    }
     if command in starts:
         return starts[command](uow, chat, principal)
     reads = {
@@ -203,12 +210,15 @@ def _operation(r: Receipt, own: str, language: str) -> str:
 
 
 def _reminders(uow: UnitOfWork, principal: Principal, language: str) -> Answer:
-    """What reached the customer lately by SMS and push, as their CRM timeline has it."""
+    """The reminders that reached the customer lately by SMS and push, as their CRM timeline
+    has them — not every message (a sign-in code, a receipt): those the reminder engine sent."""
+    ours = set(reminders.sent_messages(uow, customer_id=principal.customer_id, limit=TIMELINE_LOOK))
     sent = [
         entry
         for channel in (InteractionChannel.SMS, InteractionChannel.PUSH)
-        for entry in crm.timeline(uow, customer_id=principal.customer_id, channel=channel, limit=RECENT)
+        for entry in crm.timeline(uow, customer_id=principal.customer_id, channel=channel, limit=TIMELINE_LOOK)
         if entry.direction == "out"
+        and (entry.subject_kind == "reminder" or (entry.subject_kind == "message" and entry.subject_id in ours))
     ]
     sent.sort(key=lambda entry: entry.occurred_at, reverse=True)
     rows = [
@@ -217,7 +227,7 @@ def _reminders(uow: UnitOfWork, principal: Principal, language: str) -> Answer:
         for e in sent[:RECENT]
     ]  # fmt: skip
     text = "\n".join([say("reminders_header", language), *rows]) if rows else say("no_reminders", language)
-    return _answered(text, language, "reminders", f"Telegram: sent {len(rows)} recent message(s) we sent")
+    return _answered(text, language, "reminders", f"Telegram: sent {len(rows)} recent reminder(s)")
 
 
 def _language(uow: UnitOfWork, principal: Principal, argument: str) -> Answer:

@@ -8,8 +8,11 @@
   (Bot API `deleteMessage`) and goes nowhere but to the wallet: not into `pending`, a log or
   a summary. A wrong PIN is the wallet's refusal (its attempt counted); nothing moves.
 
+Both act on one line: the customer's only one, else the one chosen in this chat (`/line`, or
+asked the first time: numbered, the choice kept in `telegram_chat.line`).
+
 The chat's `state` says which step waits, `pending` what it waits on (the line, the plans, the
-amount)."""
+amount, the lines to choose from)."""
 
 from __future__ import annotations
 
@@ -27,17 +30,58 @@ from yagona.platform.auth import Principal
 from yagona.platform.uow import UnitOfWork
 from yagona.wallet import service as wallets
 
-SWITCH, SWITCH_OK, PAY_AMOUNT, PAY_PIN = "switch", "swconf", "payamt", "paypin"
-FLOWS = (SWITCH, SWITCH_OK, PAY_AMOUNT, PAY_PIN)
+SWITCH, SWITCH_OK, PAY_AMOUNT, PAY_PIN, PICK_LINE = "switch", "swconf", "payamt", "paypin", "line"
+FLOWS = (SWITCH, SWITCH_OK, PAY_AMOUNT, PAY_PIN, PICK_LINE)
 MOBILE_PROVIDER = "mobile"  # the wallet's provider that tops up a line
 PLANS_SHOWN = 8
 AMOUNT_DIGITS_MAX = 9  # so'm
 PIN_DIGITS_MAX = 12
 
 
-def _line(uow: UnitOfWork, principal: Principal) -> str | None:
-    """The customer's line the command is for: the first of their numbers that is a line."""
-    return next((n for n in sorted({*principal.lines, *principal.phones}) if lines.exists(uow, n)), None)
+def _own_lines(uow: UnitOfWork, principal: Principal) -> list[str]:
+    """The customer's numbers that are lines of ours (One ID's linked lines and phones), sorted."""
+    return [n for n in sorted({*principal.lines, *principal.phones}) if lines.exists(uow, n)]
+
+
+def _line(uow: UnitOfWork, chat: TelegramChat, principal: Principal, then: str) -> str | Answer | None:
+    """The line a command acts on: the only one; else the one chosen in this chat (while it is
+    still the customer's); else the customer is asked to choose, and `then` follows the choice.
+    None: the customer has no line."""
+    own = _own_lines(uow, principal)
+    if len(own) <= 1:
+        return own[0] if own else None
+    if chat.line in own:
+        return chat.line
+    return pick_line(uow, chat, principal, then=then)
+
+
+def pick_line(uow: UnitOfWork, chat: TelegramChat, principal: Principal, *, then: str = "") -> Answer:
+    """The customer's lines, numbered, to choose the one change plan and pay act on (`/line`)."""
+    language = principal.language
+    own = _own_lines(uow, principal)
+    if not own:
+        return _done(say("no_lines", language), language, "Telegram: no line to choose", "Telegram: asked for a line")
+    chat.state, chat.pending = PICK_LINE, {"lines": own, "then": then}
+    rows = [say("line_row", language, n=n, phone=phone(msisdn)) for n, msisdn in enumerate(own, 1)]
+    text = "\n".join([say("line_choose", language), *rows])
+    numbers = [str(n) for n in range(1, len(own) + 1)]
+    keyboard = ReplyKeyboardMarkup([numbers[i : i + 4] for i in range(0, len(numbers), 4)] + [["/cancel"]])
+    return Answer(text, language, f"Telegram: {len(own)} line(s) to choose from were shown",
+                  "Telegram: asked to choose a line", keyboard)  # fmt: skip
+
+
+def _line_pick(uow: UnitOfWork, chat: TelegramChat, principal: Principal, text: str) -> Answer:
+    language, pending = principal.language, dict(chat.pending or {})
+    own: list[str] = pending["lines"]
+    if not text.isdigit() or not 1 <= int(text) <= len(own):
+        return Answer(say("line_hint", language), language, "Telegram: asked for a line's number",
+                      "Telegram: a line's number the bot did not take")  # fmt: skip
+    chat.line, chat.state, chat.pending = own[int(text) - 1], LINKED, None
+    then = {SWITCH: start_switch, PAY_AMOUNT: start_pay}.get(pending.get("then", ""))
+    if then is not None:
+        return then(uow, chat, principal)
+    said = say("line_chosen", language, phone=phone(chat.line))
+    return _done(said, language, "Telegram: the line was chosen", "Telegram: chose a line")
 
 
 def _done(text: str, language: str, summary_out: str, summary_in: str | None, *, delete: bool = False) -> Answer:
@@ -47,7 +91,9 @@ def _done(text: str, language: str, summary_out: str, summary_in: str | None, *,
 def start_switch(uow: UnitOfWork, chat: TelegramChat, principal: Principal) -> Answer:
     language = principal.language
     asked = "Telegram: asked to change the plan"
-    msisdn = _line(uow, principal)
+    msisdn = _line(uow, chat, principal, then=SWITCH)
+    if isinstance(msisdn, Answer):
+        return msisdn
     if msisdn is None:
         return _done(say("no_lines", language), language, "Telegram: no line to switch", asked)
     current = catalog.get_plan(lines.state(uow, msisdn=msisdn).plan)
@@ -70,7 +116,9 @@ def start_switch(uow: UnitOfWork, chat: TelegramChat, principal: Principal) -> A
 def start_pay(uow: UnitOfWork, chat: TelegramChat, principal: Principal) -> Answer:
     language = principal.language
     asked = "Telegram: asked to pay the line from the wallet"
-    msisdn = _line(uow, principal)
+    msisdn = _line(uow, chat, principal, then=PAY_AMOUNT)
+    if isinstance(msisdn, Answer):
+        return msisdn
     if msisdn is None:
         return _done(say("no_lines", language), language, "Telegram: no line to pay", asked)
     own = wallets.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
@@ -84,7 +132,10 @@ def start_pay(uow: UnitOfWork, chat: TelegramChat, principal: Principal) -> Answ
 
 def step(uow: UnitOfWork, chat: TelegramChat, principal: Principal, text: str) -> Answer:
     """The customer's answer to the step the chat waits on."""
-    steps = {SWITCH: _switch_pick, SWITCH_OK: _switch_confirm, PAY_AMOUNT: _pay_amount, PAY_PIN: _pay_pin}
+    steps = {
+        SWITCH: _switch_pick, SWITCH_OK: _switch_confirm, PAY_AMOUNT: _pay_amount, PAY_PIN: _pay_pin,
+        PICK_LINE: _line_pick,
+    }  # fmt: skip
     return steps[chat.state](uow, chat, principal, text)
 
 

@@ -15,7 +15,7 @@ class TelegramChat(Base):
     """A private chat with the bot. `state`: `new` (only the link prompt), `code` (a code was
     sent to `phone`, the chat types it), `linked` (a One ID session, sealed, speaks for the
     customer), `person` (linked, the next message goes to the call-centre), or a step of a
-    two-step command (`flows.py`: `switch`, `swconf`, `payamt`, `paypin`) with what it waits on
+    two-step command (`flows.py`: `switch`, `swconf`, `payamt`, `paypin`, `line`) with what it waits on
     in `pending` (the line, the plan, the amount; never a PIN)."""
 
     __tablename__ = "telegram_chat"
@@ -31,6 +31,8 @@ class TelegramChat(Base):
     # Updates are answered once: Telegram retries one it thinks was not delivered.
     last_update_id: Mapped[int] = mapped_column(BigInteger)
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The line change plan and pay act on, chosen in this chat (a customer with several lines).
+    line: Mapped[str | None] = mapped_column(String(12))
     linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from yagona.app.ussd import screens
 from yagona.app.ussd.models import UssdLanguage, UssdSession
@@ -212,19 +213,11 @@ def respond(
     inputs = text.split("*") if text else []
     code = "".join(service_code.split())
     now = uow.clock.now()
-    row = uow.session.scalars(
-        select(UssdSession).where(UssdSession.gateway == gateway, UssdSession.session_ref == session_ref)
-    ).one_or_none()
-    if row is not None and row.msisdn != msisdn:
+    row, created = _session(uow, gateway=gateway, session_ref=session_ref, msisdn=msisdn, code=code)
+    if row.msisdn != msisdn:
         return Reply(say(language, "cancelled"), end=True)  # another phone's session id: not ours to continue
-    fresh = row is None or row.updated_at + timedelta(seconds=timeout_s) < now
-    if row is None:
-        uow.session.execute(delete(UssdSession).where(UssdSession.updated_at < now - KEEP_ENDED))
-        row = UssdSession(
-            id=new_id(), gateway=gateway, session_ref=session_ref, msisdn=msisdn, service_code=code[:20],
-            inputs_seen=0, stack=[], page=0, last_reply="", recorded=False, started_at=now, updated_at=now,
-        )  # fmt: skip
-        uow.session.add(row)
+    fresh = created or row.updated_at + timedelta(seconds=timeout_s) < now
+    if created:
         new_inputs = inputs
     elif fresh:  # timed out: the phone starts again at the top, whatever it typed before
         row.stack, row.page, row.inputs_seen, row.started_at = [], 0, len(inputs), now
@@ -260,6 +253,40 @@ def respond(
     row.page, row.inputs_seen, row.updated_at = talk.page, len(inputs), now
     row.last_reply = reply.wire()
     return reply
+
+
+def _locked(uow: UnitOfWork, gateway: str, session_ref: str) -> UssdSession | None:
+    return uow.session.scalars(
+        select(UssdSession)
+        .where(UssdSession.gateway == gateway, UssdSession.session_ref == session_ref)
+        .with_for_update()
+    ).one_or_none()
+
+
+def _session(uow: UnitOfWork, *, gateway: str, session_ref: str, msisdn: str, code: str) -> tuple[UssdSession, bool]:
+    """The session's row, locked until the caller commits (and whether it is new): a second
+    request of the same session at once (a gateway's retry while the first is in flight)
+    waits for the first, then finds its answer — one action, one state. Two first requests
+    at once: the unique (gateway, sessionId) lets one insert; the other waits for it, is
+    refused in a savepoint, and takes the row the first wrote."""
+    row = _locked(uow, gateway, session_ref)
+    if row is not None:
+        return row, False
+    now = uow.clock.now()
+    uow.session.execute(delete(UssdSession).where(UssdSession.updated_at < now - KEEP_ENDED))
+    row = UssdSession(
+        id=new_id(), gateway=gateway, session_ref=session_ref, msisdn=msisdn, service_code=code[:20],
+        inputs_seen=0, stack=[], page=0, last_reply="", recorded=False, started_at=now, updated_at=now,
+    )  # fmt: skip
+    try:
+        with uow.session.begin_nested():
+            uow.session.add(row)
+    except IntegrityError:
+        other = _locked(uow, gateway, session_ref)
+        if other is None:  # pragma: no cover - the row that refused ours is gone again
+            raise
+        return other, False
+    return row, True
 
 
 def _replayed(wire: str) -> Reply:

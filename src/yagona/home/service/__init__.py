@@ -14,20 +14,18 @@ A package by use case (`connect`, `payments`, `changes`, `billing`; `_base` what
 from yagona.home.service._base import (
     ADDRESS_MAX,
     PAYMENTS,
-    REMIND,
     RENEWAL,
     REVENUE,
     REVENUE_TV,
     account_of,
     accounts_of,
     balance,
-    configure,
     list_contracts,
     own_account,
     pending_requests,
     state,
 )
-from yagona.home.service.billing import remind, renew
+from yagona.home.service.billing import renew
 from yagona.home.service.changes import add_package, change_plan, remove_package
 from yagona.home.service.connect import activate, activate_verified, close, request_connection
 from yagona.home.service.payments import HomePayments, top_up
@@ -36,7 +34,6 @@ from yagona.home.service.payments_in import payable, take_back
 __all__ = [
     "ADDRESS_MAX",
     "PAYMENTS",
-    "REMIND",
     "RENEWAL",
     "REVENUE",
     "REVENUE_TV",
@@ -49,12 +46,10 @@ __all__ = [
     "balance",
     "change_plan",
     "close",
-    "configure",
     "list_contracts",
     "own_account",
     "payable",
     "pending_requests",
-    "remind",
     "remove_package",
     "renew",
     "request_connection",

@@ -18,24 +18,14 @@ from yagona.home.schemas import HomeAccountState, PackageState
 from yagona.kernel.clock import TASHKENT
 from yagona.ledger import service as ledger
 from yagona.ledger.schemas import AccountCreate, Unit
-from yagona.notify import service as notify
-from yagona.platform.sealing import Sealer
 from yagona.platform.uow import UnitOfWork
 
 REVENUE = "operator:revenue:home"  # internet plans and rented equipment
 REVENUE_TV = "operator:revenue:home-tv"  # IPTV packages
 PAYMENTS = "external:payments"  # money paid in at desks, cards and partners (the lines' account too)
 RENEWAL = "home.renewal"
-REMIND = "home.remind"
 ADDRESS_MAX = 300
 CONTRACT_ATTEMPTS = 5
-
-_sealers: list[Sealer] = []
-
-
-def configure(*, secret_key: str) -> None:
-    """The composition root hands in the secret that seals the reminders' SMS (notify)."""
-    _sealers[:] = [notify.sealer_for(secret_key)]
 
 
 def account_of(contract: str) -> str:

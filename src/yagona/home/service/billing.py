@@ -1,4 +1,5 @@
-"""A period charged in advance or the account suspended; the reminders (the due jobs call these)."""
+"""A period charged in advance or the account suspended (the due jobs call these). The
+reminders of a fee and of a suspension are the reminder engine's: it hears these events."""
 
 from __future__ import annotations
 
@@ -11,28 +12,22 @@ from yagona.home import repository, rules
 from yagona.home.events import (
     HomeFeeCharged,
     HomePlanChanged,
-    HomeReminderSent,
     HomeSuspended,
 )
 from yagona.home.models import HomeAccount
 from yagona.home.service._base import (
-    REMIND,
     RENEWAL,
     REVENUE,
     REVENUE_TV,
     _live_addons,
     _local_date,
     _period_fee,
-    _sealers,
     account_of,
     balance,
 )
-from yagona.identity import service as identity
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 from yagona.ledger import service as ledger
-from yagona.notify import service as notify
-from yagona.notify.schemas import Channel, Language
 from yagona.platform import jobs
 from yagona.platform.uow import UnitOfWork
 
@@ -61,23 +56,6 @@ def renew(uow: UnitOfWork, *, contract: str, due: datetime, key: str) -> list[di
         _suspend(uow, row, fee)
         effects.append({"kind": "suspended", "amount": Money(fee).to_json()})
     return effects
-
-
-def remind(uow: UnitOfWork, *, contract: str, reminder: str, mark: str) -> dict[str, Any]:
-    """A due reminder: sent by SMS in the customer's language when it is still needed."""
-    row = repository.account(uow.session, contract)
-    if row is None or reminder not in rules.REMINDERS:
-        return {}
-    kind = rules.REMINDERS[rules.REMINDERS.index(reminder)]
-    stamp = row.next_charge_at if kind == "fee_tomorrow" else row.suspended_at
-    current = stamp is not None and stamp == datetime.fromisoformat(mark)
-    fee = _period_fee(uow, row, next_period=True)
-    sent = rules.reminder_needed(kind, state=row.state, balance=balance(uow, row.contract), fee=fee, current=current)
-    if sent and _tell_customer(uow, row, f"home.{kind}", amount=str(Money(fee))):
-        uow.add_event(HomeReminderSent(occurred_at=uow.clock.now(), contract=row.contract, reminder=kind))
-    else:
-        sent = False
-    return {"kind": "reminder", "reminder": kind, "sent": sent}
 
 
 def _start_period(uow: UnitOfWork, row: HomeAccount, *, reason: str) -> bool:
@@ -123,10 +101,6 @@ def _charge(uow: UnitOfWork, row: HomeAccount, amount: int, *, credit: str, reas
 def _suspend(uow: UnitOfWork, row: HomeAccount, fee: int) -> None:
     now = uow.clock.now()
     row.state, row.suspended_at, row.next_charge_at = "suspended", now, None
-    day = _local_date(now)
-    reminders: tuple[rules.Reminder, ...] = ("suspended", "still_suspended")
-    for reminder in reminders:
-        _schedule_reminder(uow, row, reminder, rules.reminder_at(reminder, day), mark=now)
     uow.add_event(
         HomeSuspended(occurred_at=now, contract=row.contract, fee_tiyin=fee, balance_tiyin=balance(uow, row.contract))
     )
@@ -143,33 +117,3 @@ def _schedule_period(uow: UnitOfWork, row: HomeAccount, due_day: date) -> None:
         payload={"contract": row.contract, "due": due.isoformat()},
         now=uow.clock.now(),
     )
-    _schedule_reminder(uow, row, "fee_tomorrow", rules.reminder_at("fee_tomorrow", due_day), mark=due)
-
-
-def _schedule_reminder(
-    uow: UnitOfWork, row: HomeAccount, reminder: rules.Reminder, at: datetime, *, mark: datetime
-) -> None:
-    jobs.schedule(
-        uow.session,
-        key=f"{REMIND}:{row.contract}:{reminder}:{mark.astimezone(TASHKENT).isoformat()}",
-        kind=REMIND,
-        due_at=max(at, uow.clock.now()),
-        payload={"contract": row.contract, "reminder": reminder, "mark": mark.isoformat()},
-        now=uow.clock.now(),
-    )
-
-
-def _tell_customer(uow: UnitOfWork, row: HomeAccount, template: str, **params: str) -> bool:
-    customer = identity.get_customer(uow, customer_id=row.customer_id)
-    if not customer.phones or not _sealers:
-        return False
-    notify.queue(
-        uow,
-        channel=Channel.SMS,
-        recipient=customer.phones[0],
-        template=template,
-        language=Language(customer.language.value),
-        params={"contract": row.contract, **params},
-        sealer=_sealers[0],
-    )
-    return True

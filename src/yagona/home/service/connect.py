@@ -23,7 +23,6 @@ from yagona.home.schemas import HomeAccountState
 from yagona.home.service._base import (
     ADDRESS_MAX,
     CONTRACT_ATTEMPTS,
-    REMIND,
     RENEWAL,
     _ensure_accounts,
     _for_change,
@@ -147,10 +146,9 @@ def close(uow: UnitOfWork, *, contract: str) -> HomeAccountState:
     if row.state == "closed":
         raise HomeStateError(f"contract {row.contract} is closed", state=row.state)
     now = uow.clock.now()
-    if row.next_charge_at is not None:  # the renewal and its reminder will not be needed
+    if row.next_charge_at is not None:  # the renewal will not be needed (nor its reminder: closed)
         due = row.next_charge_at.astimezone(TASHKENT).isoformat()
         jobs.cancel(uow.session, key=f"{RENEWAL}:{row.contract}:{due}")
-        jobs.cancel(uow.session, key=f"{REMIND}:{row.contract}:fee_tomorrow:{due}")
     row.state, row.closed_at, row.next_charge_at = "closed", now, None
     uow.add_event(HomeClosed(occurred_at=now, contract=row.contract))
     return _state(uow, row)

@@ -8,7 +8,7 @@
 
 from yagona.reminders.service.catalogue import load, rule, rules
 from yagona.reminders.service.engine import CHECK, check, configure, on_event, render
-from yagona.reminders.service.preferences import CHANNELS, preferences, set_preferences
+from yagona.reminders.service.preferences import CHANNELS, preferences, sent_messages, set_preferences
 from yagona.reminders.service.triggers import TRIGGERS
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "render",
     "rule",
     "rules",
+    "sent_messages",
     "set_preferences",
 ]

@@ -63,16 +63,13 @@ def _checked(name: str, item: Any) -> Rule:
     for fact, _, _ in conditions:
         if fact not in trigger.facts:
             raise _refused(name, f"the trigger {rule.trigger} provides no fact {fact!r}")
-    if (rule.sent_by == "home") != trigger.record_only:
-        raise _refused(name, f"the trigger {rule.trigger} and sent_by {rule.sent_by} do not go together")
-    if rule.sent_by == "engine":
-        for language in LANGUAGES:
-            text = rule.text.get(language)  # type: ignore[call-overload]
-            if not text:
-                raise _refused(name, f"no text in {language}")
-            unknown = {f for _, f, _, _ in Formatter().parse(text) if f} - trigger.facts
-            if unknown:
-                raise _refused(name, f"the {language} text names {sorted(unknown)}, not facts of {rule.trigger}")
+    for language in LANGUAGES:
+        text = rule.text.get(language)  # type: ignore[call-overload]
+        if not text:
+            raise _refused(name, f"no text in {language}")
+        unknown = {f for _, f, _, _ in Formatter().parse(text) if f} - trigger.facts
+        if unknown:
+            raise _refused(name, f"the {language} text names {sorted(unknown)}, not facts of {rule.trigger}")
     return rule
 
 

@@ -54,44 +54,48 @@ def _sendable(uow: UnitOfWork, customer_id: str) -> frozenset[str]:
 
 
 def on_event(uow: UnitOfWork, *, event_name: str, payload: dict[str, Any]) -> int:
-    """A lower domain's event: arm the checks it calls for; returns how many were armed.
-    Home's own reminders are recorded at once (home sent them)."""
+    """A lower domain's event: arm the checks it calls for; returns how many were armed."""
     armed = 0
     for trigger in TRIGGERS.values():
         subject_of = trigger.armed_by.get(event_name)
         subject = subject_of(payload) if subject_of else None
         if subject is None or not catalogue.of_trigger(trigger.name):
             continue
-        if trigger.record_only:
-            record(uow, trigger=trigger, subject=subject)
-            continue
         armed += _arm(uow, trigger, subject)
     return armed
 
 
 def _arm(uow: UnitOfWork, trigger: Trigger, subject: Subject) -> int:
-    now = uow.clock.now()
-    customer = _customer_of(uow, subject.get("phone", ""), None)
+    # Reminders reach One ID customers (their language, channels and consent live there): a
+    # line's or a wallet's phone is looked up before its facts; home names its customer.
+    customer = _customer_of(uow, subject["phone"], None) if "phone" in subject else None
+    if "phone" in subject and customer is None:
+        return 0
+    look = _when_to_look(uow, trigger, subject)
+    if look is None:
+        return 0
+    at, subject, bucket = look
+    customer = customer or _customer_of(uow, subject.get("phone", ""), subject.get("customer_id"))
     if customer is None:
-        return 0  # reminders reach One ID customers: their language, channels and consent live there
+        return 0
     if all(r.kind == "marketing" for r in catalogue.of_trigger(trigger.name)) and not customer.marketing_opt_in:
         return 0  # no offer is prepared for a customer who did not opt in (checked again when it is due)
+    return int(_schedule(uow, trigger.name, subject, at, suffix=bucket))
+
+
+def _when_to_look(uow: UnitOfWork, trigger: Trigger, subject: Subject) -> tuple[datetime, Subject, str] | None:
+    """When the check runs, for what subject, and the key's bucket; None: nothing to arm."""
+    now = uow.clock.now()
     if trigger.when is None:  # an event trigger: look now, and only when some rule would hold
         occasion = trigger.read(uow, subject)
         if occasion is None or not _holding(trigger.name, occasion):
-            return 0
-        at = now
-        bucket = now.astimezone(TASHKENT).date().isoformat()  # at most one look a day per subject
-    else:
-        planned = trigger.when(uow, subject)
-        if planned is None:
-            return 0
-        at, subject = planned
-        if at < now - STALE_AFTER:
-            return 0
-        at = max(at, now)
-        bucket = planned[0].isoformat()
-    return int(_schedule(uow, trigger.name, subject, at, suffix=bucket))
+            return None
+        return now, subject, now.astimezone(TASHKENT).date().isoformat()  # one look a day per subject
+    planned = trigger.when(uow, subject)
+    if planned is None or planned[0] < now - STALE_AFTER:
+        return None
+    at, subject = planned
+    return max(at, now), subject, at.isoformat()
 
 
 def _schedule(uow: UnitOfWork, trigger: str, subject: Subject, at: datetime, *, suffix: str, rule: str = "") -> bool:
@@ -188,27 +192,6 @@ def render(rule: Rule, language: str, facts: dict[str, Any]) -> str:
     """The rule's text in `language`, its placeholders filled (a fact per language takes its own)."""
     values = {k: (v.get(language, v.get("en", "")) if isinstance(v, dict) else v) for k, v in facts.items()}
     return rule.text[language].format_map(values)  # type: ignore[index]
-
-
-def record(uow: UnitOfWork, *, trigger: Trigger, subject: Subject) -> list[dict[str, Any]]:
-    """A reminder its own domain sent (home): logged, so it counts for the daily cap, and
-    published, so crm records it."""
-    occasion = trigger.read(uow, subject)
-    customer = _customer_of(uow, occasion.phone, occasion.customer_id) if occasion else None
-    if occasion is None or customer is None:
-        return []
-    done = []
-    for rule in _holding(trigger.name, occasion):
-        _log(uow, customer.id, rule, occasion, status="sent", channel="sms")
-        phone = _recipient(customer, occasion.phone)
-        uow.add_event(
-            ReminderSent(
-                occurred_at=uow.clock.now(), customer_id=customer.id, phone=phone, rule=rule.id, channel="sms",
-                message_id=None,
-            )
-        )  # fmt: skip
-        done.append({"phone": phone, "rule": rule.id, "kind": "reminder", "channel": "sms"})
-    return done
 
 
 def _log(

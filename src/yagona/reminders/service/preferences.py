@@ -78,3 +78,11 @@ def set_preferences(
     if customer.marketing_opt_in != marketing_opt_in:
         identity.set_marketing_opt_in(uow, customer_id=customer_id, opt_in=marketing_opt_in)
     return preferences(uow, customer_id=customer_id)
+
+
+def sent_messages(uow: UnitOfWork, *, customer_id: str, limit: int = 50) -> list[str]:
+    """The notify message ids of the reminders lately sent to the customer (newest first):
+    a channel that lists what reached the customer tells reminders from other messages
+    (a sign-in code, a receipt) by them."""
+    rows = repository.history(uow.session, customer_id, limit=limit)
+    return [row.message_id for row in rows if row.status == "sent" and row.message_id]

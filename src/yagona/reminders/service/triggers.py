@@ -9,11 +9,12 @@ rule's period forbids a repeat for the same subject. `phone` finds the customer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from yagona.home import service as home
+from yagona.home.schemas import HomeAccountState
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import NotFoundError
 from yagona.kernel.money import Money
@@ -29,6 +30,7 @@ FEE_NOTICE = timedelta(days=1)
 PROMO_NOTICE = timedelta(days=3)
 DORMANCY_NOTICE = timedelta(days=30)
 POINTS_NOTICE = timedelta(days=30)
+STILL_SUSPENDED_NOTICE = timedelta(days=3)  # home internet: "still suspended" three days after the cut
 KB_BUNDLES = frozenset({"welcome_mb", "mb", "tasix_mb", "bonus_mb"})
 
 Facts = dict[str, Any]  # a value is text, a number, or a mapping language → text
@@ -50,8 +52,8 @@ class Trigger:
     read: Callable[[UnitOfWork, Subject], Occasion | None]
     armed_by: Mapping[str, Callable[[Mapping[str, Any]], Subject | None]]
     # Schedules only: when to look, from the facts as they are now (None: nothing to arm).
+    # A subject with `customer_id` (home) names the customer; else `phone` finds them.
     when: Callable[[UnitOfWork, Subject], tuple[datetime, Subject] | None] | None = None
-    record_only: bool = field(default=False)
 
 
 def _day(instant: datetime) -> date:
@@ -228,16 +230,72 @@ def _points_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
     return Occasion(state.phone, f"points:{state.phone}:{s['expires']}", facts)
 
 
-# --- home internet's own reminders (recorded: home sends them) ---------------------------------------
+# --- home internet: the fee due tomorrow and the balance short; suspended, and still 3 days on ----------
 
 
-def _home_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
+def _home(uow: UnitOfWork, contract: str) -> HomeAccountState | None:
     try:
-        account = home.state(uow, contract=s["contract"])
+        return home.state(uow, contract=contract)
     except NotFoundError:
         return None
-    facts = {"contract": account.contract, "reminder": s["reminder"]}
-    return Occasion("", f"home:{account.contract}:{s['reminder']}", facts, customer_id=account.customer_id)
+
+
+def _utc(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat()
+
+
+def _home_facts(account: HomeAccountState) -> Facts:
+    fee, balance = account.next_fee_tiyin, account.balance_tiyin
+    return {
+        "contract": account.contract,
+        "fee": _som(fee),
+        "balance": _som(balance),
+        "short": _som(max(0, fee - balance)),
+        "short_tiyin": max(0, fee - balance),
+    }
+
+
+def _home_fee_when(uow: UnitOfWork, s: Subject) -> tuple[datetime, Subject] | None:
+    account = _home(uow, s["contract"])
+    if account is None or account.state != "active" or account.next_charge_at is None:
+        return None
+    due = _day(account.next_charge_at)
+    return _at(due - FEE_NOTICE), {
+        "contract": account.contract,
+        "customer_id": account.customer_id,
+        "due": due.isoformat(),
+    }
+
+
+def _home_fee_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
+    account = _home(uow, s["contract"])
+    if account is None or account.state != "active" or account.next_charge_at is None:
+        return None  # suspended, closed or not yet active
+    if _day(account.next_charge_at).isoformat() != s["due"]:
+        return None  # renewed or resumed since: another period
+    facts = {**_home_facts(account), "due_date": _shown_date(_day(account.next_charge_at))}
+    return Occasion("", f"home:{account.contract}:fee:{s['due']}", facts, customer_id=account.customer_id)
+
+
+def _home_suspended_when(after: timedelta) -> Callable[[UnitOfWork, Subject], tuple[datetime, Subject] | None]:
+    def when(uow: UnitOfWork, s: Subject) -> tuple[datetime, Subject] | None:
+        account = _home(uow, s["contract"])
+        if account is None or account.state != "suspended" or account.suspended_at is None:
+            return None
+        since = account.suspended_at
+        subject = {"contract": account.contract, "customer_id": account.customer_id, "since": _utc(since)}
+        return _at(_day(since) + after), subject
+
+    return when
+
+
+def _home_suspended_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
+    account = _home(uow, s["contract"])
+    if account is None or account.state != "suspended" or account.suspended_at is None:
+        return None  # resumed or closed since
+    if _utc(account.suspended_at) != s["since"]:
+        return None  # suspended again since: that suspension has its own reminders
+    return Occasion("", f"home:{account.contract}:suspended:{s['since']}", _home_facts(account), account.customer_id)
 
 
 def _field(name: str, *, extra: tuple[str, ...] = ()) -> Callable[[Mapping[str, Any]], Subject | None]:
@@ -247,7 +305,14 @@ def _field(name: str, *, extra: tuple[str, ...] = ()) -> Callable[[Mapping[str, 
     return subject
 
 
+def _contract(payload: Mapping[str, Any]) -> Subject | None:
+    return {"contract": str(payload["contract"])}
+
+
 _LINE_PERIOD = ("lines.line_connected", "lines.fee_charged", "lines.line_unblocked", "lines.plan_switched")
+# A home account's period starts (activated and paid, renewed, resumed): its next fee is known.
+_HOME_PERIOD = ("home.activated", "home.fee_charged", "home.resumed")
+_HOME_FACTS = frozenset({"contract", "fee", "balance", "short", "short_tiyin"})
 # Armed once, at registration: an operation since moves the date, and the check that finds it
 # moved arms the next one (the engine), so an active wallet holds one pending check, not one a day.
 _WALLET_OPENED = {"wallet.registered": _field("phone")}
@@ -296,11 +361,25 @@ TRIGGERS: dict[str, Trigger] = {
             _points_when,
         ),
         Trigger(
-            "home.reminder_sent",
-            frozenset({"contract", "reminder"}),
-            _home_read,
-            {"home.reminder_sent": lambda p: {"contract": str(p["contract"]), "reminder": str(p["reminder"])}},
-            record_only=True,
+            "schedule:home.fee_due",
+            frozenset({*_HOME_FACTS, "due_date"}),
+            _home_fee_read,
+            dict.fromkeys(_HOME_PERIOD, _contract),
+            _home_fee_when,
+        ),
+        Trigger(
+            "schedule:home.suspended",
+            _HOME_FACTS,
+            _home_suspended_read,
+            {"home.suspended": _contract},
+            _home_suspended_when(timedelta(0)),
+        ),
+        Trigger(
+            "schedule:home.still_suspended",
+            _HOME_FACTS,
+            _home_suspended_read,
+            {"home.suspended": _contract},
+            _home_suspended_when(STILL_SUSPENDED_NOTICE),
         ),
     )
 }

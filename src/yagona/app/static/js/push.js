@@ -29,10 +29,13 @@
           return registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(box.getAttribute("data-vapid-key")) });
         })
         .then(function (subscription) {
+          // toJSON() also has expirationTime (camelCase, null in browsers today): the API takes
+          // snake_case and refuses unknown fields, so only what the server keeps is sent.
+          var json = subscription.toJSON();
           return fetch("/api/v1/me/push/subscriptions", {
             method: "POST", credentials: "same-origin",
             headers: { "Content-Type": "application/json", "Accept": "application/json" },
-            body: JSON.stringify(subscription.toJSON())
+            body: JSON.stringify({ endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } })
           });
         })
         .then(function (response) {
