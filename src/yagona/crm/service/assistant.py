@@ -279,7 +279,7 @@ def _transcript(turns: list[AssistantTurn], channel: str, question: str, at: dat
         lines_.append(f"Customer: {turn.question}")
         lines_.append(f"Assistant: {said}")
     lines_.append(f"Customer: {_kept(question)}")
-    return "\n".join(lines_)
+    return " | ".join(lines_)  # one line: a request's body is kept with its whitespace folded
 
 
 def _hand_over(
