@@ -16,12 +16,18 @@ import yaml
 
 from yagona.crm.service import assistant
 
-QUESTIONS = Path(__file__).parent.parent / "data" / "help_questions.yaml"
+DATA = Path(__file__).parent.parent / "data"
 ACCURACY_MIN = 0.9
+# The held-out set (help_questions_held_out.yaml) was written after the tuning and never used
+# for it: its accuracy is the honest estimate (0.85 uz, 0.95 ru, 0.80 en when written). Its
+# floor guards against a change that helps the tuning set and hurts new questions.
+HELD_OUT_MIN = 0.75
+
+Rows = list[tuple[str, str | list[str] | None]]
 
 
-def _questions() -> dict[str, list[tuple[str, str | list[str] | None]]]:
-    data: dict[str, list[tuple[str, str | list[str] | None]]] = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+def _questions(name: str = "help_questions.yaml") -> dict[str, Rows]:
+    data: dict[str, Rows] = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
     return data
 
 
@@ -29,6 +35,15 @@ def _questions() -> dict[str, list[tuple[str, str | list[str] | None]]]:
 def test_the_assistant_answers_nine_questions_in_ten_rightly(language: str) -> None:
     rows = _questions()[language]
     assert len(rows) >= 50
+    _run(language, rows, ACCURACY_MIN, "question set")
+
+
+@pytest.mark.parametrize("language", ["uz", "ru", "en"])
+def test_the_held_out_questions_stay_above_their_floor(language: str) -> None:
+    _run(language, _questions("help_questions_held_out.yaml")[language], HELD_OUT_MIN, "held out")
+
+
+def _run(language: str, rows: Rows, floor: float, name: str) -> None:
     articles = assistant.knowledge_base().articles[language]
     right, misses = 0, []
     for question, expected in rows:
@@ -42,10 +57,10 @@ def test_the_assistant_answers_nine_questions_in_ten_rightly(language: str) -> N
             misses.append(f"{question!r}: expected {expected}, found {found}")
     accuracy = right / len(rows)
     outside = sum(1 for _, expected in rows if expected is None)
-    print(f"\nhelp assistant, {language}: {right}/{len(rows)} = {accuracy:.3f} ({outside} outside the base)")  # noqa: T201
+    print(f"\nhelp assistant, {name}, {language}: {right}/{len(rows)} = {accuracy:.3f} ({outside} outside the base)")  # noqa: T201
     for miss in misses:
         print("  miss:", miss)  # noqa: T201
-    assert accuracy >= ACCURACY_MIN, misses
+    assert accuracy >= floor, misses
 
 
 def test_the_question_sets_language_is_told_right() -> None:
