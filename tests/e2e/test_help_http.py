@@ -106,6 +106,10 @@ def test_operator_hands_over_and_bad_posts_are_refused_without_a_trace(site: Sit
     too_long = _ask(dilnoza, "x" * 501)  # her profile speaks Uzbek: the refusal too
     assert too_long.status_code == 422
     assert "Savol 500 belgidan oshmasin" in too_long.text and 'aria-invalid="true"' in too_long.text
+    in_place = dilnoza.post(
+        "/help", data={"q": "x" * 501, "csrf_token": _token(dilnoza.get("/help"))}, headers={"HX-Request": "true"}
+    )
+    assert in_place.status_code == 200 and "Savol 500 belgidan oshmasin" in in_place.text  # htmx swaps 2xx only
     forged = dilnoza.post("/help", data={"q": "what is my balance"}, headers=EN)
     assert forged.status_code == 403
     with site.container.uow() as uow:

@@ -86,6 +86,10 @@ def test_uzbek_asked_in_cyrillic_is_answered_in_cyrillic(container: Container) -
         answer = crm.ask(uow, question="пин кодни унутдим", channel="portal", language="uz")
     assert (answer.language, answer.article_id) == ("uz", "pin")
     assert answer.text.startswith("ПИН-код (4-6 рақам) фақат сизники")
+    with container.uow() as uow:
+        plans = crm.ask(uow, question="тарифлар нархи қанча", channel="portal", language="uz")
+    assert plans.article_id == "plans"
+    assert "Lider Start — 35 000 сўм ойига" in plans.text  # a plan's name stays as the catalogue writes it
 
 
 def test_asking_for_a_person_hands_the_conversation_over(container: Container, clock: SimulatedClock) -> None:

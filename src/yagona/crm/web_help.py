@@ -99,7 +99,10 @@ def ask(
         uow.commit()
     except YagonaError as error:
         uow.rollback()
-        return _page(request, status_code=error.http_status, error=i18n.localize(error, language), question=q[:600])
+        # htmx swaps only a 2xx answer: in place, the refusal is said with 200 above the form;
+        # the plain form gets the refusal's own status.
+        status = 200 if request.headers.get("hx-request") == "true" else error.http_status
+        return _page(request, status_code=status, error=i18n.localize(error, language), question=q[:600])
     return _page(
         request,
         question=q,

@@ -372,7 +372,7 @@ def _account(uow: UnitOfWork, kb: KnowledgeBase, principal: Principal, intent: s
         return say("no_lines")
     rows = []
     for line in states:
-        named = {"phone": _phone(line.msisdn), "plan": _plan_name(line.plan)}
+        named = {"phone": _phone(line.msisdn), "plan": f"`{_plan_name(line.plan)}`"}
         if intent == "balance":
             rows.append(say("balance_line", balance=_som(line.balance_tiyin, kb, language), **named))
             if line.status != "active":
@@ -394,18 +394,19 @@ def _account(uow: UnitOfWork, kb: KnowledgeBase, principal: Principal, intent: s
 
 
 def _fill(uow: UnitOfWork, kb: KnowledgeBase, text: str, language: str) -> str:
-    """The article's placeholders from the catalogue and the programme in force."""
+    """The article's placeholders from the catalogue and the programme in force (a plan's name
+    in backticks: a brand is not transliterated)."""
     if "{" not in text:
         return text
     values: dict[str, str] = {}
     if "{plans}" in text:
         values["plans"] = "; ".join(
-            f"{plan.name} — {_som(plan.monthly_fee.tiyin, kb, language)} {kb.say('month', language)}"
+            f"`{plan.name}` — {_som(plan.monthly_fee.tiyin, kb, language)} {kb.say('month', language)}"
             for plan in catalog.list_plans(include_closed=False)
         )
     if "{switch_codes}" in text:
         values["switch_codes"] = "; ".join(
-            f"{plan.name} `{plan.switching.code}`"
+            f"`{plan.name} {plan.switching.code}`"
             for plan in catalog.list_plans(include_closed=False)
             if plan.switching.code is not None
         )
