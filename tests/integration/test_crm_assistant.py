@@ -161,3 +161,10 @@ def test_refused_questions_write_nothing(container: Container, clock: SimulatedC
     clock.advance_by(timedelta(minutes=11))
     with container.uow() as uow:
         assert crm.ask(uow, question="what is *111#", channel="portal", principal=me).article_id == "ussd-111"
+        uow.commit()
+    # A week later the old turns go when the customer asks again (privacy: kept only as long as needed).
+    clock.advance_by(timedelta(days=7, minutes=1))
+    with container.uow() as uow:
+        crm.ask(uow, question="what is *111#", channel="portal", principal=me)
+        uow.commit()
+    assert _turns(container) == 1

@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from yagona.catalog import service as catalog
 from yagona.crm import retrieval, rules
@@ -47,6 +47,9 @@ CONVERSATION = timedelta(minutes=30)  # turns older than this start a new conver
 TRANSCRIPT_TURNS = 10  # the turns a person gets on a hand-over
 RATE_WINDOW = timedelta(minutes=10)
 RATE_LIMIT = 30  # questions of one signed-in customer per window, every channel together
+# A customer's turns are kept a week (a hand-over copies the conversation into its request;
+# the rate limit and the conversation need minutes): older ones go when they ask again.
+RETENTION = timedelta(days=7)
 INTENTS = ("balance", "bundles", "next_fee", "points", "wallet")
 _PIN_LIKE = re.compile(r"(?<![\d*#])\d{4,6}(?![\d#])")  # a PIN typed into a question is not kept
 
@@ -251,6 +254,11 @@ def _kept(text: str) -> str:
 
 
 def _keep(uow: UnitOfWork, customer_id: str, channel: str, text: str, answer: HelpAnswer) -> None:
+    uow.session.execute(
+        delete(AssistantTurn).where(
+            AssistantTurn.customer_id == customer_id, AssistantTurn.asked_at < uow.clock.now() - RETENTION
+        )
+    )
     uow.session.add(
         AssistantTurn(
             id=new_id(),
