@@ -21,6 +21,7 @@ from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
 from yagona.crm import routes as crm_routes
 from yagona.crm import web as crm_web
+from yagona.crm import web_help as crm_help_web
 from yagona.home import routes as home_routes
 from yagona.home import web as home_web
 from yagona.identity import routes as identity_routes
@@ -112,6 +113,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     _mount_notify(app, settings)
     for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
         app.include_router(crm_router)
+    app.include_router(crm_help_web.router)  # /help: the help assistant, for anyone
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

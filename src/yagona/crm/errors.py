@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError
+from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError, YagonaError
 
 
 class EmptyTextError(InvalidRequestError):
@@ -27,3 +27,16 @@ class RequestClosedError(ConflictError):
     """A request closed once is not closed again (its note and closer stay as they were)."""
 
     code = "request_closed"
+
+
+class QuestionTooLongError(InvalidRequestError):
+    """A question to the help assistant fits in `limit` characters (a question, not a letter)."""
+
+    code = "question_too_long"
+
+
+class TooManyQuestionsError(YagonaError):
+    """A customer asks the help assistant at most `limit` questions in `minutes` minutes."""
+
+    code = "too_many_questions"
+    http_status = 429

@@ -52,3 +52,26 @@ class ContactRequest(Base):
     close_note: Mapped[str | None] = mapped_column(String(1000))
 
     __table_args__ = (Index("ix_crm_contact_request_status", "status", "opened_at"),)
+
+
+class AssistantTurn(Base):
+    """A signed-in customer's question to the help assistant and what it answered (an
+    article, their account, unsure, a hand-over): the conversation a person gets when the
+    assistant hands over, and how often it was unsure. The question is kept as the customer
+    wrote it, card numbers and PIN-like numbers masked; a signed-out visitor's questions are
+    not kept."""
+
+    __tablename__ = "crm_assistant_turn"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(36))
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2))
+    question: Mapped[str] = mapped_column(String(500))
+    outcome: Mapped[str] = mapped_column(String(16))  # article | account | unsure | handover
+    article_id: Mapped[str | None] = mapped_column(String(40))
+    confidence_permille: Mapped[int] = mapped_column()  # the retrieval's confidence times 1000
+    request_id: Mapped[str | None] = mapped_column(String(36))  # the hand-over's contact request
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_crm_assistant_turn_customer", "customer_id", "channel", "asked_at"),)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from telegram import ReplyKeyboardMarkup
 
-from yagona.app.telegram import flows
+from yagona.app.telegram import assistant, flows
 from yagona.app.telegram.answer import BUTTONS, Answer, menu_keyboard
 from yagona.app.telegram.models import TelegramChat
 from yagona.app.telegram.repository import LINKED, PERSON
@@ -53,13 +53,15 @@ def command_of(text: str | None) -> tuple[str | None, str]:
     return None, text
 
 
-def answer(uow: UnitOfWork, chat: TelegramChat, principal: Principal, text: str | None) -> Answer:
+def answer(uow: UnitOfWork, chat: TelegramChat, principal: Principal, text: str | None) -> Answer:  # noqa: PLR0911
     language = principal.language
     command, argument = command_of(text)
     if command is None and chat.state == PERSON and text:
         return _open_request(uow, chat, principal, text)
     if command is None and chat.state in flows.FLOWS and text:
         return flows.step(uow, chat, principal, text)
+    if command is None and chat.state == LINKED and text and assistant.wants(text):
+        return assistant.reply(uow, principal, text)  # free text: the help assistant (crm)
     chat.state, chat.pending = (PERSON if command == "person" else LINKED), None
     starts: dict[str, Callable[[UnitOfWork, TelegramChat, Principal], Answer]] = {  # two-step (flows.py)
         "switch": flows.start_switch,

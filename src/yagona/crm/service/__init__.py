@@ -18,3 +18,8 @@ __all__ = [
     "timeline",
     "timeline_page",
 ]
+
+# The help assistant (issue 14.5): crm/service/assistant.py
+from yagona.crm.service.assistant import QUESTION_MAX, HelpAnswer, ask, show
+
+__all__ += ["QUESTION_MAX", "HelpAnswer", "ask", "show"]
