@@ -1,7 +1,7 @@
 """crm: the help assistant's turns (a signed-in customer's questions and what it answered)
 
 Revision ID: 20261202_crm_assistant
-Revises: 20261201_telegram_pending
+Revises: 20261202_telegram_line
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "20261202_crm_assistant"
-down_revision: str | Sequence[str] | None = "20261201_telegram_pending"
+down_revision: str | Sequence[str] | None = "20261202_telegram_line"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
