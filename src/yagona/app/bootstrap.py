@@ -28,6 +28,7 @@ from yagona.platform.logging import configure_logging
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
 from yagona.privacy import service as privacy_service
+from yagona.privacy import tasks as privacy_tasks
 from yagona.reminders import handlers as reminders_handlers
 from yagona.reminders import service as reminders_service
 from yagona.reminders import tasks as reminders_tasks
@@ -50,6 +51,42 @@ class Container:
     delivery: notify_delivery.Delivery | None
 
 
+def personal_data_providers() -> list[privacy_service.PersonalDataProvider]:
+    """Every domain's `personal_data` room, in the order erasure runs them (the identity's
+    first: it names the phones the others find rows by; the ledger's and platform's last)."""
+    from yagona.app.telegram.personal_data import TelegramPersonalData
+    from yagona.app.ussd.personal_data import UssdPersonalData
+    from yagona.crm.personal_data import CrmPersonalData
+    from yagona.home.personal_data import HomePersonalData
+    from yagona.identity.personal_data import IdentityPersonalData
+    from yagona.ledger.personal_data import LedgerPersonalData
+    from yagona.lines.personal_data import LinesPersonalData
+    from yagona.loyalty.personal_data import LoyaltyPersonalData
+    from yagona.notify.personal_data import NotifyPersonalData
+    from yagona.payments.personal_data import PaymentsPersonalData
+    from yagona.platform.personal_data import PlatformPersonalData
+    from yagona.privacy.personal_data import PrivacyPersonalData
+    from yagona.reminders.personal_data import RemindersPersonalData
+    from yagona.wallet.personal_data import WalletPersonalData
+
+    return [
+        IdentityPersonalData(),
+        LinesPersonalData(),
+        WalletPersonalData(),
+        HomePersonalData(),
+        PaymentsPersonalData(),
+        LoyaltyPersonalData(),
+        CrmPersonalData(),
+        NotifyPersonalData(),
+        RemindersPersonalData(),
+        PrivacyPersonalData(),
+        TelegramPersonalData(),
+        UssdPersonalData(),
+        LedgerPersonalData(),
+        PlatformPersonalData(),
+    ]
+
+
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
     return {
@@ -59,6 +96,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **home_tasks.handlers(),
         **loyalty_tasks.handlers(),
         **reminders_tasks.handlers(),
+        **privacy_tasks.handlers(),
     }
 
 
@@ -133,6 +171,7 @@ def bootstrap(
     )
     home_service.configure(secret_key=settings.secret_key.get_secret_value())
     privacy_service.configure(secret_key=settings.secret_key.get_secret_value())  # keyed pseudonyms
+    privacy_service.register(*personal_data_providers())  # the customer's own data: docs/personal-data.md
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges

@@ -3,6 +3,10 @@ commits: a view or an action is recorded in the same transaction as whatever it 
 
 - `access`: the access log (checked_reason, record_access, access_log, staff_activity)
 - `pseudonyms`: keyed, stable pseudonyms for de-identified data (configure, pseudonym)
+- `personal_data`: the PersonalDataProvider protocol, its registry, describe/export/archive
+- `erasure`: erasure on request and the legal holds that stop it
+- `retention`: retention periods per purpose and the daily pass
+- `deidentify`: the k-anonymity check of exports
 """
 
 from yagona.privacy.service.access import (
@@ -14,6 +18,22 @@ from yagona.privacy.service.access import (
     staff_activity,
 )
 from yagona.privacy.service.pseudonyms import configure, pseudonym
+from yagona.privacy.service.personal_data import (
+    PersonalDataProvider,
+    Section,
+    archive,
+    coverage,
+    describe,
+    export,
+    own,
+    phones_of,
+    providers,
+    register,
+)
+from yagona.privacy.service.erasure import erase, erasures, holds, mask, place_hold, release_hold
+from yagona.privacy.service.retention import RETENTION_JOB, arm_retention, retention_periods, run_retention
+from yagona.privacy.service.deidentify import k_anonymity
+from yagona.privacy.service.pseudonyms import short_pseudonym
 
 __all__ = [
     "REASON_MAX_LENGTH",
@@ -24,4 +44,28 @@ __all__ = [
     "pseudonym",
     "record_access",
     "staff_activity",
+    # the customer's own data, erasure, retention, de-identification (personal_data, erasure,
+    # retention, deidentify)
+    "PersonalDataProvider",
+    "RETENTION_JOB",
+    "Section",
+    "archive",
+    "arm_retention",
+    "coverage",
+    "describe",
+    "erase",
+    "erasures",
+    "export",
+    "holds",
+    "k_anonymity",
+    "mask",
+    "own",
+    "phones_of",
+    "place_hold",
+    "providers",
+    "register",
+    "release_hold",
+    "retention_periods",
+    "run_retention",
+    "short_pseudonym",
 ]
