@@ -133,7 +133,7 @@ def replace_mentions(
         return 0
     swap = {phone: mask(phone, "phone") for phone in phones}
     key = list(table.primary_key.columns)
-    where = mentions(table, columns)("\x00never\x00", phones)
+    where = or_(*(cast(table.c[c], String).like(f"%{p}%") for c in columns for p in sorted(phones)))
     touched = 0
     for row in uow.session.execute(select(*key, *(table.c[c] for c in columns)).where(where)).all():
         values = {c: _swap(row._mapping[c], swap) for c in columns}
