@@ -139,12 +139,12 @@ def _customer_everywhere(container: Container, settings: Settings, clock: Simula
 
 def _rows_about(uow: UnitOfWork, needles: list[str]) -> list[tuple[str, dict[str, object]]]:
     """Every row of every table with a value mentioning one of `needles`."""
-    found = []
-    for table in all_metadata().sorted_tables:
-        for row in uow.session.execute(select(table)).mappings():
-            if any(n in str(v) for v in row.values() if v is not None for n in needles):
-                found.append((table.name, dict(row)))
-    return found
+    return [
+        (table.name, dict(row))
+        for table in all_metadata().sorted_tables
+        for row in uow.session.execute(select(table)).mappings()
+        if any(n in str(v) for v in row.values() if v is not None for n in needles)
+    ]
 
 
 def _text(value: object) -> str:
@@ -173,7 +173,9 @@ def test_the_export_holds_every_personal_value_the_database_keeps(
         (table, column, value)
         for table, row in rows
         for column, value in row.items()
-        if column in personal.get(table, ()) and column not in hidden and value not in (None, "", [], {})
+        if column in personal.get(table, ())
+        and column not in hidden
+        and value not in (None, "", [], {})
         and json.dumps(_text(value), ensure_ascii=False).strip('"') not in exported
         and _text(value) not in exported
     ]
@@ -228,17 +230,15 @@ def test_erasure_for_someone_else_or_under_a_legal_hold_is_refused_and_logged(
         mine = identity_factory.customer(uow, ctx, PHONE)
         theirs = identity_factory.customer(uow, ctx, OTHER)
         uow.commit()
-    with structlog.testing.capture_logs() as logs, container.uow() as uow:
-        with pytest.raises(NotYourDataError) as refused:
-            privacy.erase(uow, customer_id=theirs.id, requested_by="customer", asked_by=mine.id)
+    with structlog.testing.capture_logs() as logs, container.uow() as uow, pytest.raises(NotYourDataError) as refused:
+        privacy.erase(uow, customer_id=theirs.id, requested_by="customer", asked_by=mine.id)
     assert refused.value.code == "not_your_data"
     assert [e["code"] for e in logs if e["event"] == "privacy.erasure.refused"] == ["not_your_data"]
     with container.uow() as uow:
         hold = privacy.place_hold(uow, customer_id=mine.id, reason="court order 12/2026", placed_by="cli")
         uow.commit()
-    with structlog.testing.capture_logs() as logs, container.uow() as uow:
-        with pytest.raises(LegalHoldError) as held:
-            privacy.erase(uow, customer_id=mine.id, requested_by="staff-1")
+    with structlog.testing.capture_logs() as logs, container.uow() as uow, pytest.raises(LegalHoldError) as held:
+        privacy.erase(uow, customer_id=mine.id, requested_by="staff-1")
     assert held.value.code == "legal_hold" and held.value.http_status == 409
     assert [e["code"] for e in logs if e["event"] == "privacy.erasure.refused"] == ["legal_hold"]
     with container.uow() as uow:

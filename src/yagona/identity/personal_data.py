@@ -42,7 +42,9 @@ SECRETS = ("password_hash", "pin_hash", "totp_secret_sealed", "totp_last_step")
 class IdentityPersonalData(TableProvider):
     domain = "identity"
     parts = (
-        Part("profile", CUSTOMER, lambda cid, _: CUSTOMER.c.id == cid, ("name", "birth_date", "email", "pinfl"), SECRETS),
+        Part(
+            "profile", CUSTOMER, lambda cid, _: CUSTOMER.c.id == cid, ("name", "birth_date", "email", "pinfl"), SECRETS
+        ),
         Part("phones", PHONE, lambda cid, _: PHONE.c.customer_id == cid, ("phone",), order_by=("added_at",)),
         Part("devices", DEVICE, lambda cid, _: DEVICE.c.customer_id == cid, ("fingerprint", "label")),
         Part(
@@ -53,7 +55,13 @@ class IdentityPersonalData(TableProvider):
             ("token_hash",),
             order_by=("created_at",),
         ),
-        Part("security_events", AUDIT, lambda cid, _: AUDIT.c.customer_id == cid, ("subject", "details"), order_by=("seq",)),
+        Part(
+            "security_events",
+            AUDIT,
+            lambda cid, _: AUDIT.c.customer_id == cid,
+            ("subject", "details"),
+            order_by=("seq",),
+        ),
         Part("linked_services", LINKED, lambda cid, _: LINKED.c.customer_id == cid, ("reference",)),
         Part("consents", CONSENT, lambda cid, _: CONSENT.c.customer_id == cid, (), order_by=("seq",)),
         Part("app_consents", OAUTH_CONSENT, lambda cid, _: OAUTH_CONSENT.c.customer_id == cid, ()),
@@ -87,7 +95,9 @@ class IdentityPersonalData(TableProvider):
         touched += pseudonymise(uow, PHONE, PHONE.c.customer_id == customer_id, kinds={"phone": "phone"}, mask=mask)
         touched += remove(uow, OTP, OTP.c.phone.in_(phones))
         touched += remove(uow, COUNTER, mentions(COUNTER, ("subject",))(customer_id, phones))
-        touched += blank(uow, SESSION, (SESSION.c.customer_id == customer_id) & SESSION.c.revoked_at.is_(None), revoked_at=now)
+        touched += blank(
+            uow, SESSION, (SESSION.c.customer_id == customer_id) & SESSION.c.revoked_at.is_(None), revoked_at=now
+        )
         touched += blank(uow, SESSION, SESSION.c.customer_id == customer_id, device_id=None)
         touched += pseudonymise(
             uow, SESSION, SESSION.c.customer_id == customer_id, kinds={"signed_in_phone": "phone"}, mask=mask
@@ -107,4 +117,3 @@ class IdentityPersonalData(TableProvider):
         gone = remove(uow, OTP, OTP.c.expires_at < before)
         gone += remove(uow, COUNTER, COUNTER.c.window_started_at < before)
         return gone + remove(uow, SESSION, (SESSION.c.expires_at < before) | (SESSION.c.revoked_at < before))
-

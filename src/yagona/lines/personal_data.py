@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Table, select
 
 from yagona.lines.models import Bundle, FeeDiscount, Line, Promo, Usage
-from yagona.platform.personal_data import Mask, Part, TableProvider, mentions, pseudonymise, replace_mentions
+from yagona.platform.personal_data import Mask, Part, TableProvider, pseudonymise, replace_mentions
 from yagona.platform.uow import UnitOfWork
 
 LINE: Table = Line.__table__  # type: ignore[assignment]

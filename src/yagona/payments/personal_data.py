@@ -16,7 +16,13 @@ TRANSACTION: Table = PaymentTransaction.__table__  # type: ignore[assignment]
 class PaymentsPersonalData(TableProvider):
     domain = "payments"
     parts = (
-        Part("transactions", TRANSACTION, lambda _, phones: TRANSACTION.c.account.in_(phones), ("account",), order_by=("seq",)),
+        Part(
+            "transactions",
+            TRANSACTION,
+            lambda _, phones: TRANSACTION.c.account.in_(phones),
+            ("account",),
+            order_by=("seq",),
+        ),
     )
 
     def erase(self, uow: UnitOfWork, *, customer_id: str, phones: frozenset[str], mask: Mask) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, String, Table, cast, delete, or_, select, update
 
+from yagona.platform.models import JobRow, OutboxRow
 from yagona.platform.uow import UnitOfWork
 
 Rows = list[dict[str, object]]
@@ -98,11 +99,11 @@ def pseudonymise(
 
 def blank(uow: UnitOfWork, table: Table, where: ColumnElement[bool], **values: object) -> int:
     """Set columns to fixed values (None, an empty list, …) on the rows found."""
-    return uow.session.execute(update(table).where(where).values(**values)).rowcount or 0
+    return _count(uow.session.execute(update(table).where(where).values(**values)))
 
 
 def remove(uow: UnitOfWork, table: Table, where: ColumnElement[bool]) -> int:
-    return uow.session.execute(delete(table).where(where)).rowcount or 0
+    return _count(uow.session.execute(delete(table).where(where)))
 
 
 _MASKED = re.compile(r"[a-z]_[0-9a-z]{10,20}")
@@ -125,7 +126,13 @@ def mentions(table: Table, columns: tuple[str, ...]) -> Where:
 
 
 def replace_mentions(
-    uow: UnitOfWork, table: Table, columns: tuple[str, ...], *, phones: frozenset[str], mask: Mask, customer_id: str = ""
+    uow: UnitOfWork,
+    table: Table,
+    columns: tuple[str, ...],
+    *,
+    phones: frozenset[str],
+    mask: Mask,
+    customer_id: str = "",
 ) -> int:
     """Replace each phone mentioned in `columns` (text, or JSON walked value by value) by its
     pseudonym. The customer id stays (it is a random pseudonym already)."""
@@ -164,8 +171,6 @@ class PlatformPersonalData(TableProvider):
     domain = "platform"
 
     def __init__(self) -> None:
-        from yagona.platform.models import JobRow, OutboxRow
-
         outbox: Table = OutboxRow.__table__  # type: ignore[assignment]
         job: Table = JobRow.__table__  # type: ignore[assignment]
         self._scrub = ((outbox, ("payload",)), (job, ("key", "payload", "last_error")))
@@ -176,3 +181,7 @@ class PlatformPersonalData(TableProvider):
 
     def erase(self, uow: UnitOfWork, *, customer_id: str, phones: frozenset[str], mask: Mask) -> int:
         return sum(replace_mentions(uow, t, cols, phones=phones, mask=mask) for t, cols in self._scrub)
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

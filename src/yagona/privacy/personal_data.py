@@ -20,7 +20,13 @@ ERASURE: Table = Erasure.__table__  # type: ignore[assignment]
 class PrivacyPersonalData(TableProvider):
     domain = "privacy"
     parts = (
-        Part("staff_accesses", ACCESS, lambda cid, _: ACCESS.c.customer_id == cid, ("subject", "reason"), order_by=("seq",)),
+        Part(
+            "staff_accesses",
+            ACCESS,
+            lambda cid, _: ACCESS.c.customer_id == cid,
+            ("subject", "reason"),
+            order_by=("seq",),
+        ),
         Part("legal_holds", HOLD, lambda cid, _: HOLD.c.customer_id == cid, ("reason",)),
         Part("erasures", ERASURE, lambda cid, _: ERASURE.c.customer_id == cid, ()),
     )

@@ -29,7 +29,9 @@ def _operations(_: str, phones: frozenset[str]):  # type: ignore[no-untyped-def]
 class WalletPersonalData(TableProvider):
     domain = "wallet"
     parts = (
-        Part("wallets", ACCOUNT, _accounts, ("phone", "birth_date", "identity_document", "identified_by"), ("pin_hash",)),
+        Part(
+            "wallets", ACCOUNT, _accounts, ("phone", "birth_date", "identity_document", "identified_by"), ("pin_hash",)
+        ),
         Part(
             "operations",
             OPERATION,

@@ -17,7 +17,8 @@ from yagona.privacy.service.access import (
     record_access,
     staff_activity,
 )
-from yagona.privacy.service.pseudonyms import configure, pseudonym
+from yagona.privacy.service.deidentify import k_anonymity
+from yagona.privacy.service.erasure import erase, erasures, holds, mask, place_hold, release_hold
 from yagona.privacy.service.personal_data import (
     PersonalDataProvider,
     Section,
@@ -30,27 +31,22 @@ from yagona.privacy.service.personal_data import (
     providers,
     register,
 )
-from yagona.privacy.service.erasure import erase, erasures, holds, mask, place_hold, release_hold
+from yagona.privacy.service.pseudonyms import configure, pseudonym, short_pseudonym
 from yagona.privacy.service.retention import RETENTION_JOB, arm_retention, retention_periods, run_retention
-from yagona.privacy.service.deidentify import k_anonymity
-from yagona.privacy.service.pseudonyms import short_pseudonym
 
 __all__ = [
     "REASON_MAX_LENGTH",
     "REASON_MIN_LENGTH",
-    "access_log",
-    "checked_reason",
-    "configure",
-    "pseudonym",
-    "record_access",
-    "staff_activity",
+    "RETENTION_JOB",
     # the customer's own data, erasure, retention, de-identification (personal_data, erasure,
     # retention, deidentify)
     "PersonalDataProvider",
-    "RETENTION_JOB",
     "Section",
+    "access_log",
     "archive",
     "arm_retention",
+    "checked_reason",
+    "configure",
     "coverage",
     "describe",
     "erase",
@@ -63,9 +59,12 @@ __all__ = [
     "phones_of",
     "place_hold",
     "providers",
+    "pseudonym",
+    "record_access",
     "register",
     "release_hold",
     "retention_periods",
     "run_retention",
     "short_pseudonym",
+    "staff_activity",
 ]

@@ -74,11 +74,7 @@ def erase(uow: UnitOfWork, *, customer_id: str, requested_by: str, asked_by: str
     try:
         if asked_by is not None:
             own(customer_id=customer_id, asked_by=asked_by)
-        active = holds(uow, customer_id=customer_id)
-        if active:
-            raise LegalHoldError(
-                "The law requires these data kept (a legal hold): they cannot be erased now.", holds=len(active)
-            )
+        _no_hold(uow, customer_id)
     except (LegalHoldError, NotYourDataError) as refusal:
         log.warning(
             "privacy.erasure.refused",
@@ -96,6 +92,14 @@ def erase(uow: UnitOfWork, *, customer_id: str, requested_by: str, asked_by: str
     uow.session.flush()
     log.info("privacy.erasure.done", customer_id=customer_id, requested_by=requested_by, rows=sum(counts.values()))
     return ErasureRead.model_validate(row, from_attributes=True)
+
+
+def _no_hold(uow: UnitOfWork, customer_id: str) -> None:
+    active = holds(uow, customer_id=customer_id)
+    if active:
+        raise LegalHoldError(
+            "The law requires these data kept (a legal hold): they cannot be erased now.", holds=len(active)
+        )
 
 
 def erasures(uow: UnitOfWork, *, customer_id: str) -> list[ErasureRead]:
