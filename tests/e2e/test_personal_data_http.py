@@ -60,9 +60,7 @@ def test_a_customer_sees_downloads_and_corrects_their_data(site: Site) -> None:
     assert fixed.status_code == 303, fixed.text
     page = me.get("/account/data")
     assert "Dilnoza Karimova" in page.text and "dilnoza@example.uz" in page.text
-    refused = me.post(
-        "/account/data/profile", data={"name": "X", "email": "not-an-email", "csrf_token": _token(page)}
-    )
+    refused = me.post("/account/data/profile", data={"name": "X", "email": "not-an-email", "csrf_token": _token(page)})
     assert refused.status_code == 422
     with site.container.uow() as uow:
         customer = identity.find_customer_by_phone(uow, phone=DILNOZA)

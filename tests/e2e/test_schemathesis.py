@@ -153,10 +153,12 @@ def _what_cannot_be_fuzzed(schema: Any) -> Any:
 
 
 anonymous_schema = _what_cannot_be_fuzzed(schemathesis.openapi.from_dict(_document()))
-# With the customer's session, two operations end that very session (the rest of the run
+# With the customer's session, three operations end that very session (the rest of the run
 # would go on signed out): they are fuzzed in the anonymous run only.
-signed_in_schema = anonymous_schema.exclude(path="/api/v1/auth/logout").exclude(
-    path="/api/v1/me/report-unauthorised-access"
+signed_in_schema = (
+    anonymous_schema.exclude(path="/api/v1/auth/logout")
+    .exclude(path="/api/v1/me/report-unauthorised-access")
+    .exclude(path="/api/v1/me/personal-data/erasure")  # erases the customer: their session ends
 )
 
 
