@@ -36,6 +36,7 @@ from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobHandler, JobRunner
 from yagona.platform.logging import configure_logging
 from yagona.platform.personal_data import PlatformPersonalData
+from yagona.platform.sealing import KeyRing, configure_field_keys
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
 from yagona.privacy import service as privacy_service
@@ -171,6 +172,9 @@ def bootstrap(
     )
     home_service.configure(secret_key=settings.secret_key.get_secret_value())
     privacy_service.configure(secret_key=settings.secret_key.get_secret_value())  # keyed pseudonyms
+    secret = settings.secret_key.get_secret_value()
+    field_keys = settings.field_keys.get_secret_value() if settings.field_keys else None
+    configure_field_keys(KeyRing.parse(field_keys, fallback_secret=secret))  # sealed personal fields
     privacy_service.register(*personal_data_providers())  # the customer's own data: docs/personal-data.md
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here

@@ -82,3 +82,14 @@ def k_anonymity(
     echo_json(report.model_dump(mode="json"))
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("rotate-keys")
+@refusals_to_exit
+def rotate_keys(ctx: typer.Context) -> None:
+    """Re-seal every sealed personal field (birth dates, identity documents) under the current
+    key of YAGONA_FIELD_KEYS (the first); also seals rows written before sealing existed."""
+    with environment(ctx).unit_of_work() as uow:
+        done = service.rotate_keys(uow)
+        uow.commit()
+    echo_json(done)

@@ -1,4 +1,8 @@
-"""privacy: legal holds, erasures done, retention passes (issue 16, parts 6 and 3)
+"""privacy: legal holds, erasures done, retention passes (issue 16, parts 3 and 6); the most
+sensitive personal fields (birth dates, identity documents) become sealed text (part 8).
+
+Existing rows keep their plain values until `yagona privacy rotate-keys` seals them (a value
+without the `$f$<key id>$` prefix is read as it is): run it once after this upgrade.
 
 Revision ID: 20261202_privacy_erasure
 Revises: 20261201_telegram_pending
@@ -51,8 +55,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_privacy_retention_run")),
     )
 
+    for table, column, old, nullable in SEALED:
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                column,
+                existing_type=old,
+                type_=sa.Text(),
+                existing_nullable=nullable,
+                postgresql_using=f"{column}::text",
+            )
+
+
+# The columns sealed at rest: (table, column, their type before, nullable).
+SEALED = (
+    ("identity_customer", "birth_date", sa.Date(), True),
+    ("wallet_account", "birth_date", sa.Date(), False),
+    ("wallet_account", "identity_document", sa.String(length=40), True),
+)
+
 
 def downgrade() -> None:
+    # Back to plain types: only rows not sealed (or unsealed first) convert.
+    for table, column, old, nullable in SEALED:
+        cast = "date" if isinstance(old, sa.Date) else "varchar(40)"
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column(
+                column,
+                existing_type=sa.Text(),
+                type_=old,
+                existing_nullable=nullable,
+                postgresql_using=f"{column}::{cast}",
+            )
     op.drop_table("privacy_retention_run")
     op.drop_index(op.f("ix_privacy_erasure_customer_id"), table_name="privacy_erasure")
     op.drop_table("privacy_erasure")

@@ -7,6 +7,7 @@ commits: a view or an action is recorded in the same transaction as whatever it 
 - `erasure`: erasure on request and the legal holds that stop it
 - `retention`: retention periods per purpose and the daily pass
 - `deidentify`: the k-anonymity check of exports
+- `fieldkeys`: key rotation of the sealed personal fields (rotate_keys)
 """
 
 from yagona.privacy.service.access import (
@@ -19,6 +20,7 @@ from yagona.privacy.service.access import (
 )
 from yagona.privacy.service.deidentify import k_anonymity
 from yagona.privacy.service.erasure import erase, erasures, holds, mask, place_hold, release_hold
+from yagona.privacy.service.fieldkeys import rotate_keys, sealed_columns
 from yagona.privacy.service.personal_data import (
     PersonalDataProvider,
     Section,
@@ -38,8 +40,6 @@ __all__ = [
     "REASON_MAX_LENGTH",
     "REASON_MIN_LENGTH",
     "RETENTION_JOB",
-    # the customer's own data, erasure, retention, de-identification (personal_data, erasure,
-    # retention, deidentify)
     "PersonalDataProvider",
     "Section",
     "access_log",
@@ -64,7 +64,9 @@ __all__ = [
     "register",
     "release_hold",
     "retention_periods",
+    "rotate_keys",
     "run_retention",
+    "sealed_columns",
     "short_pseudonym",
     "staff_activity",
 ]
