@@ -1,3 +1,4 @@
+# ruff: noqa: T201 (a command-line tool: it prints its report)
 """`make audit`: the pinned dependencies (requirements.lock) against the advisory index, with
 pip-audit (seed 003, 16: regular scanning for vulnerabilities). Offline-tolerant: when the
 index cannot be reached (every package unaudited, or no connection at all) it says so and
