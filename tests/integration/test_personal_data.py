@@ -15,11 +15,13 @@ from datetime import date, timedelta
 import pytest
 import structlog
 from sqlalchemy import select, text
+from typer.testing import CliRunner
 
 from tests.factories import home as home_factory
 from tests.factories import identity as identity_factory
 from tests.factories import lines as lines_factory
 from tests.factories import wallet as wallet_factory
+from yagona.app import cli
 from yagona.app.bootstrap import Container
 from yagona.app.metadata import all_metadata
 from yagona.app.telegram.models import TelegramChat
@@ -273,3 +275,27 @@ def test_retention_lets_old_codes_and_messages_go(
     assert reports["notifications"].rows.get("notify", 0) >= 1
     with container.uow() as uow:
         assert _count(uow, "identity_otp") == 0 and _count(uow, "privacy_retention_run") == len(reports) + 1
+
+
+def test_the_cli_places_a_hold_that_stops_erasure_then_erases(container: Container, settings: Settings) -> None:
+    """The commands (the services under them run on both databases above): SQLite only, as
+    the CLI's own engine lives until its process ends, which a test's does not."""
+    if not settings.database.url.startswith("sqlite"):
+        pytest.skip("the CLI's engine outlives an in-process run on PostgreSQL (services tested above)")
+    ctx = identity_factory.context(settings)
+    with container.uow() as uow:
+        mine = identity_factory.customer(uow, ctx, PHONE)
+        uow.commit()
+    env = {"YAGONA_ENV": "test", "YAGONA_DATABASE__URL": settings.database.url}
+    runner = CliRunner()
+    held = runner.invoke(cli.app, ["privacy", "hold", "add", mine.id, "--reason", "court order 12/2026"], env=env)
+    assert held.exit_code == 0, held.output
+    hold_id = json.loads(held.stdout)["id"]
+    refused = runner.invoke(cli.app, ["privacy", "erase", mine.id], env=env)
+    assert refused.exit_code != 0 and "legal_hold" in refused.output
+    assert runner.invoke(cli.app, ["privacy", "hold", "release", hold_id], env=env).exit_code == 0
+    erased = runner.invoke(cli.app, ["privacy", "erase", mine.id], env=env)
+    assert erased.exit_code == 0, erased.output
+    assert json.loads(erased.stdout)["rows"]["identity"] > 0
+    rotated = runner.invoke(cli.app, ["privacy", "rotate-keys"], env=env)
+    assert rotated.exit_code == 0 and "wallet_account.birth_date" in json.loads(rotated.stdout)
