@@ -92,10 +92,14 @@ def test_erasure_on_request_is_refused_under_a_legal_hold_then_done(site: Site) 
     assert held.status_code == 409 and held.json()["code"] == "legal_hold", held.text
     page = me.get("/account/data")
     assert 'action="/account/data/erase"' not in page.text  # the page says why instead
+    forged = me.post("/account/data/erase", data={"confirm": "yes"})  # no CSRF token: refused
+    assert forged.status_code == 403
     with site.container.uow() as uow:
         privacy.release_hold(uow, hold_id=hold.id, released_by="cli")
         uow.commit()
     assert me.post(f"{API}/erasure", json={"confirm": False}).status_code == 422
+    unticked = me.post("/account/data/erase", data={"csrf_token": _token(me.get("/account/data"))})
+    assert unticked.status_code == 422 and "Hech narsa o\u2018chirilmadi" in unticked.text  # uz: nothing was erased
     done = me.post(f"{API}/erasure", json={"confirm": True})
     assert done.status_code == 200, done.text
     assert done.json()["rows"]["identity"] > 0
