@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import threading
 import zipfile
 from datetime import date, timedelta
 
@@ -21,7 +22,7 @@ from tests.factories import home as home_factory
 from tests.factories import identity as identity_factory
 from tests.factories import lines as lines_factory
 from tests.factories import wallet as wallet_factory
-from yagona.app import cli
+from yagona.app import cli, worker
 from yagona.app.bootstrap import Container
 from yagona.app.metadata import all_metadata
 from yagona.app.telegram.models import TelegramChat
@@ -299,3 +300,20 @@ def test_the_cli_places_a_hold_that_stops_erasure_then_erases(container: Contain
     assert json.loads(erased.stdout)["rows"]["identity"] > 0
     rotated = runner.invoke(cli.app, ["privacy", "rotate-keys"], env=env)
     assert rotated.exit_code == 0 and "wallet_account.birth_date" in json.loads(rotated.stdout)
+
+
+def test_the_worker_arms_the_daily_retention_pass_which_re_arms_itself(
+    container: Container, clock: SimulatedClock
+) -> None:
+    stop = threading.Event()
+    stop.set()  # one start, no pass: what the worker does first
+    worker.run_forever(container, stop)
+    worker.run_forever(container, stop)  # started twice the same day: still one job
+    with container.uow() as uow:
+        assert _count(uow, "platform_job") == 1
+    clock.advance_by(timedelta(days=1, minutes=1))
+    outcomes = container.jobs.run_due()
+    assert [o.job.kind for o in outcomes] == ["privacy.retention"] and outcomes[0].ok
+    with container.uow() as uow:
+        assert _count(uow, "privacy_retention_run") == len(privacy.retention_periods())
+        assert _count(uow, "platform_job") == 2  # the next day's, armed by the pass
