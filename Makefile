@@ -73,6 +73,9 @@ lint: setup ## ruff: lint and format check
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
+audit: setup ## pip-audit: the pinned dependencies against the advisory index (passes, saying so, when it is unreachable)
+	$(BIN)/python tools/dependency_audit.py
+
 typecheck: setup ## mypy --strict
 	$(BIN)/mypy
 

@@ -168,10 +168,12 @@ whole_schema = _what_cannot_be_fuzzed(schemathesis.openapi.from_dict(_document()
 # whatever the fuzzer sends: test_no_operation_that_takes_a_credential_answers_anyone_else
 # proves that for each of them, so the anonymous run fuzzes only what anyone may call.
 anonymous_schema = whole_schema.exclude(func=_takes_a_credential)
-# With the customer's session, two operations end that very session (the rest of the run
-# would go on signed out): they are fuzzed in the anonymous run only.
-signed_in_schema = whole_schema.exclude(path="/api/v1/auth/logout").exclude(
-    path="/api/v1/me/report-unauthorised-access"
+# With the customer's session, three operations end that very session (the rest of the run
+# would go on signed out): their own tests drive them (and the one above proves their 401).
+signed_in_schema = (
+    whole_schema.exclude(path="/api/v1/auth/logout")
+    .exclude(path="/api/v1/me/report-unauthorised-access")
+    .exclude(path="/api/v1/me/personal-data/erasure")  # erases the customer: their session ends
 )
 
 

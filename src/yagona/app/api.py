@@ -12,7 +12,7 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
-from yagona.app import me, metrics, problems, shell, staff
+from yagona.app import me, metrics, mydata, problems, shell, staff
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.app.telegram import routes as telegram_routes
@@ -109,13 +109,23 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     app.include_router(home_web.router)
     app.include_router(loyalty_web.router)
     telegram_routes.install(app, settings)  # the bot's webhook: on with YAGONA_TELEGRAM_BOT_TOKEN
-    app.include_router(reminders_web.router)  # /account/reminders
     _mount_notify(app, settings)
-    for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
-        app.include_router(crm_router)
-    app.include_router(crm_help_web.router)  # /help: the help assistant, for anyone
+    _mount_customer_care(app)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
+
+
+def _mount_customer_care(app: FastAPI) -> None:
+    """Reminders, the customer's timeline, the help assistant and the customer's own data."""
+    for router in (
+        reminders_web.router,  # /account/reminders
+        crm_routes.me_router,  # /api/v1/me/interactions: the customer's own timeline
+        crm_web.router,  # /account/history
+        crm_help_web.router,  # /help: the help assistant, for anyone
+        mydata.router,  # /api/v1/me/personal-data: the customer's own data
+        mydata.pages,  # /account/data
+    ):
+        app.include_router(router)
 
 
 def _install_ops(app: FastAPI, container: Container) -> None:

@@ -7,32 +7,48 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.app.telegram.personal_data import TelegramPersonalData
+from yagona.app.ussd.personal_data import UssdPersonalData
 from yagona.crm import handlers as crm_handlers
+from yagona.crm.personal_data import CrmPersonalData
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
 from yagona.home import tasks as home_tasks
+from yagona.home.personal_data import HomePersonalData
+from yagona.identity.personal_data import IdentityPersonalData
 from yagona.kernel.clock import Clock, SystemClock
+from yagona.ledger.personal_data import LedgerPersonalData
 from yagona.lines import service as lines_service
 from yagona.lines import tasks as lines_tasks
+from yagona.lines.personal_data import LinesPersonalData
 from yagona.loyalty import handlers as loyalty_handlers
 from yagona.loyalty import service as loyalty_service
 from yagona.loyalty import tasks as loyalty_tasks
+from yagona.loyalty.personal_data import LoyaltyPersonalData
 from yagona.notify import delivery as notify_delivery
+from yagona.notify.personal_data import NotifyPersonalData
 from yagona.notify.settings import NotifySettings
 from yagona.payments import tasks as payments_tasks
+from yagona.payments.personal_data import PaymentsPersonalData
 from yagona.payments.schemas import PaymentsConfig
 from yagona.platform.bus import EventBus
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobHandler, JobRunner
 from yagona.platform.logging import configure_logging
+from yagona.platform.personal_data import PlatformPersonalData
+from yagona.platform.sealing import KeyRing, configure_field_keys
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory, unit_of_work_factory
 from yagona.privacy import service as privacy_service
+from yagona.privacy import tasks as privacy_tasks
+from yagona.privacy.personal_data import PrivacyPersonalData
 from yagona.reminders import handlers as reminders_handlers
 from yagona.reminders import service as reminders_service
 from yagona.reminders import tasks as reminders_tasks
+from yagona.reminders.personal_data import RemindersPersonalData
 from yagona.wallet import service as wallet_service
 from yagona.wallet import tasks as wallet_tasks
+from yagona.wallet.personal_data import WalletPersonalData
 from yagona.wallet.settings import WalletSettings
 
 
@@ -50,6 +66,28 @@ class Container:
     delivery: notify_delivery.Delivery | None
 
 
+def personal_data_providers() -> list[privacy_service.PersonalDataProvider]:
+    """Every domain's `personal_data` room, in the order erasure runs them (the identity's
+    first: it names the phones the others find rows by; the ledger's and platform's last)."""
+
+    return [
+        IdentityPersonalData(),
+        LinesPersonalData(),
+        WalletPersonalData(),
+        HomePersonalData(),
+        PaymentsPersonalData(),
+        LoyaltyPersonalData(),
+        CrmPersonalData(),
+        NotifyPersonalData(),
+        RemindersPersonalData(),
+        PrivacyPersonalData(),
+        TelegramPersonalData(),
+        UssdPersonalData(),
+        LedgerPersonalData(),
+        PlatformPersonalData(),
+    ]
+
+
 def job_handlers() -> dict[str, JobHandler]:
     """Every kind of due job, by name. Domains add theirs as they arrive."""
     return {
@@ -59,6 +97,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **home_tasks.handlers(),
         **loyalty_tasks.handlers(),
         **reminders_tasks.handlers(),
+        **privacy_tasks.handlers(),
     }
 
 
@@ -132,6 +171,10 @@ def bootstrap(
         engine, clock=clock, bus=bus, limits=settings.limits, publishes_externally=settings.bus.nats_url is not None
     )
     privacy_service.configure(secret_key=settings.secret_key.get_secret_value())  # keyed pseudonyms
+    secret = settings.secret_key.get_secret_value()
+    field_keys = settings.field_keys.get_secret_value() if settings.field_keys else None
+    configure_field_keys(KeyRing.parse(field_keys, fallback_secret=secret))  # sealed personal fields
+    privacy_service.register(*personal_data_providers())  # the customer's own data: docs/personal-data.md
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges

@@ -164,6 +164,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             NavigationItem("/wallet", N_("Wallet")),
             NavigationItem("/account/security", N_("Security")),
             NavigationItem("/account/profile", N_("Profile")),
+            NavigationItem("/account/data", N_("My data")),
             NavigationItem("/help", N_("Help"), public=True),
         ],
     )

@@ -15,6 +15,7 @@ from yagona.app.bootstrap import Container
 from yagona.notify import service as notify
 from yagona.platform.jetstream import relay_outbox
 from yagona.platform.outbox import drain_deferred, redispatch_stale
+from yagona.privacy import service as privacy
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +62,13 @@ def _deliver(container: Container) -> int:
     return sent
 
 
+def _arm_daily_jobs(container: Container) -> None:
+    """The daily passes that re-arm themselves, armed once (idempotent: keyed by the day)."""
+    with container.uow() as uow:
+        privacy.arm_retention(uow)  # retention per purpose (docs/personal-data.md)
+        uow.commit()
+
+
 def run_forever(container: Container, stop: threading.Event | None = None) -> None:
     """Pass after pass until `stop` is set — or, run as its own process (no `stop` given),
     until SIGINT or SIGTERM."""
@@ -69,6 +77,7 @@ def run_forever(container: Container, stop: threading.Event | None = None) -> No
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
     log.info("worker_started", nats=container.settings.bus.nats_url is not None)
+    _arm_daily_jobs(container)
     while not stop.is_set():
         try:
             report = run_pass(container)

@@ -109,3 +109,9 @@ class TotpNotEnabledError(YagonaError):
 class OneIdError(YagonaError):
     code = "oneid_failed"
     http_status = 502
+
+
+class ProfileFieldError(InvalidRequestError):
+    """A correction of the profile that cannot be kept (an empty name, a malformed e-mail)."""
+
+    code = "profile_field_invalid"

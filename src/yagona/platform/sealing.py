@@ -10,10 +10,14 @@ import base64
 import hashlib
 import hmac
 import os
+import re
+from datetime import date
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Dialect, Text
+from sqlalchemy.types import TypeDecorator
 
 _NONCE_BYTES = 12
 
@@ -58,3 +62,90 @@ class Pepper:
 
     def matches(self, digest: str, *parts: str) -> bool:
         return hmac.compare_digest(digest, self.digest(*parts))
+
+
+# --- field-level encryption of the most sensitive personal fields (seed 003, 16) -----------
+
+_FIELD_PREFIX = "$f$"  # `$f$<key id>$<AES-GCM token>`: which key sealed it, so keys can rotate
+_KEY_ID = re.compile(r"[a-z0-9]{1,8}")
+
+
+class KeyRing:
+    """The keys of sealed columns by id; the first is the current one (it seals), the others
+    only open what they sealed until `yagona privacy rotate-keys` re-seals it under the
+    current one. A value without the prefix is a row from before sealing: read as it is."""
+
+    def __init__(self, keys: list[tuple[str, str]]) -> None:
+        if not keys:
+            raise ValueError("a key ring needs at least one key")
+        for kid, _ in keys:
+            if not _KEY_ID.fullmatch(kid):
+                raise ValueError(f"a field key id is 1-8 lowercase letters or digits, not {kid!r}")
+        self.current = keys[0][0]
+        self._sealers = {kid: Sealer(secret, f"field:{kid}") for kid, secret in keys}
+
+    @classmethod
+    def parse(cls, spec: str | None, *, fallback_secret: str) -> KeyRing:
+        """`k2:secret2,k1:secret1` (the first is current); none: one key `k1` from the secret."""
+        if not spec:
+            return cls([("k1", fallback_secret)])
+        pairs = [item.strip().split(":", 1) for item in spec.split(",") if item.strip()]
+        if any(len(pair) != 2 or not pair[1] for pair in pairs):
+            raise ValueError("YAGONA_FIELD_KEYS is `id:secret,id:secret` (the first seals)")
+        return cls([(kid, secret) for kid, secret in pairs])
+
+    def seal(self, text: str) -> str:
+        return f"{_FIELD_PREFIX}{self.current}${self._sealers[self.current].seal(text.encode())}"
+
+    def open(self, stored: str) -> str:
+        if not stored.startswith(_FIELD_PREFIX):
+            return stored  # written before the column was sealed
+        kid, _, token = stored[len(_FIELD_PREFIX) :].partition("$")
+        sealer = self._sealers.get(kid)
+        if sealer is None:
+            raise SealError(f"no field key {kid!r} in YAGONA_FIELD_KEYS")
+        return sealer.open(token).decode()
+
+    def is_current(self, stored: str) -> bool:
+        return stored.startswith(f"{_FIELD_PREFIX}{self.current}$")
+
+
+_ring: list[KeyRing] = []
+
+
+def configure_field_keys(ring: KeyRing) -> None:
+    """The composition root hands in the key ring once; the sealed column types use it."""
+    _ring[:] = [ring]
+
+
+def field_keys() -> KeyRing:
+    if not _ring:
+        raise RuntimeError("yagona.platform.sealing.configure_field_keys was not called")
+    return _ring[0]
+
+
+class SealedText(TypeDecorator[str]):
+    """A text column stored sealed (AES-256-GCM, the key's id in front). Equality in SQL
+    cannot work on it (each seal differs): look such a column up by another key."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else field_keys().seal(str(value))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else field_keys().open(value)
+
+
+class SealedDate(TypeDecorator[date]):
+    """A date column stored sealed (its ISO form), read back as a date."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: date | None, dialect: Dialect) -> str | None:
+        return None if value is None else field_keys().seal(value.isoformat())
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> date | None:
+        return None if value is None else date.fromisoformat(field_keys().open(value)[:10])

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     staff_api_key: SecretStr | None = None
     # GET /metrics answers to `Authorization: Bearer <this>` (a Prometheus scraper) or the staff key.
     metrics_token: SecretStr | None = None
+    # The keys of the sealed personal fields (birth dates, identity documents): `k2:secret2,k1:secret1`,
+    # the first seals; unset, one key `k1` derived from the secret key. docs/personal-data.md.
+    field_keys: SecretStr | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False
     database: DatabaseSettings = DatabaseSettings()

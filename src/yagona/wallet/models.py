@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Index, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yagona.platform.db import Base, UtcDateTime
+from yagona.platform.sealing import SealedDate, SealedText
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -25,7 +26,7 @@ class WalletAccount(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     pin_failures: Mapped[int] = mapped_column(Integer)
     pin_locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    birth_date: Mapped[date] = mapped_column(Date)
+    birth_date: Mapped[date] = mapped_column(SealedDate)  # sealed at rest (seed 003, 16)
     offer_accepted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     offer_version: Mapped[str | None] = mapped_column(String(40))  # the edition of the offer accepted
     # When it was last blocked: a lost phone's balance is kept 3 years from here (4.6.3).
@@ -33,7 +34,7 @@ class WalletAccount(Base):
     # Wrong birth dates on a PIN restore (4.6.6), counted apart from the PIN; no customer call resets it.
     birth_date_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     birth_date_locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    identity_document: Mapped[str | None] = mapped_column(String(40))
+    identity_document: Mapped[str | None] = mapped_column(SealedText)  # sealed at rest
     identified_by: Mapped[str | None] = mapped_column(String(120))
     identified_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # A fraud freeze holds the funds as a pending ledger transfer, resolved on release or return.

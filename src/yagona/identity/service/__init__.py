@@ -13,6 +13,7 @@ from yagona.identity.service.common import audit, audit_trail
 from yagona.identity.service.context import IdentityContext, make_context, phone_or_refuse
 from yagona.identity.service.customers import (
     accept_documents,
+    correct_profile,
     documents_to_accept,
     find_customer_by_phone,
     get_customer,
@@ -53,6 +54,7 @@ __all__ = [
     "change_password",
     "change_phone",
     "confirm_totp",
+    "correct_profile",
     "documents_to_accept",
     "find_customer_by_phone",
     "get_customer",

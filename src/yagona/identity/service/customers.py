@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from yagona.identity import repository
 from yagona.identity.errors import (
     CustomerNotFoundError,
     DocumentsNotAcceptedError,
     PhoneTakenError,
+    ProfileFieldError,
 )
 from yagona.identity.events import CustomerRegistered
 from yagona.identity.models import (
@@ -154,3 +157,24 @@ def documents_to_accept(customer: CustomerRead) -> dict[str, str]:
     """The documents in force (document → version) the customer has not accepted yet."""
     accepted = {(c.document, c.version) for c in customer.consents}
     return {kind.value: version for kind, version in CURRENT_DOCUMENTS.items() if (kind.value, version) not in accepted}
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def correct_profile(uow: UnitOfWork, *, customer_id: str, name: str, email: str | None) -> CustomerRead:
+    """The customer corrects what they may themselves (seed 003, 19): the name and the e-mail.
+    The phone is changed with a code to the new number (`change_phone`), the PINFL and birth
+    date only by the national OneID. An empty e-mail removes it; a bad value changes nothing."""
+    row = _customer(uow, customer_id)
+    cleaned = " ".join(name.split())
+    if not 2 <= len(cleaned) <= 200:
+        raise ProfileFieldError("A name of 2 to 200 characters.", field="name")
+    address = (email or "").strip() or None
+    if address is not None and (len(address) > 254 or not _EMAIL.fullmatch(address)):
+        raise ProfileFieldError("An e-mail like name@example.uz.", field="email")
+    changed = [field for field, old, new in (("name", row.name, cleaned), ("email", row.email, address)) if old != new]
+    row.name, row.email = cleaned, address
+    if changed:
+        _audit(uow, "profile_corrected", customer_id, fields=",".join(changed))
+    return get_customer(uow, customer_id=customer_id)
