@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from yagona.crm import handlers as crm_handlers
+from yagona.crm import service as crm_service
+from yagona.crm import tasks as crm_tasks
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
 from yagona.home import tasks as home_tasks
@@ -59,6 +61,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **home_tasks.handlers(),
         **loyalty_tasks.handlers(),
         **reminders_tasks.handlers(),
+        **crm_tasks.handlers(),
     }
 
 
@@ -140,6 +143,8 @@ def bootstrap(
     reminders_service.rules()  # the reminder rules, validated at start: a bad file stops here
     reminders_service.configure(secret_key=settings.secret_key.get_secret_value())
     reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events
+    crm_service.ticket_options("en")  # the ticket data (categories, queues, SLA targets): a bad file stops here
+    crm_service.configure_tickets(secret_key=settings.secret_key.get_secret_value())  # SMS replies to tickets
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )
