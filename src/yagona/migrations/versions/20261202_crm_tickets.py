@@ -34,7 +34,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("resolved_at", _TIME, nullable=True))
         batch.add_column(sa.Column("merged_into", sa.String(length=36), nullable=True))
     op.create_index("ix_crm_contact_request_queue", "crm_contact_request", ["queue", "status"], unique=False)
-    op.create_index("ix_crm_contact_request_customer", "crm_contact_request", ["customer_id", "opened_at"], unique=False)
+    op.create_index(
+        "ix_crm_contact_request_customer", "crm_contact_request", ["customer_id", "opened_at"], unique=False
+    )
     op.create_table(
         "crm_ticket_message",
         sa.Column("id", sa.String(length=36), nullable=False),
