@@ -109,6 +109,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     _mount_notify(app, settings)
     for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
         app.include_router(crm_router)
+    for crm_router in (crm_routes.tickets_router, crm_web.requests_router):  # the customer's tickets: API and pages
+        app.include_router(crm_router)
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
