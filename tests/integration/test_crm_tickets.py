@@ -7,6 +7,7 @@ calendar (the test clock starts on Sunday 15 March 2026: Eid on Friday 20 and Na
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -272,3 +273,30 @@ def test_refusals_write_nothing(container: Container, people: dict[str, str]) ->
         uow.commit()
     with container.uow() as uow:
         assert crm.tickets(uow) == [] and crm.timeline(uow, customer_id=dilnoza, channel="portal")[0].subject_id is None
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the CLI opens its own engine
+def test_the_operator_sets_days_off_and_queue_members_from_the_command_line(
+    container: Container, database_url: str, people: dict[str, str]
+) -> None:
+    from typer.testing import CliRunner
+
+    from yagona.app import cli
+
+    env = {"YAGONA_ENV": "test", "YAGONA_DATABASE__URL": database_url}
+    runner = CliRunner()
+    added = runner.invoke(cli.app, ["crm", "calendar", "day-off", "add", "2026-12-30", "--reason", "Year end"], env=env)
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout) == {"day": "2026-12-30", "added": True}
+    listed = json.loads(runner.invoke(cli.app, ["crm", "calendar", "day-off", "list", "2026"], env=env).stdout)
+    assert {"day": "2026-12-30", "name": "Year end"} in listed and {
+        "day": "2026-09-01",
+        "name": "Independence Day",
+    } in listed
+    assert runner.invoke(cli.app, ["crm", "calendar", "day-off", "add", "30.12.2026"], env=env).exit_code == 2
+    member_added = runner.invoke(cli.app, ["crm", "queue", "add-member", "claims", "test-agent"], env=env)
+    assert member_added.exit_code == 0, member_added.output
+    unknown = runner.invoke(cli.app, ["crm", "queue", "add-member", "gossip", "test-agent"], env=env)
+    assert unknown.exit_code == 1 and "invalid_request" in unknown.stderr
+    with container.uow() as uow:
+        assert "claims" in crm.staff_queues(uow, staff_id=people["agent"])
