@@ -165,6 +165,18 @@ def test_agents_work_their_queues_and_supervisors_see_breaches_and_reassign(site
     worked = agent.get(here)
     assert "Check the roaming partner list" in worked.text and "Yes, with Beeline KZ" in worked.text
 
+    with site.container.uow() as uow:
+        dilnoza_id = crm.ticket(uow, ticket_id=question["id"]).customer_id
+    on_call = _post(
+        agent, "/staff/tickets/new", "/staff", customer_id=dilnoza_id, category="billing", priority="high",
+        subject="Called about a fee", text="The fee came twice",
+    )  # fmt: skip
+    assert on_call.status_code == 303 and "The ticket is opened." in agent.get(on_call.headers["location"]).text
+    called = [t for t in dilnoza.get(ME).json()["items"] if t["name"] == "Called about a fee"]
+    assert [(t["channel"], t["priority"], t["ticket_type"]) for t in called] == [("staff", "high", "billing")]
+    not_staff = _post(dilnoza, "/staff/tickets/new", "/account/requests", customer_id=dilnoza_id, subject="x", text="y")
+    assert not_staff.status_code == 303 and not_staff.headers["location"] == "/staff/login"
+
     detail = dilnoza.get(f"{ME}/{question['id']}").json()
     assert [n["text"] for n in detail["notes"]] == ["Does it work?", "Yes, with Beeline KZ"]  # never the note
     assert detail["status"] == "in_progress" and detail["first_response_date"]

@@ -75,6 +75,7 @@ ACCESS_ACTIONS = {
     "ticket.status": N_("Changed a ticket's status"),
     "ticket.assign": N_("Assigned a ticket"),
     "ticket.merge": N_("Merged a duplicate ticket"),
+    "ticket.open": N_("Opened a ticket on a call"),
 }
 
 # A home account's state as the console says it.

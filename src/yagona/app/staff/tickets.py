@@ -121,6 +121,30 @@ def _visible(uow: UnitOfWork, member: StaffPrincipal, ticket_id: str) -> TicketR
     return found
 
 
+@router.post("/new")
+def open_on_a_call(  # noqa: PLR0917 - FastAPI passes the form by name
+    request: Request,
+    uow: Uow,
+    customer_id: Annotated[str, Form(max_length=36)] = "",
+    category: Annotated[str, Form(max_length=16)] = "question",
+    priority: Annotated[str, Form(max_length=8)] = "normal",
+    subject: Annotated[str, Form(max_length=300)] = "",
+    text: Text = "",
+) -> Response:
+    """An agent opens a ticket for the customer on the phone (from the 360); then its page."""
+    member = staff_member(request, uow, role="agent")
+    found = identity.get_customer(uow, customer_id=customer_id)
+    ticket_id = crm.open_request(
+        uow, customer_id=found.id, channel="staff", summary=subject, body=text, category=category, priority=priority
+    )
+    privacy.record_access(
+        uow, staff_id=member.staff_id, customer_id=found.id, action="ticket.open", subject=ticket_id,
+        reason=WORKED_REASON,
+    )  # fmt: skip
+    uow.commit()
+    return _done(request, ticket_id, N_("The ticket is opened."))
+
+
 @router.get("/{ticket_id}")
 def ticket_page(request: Request, uow: Uow, ticket_id: TicketId) -> Response:
     """A ticket: the customer, the SLA clocks, the whole thread (notes too), and what to do."""

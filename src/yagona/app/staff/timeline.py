@@ -12,6 +12,7 @@ from fastapi import Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from yagona.app.staff.common import Uow, page
+from yagona.app.staff.tickets import PRIORITIES
 from yagona.crm import service as crm
 from yagona.crm import web as crm_pages
 from yagona.crm.schemas import Direction, InteractionChannel
@@ -45,6 +46,8 @@ def context(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
         "timeline_channels": crm_pages.CHANNELS,
         "timeline_directions": STAFF_DIRECTIONS,
         "timeline_statuses": crm_pages.STATUSES,
+        "ticket_options": crm.ticket_options,  # called with the page's language: the form of a ticket on a call
+        "ticket_priorities": PRIORITIES,
     }
 
 
