@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +46,11 @@ class BusinessCalendar:
 def public_holidays(years: Iterable[int]) -> tuple[frozenset[date], frozenset[date]]:
     """Uzbekistan's public holidays of `years` (the `holidays` package: Navruz, Independence
     Day, the decreed bridge days, the estimated Eid days) and its weekend days worked instead."""
-    chosen = sorted(set(years))
+    return _public_holidays(tuple(sorted(set(years))))
+
+
+@lru_cache(maxsize=32)
+def _public_holidays(chosen: tuple[int, ...]) -> tuple[frozenset[date], frozenset[date]]:
     found = holidays.country_holidays("UZ", years=chosen)
     off = frozenset(found.keys())
     worked: set[date] = set()
