@@ -158,6 +158,7 @@ def test_agents_work_their_queues_and_supervisors_see_breaches_and_reassign(site
     assert _post(agent, f"{here}/note", here, text="Check the roaming partner list").status_code == 303
     assert _post(agent, f"{here}/reply", here, text="Yes, with Beeline KZ").status_code == 303
     assert "The reply is sent." in agent.get(here).text
+    assert _post(agent, f"{here}/priority", here, priority="high").status_code == 303
     with site.container.uow() as uow:
         staff_ids = {m.login: m.id for m in staff.list_staff(uow)}
     refused = _post(agent, f"{here}/assign", here, agent=staff_ids["test-agent-2"])
@@ -194,4 +195,6 @@ def test_agents_work_their_queues_and_supervisors_see_breaches_and_reassign(site
     with site.container.uow() as uow:
         customer_id = crm.ticket(uow, ticket_id=question["id"]).customer_id
         actions = [r.action for r in privacy.access_log(uow, customer_id=customer_id)]
-    assert {"ticket.view", "ticket.note", "ticket.reply", "ticket.assign", "ticket.status"} <= set(actions)
+    assert {"ticket.view", "ticket.note", "ticket.reply", "ticket.priority", "ticket.assign", "ticket.status"} <= set(
+        actions
+    )

@@ -300,3 +300,20 @@ def test_the_operator_sets_days_off_and_queue_members_from_the_command_line(
     assert unknown.exit_code == 1 and "invalid_request" in unknown.stderr
     with container.uow() as uow:
         assert "claims" in crm.staff_queues(uow, staff_id=people["agent"])
+
+
+def test_a_new_priority_moves_the_clocks_and_the_old_jobs_record_nothing(
+    container: Container, clock: SimulatedClock, people: dict[str, str]
+) -> None:
+    with container.uow() as uow:
+        ticket_id = crm.open_request(uow, customer_id=people["dilnoza"], channel="sms", summary="Hi", body="No data")
+        moved = crm.set_priority(uow, ticket_id=ticket_id, staff_id=people["agent"], role="agent", priority="urgent")
+        uow.commit()
+    assert (local(moved.first_response_due), local(moved.resolution_due)) == ("Mon 16 Mar 10:00", "Mon 16 Mar 17:00")
+    clock.advance_to(datetime(2026, 3, 16, 15, 30, tzinfo=TASHKENT))  # past the old warning (15:24), not its due
+    container.jobs.run_due()
+    with container.uow() as uow:
+        found = {(w.kind, w.level) for w in crm.sla_warnings(uow)}  # recorded in the same instant: no order
+        assert found == {("resolution", "warning"), ("first_response", "breach"), ("first_response", "warning")}
+        with pytest.raises(TicketInvalidError):
+            crm.set_priority(uow, ticket_id=ticket_id, staff_id=people["agent"], role="agent", priority="asap")

@@ -76,6 +76,7 @@ ACCESS_ACTIONS = {
     "ticket.assign": N_("Assigned a ticket"),
     "ticket.merge": N_("Merged a duplicate ticket"),
     "ticket.open": N_("Opened a ticket on a call"),
+    "ticket.priority": N_("Changed a ticket's priority"),
 }
 
 # A home account's state as the console says it.

@@ -219,6 +219,17 @@ def set_status(
     return _done(request, ticket_id, N_("The status is changed."))
 
 
+@router.post("/{ticket_id}/priority")
+def set_priority(
+    request: Request, uow: Uow, ticket_id: TicketId, priority: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    """A new priority: the SLA clocks are counted again from the opening."""
+    member = staff_member(request, uow, role="agent")
+    crm.set_priority(uow, ticket_id=ticket_id, staff_id=member.staff_id, role=member.role, priority=priority)
+    _log(uow, member, ticket_id, "ticket.priority")
+    return _done(request, ticket_id, N_("The priority is changed."))
+
+
 @router.post("/{ticket_id}/assign")
 def assign(
     request: Request,

@@ -399,6 +399,21 @@ def _finish(uow: UnitOfWork, row: ContactRequest, *, was: str, staff_id: str | N
         )  # fmt: skip
 
 
+def set_priority(uow: UnitOfWork, *, ticket_id: str, staff_id: str, role: str, priority: str) -> TicketRead:
+    """A new priority: the due dates are counted again from the opening (and their jobs armed
+    again; the old ones find the clock moved and record nothing)."""
+    row = _worked(uow, ticket_id, staff_id, role)
+    if row.status in TICKET_DONE:
+        raise RequestClosedError("this ticket is done", request_id=row.id)
+    _, priority = sla.checked(category=row.category, priority=priority)
+    if priority != row.priority:
+        _message(uow, row.id, kind="event", body=f"priority: {row.priority} → {priority}", author=staff_id)
+        row.priority = priority
+        sla.set_due_dates(uow, row)
+    uow.session.flush()
+    return _read(uow, row)
+
+
 def merge(uow: UnitOfWork, *, ticket_id: str, into: str, staff_id: str, role: str) -> TicketRead:
     """A duplicate merges into the ticket that survives (the same customer's, not done): the
     duplicate's words join the survivor's thread, the duplicate closes and points at it."""
