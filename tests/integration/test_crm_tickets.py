@@ -57,7 +57,7 @@ def people(container: Container) -> dict[str, str]:
 
 def _events(container: Container) -> list[EventEnvelope]:
     seen: list[EventEnvelope] = []
-    for name in ("crm.ticket_opened", "crm.ticket_resolved"):
+    for name in ("crm.ticket_opened", "crm.ticket_resolved", "crm.ticket_replied"):
         container.bus.subscribe(name, f"test-{name}", seen.append)
     return seen
 
@@ -137,6 +137,7 @@ def test_a_portal_ticket_s_life_on_the_business_calendar(
 def test_a_reply_to_a_telegram_ticket_goes_by_sms_in_the_customer_s_language(
     container: Container, people: dict[str, str]
 ) -> None:
+    events = _events(container)
     with container.uow() as uow:
         ticket_id = crm.open_request(
             uow, customer_id=people["dilnoza"], channel="telegram", summary="Telegram: asked to talk to a person",
@@ -152,6 +153,11 @@ def test_a_reply_to_a_telegram_ticket_goes_by_sms_in_the_customer_s_language(
         assert reply.channel == "sms"
         entries = crm.timeline(uow, customer_id=people["dilnoza"], channel="sms")
         assert [e.summary for e in entries] == [f"SMS: a reply on the request {crm.ticket_number(ticket_id)}"]
+    [replied] = [e for e in events if e.name == "crm.ticket_replied"]
+    assert replied.payload == {
+        "ticket_id": ticket_id, "number": crm.ticket_number(ticket_id), "customer_id": people["dilnoza"],
+        "channel": "telegram", "via": "sms", "text": "Refunded 5 000 so'm",
+    }  # fmt: skip
 
 
 def test_the_due_jobs_warn_at_eighty_percent_and_record_the_breach(

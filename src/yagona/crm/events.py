@@ -30,3 +30,18 @@ class TicketResolved(DomainEvent):
     status: str  # resolved | closed (closed with a note in one step)
     resolved_by: str | None  # the member of staff
     within_sla: bool  # resolved by its resolution due date
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketReplied(DomainEvent):
+    """A member of staff replied to the customer. The reply already went by SMS (or is on the
+    portal's thread); a channel that can reach the customer where the ticket came from (the
+    Telegram bot, for `channel == "telegram"`) may forward `text` to them too."""
+
+    name: ClassVar[str] = "crm.ticket_replied"
+    ticket_id: str
+    number: str  # what the customer quotes: the id's last 8 characters
+    customer_id: str
+    channel: str  # where the ticket came from
+    via: str  # where the reply went: sms | portal
+    text: str

@@ -21,7 +21,7 @@ from yagona.crm.errors import (
     TicketInvalidError,
     TicketMergeError,
 )
-from yagona.crm.events import TicketOpened, TicketResolved
+from yagona.crm.events import TicketOpened, TicketReplied, TicketResolved
 from yagona.crm.models import ContactRequest, QueueMember, TicketAttachment, TicketMessage
 from yagona.crm.rules import tickets as ticket_rules
 from yagona.crm.schemas import (
@@ -300,6 +300,12 @@ def reply(uow: UnitOfWork, *, ticket_id: str, staff_id: str, role: str, body: st
             recorded_by=staff_id,
         )  # fmt: skip
     message = _message(uow, row.id, kind="reply", body=text, author=staff_id, channel=via)
+    uow.add_event(
+        TicketReplied(
+            occurred_at=now, ticket_id=row.id, number=number(row.id), customer_id=row.customer_id,
+            channel=row.channel, via=via, text=text,
+        )
+    )  # fmt: skip
     if row.first_response_at is None:
         row.first_response_at = now
     if row.status == "open":
