@@ -3,8 +3,9 @@ commits: an interaction is recorded in the same transaction as the contact it de
 
 - `interactions`: record_interaction, timeline, timeline_page, note_message
 - `requests`: open_request, contact_requests, close_request
-- `tickets`: ticket, tickets, thread, attachment, customer_reply, reply, add_note, assign,
-  set_status, merge, staff_queues, add_queue_member, ticket_number
+- `tickets`: ticket, tickets, thread, attachment, customer_reply, ticket_number
+- `ticket_work`: reply, add_note, assign, set_status, set_priority, merge, staff_queues,
+  add_queue_member
 - `sla`: ticket_options, add_day_off, remove_day_off, days_off, sla_warnings, check_sla
 """
 
@@ -14,22 +15,18 @@ from yagona.crm.service.sla import add_day_off, days_off, remove_day_off
 from yagona.crm.service.sla import check as check_sla
 from yagona.crm.service.sla import options as ticket_options
 from yagona.crm.service.sla import warnings as sla_warnings
-from yagona.crm.service.tickets import (
+from yagona.crm.service.ticket_work import (
     add_note,
     add_queue_member,
     assign,
-    attachment,
-    customer_reply,
     merge,
     reply,
     set_priority,
     set_status,
     staff_queues,
-    thread,
-    ticket,
-    tickets,
 )
-from yagona.crm.service.tickets import configure as configure_tickets
+from yagona.crm.service.ticket_work import configure as configure_tickets
+from yagona.crm.service.tickets import attachment, customer_reply, thread, ticket, tickets
 from yagona.crm.service.tickets import number as ticket_number
 
 __all__ = [

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
-from yagona.crm.service.tickets import close_request, contact_requests, open_request
+from yagona.crm.service.ticket_work import close_request, contact_requests
+from yagona.crm.service.tickets import open_request
 
 __all__ = ["close_request", "contact_requests", "open_request"]
