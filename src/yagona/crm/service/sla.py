@@ -126,19 +126,21 @@ def set_due_dates(uow: UnitOfWork, row: ContactRequest) -> None:
             )
 
 
-def risk_of(row: ContactRequest, now: datetime) -> str:
-    """The worse of the ticket's two clocks: ok | at_risk | breached."""
+def risk_of(row: ContactRequest, now: datetime, cal: rules.BusinessCalendar) -> str:
+    """The worse of the ticket's two clocks: ok | at_risk (past the warning the due job
+    records) | breached. A clock stopped without its answer (merged, closed) counts no more."""
     worst = "ok"
     pol = policy()
+    calendar_days = rules.calendar_days_target(pol, row.category)
     for clock in CLOCKS:
         due = row.first_response_due if clock == "first_response" else row.resolution_due
         if due is None:
             continue
         done = row.first_response_at if clock == "first_response" else row.resolved_at or row.closed_at
         if done is None and row.status in TICKET_DONE:
-            continue  # merged or closed without a reply: the clock stopped
-        span = due - row.opened_at
-        warn = row.opened_at + span * pol.warn_at_percent / 100  # close enough for a list's colour
+            continue
+        working = not (clock == "resolution" and calendar_days)
+        warn = rules.warn_at(cal, opened_at=row.opened_at, due=due, percent=pol.warn_at_percent, working_hours=working)
         found = rules.risk(now, warn=warn, due=due, done_at=done)
         if rules.RISKS.index(found) > rules.RISKS.index(worst):
             worst = found

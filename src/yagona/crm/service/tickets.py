@@ -20,6 +20,7 @@ from yagona.crm.errors import (
 from yagona.crm.events import TicketOpened
 from yagona.crm.models import ContactRequest, TicketAttachment, TicketMessage
 from yagona.crm.rules import tickets as ticket_rules
+from yagona.crm.rules.sla import BusinessCalendar
 from yagona.crm.schemas import (
     AttachmentRead,
     Direction,
@@ -127,9 +128,10 @@ def _message(
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _read(uow: UnitOfWork, row: ContactRequest) -> TicketRead:
+def _read(uow: UnitOfWork, row: ContactRequest, cal: BusinessCalendar | None = None) -> TicketRead:
+    now = uow.clock.now()
     view = TicketRead.model_validate(row, from_attributes=True)
-    return view.model_copy(update={"risk": sla.risk_of(row, uow.clock.now())})
+    return view.model_copy(update={"risk": sla.risk_of(row, now, cal or sla.business_calendar(uow, around=now))})
 
 
 def _row(uow: UnitOfWork, ticket_id: str, *, customer_id: str | None = None, lock: bool = False) -> ContactRequest:
@@ -162,7 +164,8 @@ def tickets(
         uow.session, customer_id=customer_id, statuses=statuses, queues=chosen, assigned_to=assigned_to,
         limit=max(1, min(limit, uow.limits.page_size_max)),
     )  # fmt: skip
-    found = [_read(uow, row) for row in rows]
+    cal = sla.business_calendar(uow, around=uow.clock.now())  # once for the whole list
+    found = [_read(uow, row, cal) for row in rows]
     return [t for t in found if risk is None or t.risk == risk]
 
 
