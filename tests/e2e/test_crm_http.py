@@ -61,8 +61,11 @@ def _ids(site: Site) -> tuple[str, str]:
 
 
 def _record(site: Site, customer_id: str, summary: str, *, channel: str = "ussd", times: int = 1) -> None:
+    clock = site.container.clock
+    assert isinstance(clock, SimulatedClock)
     with site.container.uow() as uow:
         for i in range(times):
+            clock.advance_by(timedelta(seconds=1))  # one instant each: newest first is then by time, not by id
             text = f"{summary} {i + 1}" if times > 1 else summary
             crm.record_interaction(uow, customer_id=customer_id, channel=channel, direction="in", summary=text)
         uow.commit()
