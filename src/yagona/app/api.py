@@ -121,6 +121,8 @@ def _mount_customer_care(app: FastAPI) -> None:
         reminders_web.router,  # /account/reminders
         crm_routes.me_router,  # /api/v1/me/interactions: the customer's own timeline
         crm_web.router,  # /account/history
+        crm_routes.tickets_router,  # /api/v1/me/tickets: the customer's requests and complaints
+        crm_web.requests_router,  # /account/requests
         crm_help_web.router,  # /help: the help assistant, for anyone
         mydata.router,  # /api/v1/me/personal-data: the customer's own data
         mydata.pages,  # /account/data

@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from yagona.app.telegram.personal_data import TelegramPersonalData
 from yagona.app.ussd.personal_data import UssdPersonalData
 from yagona.crm import handlers as crm_handlers
+from yagona.crm import service as crm_service
+from yagona.crm import tasks as crm_tasks
 from yagona.crm.personal_data import CrmPersonalData
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
@@ -98,6 +100,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **loyalty_tasks.handlers(),
         **reminders_tasks.handlers(),
         **privacy_tasks.handlers(),
+        **crm_tasks.handlers(),
     }
 
 
@@ -182,6 +185,8 @@ def bootstrap(
     reminders_service.rules()  # the reminder rules, validated at start: a bad file stops here
     reminders_service.configure(secret_key=settings.secret_key.get_secret_value())
     reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events
+    crm_service.ticket_options("en")  # the ticket data (categories, queues, SLA targets): a bad file stops here
+    crm_service.configure_tickets(secret_key=settings.secret_key.get_secret_value())  # SMS replies to tickets
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )

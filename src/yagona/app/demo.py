@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import SecretStr
 
+from yagona.crm import service as crm
 from yagona.home import service as home
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerCreate
@@ -101,6 +102,13 @@ def load(uow: UnitOfWork, settings: Settings) -> list[str]:
         )
         home.top_up(uow, contract=requested.contract, amount=Money.of_som(200_000), idempotency_key="demo:home")
     done.extend(f"home internet {a.contract} ({a.state})" for a in home.accounts_of(uow, customer_id=holder.id))
+    if not crm.tickets(uow, customer_id=holder.id, limit=1):  # the console's queue is not empty
+        crm.open_request(uow, customer_id=holder.id, channel="portal", summary="Kechqurun internet sekin",
+                         body="Har kuni soat 21:00 dan keyin internet juda sekin ishlaydi", category="technical",
+                         service="mobile")  # fmt: skip
+        crm.open_request(uow, customer_id=holder.id, channel="telegram", summary="Telegram: asked to talk to a person",
+                         body="Mart oyi uchun abonent to'lovi ikki marta yechildi", category="complaint")  # fmt: skip
+    done.append(f"tickets: {len(crm.tickets(uow, customer_id=holder.id))} (/staff/tickets)")
     return done
 
 

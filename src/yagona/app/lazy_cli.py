@@ -35,6 +35,7 @@ LAZY: dict[str, tuple[str, str, str]] = {
         "CDR files through JetStream to the rating workers.",
     ),
     "privacy": ("yagona.privacy.cli", "app", "Privacy: legal holds, erasure, retention, de-identification."),
+    "crm": ("yagona.crm.cli", "app", "Customer care: the tickets' business calendar and queues."),
 }
 # What to do to a sub-app once imported (cli.py adds commands that need the composition root).
 ON_LOAD: dict[str, Callable[[typer.Typer], None]] = {}

@@ -40,3 +40,30 @@ class TooManyQuestionsError(YagonaError):
 
     code = "too_many_questions"
     http_status = 429
+
+
+class TicketInvalidError(InvalidRequestError):
+    """A ticket names a customer, a category and a priority the data knows (`tickets.yaml`);
+    a status, queue or agent the same. The refusal keeps the kernel's code `invalid_request`."""
+
+    code = "invalid_request"
+
+
+class AttachmentRefusedError(InvalidRequestError):
+    """An attachment over the size limit or of a type other than png, jpeg or pdf (checked by
+    its first bytes, not its name)."""
+
+    code = "attachment_refused"
+
+
+class NotInQueueError(YagonaError):
+    """An agent acts only on the tickets of the queues they work (a supervisor on any)."""
+
+    code = "not_in_queue"
+    http_status = 403
+
+
+class TicketMergeError(ConflictError):
+    """A ticket merges into another open ticket of the same customer, never into itself."""
+
+    code = "merge_refused"

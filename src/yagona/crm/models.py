@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Date, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yagona.platform.db import Base, UtcDateTime
@@ -50,8 +50,23 @@ class ContactRequest(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_by: Mapped[str | None] = mapped_column(String(36))
     close_note: Mapped[str | None] = mapped_column(String(1000))
+    # The ticket (issue 14): what it is about, who works it, and its SLA clocks.
+    category: Mapped[str] = mapped_column(String(16), default="question", server_default="question")
+    priority: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    service: Mapped[str | None] = mapped_column(String(40))
+    queue: Mapped[str] = mapped_column(String(24), default="general", server_default="general")
+    assigned_to: Mapped[str | None] = mapped_column(String(36))
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    first_response_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_due: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    merged_into: Mapped[str | None] = mapped_column(String(36))
 
-    __table_args__ = (Index("ix_crm_contact_request_status", "status", "opened_at"),)
+    __table_args__ = (
+        Index("ix_crm_contact_request_status", "status", "opened_at"),
+        Index("ix_crm_contact_request_queue", "queue", "status"),
+        Index("ix_crm_contact_request_customer", "customer_id", "opened_at"),
+    )
 
 
 class AssistantTurn(Base):
@@ -75,3 +90,78 @@ class AssistantTurn(Base):
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     __table_args__ = (Index("ix_crm_assistant_turn_customer", "customer_id", "channel", "asked_at"),)
+
+
+class TicketMessage(Base):
+    """One entry of a ticket's thread: the customer's words (`customer`), a reply to them
+    (`reply`, sent through the channel the ticket came from), an internal note (`note`, never
+    shown to the customer), or what happened to it (`event`: assigned, merged, status)."""
+
+    __tablename__ = "crm_ticket_message"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(12))
+    body: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(36))  # staff id; None: the customer or the system
+    channel: Mapped[str | None] = mapped_column(String(16))  # a reply: where it went
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_crm_ticket_message_ticket", "ticket_id", "created_at"),)
+
+
+class TicketAttachment(Base):
+    """A file the customer attached (png, jpeg, pdf; size-limited), kept in the database with
+    the ticket so that a backup and a deletion take it along."""
+
+    __tablename__ = "crm_ticket_attachment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(36))
+    message_id: Mapped[str] = mapped_column(String(36))
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_crm_ticket_attachment_ticket", "ticket_id"),)
+
+
+class DayOff(Base):
+    """A day the operator closes the call-centre besides the public holidays."""
+
+    __tablename__ = "crm_day_off"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SlaEvent(Base):
+    """A ticket's SLA clock reached its warning or its breach (`kind`: first_response |
+    resolution; `level`: warning | breach) — once each."""
+
+    __tablename__ = "crm_sla_event"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(36))
+    queue: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(8))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "kind", "level", name="uq_crm_sla_event"),
+        Index("ix_crm_sla_event_recorded", "recorded_at"),
+    )
+
+
+class QueueMember(Base):
+    """A member of staff who works a queue that is not open to every agent (claims)."""
+
+    __tablename__ = "crm_queue_member"
+
+    queue: Mapped[str] = mapped_column(String(24), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(36), primary_key=True)

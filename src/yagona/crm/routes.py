@@ -1,5 +1,10 @@
 """REST of the CRM.
 
+- `GET/POST /api/v1/me/tickets`, `GET /api/v1/me/tickets/{id}`, `POST …/{id}/messages` — the
+  signed-in customer (session, or a bearer token with the scope `tickets`): their own requests
+  and complaints, in the spirit of TMF621 Trouble Ticket (a name, a description, a type, a
+  status, the expected resolution date) in our snake_case. Another customer's ticket is 404.
+
 - `GET /api/v1/me/interactions` — the signed-in customer (session, or a bearer token with the
   scope `history`): their own timeline, newest first, a channel at a time, a page at a time.
   The customer is the credential's: no id is taken from the request, so nobody reads another's.
@@ -9,11 +14,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import Field
 
 from yagona.crm import service
-from yagona.crm.schemas import Direction, InteractionChannel, InteractionRead
-from yagona.platform.api import ApiRead, Timestamp
+from yagona.crm.schemas import Direction, InteractionChannel, InteractionRead, TicketMessageRead, TicketRead
+from yagona.platform.api import ApiModel, ApiRead, Timestamp
 from yagona.platform.auth import Principal, require_customer
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
@@ -71,3 +77,120 @@ def my_interactions(
     """The customer's contacts in every channel and the operations on their services, newest first."""
     found = service.timeline_page(uow, customer_id=principal.customer_id, channel=channel, page=page, per_page=per_page)
     return InteractionPage(items=[InteractionView.of(e) for e in found.items], page=found.page, has_next=found.has_next)
+
+
+# --- the customer's tickets ------------------------------------------------------------------
+
+TICKET_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: CUSTOMER_PROBLEMS[401],
+    403: {"description": "the token lacks the scope `tickets`", "content": _PROBLEM},
+    404: {"description": "no such ticket of yours (another customer's is not found either)", "content": _PROBLEM},
+    409: {"description": "the ticket is closed", "content": _PROBLEM},
+    422: {"description": "an unknown type, an empty text, a field unknown", "content": _PROBLEM},
+}
+tickets_router = APIRouter(prefix="/api/v1/me/tickets", tags=["my tickets"], responses=TICKET_PROBLEMS)
+TicketCustomer = Annotated[Principal, Depends(require_customer("tickets"))]
+TicketId = Annotated[str, Path(max_length=36)]
+
+
+class TicketView(ApiRead):
+    """A trouble ticket, TMF621-like: `name` is its subject, `ticket_type` its category."""
+
+    id: str
+    number: str
+    name: str
+    description: str
+    ticket_type: str
+    priority: str
+    status: str
+    channel: InteractionChannel
+    related_service: str | None
+    creation_date: Timestamp
+    first_response_date: Timestamp | None
+    expected_resolution_date: Timestamp | None
+    resolution_date: Timestamp | None
+    merged_into: str | None
+
+    @classmethod
+    def of(cls, t: TicketRead) -> TicketView:
+        return cls(
+            id=t.id, number=service.ticket_number(t.id), name=t.summary, description=t.body, ticket_type=t.category,
+            priority=t.priority, status=t.status, channel=t.channel, related_service=t.service,
+            creation_date=t.opened_at, first_response_date=t.first_response_at,
+            expected_resolution_date=t.resolution_due, resolution_date=t.resolved_at, merged_into=t.merged_into,
+        )  # fmt: skip
+
+
+class TicketNoteView(ApiRead):
+    """An entry of the thread the customer sees: their words (`customer`) or a reply (`reply`)."""
+
+    id: str
+    kind: str
+    text: str
+    date: Timestamp
+    attachments: list[str]  # file names
+
+    @classmethod
+    def of(cls, m: TicketMessageRead) -> TicketNoteView:
+        return cls(
+            id=m.id, kind=m.kind, text=m.body, date=m.created_at, attachments=[a.filename for a in m.attachments]
+        )
+
+
+class TicketDetail(TicketView):
+    notes: list[TicketNoteView]
+
+
+class TicketList(ApiRead):
+    items: list[TicketView]
+
+
+class TicketCreate(ApiModel):
+    name: str = Field(min_length=1, max_length=300, description="what it is about, in a line")
+    description: str = Field(min_length=1, max_length=4000)
+    ticket_type: str = Field(
+        default="question", max_length=16, description="question, technical, billing, complaint, claim, privacy"
+    )
+    related_service: str | None = Field(default=None, max_length=40, description="mobile, wallet, home, iptv")
+
+
+class TicketNoteCreate(ApiModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+@tickets_router.get("")
+def my_tickets(principal: TicketCustomer, uow: Uow) -> TicketList:
+    """The customer's tickets, newest first."""
+    found = service.tickets(uow, customer_id=principal.customer_id, limit=100)
+    return TicketList(items=[TicketView.of(t) for t in found])
+
+
+@tickets_router.post("", status_code=201)
+def open_ticket(principal: TicketCustomer, uow: Uow, body: TicketCreate) -> TicketView:
+    """A new request or complaint (its SLA clocks start now); through the portal channel."""
+    ticket_id = service.open_request(
+        uow, customer_id=principal.customer_id, channel=InteractionChannel.PORTAL, summary=body.name,
+        body=body.description, category=body.ticket_type, service=body.related_service,
+    )  # fmt: skip
+    uow.commit()
+    return TicketView.of(service.ticket(uow, ticket_id=ticket_id, customer_id=principal.customer_id))
+
+
+def _detail(uow: UnitOfWork, customer_id: str, ticket_id: str) -> TicketDetail:
+    found = service.ticket(uow, ticket_id=ticket_id, customer_id=customer_id)
+    notes = [TicketNoteView.of(m) for m in service.thread(uow, ticket_id=found.id, customer_id=customer_id)]
+    return TicketDetail(**TicketView.of(found).model_dump(), notes=notes)
+
+
+@tickets_router.get("/{ticket_id}")
+def my_ticket(principal: TicketCustomer, uow: Uow, ticket_id: TicketId) -> TicketDetail:
+    """One of the customer's tickets with its thread (never a member of staff's internal note)."""
+    return _detail(uow, principal.customer_id, ticket_id)
+
+
+@tickets_router.post("/{ticket_id}/notes", status_code=201)
+def write_on_ticket(principal: TicketCustomer, uow: Uow, ticket_id: TicketId, body: TicketNoteCreate) -> TicketDetail:
+    """The customer writes on their ticket; one waiting for them (or resolved) is worked again."""
+    service.customer_reply(uow, ticket_id=ticket_id, customer_id=principal.customer_id, body=body.text)
+    uow.commit()
+    return _detail(uow, principal.customer_id, ticket_id)

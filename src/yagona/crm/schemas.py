@@ -64,3 +64,92 @@ class TimelinePage(BaseModel):
     items: list[InteractionRead]
     page: int
     has_next: bool
+
+
+# --- tickets (issue 14.2, 14.3) -------------------------------------------------------------
+
+TICKET_STATUSES = ("open", "in_progress", "waiting_customer", "resolved", "closed")
+TICKET_DONE = ("resolved", "closed")
+
+
+class TicketRead(BaseModel):
+    """A ticket (a contact request grown up): what, who works it, and its SLA clocks. `risk`
+    is the worse of its two clocks at the time it was read: ok | at_risk | breached."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    customer_id: str
+    channel: InteractionChannel
+    summary: str
+    body: str
+    status: str
+    category: str
+    priority: str
+    service: str | None
+    queue: str
+    assigned_to: str | None
+    opened_at: datetime
+    first_response_at: datetime | None
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    merged_into: str | None
+    risk: str = "ok"
+
+
+class AttachmentRead(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    message_id: str
+    filename: str
+    content_type: str
+    size: int
+
+
+class TicketMessageRead(BaseModel):
+    """An entry of a ticket's thread: customer | reply | note (staff only) | event."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str
+    body: str
+    author: str | None
+    channel: str | None
+    created_at: datetime
+    attachments: tuple[AttachmentRead, ...] = ()
+
+
+class NewAttachment(BaseModel):
+    """A file a customer attaches: its name as sent, its bytes (the type is read from them)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    data: bytes
+
+
+class SlaWarning(BaseModel):
+    """A ticket's SLA clock passed its warning or its due time (recorded once each)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ticket_id: str
+    queue: str
+    kind: str  # first_response | resolution
+    level: str  # warning | breach
+    due_at: datetime
+    recorded_at: datetime
+
+
+class TicketOptions(BaseModel):
+    """What the data offers, in one language: categories, priorities, queues, statuses."""
+
+    model_config = ConfigDict(frozen=True)
+
+    categories: dict[str, str]
+    priorities: tuple[str, ...]
+    queues: dict[str, str]

@@ -23,6 +23,7 @@ SCOPES = (
     "home",
     "loyalty",
     "history",
+    "tickets",
 )
 SERVICE_SCOPES = ("mobile", "wallet", "home_internet", "iptv")
 
@@ -84,6 +85,11 @@ SCOPE_DESCRIPTIONS: dict[str, dict[str, str]] = {
         "uz": "Operator bilan aloqalaringiz tarixini ko'rish (SMS, USSD, qo'ng'iroqlar, to'lovlar)",
         "ru": "Просматривать историю ваших обращений к оператору (SMS, USSD, звонки, платежи)",
         "en": "Read the history of your contacts with the operator (SMS, USSD, calls, payments)",
+    },
+    "tickets": {
+        "uz": "Murojaat va shikoyatlaringizni ko'rish, yangisini yuborish va ularga javob yozish",
+        "ru": "Просматривать ваши обращения и жалобы, подавать новые и отвечать в них",
+        "en": "Read your requests and complaints, send new ones and write on them",
     },
 }
 

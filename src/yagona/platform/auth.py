@@ -39,6 +39,7 @@ CUSTOMER_SCOPES = {
     "home": "read and manage your home internet and IPTV: request, plan, packages",
     "loyalty": "read your bonus points and exchange them for rewards on your lines",
     "history": "read the history of your contacts with the operator, in every channel",
+    "tickets": "read your requests and complaints, send new ones and write on them",
 }
 
 _staff_key = APIKeyHeader(name="X-Api-Key", scheme_name="staffKey", auto_error=False, description="staff / machine key")

@@ -69,6 +69,14 @@ ACCESS_ACTIONS = {
     "timeline.view": N_("Opened the timeline"),
     "note.add": N_("Recorded a call note"),
     "request.close": N_("Closed a contact request"),
+    "ticket.view": N_("Opened a ticket"),
+    "ticket.reply": N_("Replied on a ticket"),
+    "ticket.note": N_("Wrote an internal note on a ticket"),
+    "ticket.status": N_("Changed a ticket's status"),
+    "ticket.assign": N_("Assigned a ticket"),
+    "ticket.merge": N_("Merged a duplicate ticket"),
+    "ticket.open": N_("Opened a ticket on a call"),
+    "ticket.priority": N_("Changed a ticket's priority"),
 }
 
 # A home account's state as the console says it.

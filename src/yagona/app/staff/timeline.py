@@ -1,26 +1,27 @@
 """The console's side of the CRM: the customer's timeline beside the 360 (its latest contacts
 on the 360 itself, the whole of it a channel at a time on its own page, opened with a reason),
-the call note an agent records on a call, and the call-centre's queue of contact requests
-(`/staff/requests`) closed with a note. Every view and every write is in the access log."""
+the call note an agent records on a call, and the closing of a contact request with a note
+(`/staff/requests` itself is the tickets' queue now: `app/staff/tickets.py`). Every view and
+every write is in the access log."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import Form, Path, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from yagona.app.staff.common import Uow, page
+from yagona.app.staff.tickets import PRIORITIES
 from yagona.crm import service as crm
 from yagona.crm import web as crm_pages
 from yagona.crm.schemas import Direction, InteractionChannel
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerRead
 from yagona.identity.service import staff as staff_service
-from yagona.kernel.errors import YagonaError
 from yagona.platform import i18n
 from yagona.platform.auth import StaffPrincipal, staff_member
-from yagona.platform.pages.core import N_, page_language, page_router, pages_of
+from yagona.platform.pages.core import N_, flash, page_language, page_router, pages_of
 from yagona.platform.uow import UnitOfWork
 from yagona.privacy import service as privacy
 from yagona.privacy.errors import ReasonRequiredError
@@ -32,7 +33,6 @@ Reason = Annotated[str, Form(max_length=privacy.REASON_MAX_LENGTH)]
 Note = Annotated[str, Form(max_length=1000)]
 RECENT = 10
 PER_PAGE = 30
-QUEUE = 100
 # What the access log keeps as the reason of a write that is its own reason (a note, a closing).
 NOTE_REASON, CLOSE_REASON = "call note recorded", "contact request closed"
 NOTE_DONE = N_("The call note is recorded.")
@@ -46,6 +46,8 @@ def context(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
         "timeline_channels": crm_pages.CHANNELS,
         "timeline_directions": STAFF_DIRECTIONS,
         "timeline_statuses": crm_pages.STATUSES,
+        "ticket_options": crm.ticket_options,  # called with the page's language: the form of a ticket on a call
+        "ticket_priorities": PRIORITIES,
     }
 
 
@@ -142,40 +144,22 @@ def _timeline(
 
 @router.get("/requests")
 def requests_queue(request: Request, uow: Uow) -> Response:
-    """The call-centre's queue: the open contact requests, newest first."""
-    member = staff_member(request, uow)
-    return _queue(request, uow, member, done=None)
+    """The call-centre's queue of contact requests is the tickets' queue now."""
+    staff_member(request, uow)
+    return RedirectResponse("/staff/tickets", status_code=303)
 
 
 @router.post("/requests/{request_id}/close")
 def close_request(request: Request, uow: Uow, request_id: RequestId, note: Note = "") -> Response:
-    """Close an open request with a note of what was done; a closed one is refused (409)."""
+    """Close a ticket with a note of what was done (a reply on it); a closed one is refused (409).
+    Then the queue, saying so."""
     member = staff_member(request, uow, role="agent")
-    closed = crm.close_request(uow, request_id=request_id, staff_id=member.staff_id, note=note)
+    closed = crm.close_request(uow, request_id=request_id, staff_id=member.staff_id, note=note, role=member.role)
     privacy.record_access(
         uow, staff_id=member.staff_id, customer_id=closed.customer_id, action="request.close", subject=closed.id,
         reason=CLOSE_REASON,
     )  # fmt: skip
     uow.commit()
-    return _queue(request, uow, member, done=N_("The request is closed."))
-
-
-def _queue(request: Request, uow: UnitOfWork, member: StaffPrincipal, *, done: str | None) -> Response:
-    rows = crm.contact_requests(uow, status="open", limit=QUEUE)
-    names: dict[str, str] = {}
-    for row in rows:
-        if row.customer_id not in names:
-            try:
-                names[row.customer_id] = identity.get_customer(uow, customer_id=row.customer_id).name
-            except YagonaError:
-                names[row.customer_id] = row.customer_id
-    language = page_language(request)
-    return page(
-        request,
-        "requests.html",
-        member,
-        requests=rows,
-        names=names,
-        channels=crm_pages.CHANNELS,
-        done=pages_of(request).gettext(language, done) if done else None,
-    )
+    response = RedirectResponse("/staff/tickets", status_code=303)
+    flash(request, response, pages_of(request).gettext(page_language(request), N_("The request is closed.")))
+    return response

@@ -3,18 +3,61 @@ commits: an interaction is recorded in the same transaction as the contact it de
 
 - `interactions`: record_interaction, timeline, timeline_page, note_message
 - `requests`: open_request, contact_requests, close_request
+- `tickets`: ticket, tickets, thread, attachment, customer_reply, ticket_number
+- `ticket_work`: reply, add_note, assign, set_status, set_priority, merge, staff_queues,
+  add_queue_member
+- `sla`: ticket_options, add_day_off, remove_day_off, days_off, sla_warnings, check_sla
 """
 
 from yagona.crm.service.interactions import MESSAGE, note_message, record_interaction, timeline, timeline_page
 from yagona.crm.service.requests import close_request, contact_requests, open_request
+from yagona.crm.service.sla import add_day_off, days_off, remove_day_off
+from yagona.crm.service.sla import check as check_sla
+from yagona.crm.service.sla import options as ticket_options
+from yagona.crm.service.sla import warnings as sla_warnings
+from yagona.crm.service.ticket_work import (
+    add_note,
+    add_queue_member,
+    assign,
+    merge,
+    reply,
+    set_priority,
+    set_status,
+    staff_queues,
+)
+from yagona.crm.service.ticket_work import configure as configure_tickets
+from yagona.crm.service.tickets import attachment, customer_reply, thread, ticket, tickets
+from yagona.crm.service.tickets import number as ticket_number
 
 __all__ = [
     "MESSAGE",
+    # tickets and SLAs
+    "add_day_off",
+    "add_note",
+    "add_queue_member",
+    "assign",
+    "attachment",
+    "check_sla",
     "close_request",
+    "configure_tickets",
     "contact_requests",
+    "customer_reply",
+    "days_off",
+    "merge",
     "note_message",
     "open_request",
     "record_interaction",
+    "remove_day_off",
+    "reply",
+    "set_priority",
+    "set_status",
+    "sla_warnings",
+    "staff_queues",
+    "thread",
+    "ticket",
+    "ticket_number",
+    "ticket_options",
+    "tickets",
     "timeline",
     "timeline_page",
 ]
