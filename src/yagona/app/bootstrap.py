@@ -133,6 +133,7 @@ def bootstrap(
     )
     home_service.configure(secret_key=settings.secret_key.get_secret_value())
     privacy_service.configure(secret_key=settings.secret_key.get_secret_value())  # keyed pseudonyms
+    privacy_service.configure_notices(secret_key=settings.secret_key.get_secret_value())  # documents, access codes
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges

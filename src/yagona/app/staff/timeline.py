@@ -65,6 +65,7 @@ def customer_timeline(  # noqa: PLR0917 - FastAPI passes the path and the form b
     """The customer's whole timeline, newest first, a channel at a time: logged with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="timeline")
     chosen = _channel(channel)
     try:
         privacy.record_access(
@@ -90,6 +91,7 @@ def call_note(
     customer's timeline under the agent's name; then the timeline, the note on top."""
     member = staff_member(request, uow, role="agent")
     customer = identity.get_customer(uow, customer_id=customer_id)
+    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="timeline")
     entry = crm.record_interaction(
         uow,
         customer_id=customer.id,

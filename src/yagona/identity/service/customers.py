@@ -28,6 +28,7 @@ from yagona.identity.service.common import _audit, _check_password_strength, _cu
 from yagona.identity.service.context import IdentityContext, phone_or_refuse
 from yagona.kernel.ids import new_id
 from yagona.platform.uow import UnitOfWork
+from yagona.privacy import service as privacy
 
 
 def register_customer(uow: UnitOfWork, *, ctx: IdentityContext, customer: CustomerCreate) -> CustomerRead:
@@ -74,6 +75,9 @@ def register_customer(uow: UnitOfWork, *, ctx: IdentityContext, customer: Custom
             recorded_at=now,
         )
     )
+    privacy.accept_documents(uow, customer_id=row.id, channel="signup")  # the versions published (privacy)
+    if customer.marketing_opt_in:
+        privacy.give_consent(uow, customer_id=row.id, purpose=privacy.MARKETING, channel="signup")
     _audit(uow, "customer_registered", row.id, subject=phone)
     uow.add_event(CustomerRegistered(occurred_at=now, customer_id=row.id))
     return get_customer(uow, customer_id=row.id)
@@ -112,9 +116,11 @@ def find_customer_by_phone(uow: UnitOfWork, *, phone: str) -> CustomerRead | Non
     return get_customer(uow, customer_id=row.id) if row else None
 
 
-def set_marketing_opt_in(uow: UnitOfWork, *, customer_id: str, opt_in: bool) -> CustomerRead:
+def set_marketing_opt_in(uow: UnitOfWork, *, customer_id: str, opt_in: bool, channel: str = "portal") -> CustomerRead:
+    """The marketing opt-in; privacy keeps the consent that marketing sends check at send time."""
     row = _customer(uow, customer_id)
     row.marketing_opt_in = opt_in
+    privacy.set_consent(uow, customer_id=customer_id, purpose=privacy.MARKETING, given=opt_in, channel=channel)
     uow.session.add(
         Consent(
             customer_id=customer_id,
@@ -136,6 +142,7 @@ def accept_documents(uow: UnitOfWork, *, customer_id: str) -> CustomerRead:
         uow.session.add(
             Consent(customer_id=customer_id, document=document.value, version=version, granted=True, recorded_at=now)
         )
+    privacy.accept_documents(uow, customer_id=customer_id, channel="portal")  # the versions published (privacy)
     _audit(uow, "documents_accepted", customer_id)
     return get_customer(uow, customer_id=customer_id)
 

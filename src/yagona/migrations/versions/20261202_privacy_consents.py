@@ -9,6 +9,7 @@ Create Date: 2026-12-02
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _at(name: str, *, nullable: bool = False) -> sa.Column[sa.DateTime]:
+def _at(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
@@ -116,6 +117,12 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=40), nullable=False),
         _at("occurred_at"),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_privacy_refused_attempt")),
+    )
+    # The marketing opt-ins given before consents moved here: kept as consents, from sign-up.
+    op.execute(
+        "INSERT INTO privacy_consent_event (customer_id, purpose, given, channel, document_version, recorded_at) "
+        "SELECT id, 'marketing', marketing_opt_in, 'signup', NULL, created_at FROM identity_customer "
+        "WHERE marketing_opt_in"
     )
 
 
