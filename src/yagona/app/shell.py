@@ -164,6 +164,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             NavigationItem("/wallet", N_("Wallet")),
             NavigationItem("/account/security", N_("Security")),
             NavigationItem("/account/profile", N_("Profile")),
+            NavigationItem("/account/privacy", N_("Privacy")),
         ],
     )
     app.include_router(router)

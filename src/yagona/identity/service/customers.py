@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
 from yagona.identity import repository
 from yagona.identity.errors import (
     CustomerNotFoundError,
@@ -161,3 +165,22 @@ def documents_to_accept(customer: CustomerRead) -> dict[str, str]:
     """The documents in force (document → version) the customer has not accepted yet."""
     accepted = {(c.document, c.version) for c in customer.consents}
     return {kind.value: version for kind, version in CURRENT_DOCUMENTS.items() if (kind.value, version) not in accepted}
+
+
+def notice_recipients(uow: UnitOfWork, *, batch: int = 1000) -> Iterator[tuple[str, str, str]]:
+    """Every customer as (id, primary phone, language): whom a notice to all is sent to (a
+    new version of a document, privacy). Read in batches by id."""
+    after = ""
+    while True:
+        query = (
+            select(Customer.id, Phone.phone, Customer.language)
+            .join(Phone, (Phone.customer_id == Customer.id) & Phone.is_primary)
+            .where(Customer.id > after)
+            .order_by(Customer.id)
+            .limit(batch)
+        )
+        rows = uow.session.execute(query).all()
+        yield from ((r[0], r[1], r[2]) for r in rows)
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
