@@ -35,7 +35,7 @@ def customer_id(app: FastAPI, container: Container) -> str:
         found = customer(uow, app.state.identity, PHONE)
         line_factory.connect(uow, PHONE)
         wallet_factory.register(uow, PHONE, customer_id=found.id)
-        member(uow, app.state.identity, "supervisor")
+        member(uow, app.state.identity, "supervisor", access_to=[found.id])
         uow.commit()
     return found.id
 

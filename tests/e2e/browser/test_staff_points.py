@@ -24,7 +24,7 @@ def customer_id(app: FastAPI, container: Container) -> str:
     with container.uow() as uow:
         found = customer(uow, app.state.identity, PHONE)
         line_factory.connect(uow, PHONE, deposit_som=100_000)  # its first fee earns 40 points
-        member(uow, app.state.identity, "supervisor")
+        member(uow, app.state.identity, "supervisor", access_to=[found.id])
         uow.commit()
     return found.id
 
