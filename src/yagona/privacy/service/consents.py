@@ -53,6 +53,15 @@ class ConsentChange:
     recorded_at: datetime
 
 
+@dataclass(frozen=True)
+class RefusedAttemptRead:
+    actor: str
+    customer_id: str | None
+    action: str
+    code: str
+    occurred_at: datetime
+
+
 @cache
 def purposes() -> dict[str, Purpose]:
     """The register, validated: a purpose with an unknown legal basis stops the start."""
@@ -178,9 +187,10 @@ def consent_history(uow: UnitOfWork, *, customer_id: str, limit: int = 100) -> l
     return [ConsentChange(r.purpose, r.given, r.channel, r.document_version, r.recorded_at) for r in rows]
 
 
-def refused_attempts(uow: UnitOfWork, *, customer_id: str | None = None, limit: int = 100) -> list[RefusedAttempt]:
+def refused_attempts(uow: UnitOfWork, *, customer_id: str | None = None, limit: int = 100) -> list[RefusedAttemptRead]:
     """The refused attempts kept, newest first (for auditors and tests)."""
     query = select(RefusedAttempt)
     if customer_id is not None:
         query = query.where(RefusedAttempt.customer_id == customer_id)
-    return list(uow.session.scalars(query.order_by(RefusedAttempt.seq.desc()).limit(limit)).all())
+    rows = uow.session.scalars(query.order_by(RefusedAttempt.seq.desc()).limit(limit)).all()
+    return [RefusedAttemptRead(r.actor, r.customer_id, r.action, r.code, r.occurred_at) for r in rows]
