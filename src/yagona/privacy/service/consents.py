@@ -95,7 +95,7 @@ def _purpose(uow: UnitOfWork, purpose: str, *, customer_id: str, action: str) ->
         refuse_attempt(
             uow, actor=f"customer:{customer_id}", customer_id=customer_id, action=action, code="unknown_purpose"
         )
-        raise UnknownPurposeError(f"no such purpose of processing: {purpose[:40]}", purpose=purpose[:40])
+        raise UnknownPurposeError(f"No such purpose of processing: {purpose[:40]}", purpose=purpose[:40])
     if not found.needs_consent:
         raise NotConsentBasedError(f"{purpose} rests on {found.basis}: no consent to give or withdraw")
     return found

@@ -225,13 +225,13 @@ def confirm_code(uow: UnitOfWork, *, staff_id: str, grant_id: str, code: str) ->
     Five wrong codes end the request."""
     row = _pending(uow, grant_id, staff_id=staff_id)
     if row.code_digest is None:
-        raise WrongAccessCodeError("this request was sent without a code: the customer approves in the portal")
+        raise WrongAccessCodeError("This request was sent without a code: the customer approves in the portal")
     if not pepper().matches(row.code_digest, row.id, code.strip()[:12]):
         row.code_attempts += 1
         if row.code_attempts >= CODE_ATTEMPTS:
             row.status, row.decided_at, row.code_digest = "denied", uow.clock.now(), None
         uow.session.flush()  # the attempt counts: the refusal persists it (nothing else was written)
-        raise WrongAccessCodeError("the code is wrong", attempts_left=max(0, CODE_ATTEMPTS - row.code_attempts))
+        raise WrongAccessCodeError("The code is wrong", attempts_left=max(0, CODE_ATTEMPTS - row.code_attempts))
     return _approve(uow, row, "sms")
 
 
