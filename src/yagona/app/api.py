@@ -12,7 +12,8 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
-from yagona.app import account_privacy, me, metrics, problems, shell, staff
+from yagona.app import me, metrics, problems, shell, staff
+from yagona.app.account import web as account_web
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.app.telegram import routes as telegram_routes
@@ -109,7 +110,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     _mount_notify(app, settings)
     for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
         app.include_router(crm_router)
-    account_privacy.install(app)  # /account/privacy and the documents' re-acceptance gate
+    account_web.install(app)  # /account/privacy and the documents' re-acceptance gate
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 
