@@ -130,7 +130,8 @@ def line_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
     """Block (a lost phone, or administratively) or unblock one of the customer's lines."""
     member = staff_member(request, uow, role=LINE_ACTIONS[action].role)
     customer = identity.get_customer(uow, customer_id=customer_id)
-    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="lines")
+    for section in ("profile", "lines"):  # the action, and the 360 it answers with
+        privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section=section)
     if msisdn not in _line_numbers(uow, customer):
         raise NotFoundError(f"no line {msisdn} of this customer")
     checked = privacy.checked_reason(reason)  # refused before anything changes
@@ -160,7 +161,8 @@ def wallet_action(  # noqa: PLR0917 - FastAPI passes the path and the form by na
     customer's wallet: supervisors and admins."""
     member = staff_member(request, uow, role=WALLET_ACTIONS[action].role)
     customer = identity.get_customer(uow, customer_id=customer_id)
-    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="wallets")
+    for section in ("profile", "wallets"):  # the action, and the 360 it answers with
+        privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section=section)
     wallet = next((w for w in _wallets(uow, customer) if w.phone == phone), None)
     if wallet is None:
         raise NotFoundError(f"no wallet {phone} of this customer")
