@@ -169,6 +169,7 @@ def test_staff_open_a_cabinet_only_with_the_customers_permission_for_its_section
         )
         opened = _post(agent, f"/staff/customers/{customer_id}", reason="Customer called about the bill")
         assert opened.status_code == 200 and "Dilnoza Alimova" in opened.text and "Access granted until" in opened.text
+        assert 'id="lines-title"' in opened.text and 'id="wallets-title"' not in opened.text  # only what was granted
         frozen = _post(agent, f"/staff/customers/{customer_id}/wallets/{PHONE}/freeze", reason="Suspicious payments")
         assert frozen.status_code == 403  # the wallets were not granted (and an agent may not)
         points = _post(agent, f"/staff/customers/{customer_id}/points", reason="Customer asks about points")

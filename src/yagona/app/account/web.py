@@ -227,6 +227,8 @@ def install(app: FastAPI) -> None:
 def _must_accept(request: Request) -> bool:
     factory = request.app.state.uow_factory
     with factory() as uow:
+        if not any(d.needs_acceptance for d in privacy.current_documents(uow)):
+            return False  # the usual case: nothing waits for anyone, the session is not even read
         principal = session_customer(request, uow)
         pending = principal is not None and bool(privacy.documents_to_accept(uow, customer_id=principal.customer_id))
         uow.commit()  # the session's last use, as any page records it
