@@ -107,6 +107,14 @@ def _post(client: httpx.Client, path: str, page: str = "/staff", **form: str | l
     return client.post(path, data={**form, "csrf_token": _token(client.get(page))})
 
 
+def _json(output: str) -> dict[str, object]:
+    """The command's JSON answer (the app's log lines may share the captured output)."""
+    found = re.search(r"^\{$.*?^\}$", output, re.S | re.M)
+    assert found, output
+    answer: dict[str, object] = json.loads(found.group(0))
+    return answer
+
+
 def _codes(container: Container, phone: str) -> list[str]:
     sealer = notify.sealer_for(container.settings.secret_key.get_secret_value())
     with container.uow() as uow:
@@ -231,7 +239,7 @@ def test_emergency_access_needs_a_supervisor_and_is_shown_to_the_customer(
 
 
 def test_disclosures_are_recorded_by_supervisors_and_the_customer_sees_those_the_law_allows(
-    url: str, ids: dict[str, str], clock: SimulatedClock
+    url: str, ids: dict[str, str], clock: SimulatedClock, settings: Settings
 ) -> None:
     if anonymous := _browser(url):
         signed_out = anonymous.get("/staff/privacy/disclosures")
@@ -247,9 +255,17 @@ def test_disclosures_are_recorded_by_supervisors_and_the_customer_sees_those_the
     assert told.status_code == 200 and "The disclosure is recorded." in told.text
     secret = _post(supervisor, "/staff/privacy/disclosures", **form, body="Investigator", given="Usage", secret="yes")
     assert "Investigator" in secret.text  # the auditors see every disclosure
+    by_cli = CliRunner().invoke(
+        cli.app,
+        ["--database-url", settings.database.url, "privacy", "disclosure", "record", "--customer", ids["first"],
+         "--body", "Customs committee", "--basis", "Customs Code, art. 3", "--reference", "No 44",
+         "--given", "Wallet owner's name", "--by", "staff-cli", "--secret"],
+    )  # fmt: skip
+    assert by_cli.exit_code == 0 and _json(by_cli.output)["secret"] is True, by_cli.output
+    assert "Customs committee" in supervisor.get("/staff/privacy/disclosures").text
     if owner := _customer(url, PHONE):
         page = owner.get("/account/privacy")
-        assert "Tax committee" in page.text and "Investigator" not in page.text
+        assert "Tax committee" in page.text and "Investigator" not in page.text and "Customs" not in page.text
     if other := _customer(url, OTHER):
         assert "Tax committee" not in other.get("/account/privacy").text
 
@@ -268,7 +284,7 @@ def test_a_new_version_needing_acceptance_blocks_the_cabinet_until_accepted(
     finally:
         text.unlink()
     assert published.exit_code == 0, published.output
-    assert json.loads(published.output)["customers_told"] == 2
+    assert _json(published.output)["customers_told"] == 2
     assert any("2026-12" in body for body in _codes(container, PHONE))
     if owner := _customer(url, PHONE):
         blocked = owner.get("/account/profile")
