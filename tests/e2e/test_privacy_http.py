@@ -141,6 +141,7 @@ def test_the_privacy_page_is_its_customers_alone(url: str, ids: dict[str, str], 
         assert taken.status_code == 404  # nor can it be approved by anyone else
         given = _post(first, "/account/privacy/consents", "/account/privacy", purpose="marketing", given="yes")
         assert given.status_code == 303
+        assert "History of your consents" in first.get("/account/privacy").text
         unknown = _post(first, "/account/privacy/consents", "/account/privacy", purpose="resale", given="yes")
         assert unknown.status_code == 422 and "No such purpose" in unknown.text
     with container.uow() as uow:

@@ -85,6 +85,8 @@ def privacy_page(request: Request, uow: Uow) -> Response:
         language=language,
         bases=BASES,
         documents=DOCUMENTS,
+        history=privacy.consent_history(uow, customer_id=customer_id, limit=20),
+        purpose_names={p.id: p.name[language] for p in privacy.purposes().values()},
         acceptances=privacy.acceptances_of(uow, customer_id=customer_id),
         grants=privacy.grants_of(uow, customer_id=customer_id),
         statuses=GRANT_STATUSES,
