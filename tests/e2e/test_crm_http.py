@@ -40,9 +40,8 @@ def site(settings: Settings, engine: Engine) -> Iterator[Site]:
         app.state.identity = context(settings, issuer=url)
         site = Site(url, container, app.state)
         with container.uow() as uow:
-            for phone in (DILNOZA, BOBUR):
-                customer(uow, app.state.identity, phone)
-            member(uow, app.state.identity, "agent")
+            ids = [customer(uow, app.state.identity, phone).id for phone in (DILNOZA, BOBUR)]
+            member(uow, app.state.identity, "agent", access_to=ids)
             uow.commit()
         try:
             yield site

@@ -48,7 +48,7 @@ def customer_id(app: FastAPI, container: Container) -> str:
         line_factory.connect(uow, PHONE)
         wallet_factory.register(uow, PHONE, customer_id=found.id)
         for role in ("agent", "supervisor", "admin"):
-            member(uow, app.state.identity, role)
+            member(uow, app.state.identity, role, access_to=[found.id])
         uow.commit()
     return found.id
 

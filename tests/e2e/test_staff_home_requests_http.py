@@ -47,7 +47,7 @@ def contracts(app: FastAPI, container: Container, settings: Settings, clock: Sim
     with container.uow() as uow:
         found = {phone: home_factory.request(uow, app.state.identity, phone) for phone in (WAITING, VERIFIED)}
         for role in ("agent", "supervisor", "admin"):
-            member(uow, app.state.identity, role)
+            member(uow, app.state.identity, role, access_to=[holder.id for holder, _account in found.values()])
         uow.commit()
     missed = unit_of_work_factory(
         container.engine, clock=clock, bus=EventBus(), limits=settings.limits, publishes_externally=False

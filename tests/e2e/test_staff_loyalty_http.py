@@ -47,7 +47,7 @@ def customer_id(app: FastAPI, container: Container) -> str:
         found = customer(uow, app.state.identity, PHONE)
         line_factory.connect(uow, PHONE, deposit_som=100_000)
         for role in ("agent", "supervisor", "admin"):
-            member(uow, app.state.identity, role)
+            member(uow, app.state.identity, role, access_to=[found.id])
         uow.commit()
     return found.id
 

@@ -267,7 +267,7 @@ def test_retention_lets_old_codes_and_messages_go(
         assert _count(uow, "identity_otp") == 1
         assert privacy.run_retention(uow, purpose="identification")[0].rows == {}  # not old yet
         uow.commit()
-    clock.advance_by(timedelta(days=200))
+    clock.advance_by(timedelta(days=400))
     with container.uow() as uow:
         reports = {r.purpose: r for r in privacy.run_retention(uow)}
         assert privacy.arm_retention(uow)

@@ -13,6 +13,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 import yagona
 from yagona.app import me, metrics, mydata, problems, shell, staff
+from yagona.app.account import web as account_web
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
 from yagona.app.telegram import routes as telegram_routes
@@ -111,6 +112,7 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     telegram_routes.install(app, settings)  # the bot's webhook: on with YAGONA_TELEGRAM_BOT_TOKEN
     _mount_notify(app, settings)
     _mount_customer_care(app)
+    account_web.install(app)  # /account/privacy and the documents' re-acceptance gate
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

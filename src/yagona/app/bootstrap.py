@@ -178,6 +178,7 @@ def bootstrap(
     field_keys = settings.field_keys.get_secret_value() if settings.field_keys else None
     configure_field_keys(KeyRing.parse(field_keys, fallback_secret=secret))  # sealed personal fields
     privacy_service.register(*personal_data_providers())  # the customer's own data: docs/personal-data.md
+    privacy_service.configure_notices(secret_key=settings.secret_key.get_secret_value())  # documents, access codes
     bus.subscribe(home_handlers.CUSTOMER_VERIFIED, "home.activate", home_handlers.on_customer_verified(uow))
     loyalty_service.editions()  # the programme's data, validated at start: a bad file stops here
     loyalty_handlers.subscribe(bus, uow)  # the bonus programme earns from lines' and wallet's charges

@@ -34,7 +34,7 @@ LAZY: dict[str, tuple[str, str, str]] = {
         "app",
         "CDR files through JetStream to the rating workers.",
     ),
-    "privacy": ("yagona.privacy.cli", "app", "Privacy: legal holds, erasure, retention, de-identification."),
+    "privacy": ("yagona.app.privacy_cli", "app", "Privacy: documents, disclosures, holds, erasure, retention, keys."),
     "crm": ("yagona.crm.cli", "app", "Customer care: the tickets' business calendar and queues."),
 }
 # What to do to a sub-app once imported (cli.py adds commands that need the composition root).

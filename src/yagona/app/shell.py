@@ -165,6 +165,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             NavigationItem("/account/security", N_("Security")),
             NavigationItem("/account/profile", N_("Profile")),
             NavigationItem("/account/data", N_("My data")),
+            NavigationItem("/account/privacy", N_("Privacy")),
             NavigationItem("/help", N_("Help"), public=True),
         ],
     )

@@ -14,7 +14,10 @@ import typer
 from yagona.platform.cli import echo_json, environment, refusals_to_exit
 from yagona.privacy import service
 
-app = typer.Typer(help="Privacy: legal holds, erasure, retention, de-identification.", no_args_is_help=True)
+app = typer.Typer(
+    help="Privacy: documents, disclosures, legal holds, erasure, retention, de-identification, field keys.",
+    no_args_is_help=True,
+)
 hold_app = typer.Typer(help="Legal holds: the law requires a customer's data kept.", no_args_is_help=True)
 app.add_typer(hold_app, name="hold")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from yagona.app.staff import labels, timeline
+from yagona.app.staff import access, labels, timeline
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
 from yagona.home import service as home
@@ -28,7 +28,7 @@ from yagona.platform.auth import StaffPrincipal, staff_member
 from yagona.platform.pages.core import N_, page_language, page_router, pages_of
 from yagona.platform.uow import UnitOfWork
 from yagona.privacy import service as privacy
-from yagona.privacy.errors import ReasonRequiredError
+from yagona.privacy.errors import AccessNotGrantedError, ReasonRequiredError
 from yagona.wallet import service as wallets
 from yagona.wallet.schemas import BlockReason as WalletBlockReason
 from yagona.wallet.schemas import WalletRead
@@ -63,7 +63,11 @@ def search(request: Request, uow: Uow, q: str = "") -> Response:
         with contextlib.suppress(YagonaError):
             ids = [home.state(uow, contract=query).customer_id, *ids]
     found = [identity.get_customer(uow, customer_id=i) for i in dict.fromkeys(ids)]
-    results = [{"id": c.id, "name": c.name, "phones": [display_msisdn(p) for p in c.phones]} for c in found]
+    # The list is minimal: a masked name and the phones searched by; the cabinet opens only
+    # with the customer's permission (privacy grants).
+    results = [
+        {"id": c.id, "name": access.masked(c.name), "phones": [display_msisdn(p) for p in c.phones]} for c in found
+    ]
     return page(request, "search.html", member, q=query, results=results, searched=bool(query))
 
 
@@ -71,7 +75,9 @@ def search(request: Request, uow: Uow, q: str = "") -> Response:
 def ask_reason(request: Request, uow: Uow, customer_id: CustomerId) -> Response:
     """Before a customer's data is shown: why is it being opened? (The reason is logged.)"""
     member = staff_member(request, uow)
-    identity.get_customer(uow, customer_id=customer_id)  # an unknown id: the 404 page
+    customer = identity.get_customer(uow, customer_id=customer_id)  # an unknown id: the 404 page
+    if privacy.active_grant(uow, staff_id=member.staff_id, customer_id=customer.id, section="profile") is None:
+        return access.ask_page(request, uow, member, customer)  # first the customer's permission
     return page(request, "reason.html", member, customer_id=customer_id, error=None)
 
 
@@ -80,6 +86,10 @@ def open_customer(request: Request, uow: Uow, customer_id: CustomerId, reason: R
     """The customer 360, logged with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    try:
+        privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="profile")
+    except AccessNotGrantedError:
+        return access.ask_page(request, uow, member, customer, status_code=403)
     try:
         privacy.record_access(uow, staff_id=member.staff_id, customer_id=customer.id, action="view", reason=reason)
     except ReasonRequiredError as error:  # the form again, saying why
@@ -120,6 +130,8 @@ def line_action(  # noqa: PLR0917 - FastAPI passes the path and the form by name
     """Block (a lost phone, or administratively) or unblock one of the customer's lines."""
     member = staff_member(request, uow, role=LINE_ACTIONS[action].role)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    for section in ("profile", "lines"):  # the action, and the 360 it answers with
+        privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section=section)
     if msisdn not in _line_numbers(uow, customer):
         raise NotFoundError(f"no line {msisdn} of this customer")
     checked = privacy.checked_reason(reason)  # refused before anything changes
@@ -149,6 +161,8 @@ def wallet_action(  # noqa: PLR0917 - FastAPI passes the path and the form by na
     customer's wallet: supervisors and admins."""
     member = staff_member(request, uow, role=WALLET_ACTIONS[action].role)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    for section in ("profile", "wallets"):  # the action, and the 360 it answers with
+        privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section=section)
     wallet = next((w for w in _wallets(uow, customer) if w.phone == phone), None)
     if wallet is None:
         raise NotFoundError(f"no wallet {phone} of this customer")
@@ -190,12 +204,19 @@ def _customer_page(
     request: Request, uow: UnitOfWork, member: StaffPrincipal, customer: CustomerRead, *, done: str | None
 ) -> HTMLResponse:
     language = page_language(request)
+    grant = privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="profile")
+    sections = set(grant.sections)  # what the customer granted is all the page shows
     context: dict[str, Any] = {
         "customer": customer,
+        "grant": grant,
+        "sections": sections,
+        "section_names": access.SECTION_NAMES,
         "phones": [display_msisdn(p) for p in customer.phones],
-        "lines": [_line(uow, m) for m in _line_numbers(uow, customer)],
-        "wallets": [_wallet(uow, w) for w in _wallets(uow, customer)],
-        "homes": [_home(a, language) for a in home.accounts_of(uow, customer_id=customer.id)],
+        "lines": [_line(uow, m) for m in _line_numbers(uow, customer)] if "lines" in sections else [],
+        "wallets": [_wallet(uow, w) for w in _wallets(uow, customer)] if "wallets" in sections else [],
+        "homes": [_home(a, language) for a in home.accounts_of(uow, customer_id=customer.id)]
+        if "home" in sections
+        else [],
         "sessions": identity.list_sessions(uow, customer_id=customer.id)[:RECENT],
         "audit": identity.audit_trail(uow, customer_id=customer.id, limit=RECENT * 2),
         "records": privacy.access_log(uow, customer_id=customer.id, limit=RECENT),
@@ -208,7 +229,7 @@ def _customer_page(
         "audit_kinds": labels.AUDIT_KINDS,
         "receipt_kinds": labels.RECEIPT_KINDS,
         "home_states": labels.HOME_STATES,
-        **timeline.context(uow, customer.id),  # the latest contacts, beside the 360 (crm)
+        **(timeline.context(uow, customer.id) if "timeline" in sections else {}),  # the latest contacts (crm)
     }
     return page(request, "customer.html", member, **context)
 

@@ -52,6 +52,7 @@ def points(request: Request, uow: Uow, customer_id: CustomerId, reason: Reason =
     """The customer's points, logged with the reason (any member of staff)."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="points")
     phone = _phone(uow, customer)
     try:
         privacy.record_access(
@@ -84,6 +85,7 @@ def adjust(  # noqa: PLR0917 - FastAPI passes the path and the form by name
     """Add (positive) or take (negative) points, with a reason: a supervisor or an admin."""
     member = staff_member(request, uow, role=ADJUST_ROLE)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="points")
     phone = _phone(uow, customer)
     if phone is None:
         raise NotFoundError("this customer has no phone to hold points")

@@ -67,6 +67,7 @@ def customer_timeline(  # noqa: PLR0917 - FastAPI passes the path and the form b
     """The customer's whole timeline, newest first, a channel at a time: logged with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
+    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="timeline")
     chosen = _channel(channel)
     try:
         privacy.record_access(
@@ -92,6 +93,7 @@ def call_note(
     customer's timeline under the agent's name; then the timeline, the note on top."""
     member = staff_member(request, uow, role="agent")
     customer = identity.get_customer(uow, customer_id=customer_id)
+    privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="timeline")
     entry = crm.record_interaction(
         uow,
         customer_id=customer.id,

@@ -165,7 +165,7 @@ def link_line(body: CodeToNumber, session: Signed, uow: Uow, ctx: Ctx) -> Linked
 @router.post("/me/marketing", responses=REFUSALS)
 def marketing(body: MarketingBody, session: Signed, uow: Uow) -> CustomerRead:
     """The session's customer: the marketing opt-in, recorded as a consent."""
-    customer = service.set_marketing_opt_in(uow, customer_id=session.customer_id, opt_in=body.opt_in)
+    customer = service.set_marketing_opt_in(uow, customer_id=session.customer_id, opt_in=body.opt_in, channel="api")
     uow.commit()
     return customer
 

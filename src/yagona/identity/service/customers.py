@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from sqlalchemy import select
 
 from yagona.identity import repository
 from yagona.identity.errors import (
@@ -31,6 +34,7 @@ from yagona.identity.service.common import _audit, _check_password_strength, _cu
 from yagona.identity.service.context import IdentityContext, phone_or_refuse
 from yagona.kernel.ids import new_id
 from yagona.platform.uow import UnitOfWork
+from yagona.privacy import service as privacy
 
 
 def register_customer(uow: UnitOfWork, *, ctx: IdentityContext, customer: CustomerCreate) -> CustomerRead:
@@ -77,6 +81,9 @@ def register_customer(uow: UnitOfWork, *, ctx: IdentityContext, customer: Custom
             recorded_at=now,
         )
     )
+    privacy.accept_documents(uow, customer_id=row.id, channel="signup")  # the versions published (privacy)
+    if customer.marketing_opt_in:
+        privacy.give_consent(uow, customer_id=row.id, purpose=privacy.MARKETING, channel="signup")
     _audit(uow, "customer_registered", row.id, subject=phone)
     uow.add_event(CustomerRegistered(occurred_at=now, customer_id=row.id))
     return get_customer(uow, customer_id=row.id)
@@ -115,9 +122,11 @@ def find_customer_by_phone(uow: UnitOfWork, *, phone: str) -> CustomerRead | Non
     return get_customer(uow, customer_id=row.id) if row else None
 
 
-def set_marketing_opt_in(uow: UnitOfWork, *, customer_id: str, opt_in: bool) -> CustomerRead:
+def set_marketing_opt_in(uow: UnitOfWork, *, customer_id: str, opt_in: bool, channel: str = "portal") -> CustomerRead:
+    """The marketing opt-in; privacy keeps the consent that marketing sends check at send time."""
     row = _customer(uow, customer_id)
     row.marketing_opt_in = opt_in
+    privacy.set_consent(uow, customer_id=customer_id, purpose=privacy.MARKETING, given=opt_in, channel=channel)
     uow.session.add(
         Consent(
             customer_id=customer_id,
@@ -139,6 +148,7 @@ def accept_documents(uow: UnitOfWork, *, customer_id: str) -> CustomerRead:
         uow.session.add(
             Consent(customer_id=customer_id, document=document.value, version=version, granted=True, recorded_at=now)
         )
+    privacy.accept_documents(uow, customer_id=customer_id, channel="portal")  # the versions published (privacy)
     _audit(uow, "documents_accepted", customer_id)
     return get_customer(uow, customer_id=customer_id)
 
@@ -178,3 +188,22 @@ def correct_profile(uow: UnitOfWork, *, customer_id: str, name: str, email: str 
     if changed:
         _audit(uow, "profile_corrected", customer_id, fields=",".join(changed))
     return get_customer(uow, customer_id=customer_id)
+
+
+def notice_recipients(uow: UnitOfWork, *, batch: int = 1000) -> Iterator[tuple[str, str, str]]:
+    """Every customer as (id, primary phone, language): whom a notice to all is sent to (a
+    new version of a document, privacy). Read in batches by id."""
+    after = ""
+    while True:
+        query = (
+            select(Customer.id, Phone.phone, Customer.language)
+            .join(Phone, (Phone.customer_id == Customer.id) & Phone.is_primary)
+            .where(Customer.id > after)
+            .order_by(Customer.id)
+            .limit(batch)
+        )
+        rows = uow.session.execute(query).all()
+        yield from ((r[0], r[1], r[2]) for r in rows)
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]

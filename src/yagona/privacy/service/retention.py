@@ -1,7 +1,7 @@
 """Retention per purpose (seed 003, 18: data kept only as long as the purposes need).
 
-The periods are data: `retention_days` per purpose in privacy/data/purposes.yaml when that
-register carries them, else privacy/data/retention.yaml. A daily due job (`privacy.retention`)
+The periods are data: the register of purposes (privacy/data/purposes.yaml) where it names a
+plain period, else privacy/data/retention.yaml. A daily due job (`privacy.retention`)
 asks every registered provider to let go of what it keeps for each purpose past its period,
 records the pass (privacy_retention_run) and arms the next day's job."""
 
@@ -24,22 +24,30 @@ RETENTION_JOB = "privacy.retention"
 _DATA = Path(__file__).resolve().parent.parent / "data"
 
 
+_UNIT_DAYS = {"D": 1, "M": 30, "Y": 365}
+
+
 @cache
 def retention_periods() -> dict[str, int]:
-    """Purpose → days. The register of purposes wins where it names a period."""
+    """Purpose → days. The register of purposes (purposes.yaml) wins where its `retention` is a
+    plain period (P<n>D, P<n>M, P<n>Y); where it runs from the contract's end (`contract+…`),
+    the transient records a purpose still leaves behind (codes, sessions) keep retention.yaml's."""
     periods = {str(k): int(v) for k, v in (yaml.safe_load((_DATA / "retention.yaml").read_text()) or {}).items()}
-    register = _DATA / "purposes.yaml"
-    if register.exists():
-        loaded = yaml.safe_load(register.read_text()) or {}
-        entries = loaded.get("purposes", loaded) if isinstance(loaded, dict) else loaded
-        items = entries.items() if isinstance(entries, dict) else ((e.get("code"), e) for e in entries or [])
-        for code, entry in items:
-            if isinstance(entry, dict) and entry.get("retention_days") is not None and code:
-                periods[str(code).replace("-", "_")] = int(entry["retention_days"])
+    register = yaml.safe_load((_DATA / "purposes.yaml").read_text()) or {}
+    for entry in register.get("purposes", []):
+        days = _days(str(entry.get("retention", "")))
+        if days is not None and entry["id"] in periods:
+            periods[str(entry["id"])] = days
     for purpose, days in periods.items():
         if days < 1:
             raise ValueError(f"privacy retention: {purpose} must keep data at least a day")
     return periods
+
+
+def _days(period: str) -> int | None:
+    if len(period) < 3 or not period.startswith("P") or period[-1] not in _UNIT_DAYS or not period[1:-1].isdigit():
+        return None
+    return int(period[1:-1]) * _UNIT_DAYS[period[-1]]
 
 
 def run_retention(uow: UnitOfWork, *, purpose: str | None = None) -> list[RetentionReport]:

@@ -18,6 +18,7 @@ from yagona.notify.schemas import Channel, Language
 from yagona.platform import jobs
 from yagona.platform.sealing import Sealer
 from yagona.platform.uow import UnitOfWork
+from yagona.privacy import service as privacy
 from yagona.reminders import repository, rules
 from yagona.reminders.events import ReminderSent
 from yagona.reminders.models import ReminderLog
@@ -77,8 +78,8 @@ def _arm(uow: UnitOfWork, trigger: Trigger, subject: Subject) -> int:
     at, subject, bucket = look
     customer = customer or _customer_of(uow, subject.get("phone", ""), subject.get("customer_id"))
     if customer is None:
-        return 0
-    if all(r.kind == "marketing" for r in catalogue.of_trigger(trigger.name)) and not customer.marketing_opt_in:
+        return 0  # reminders reach One ID customers: their language, channels and consent live there
+    if all(r.kind == "marketing" for r in catalogue.of_trigger(trigger.name)) and not _consents(uow, customer):
         return 0  # no offer is prepared for a customer who did not opt in (checked again when it is due)
     return int(_schedule(uow, trigger.name, subject, at, suffix=bucket))
 
@@ -108,6 +109,11 @@ def _schedule(uow: UnitOfWork, trigger: str, subject: Subject, at: datetime, *, 
         payload={"trigger": trigger, "subject": subject, "rule": rule},
         now=uow.clock.now(),
     )
+
+
+def _consents(uow: UnitOfWork, customer: CustomerRead) -> bool:
+    """Does the customer consent to offers and newsletters now (privacy's consent register)?"""
+    return privacy.has_consent(uow, customer_id=customer.id, purpose=privacy.MARKETING)
 
 
 def _holding(trigger: str, occasion: Occasion) -> list[Rule]:
@@ -149,7 +155,7 @@ def _decide(
         kind=rule.kind,
         required=rule.required,
         opted_out=rule.id in choices.opted_out,
-        marketing_opt_in=customer.marketing_opt_in,
+        marketing_opt_in=_consents(uow, customer),  # asked at send time (privacy keeps the consent)
         last_sent_at=repository.last_sent(uow.session, customer.id, rule.id, occasion.subject),
         period=rule.period,
         sent_today=repository.sent_between(uow.session, customer.id, start, end),
