@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.crm import feedback_handlers as crm_feedback_handlers
+from yagona.crm import feedback_tasks as crm_feedback_tasks
 from yagona.crm import handlers as crm_handlers
+from yagona.crm import service as crm_service
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
 from yagona.home import tasks as home_tasks
@@ -59,6 +62,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **home_tasks.handlers(),
         **loyalty_tasks.handlers(),
         **reminders_tasks.handlers(),
+        **crm_feedback_tasks.handlers(),
     }
 
 
@@ -140,6 +144,8 @@ def bootstrap(
     reminders_service.rules()  # the reminder rules, validated at start: a bad file stops here
     reminders_service.configure(secret_key=settings.secret_key.get_secret_value())
     reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events
+    crm_service.configure_feedback(secret_key=settings.secret_key.get_secret_value())  # survey links, SMS
+    crm_feedback_handlers.subscribe(bus, uow)  # surveys after a resolved ticket, a plan switch, a payment
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )

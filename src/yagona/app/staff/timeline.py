@@ -46,6 +46,7 @@ def context(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
         "timeline_channels": crm_pages.CHANNELS,
         "timeline_directions": STAFF_DIRECTIONS,
         "timeline_statuses": crm_pages.STATUSES,
+        "timeline_kinds": crm_pages.KINDS,
     }
 
 
@@ -61,11 +62,14 @@ def customer_timeline(  # noqa: PLR0917 - FastAPI passes the path and the form b
     reason: Reason = "",
     channel: Annotated[str, Form(max_length=16)] = "",
     page_number: Annotated[int, Form(alias="page", ge=1, le=1000)] = 1,
+    kind: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    """The customer's whole timeline, newest first, a channel at a time: logged with its reason."""
+    """The customer's whole timeline, newest first, a channel and a kind at a time: logged
+    with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
     chosen = _channel(channel)
+    chosen_kind = kind if kind in crm.TIMELINE_KINDS else ""
     try:
         privacy.record_access(
             uow, staff_id=member.staff_id, customer_id=customer.id, action="timeline.view", subject=chosen or None,
@@ -75,7 +79,9 @@ def customer_timeline(  # noqa: PLR0917 - FastAPI passes the path and the form b
         message = i18n.localize(error, page_language(request))
         return _timeline(request, uow, member, customer, channel=chosen, reason=reason, error=message)
     uow.commit()
-    return _timeline(request, uow, member, customer, channel=chosen, reason=reason, page_number=page_number)
+    return _timeline(
+        request, uow, member, customer, channel=chosen, reason=reason, page_number=page_number, kind=chosen_kind
+    )
 
 
 @router.post("/customers/{customer_id}/notes")
@@ -99,6 +105,10 @@ def call_note(
         subject_kind="call",
         recorded_by=member.staff_id,
     )  # an empty note is refused here, before anything is written
+    crm.offer_survey(  # CSAT after a call (within the limits: once in 30 days, not in quiet hours)
+        uow, customer_id=customer.id, kind="csat", trigger="call", channel=InteractionChannel.STAFF, category="call",
+        interaction_id=entry,
+    )  # fmt: skip
     privacy.record_access(
         uow, staff_id=member.staff_id, customer_id=customer.id, action="note.add", subject=entry, reason=NOTE_REASON
     )
@@ -117,9 +127,10 @@ def _timeline(
     page_number: int = 1,
     error: str | None = None,
     done: str | None = None,
+    kind: str = "",
 ) -> Response:
     found = None if error else crm.timeline_page(uow, customer_id=customer.id, channel=channel or None,
-                                                 page=page_number, per_page=PER_PAGE)  # fmt: skip
+                                                 page=page_number, per_page=PER_PAGE, kind=kind or None)  # fmt: skip
     return page(
         request,
         "timeline.html",
@@ -134,6 +145,8 @@ def _timeline(
         page_number=found.page if found else 1,
         has_next=found.has_next if found else False,
         channels=crm_pages.CHANNELS,
+        kind=kind,
+        kinds=crm_pages.KINDS,
         directions=STAFF_DIRECTIONS,
         statuses=crm_pages.STATUSES,
         names=staff_service.staff_names(uow),
