@@ -19,6 +19,8 @@ from yagona.app.telegram import routes as telegram_routes
 from yagona.app.ussd import routes as ussd_routes
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
+from yagona.crm import feedback_routes as crm_feedback_routes
+from yagona.crm import feedback_web as crm_feedback_web
 from yagona.crm import routes as crm_routes
 from yagona.crm import web as crm_web
 from yagona.home import routes as home_routes
@@ -109,6 +111,8 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     _mount_notify(app, settings)
     for crm_router in (crm_routes.me_router, crm_web.router):  # the customer's own timeline: API and page
         app.include_router(crm_router)
+    app.include_router(crm_feedback_routes.staff_router)  # feedback scores (staff key)
+    app.include_router(crm_feedback_web.router)  # /feedback/{token}: a survey's link, no sign-in
     shell.install(app, settings)  # the portal's pages: after every API router, so its 404 page sees them all
     return app
 

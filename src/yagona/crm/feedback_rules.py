@@ -159,3 +159,20 @@ def answered_summary(kind: str, score: int, language: str, comment: str | None) 
 def follow_up(score: int, language: str, comment: str | None) -> tuple[str, str]:
     """A detractor's follow-up request: its summary and body (the customer's comment)."""
     return _said(FOLLOW_UP, language).format(score=score), comment or _said(NO_COMMENT, language)
+
+
+DEFAULT_PERIOD = timedelta(weeks=12)
+MAX_PERIOD = timedelta(days=366)
+
+
+def period(start: date | None, end: date | None, *, today: date) -> tuple[datetime, datetime]:
+    """The days asked for (Tashkent), both included, as [start, end) instants: by default the
+    last 12 weeks; a reversed or over-long period becomes the 12 weeks before its end."""
+    end = end or today
+    start = start or end - DEFAULT_PERIOD
+    if start > end or end - start > MAX_PERIOD:
+        start = end - DEFAULT_PERIOD
+    return (
+        datetime.combine(start, time(0, 0), tzinfo=TASHKENT),
+        datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=TASHKENT),
+    )

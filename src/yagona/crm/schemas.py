@@ -112,6 +112,8 @@ class FeedbackScores(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     kind: SurveyKind
+    start: datetime  # the period: [start, end)
+    end: datetime
     answers: int
     score: float | None
     by_channel: list[ScoreGroup]

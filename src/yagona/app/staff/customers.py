@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from yagona.app.staff import labels, timeline
+from yagona.app.staff import customer360, labels, timeline
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
 from yagona.home import service as home
@@ -190,12 +190,14 @@ def _customer_page(
     request: Request, uow: UnitOfWork, member: StaffPrincipal, customer: CustomerRead, *, done: str | None
 ) -> HTMLResponse:
     language = page_language(request)
+    numbers, own_wallets = _line_numbers(uow, customer), _wallets(uow, customer)
+    home_accounts = home.accounts_of(uow, customer_id=customer.id)
     context: dict[str, Any] = {
         "customer": customer,
         "phones": [display_msisdn(p) for p in customer.phones],
-        "lines": [_line(uow, m) for m in _line_numbers(uow, customer)],
-        "wallets": [_wallet(uow, w) for w in _wallets(uow, customer)],
-        "homes": [_home(a, language) for a in home.accounts_of(uow, customer_id=customer.id)],
+        "lines": [_line(uow, m) for m in numbers],
+        "wallets": [_wallet(uow, w) for w in own_wallets],
+        "homes": [_home(a, language) for a in home_accounts],
         "sessions": identity.list_sessions(uow, customer_id=customer.id)[:RECENT],
         "audit": identity.audit_trail(uow, customer_id=customer.id, limit=RECENT * 2),
         "records": privacy.access_log(uow, customer_id=customer.id, limit=RECENT),
@@ -209,6 +211,13 @@ def _customer_page(
         "receipt_kinds": labels.RECEIPT_KINDS,
         "home_states": labels.HOME_STATES,
         **timeline.context(uow, customer.id),  # the latest contacts, beside the 360 (crm)
+        **customer360.context(  # payments, consents, devices, surveys
+            uow,
+            customer,
+            lines=numbers,
+            wallets=[w.phone for w in own_wallets],
+            homes=[a.contract for a in home_accounts],
+        ),
     }
     return page(request, "customer.html", member, **context)
 

@@ -8,6 +8,7 @@ commits: an interaction is recorded in the same transaction as the contact it de
 
 from yagona.crm.service.feedback import (
     answer_survey,
+    feedback_bars,
     feedback_scores,
     interaction_about,
     offer_survey,
@@ -37,6 +38,7 @@ __all__ = [
     "close_request",
     "configure_feedback",
     "contact_requests",
+    "feedback_bars",
     "feedback_scores",
     "interaction_about",
     "note_message",

@@ -16,7 +16,7 @@ import hmac
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 
 from yagona.crm import feedback_repository as repository
 from yagona.crm import feedback_rules as rules
@@ -35,6 +35,7 @@ from yagona.crm.service._base import _channel
 from yagona.crm.service.interactions import record_interaction
 from yagona.crm.service.requests import open_request
 from yagona.identity import service as identity
+from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import YagonaError
 from yagona.kernel.ids import new_id
 from yagona.notify import service as notify
@@ -82,8 +83,10 @@ def survey_token(survey_id: str) -> str:
     return base64.urlsafe_b64encode(raw + _mac(raw)).decode().rstrip("=")
 
 
-def survey_link(survey_id: str) -> str:
-    return f"{_config.portal_url}/feedback/{survey_token(survey_id)}"
+def survey_link(survey_id: str, *, language: str | None = None) -> str:
+    """The portal's page of the survey (in the customer's language when given)."""
+    suffix = f"?lang={language}" if language else ""
+    return f"{_config.portal_url}/feedback/{survey_token(survey_id)}{suffix}"
 
 
 def _survey_id(token: str) -> str:
@@ -153,7 +156,7 @@ def offer_survey(
 def _send(uow: UnitOfWork, row: Survey, phone: str) -> None:
     if _config.sealer is None:
         raise RuntimeError("crm.service.configure_feedback was not called")
-    text = rules.invitation(row.kind, row.language, link=survey_link(row.id))
+    text = rules.invitation(row.kind, row.language, link=survey_link(row.id, language=row.language))
     row.message_id = notify.queue(
         uow,
         channel=Channel.SMS,
@@ -254,23 +257,32 @@ def _groups(
     return [ScoreGroup(key=k, answers=len(v), score=score(v)) for k, v in sorted(grouped.items())]
 
 
-def feedback_scores(uow: UnitOfWork, *, kind: SurveyKind | str, start: datetime, end: datetime) -> FeedbackScores:
-    """A survey's scores over [start, end): overall, by channel (where the customer dealt with
-    us), by category (a ticket's category or the task) and by week (Monday, Tashkent)."""
+def feedback_scores(
+    uow: UnitOfWork, *, kind: SurveyKind | str, start: date | None = None, end: date | None = None
+) -> FeedbackScores:
+    """A survey's scores over the days [start, end] (Tashkent; by default the last 12 weeks):
+    overall, by channel (where the customer dealt with us), by category (a ticket's category
+    or the task) and by week (its Monday)."""
     kind = SurveyKind(kind).value
-    end = max(end, start)
-    if end - start > timedelta(days=366):
-        start = end - timedelta(days=366)
-    rows = repository.answered(uow.session, kind=kind, start=start, end=end)
+    today = uow.clock.now().astimezone(TASHKENT).date()
+    since, until = rules.period(start, end, today=today)
+    rows = repository.answered(uow.session, kind=kind, start=since, end=until)
     score = rules.SCORE[kind]
     return FeedbackScores(
         kind=SurveyKind(kind),
+        start=since,
+        end=until,
         answers=len(rows),
         score=score([int(r.score or 0) for r in rows]),
         by_channel=_groups(rows, lambda r: r.channel, score),
         by_category=_groups(rows, lambda r: r.category, score),
         by_week=_groups(rows, lambda r: rules.week_of(r.answered_at or r.offered_at).isoformat(), score),
     )
+
+
+def feedback_bars(kind: SurveyKind | str, values: Sequence[tuple[str, float]], *, width: float) -> list[rules.Bar]:
+    """Horizontal bars of scores on the survey's full range (NPS may be negative), for a chart."""
+    return rules.bars(SurveyKind(kind).value, values, width=width)
 
 
 # --- what a survey follows ---------------------------------------------------------------------
