@@ -20,8 +20,8 @@ from yagona.platform.pages.core import N_, page_router
 
 router = page_router(prefix="/staff")
 KINDS = {
-    "nps": N_("NPS: would recommend (% promoters - % detractors)"),
-    "csat": N_("CSAT: satisfied after a request or a call (%)"),
+    "nps": N_("NPS: would recommend (promoters minus detractors, per cent)"),
+    "csat": N_("CSAT: satisfied after a request or a call (per cent)"),
     "ces": N_("CES: how easy a task was (1-7, average)"),
 }
 CATEGORIES = {
