@@ -101,7 +101,7 @@ def test_a_survey_link_answers_once_without_signing_in(site: Site) -> None:
     done = browser.post(f"/feedback/{token}", data={"score": "3", "comment": "Медленно", "csrf_token": _token(page)})
     assert done.status_code == 200 and 'data-testid="survey-thanks"' in done.text
     replay = browser.post(f"/feedback/{token}", data={"score": "10", "csrf_token": _token(page)})
-    assert replay.status_code == 409 and "На этот опрос уже ответили" in replay.text
+    assert replay.status_code == 409 and "На этот опрос уже ответили" in replay.text  # noqa: RUF001
     assert browser.get(f"/feedback/{token}").status_code == 409
 
     forged = crm.survey_token(new_id())
