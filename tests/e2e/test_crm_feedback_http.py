@@ -166,3 +166,38 @@ def test_the_history_filters_by_kind(site: Site) -> None:
     assert [e["summary"] for e in calls] == ["Slow internet"]
     assert dilnoza.get("/api/v1/me/interactions", params={"kind": "fax"}).status_code == 422
     assert "*100# balance" in dilnoza.get("/account/history?kind=fax").text  # an unknown filter: everything
+
+
+def test_a_call_note_offers_csat_and_the_360_shows_payments_consents_devices_and_feedback(site: Site) -> None:
+    with site.container.uow() as uow:
+        found = identity.find_customer_by_phone(uow, phone=DILNOZA)
+    assert found is not None
+    agent = _console(site, "agent")
+    opened = agent.post(
+        f"/staff/customers/{found.id}", data={"reason": "customer called", "csrf_token": _token(agent.get("/staff"))}
+    )
+    assert opened.status_code == 200
+    for heading in ("Recent payments", "Consents", "Devices", "Feedback", "No survey yet."):
+        assert heading in opened.text, heading
+    assert "No payment through Payme or Click yet." in opened.text and "no device subscribed" in opened.text
+    noted = agent.post(
+        f"/staff/customers/{found.id}/notes",
+        data={"text": "Explained roaming prices", "direction": "in", "csrf_token": _token(agent.get("/staff"))},
+    )
+    assert noted.status_code == 200
+    with site.container.uow() as uow:
+        [survey] = crm.surveys_of(uow, customer_id=found.id)
+        [call] = crm.timeline_page(uow, customer_id=found.id, kind="call").items
+    assert (survey.kind, survey.trigger, survey.channel, survey.interaction_id) == ("csat", "call", "staff", call.id)
+    again = agent.post(
+        f"/staff/customers/{found.id}",
+        data={"reason": "checking the survey", "csrf_token": _token(agent.get("/staff"))},
+    )
+    assert "CSAT · call" in again.text and "No survey yet." not in again.text
+    # The whole timeline, calls only.
+    calls = agent.post(
+        f"/staff/customers/{found.id}/timeline",
+        data={"reason": "the calls", "kind": "call", "csrf_token": _token(agent.get("/staff"))},
+    )
+    assert calls.status_code == 200 and "Explained roaming prices" in calls.text
+    assert 'option value="call" selected' in calls.text

@@ -224,3 +224,25 @@ def test_scores_by_channel_category_and_week(container: Container, settings: Set
         ("2026-03-16", 1),
         ("2026-03-23", 2),
     ]  # Sun 15, Thu 19, Mon 23, Fri 27
+
+
+def test_a_wallet_payment_offers_ces_following_its_entry_and_a_stranger_gets_none(
+    container: Container, settings: Settings, clock: SimulatedClock
+) -> None:
+    who = _customer(container, settings)
+    clock.advance_by(timedelta(hours=1))  # no contact in the 15 minutes before: the channel is `account`
+    paid = {
+        "phone": PHONE,
+        "provider": "mobile",
+        "account": OTHER,
+        "amount": 500_000,
+        "commission": 0,
+        "receipt": "R-1",
+    }
+    assert container.bus.dispatch(EventEnvelope(new_id(), "wallet.paid", clock.now(), paid))
+    stranger = {**paid, "phone": "998935550000", "receipt": "R-2"}  # nobody's wallet: skipped
+    assert container.bus.dispatch(EventEnvelope(new_id(), "wallet.paid", clock.now(), stranger))
+    with container.uow() as uow:
+        [ces] = crm.surveys_of(uow, customer_id=who.id)
+        [entry] = crm.timeline_page(uow, customer_id=who.id, kind="wallet").items
+    assert (ces.kind, ces.category, ces.channel, ces.interaction_id) == ("ces", "wallet_payment", "account", entry.id)
