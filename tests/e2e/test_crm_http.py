@@ -65,6 +65,9 @@ def _record(site: Site, customer_id: str, summary: str, *, channel: str = "ussd"
         for i in range(times):
             text = f"{summary} {i + 1}" if times > 1 else summary
             crm.record_interaction(uow, customer_id=customer_id, channel=channel, direction="in", summary=text)
+            clock = site.container.clock
+            assert isinstance(clock, SimulatedClock)
+            clock.advance_by(timedelta(milliseconds=10))  # entries of one instant have no order to assert
         uow.commit()
 
 
