@@ -14,7 +14,13 @@ import pytest
 from tests.factories.identity import context, customer
 from yagona.app.bootstrap import Container
 from yagona.crm import service as crm
-from yagona.crm.errors import SurveyAnsweredError, SurveyNotFoundError, SurveyScoreError, UnknownKindError
+from yagona.crm.errors import (
+    SurveyAnsweredError,
+    SurveyExpiredError,
+    SurveyNotFoundError,
+    SurveyScoreError,
+    UnknownKindError,
+)
 from yagona.crm.schemas import SurveyRead
 from yagona.identity.schemas import CustomerRead, Language
 from yagona.kernel.clock import TASHKENT, SimulatedClock
@@ -246,3 +252,14 @@ def test_a_wallet_payment_offers_ces_following_its_entry_and_a_stranger_gets_non
         [ces] = crm.surveys_of(uow, customer_id=who.id)
         [entry] = crm.timeline_page(uow, customer_id=who.id, kind="wallet").items
     assert (ces.kind, ces.category, ces.channel, ces.interaction_id) == ("ces", "wallet_payment", "account", entry.id)
+
+
+def test_a_link_answers_for_two_weeks(container: Container, settings: Settings, clock: SimulatedClock) -> None:
+    who = _customer(container, settings)
+    offered = _offer(container, who)
+    assert offered is not None
+    clock.advance_by(timedelta(days=14, minutes=1))
+    with container.uow() as uow, pytest.raises(SurveyExpiredError) as refused:
+        crm.answer_survey(uow, token=crm.survey_token(offered.id), score=5)
+    assert refused.value.http_status == 410
+    assert i18n.localize(refused.value, "uz") == "Bu so'rovnoma muddati tugagan"
