@@ -72,6 +72,8 @@ def test_the_period_defaults_to_twelve_weeks_and_refuses_nonsense() -> None:
     start, end = rules.period(None, None, today=today)
     assert (start, end) == (at(2, 0) - timedelta(weeks=12), at(3, 0))
     assert rules.period(date(2026, 12, 5), date(2026, 12, 1), today=today)[0] == at(1, 0) - timedelta(weeks=12)
+    far = rules.period(date.min, date.max, today=today)  # no overflow: the ends are clamped
+    assert far[1] == datetime(2101, 1, 1, tzinfo=TASHKENT) and far[1] - far[0] == timedelta(weeks=12, days=1)
 
 
 def test_bars_sit_on_the_scores_range() -> None:

@@ -163,13 +163,14 @@ def follow_up(score: int, language: str, comment: str | None) -> tuple[str, str]
 
 DEFAULT_PERIOD = timedelta(weeks=12)
 MAX_PERIOD = timedelta(days=366)
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)  # dates outside are taken as these
 
 
 def period(start: date | None, end: date | None, *, today: date) -> tuple[datetime, datetime]:
     """The days asked for (Tashkent), both included, as [start, end) instants: by default the
     last 12 weeks; a reversed or over-long period becomes the 12 weeks before its end."""
-    end = end or today
-    start = start or end - DEFAULT_PERIOD
+    end = min(max(end or today, EARLIEST), LATEST)
+    start = min(max(start, EARLIEST), LATEST) if start else end - DEFAULT_PERIOD
     if start > end or end - start > MAX_PERIOD:
         start = end - DEFAULT_PERIOD
     return (
