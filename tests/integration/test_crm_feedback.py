@@ -25,7 +25,9 @@ from yagona.crm.schemas import SurveyRead
 from yagona.identity.schemas import CustomerRead, Language
 from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.kernel.ids import new_id
+from yagona.notify import delivery as notify_delivery
 from yagona.notify import service as notify
+from yagona.notify.settings import NotifySettings
 from yagona.platform import i18n
 from yagona.platform.bus import EventEnvelope
 from yagona.platform.settings import Settings
@@ -263,3 +265,22 @@ def test_a_link_answers_for_two_weeks(container: Container, settings: Settings, 
         crm.answer_survey(uow, token=crm.survey_token(offered.id), score=5)
     assert refused.value.http_status == 410
     assert i18n.localize(refused.value, "uz") == "Bu so'rovnoma muddati tugagan"
+
+
+def test_a_survey_notify_refuses_is_not_offered_and_the_call_note_stands(
+    container: Container, settings: Settings
+) -> None:
+    who = _customer(container, settings, language=Language.RU)  # Russian: two UCS-2 parts
+    strict = NotifySettings(sms_max_parts=1)
+    notify_delivery.install(notify_delivery.for_environment(strict, env="test", secret_key="k" * 32))
+    try:
+        assert _offer(container, who) is None
+    finally:
+        assert container.delivery is not None
+        notify_delivery.install(container.delivery)
+    with container.uow() as uow:
+        assert crm.surveys_of(uow, customer_id=who.id) == []
+        assert [e.summary for e in crm.timeline_page(uow, customer_id=who.id, kind="call").items] == [
+            "Asked about roaming"
+        ]
+    assert _offer(container, who) is not None  # the limit back: offered (nothing counted before)

@@ -141,15 +141,19 @@ def offer_survey(
         offered_at=now,
         send_at=rules.send_at(now),
     )
-    uow.session.add(row)
-    uow.session.flush()
-    if row.send_at <= now:
-        _send(uow, row, customer.phones[0])
-    else:
-        jobs.schedule(
-            uow.session, key=f"{SEND_JOB}:{row.id}", kind=SEND_JOB, due_at=row.send_at, payload={"survey": row.id},
-            now=now,
-        )  # fmt: skip
+    try:  # a survey never fails what it follows (a call note, an event): refused, it is not offered
+        with uow.session.begin_nested():
+            uow.session.add(row)
+            uow.session.flush()
+            if row.send_at <= now:
+                _send(uow, row, customer.phones[0])
+            else:
+                jobs.schedule(
+                    uow.session, key=f"{SEND_JOB}:{row.id}", kind=SEND_JOB, due_at=row.send_at,
+                    payload={"survey": row.id}, now=now,
+                )  # fmt: skip
+    except YagonaError:  # notify refused the SMS (a gateway's part limit set very low)
+        return None
     return _read(row)
 
 
