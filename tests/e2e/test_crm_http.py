@@ -67,6 +67,9 @@ def _record(site: Site, customer_id: str, summary: str, *, channel: str = "ussd"
             clock.advance_by(timedelta(seconds=1))  # one instant each: newest first is then by time, not by id
             text = f"{summary} {i + 1}" if times > 1 else summary
             crm.record_interaction(uow, customer_id=customer_id, channel=channel, direction="in", summary=text)
+            clock = site.container.clock
+            assert isinstance(clock, SimulatedClock)
+            clock.advance_by(timedelta(milliseconds=10))  # entries of one instant have no order to assert
         uow.commit()
 
 

@@ -20,6 +20,8 @@ from yagona.app.telegram import routes as telegram_routes
 from yagona.app.ussd import routes as ussd_routes
 from yagona.catalog import routes as catalog_routes
 from yagona.catalog import web as catalog_web
+from yagona.crm import feedback_routes as crm_feedback_routes
+from yagona.crm import feedback_web as crm_feedback_web
 from yagona.crm import routes as crm_routes
 from yagona.crm import web as crm_web
 from yagona.crm import web_help as crm_help_web
@@ -128,6 +130,8 @@ def _mount_customer_care(app: FastAPI) -> None:
         crm_help_web.router,  # /help: the help assistant, for anyone
         mydata.router,  # /api/v1/me/personal-data: the customer's own data
         mydata.pages,  # /account/data
+        crm_feedback_routes.staff_router,  # feedback scores (staff key)
+        crm_feedback_web.router,  # /feedback/{token}: a survey's link, no sign-in
     ):
         app.include_router(router)
 

@@ -9,6 +9,8 @@ from sqlalchemy import Engine
 
 from yagona.app.telegram.personal_data import TelegramPersonalData
 from yagona.app.ussd.personal_data import UssdPersonalData
+from yagona.crm import feedback_handlers as crm_feedback_handlers
+from yagona.crm import feedback_tasks as crm_feedback_tasks
 from yagona.crm import handlers as crm_handlers
 from yagona.crm import service as crm_service
 from yagona.crm import tasks as crm_tasks
@@ -101,6 +103,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **reminders_tasks.handlers(),
         **privacy_tasks.handlers(),
         **crm_tasks.handlers(),
+        **crm_feedback_tasks.handlers(),
     }
 
 
@@ -188,6 +191,8 @@ def bootstrap(
     reminders_handlers.subscribe(bus, uow)  # reminders arm their checks on the lower domains' events
     crm_service.ticket_options("en")  # the ticket data (categories, queues, SLA targets): a bad file stops here
     crm_service.configure_tickets(secret_key=settings.secret_key.get_secret_value())  # SMS replies to tickets
+    crm_service.configure_feedback(secret_key=settings.secret_key.get_secret_value())  # survey links, SMS
+    crm_feedback_handlers.subscribe(bus, uow)  # surveys after a resolved ticket, a plan switch, a payment
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )

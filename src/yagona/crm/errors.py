@@ -67,3 +67,34 @@ class TicketMergeError(ConflictError):
     """A ticket merges into another open ticket of the same customer, never into itself."""
 
     code = "merge_refused"
+
+
+class SurveyScoreError(InvalidRequestError):
+    """A survey's answer is a whole number on its scale (NPS 0-10, CSAT 1-5, CES 1-7)."""
+
+    code = "survey_score_out_of_range"
+
+
+class SurveyNotFoundError(NotFoundError):
+    """No survey by that link: a mistyped or forged token (the same answer for both)."""
+
+    code = "survey_not_found"
+
+
+class SurveyAnsweredError(ConflictError):
+    """A survey is answered once: a second answer (a replayed link) changes nothing."""
+
+    code = "survey_answered"
+
+
+class SurveyExpiredError(ConflictError):
+    """A survey's link answers for two weeks."""
+
+    code = "survey_expired"
+    http_status = 410
+
+
+class UnknownKindError(InvalidRequestError):
+    """A timeline is filtered by one of the kinds the CRM knows (a line, the wallet, a message…)."""
+
+    code = "unknown_kind"

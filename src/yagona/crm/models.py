@@ -165,3 +165,35 @@ class QueueMember(Base):
 
     queue: Mapped[str] = mapped_column(String(24), primary_key=True)
     staff_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class Survey(Base):
+    """A feedback survey offered to a customer (NPS, CSAT or CES) after an interaction, and
+    its answer once given (issue 14.4). One row per survey: offered → sent → answered (or
+    expired); the link's token names it and is signed, never stored."""
+
+    __tablename__ = "crm_survey"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(8))  # nps | csat | ces
+    trigger: Mapped[str] = mapped_column(String(40))  # ticket_resolved | call | plan_switched | wallet_paid | ...
+    # The interaction the survey follows (its answer is stored with it); None when unknown.
+    interaction_id: Mapped[str | None] = mapped_column(String(36))
+    channel: Mapped[str] = mapped_column(String(16))  # where the customer dealt with us: scores by channel
+    category: Mapped[str] = mapped_column(String(40))  # a ticket's category, or the task: scores by category
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16))  # due | sent | answered
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    send_at: Mapped[datetime] = mapped_column(UtcDateTime())  # after quiet hours
+    message_id: Mapped[str | None] = mapped_column(String(36))  # notify's SMS with the link
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    answer_channel: Mapped[str | None] = mapped_column(String(16))
+    follow_up_id: Mapped[str | None] = mapped_column(String(36))  # a detractor's follow-up request
+
+    __table_args__ = (
+        Index("ix_crm_survey_customer", "customer_id", "offered_at"),
+        Index("ix_crm_survey_answered", "kind", "answered_at"),
+    )

@@ -47,12 +47,21 @@ def contact_requests(
 
 
 def page_of_interactions(
-    session: Session, *, customer_id: str, channel: str | None, offset: int, limit: int
+    session: Session,
+    *,
+    customer_id: str,
+    channel: str | None,
+    offset: int,
+    limit: int,
+    subject_kinds: Sequence[str] | None = None,
 ) -> Sequence[Interaction]:
-    """One page of the timeline, newest first (`limit` + 1 rows tell whether a next page exists)."""
+    """One page of the timeline, newest first (`limit` + 1 rows tell whether a next page exists),
+    optionally of one channel and of some subject kinds."""
     query = select(Interaction).where(Interaction.customer_id == customer_id)
     if channel is not None:
         query = query.where(Interaction.channel == channel)
+    if subject_kinds is not None:
+        query = query.where(Interaction.subject_kind.in_(list(subject_kinds)))
     order = (Interaction.occurred_at.desc(), Interaction.id.desc())
     return session.scalars(query.order_by(*order).offset(offset).limit(limit)).all()
 

@@ -28,7 +28,7 @@ _PROBLEM = {"application/problem+json": {"schema": {"type": "object", "required"
 CUSTOMER_PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not signed in: no One ID session or bearer token", "content": _PROBLEM},
     403: {"description": "the token lacks the scope `history`", "content": _PROBLEM},
-    422: {"description": "an unknown channel, or a page out of range", "content": _PROBLEM},
+    422: {"description": "an unknown channel or kind, or a page out of range", "content": _PROBLEM},
 }
 
 me_router = APIRouter(prefix="/api/v1/me/interactions", tags=["my history"], responses=CUSTOMER_PROBLEMS)
@@ -67,15 +67,19 @@ class InteractionPage(ApiRead):
 
 
 @me_router.get("")
-def my_interactions(
+def my_interactions(  # noqa: PLR0917 - FastAPI passes the query by name
     principal: Customer,
     uow: Uow,
     channel: InteractionChannel | None = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    kind: Annotated[str | None, Query(max_length=16)] = None,
 ) -> InteractionPage:
-    """The customer's contacts in every channel and the operations on their services, newest first."""
-    found = service.timeline_page(uow, customer_id=principal.customer_id, channel=channel, page=page, per_page=per_page)
+    """The customer's contacts in every channel and the operations on their services, newest
+    first; `kind`: line, wallet, home, message, request, call or survey."""
+    found = service.timeline_page(
+        uow, customer_id=principal.customer_id, channel=channel, page=page, per_page=per_page, kind=kind
+    )
     return InteractionPage(items=[InteractionView.of(e) for e in found.items], page=found.page, has_next=found.has_next)
 
 

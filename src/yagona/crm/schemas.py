@@ -153,3 +153,58 @@ class TicketOptions(BaseModel):
     categories: dict[str, str]
     priorities: tuple[str, ...]
     queues: dict[str, str]
+
+
+class SurveyKind(StrEnum):
+    NPS = "nps"  # 0-10: how likely to recommend us
+    CSAT = "csat"  # 1-5: satisfied with how a ticket or a call was handled
+    CES = "ces"  # 1-7: how easy a task was (a plan switch, a wallet payment)
+
+
+class SurveyRead(BaseModel):
+    """A survey offered to a customer, and its answer once given."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    customer_id: str
+    kind: SurveyKind
+    trigger: str
+    interaction_id: str | None
+    channel: str
+    category: str
+    language: str
+    status: str  # due (held over quiet hours) | sent | answered
+    offered_at: datetime
+    send_at: datetime
+    message_id: str | None = None
+    answered_at: datetime | None = None
+    score: int | None = None
+    comment: str | None = None
+    answer_channel: str | None = None
+    follow_up_id: str | None = None
+
+
+class ScoreGroup(BaseModel):
+    """The score of the answers of one group (a channel, a category, a week)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    answers: int
+    score: float | None
+
+
+class FeedbackScores(BaseModel):
+    """A survey's scores over a period: overall, by channel, by category and by week."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: SurveyKind
+    start: datetime  # the period: [start, end)
+    end: datetime
+    answers: int
+    score: float | None
+    by_channel: list[ScoreGroup]
+    by_category: list[ScoreGroup]
+    by_week: list[ScoreGroup]

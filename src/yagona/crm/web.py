@@ -34,6 +34,16 @@ CHANNELS: dict[str, str] = {
     InteractionChannel.ACCOUNT: N_("Services"),
 }
 DIRECTIONS = {"in": N_("from you"), "out": N_("to you")}
+# The kinds of entry a timeline is filtered by (service.TIMELINE_KINDS).
+KINDS: dict[str, str] = {
+    "line": N_("Mobile line"),
+    "wallet": N_("Wallet"),
+    "home": N_("Home internet"),
+    "message": N_("Messages"),
+    "request": N_("Requests"),
+    "call": N_("Calls"),
+    "survey": N_("Surveys"),
+}
 STATUSES = {"sent": N_("sent"), "delivered": N_("delivered"), "failed": N_("not delivered")}
 
 
@@ -43,15 +53,22 @@ def history_page(
     uow: Uow,
     channel: Annotated[str, Query(max_length=16)] = "",
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    kind: Annotated[str, Query(max_length=16)] = "",
 ) -> Response:
     """The signed-in customer's timeline; signed out: the sign-in page, then back here. An
-    unknown channel in the address shows every channel (a filter, not a request to refuse)."""
+    unknown channel or kind in the address shows every one (a filter, not a request to refuse)."""
     principal = session_customer(request, uow)
     if principal is None:
         return RedirectResponse("/login?next=/account/history", status_code=303)
     chosen = channel if channel in set(InteractionChannel) else ""
+    chosen_kind = kind if kind in service.TIMELINE_KINDS else ""
     found = service.timeline_page(
-        uow, customer_id=principal.customer_id, channel=chosen or None, page=page, per_page=PER_PAGE
+        uow,
+        customer_id=principal.customer_id,
+        channel=chosen or None,
+        page=page,
+        per_page=PER_PAGE,
+        kind=chosen_kind or None,
     )
     return render(
         request,
@@ -61,6 +78,8 @@ def history_page(
         has_next=found.has_next,
         channel=chosen,
         channels=CHANNELS,
+        kind=chosen_kind,
+        kinds=KINDS,
         directions=DIRECTIONS,
         statuses=STATUSES,
     )

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from yagona.app.staff import access, labels, timeline
+from yagona.app.staff import access, customer360, labels, timeline
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
 from yagona.home import service as home
@@ -206,17 +206,18 @@ def _customer_page(
     language = page_language(request)
     grant = privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="profile")
     sections = set(grant.sections)  # what the customer granted is all the page shows
+    numbers = _line_numbers(uow, customer) if "lines" in sections else []
+    own_wallets = _wallets(uow, customer) if "wallets" in sections else []
+    home_accounts = home.accounts_of(uow, customer_id=customer.id) if "home" in sections else []
     context: dict[str, Any] = {
         "customer": customer,
         "grant": grant,
         "sections": sections,
         "section_names": access.SECTION_NAMES,
         "phones": [display_msisdn(p) for p in customer.phones],
-        "lines": [_line(uow, m) for m in _line_numbers(uow, customer)] if "lines" in sections else [],
-        "wallets": [_wallet(uow, w) for w in _wallets(uow, customer)] if "wallets" in sections else [],
-        "homes": [_home(a, language) for a in home.accounts_of(uow, customer_id=customer.id)]
-        if "home" in sections
-        else [],
+        "lines": [_line(uow, m) for m in numbers],
+        "wallets": [_wallet(uow, w) for w in own_wallets],
+        "homes": [_home(a, language) for a in home_accounts],
         "sessions": identity.list_sessions(uow, customer_id=customer.id)[:RECENT],
         "audit": identity.audit_trail(uow, customer_id=customer.id, limit=RECENT * 2),
         "records": privacy.access_log(uow, customer_id=customer.id, limit=RECENT),
@@ -230,6 +231,14 @@ def _customer_page(
         "receipt_kinds": labels.RECEIPT_KINDS,
         "home_states": labels.HOME_STATES,
         **(timeline.context(uow, customer.id) if "timeline" in sections else {}),  # the latest contacts (crm)
+        **customer360.context(  # payments to the granted services, consents, devices, surveys
+            uow,
+            customer,
+            lines=numbers,
+            wallets=[w.phone for w in own_wallets],
+            homes=[a.contract for a in home_accounts],
+            with_surveys="timeline" in sections,
+        ),
     }
     return page(request, "customer.html", member, **context)
 

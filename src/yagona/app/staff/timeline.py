@@ -48,6 +48,7 @@ def context(uow: UnitOfWork, customer_id: str) -> dict[str, Any]:
         "timeline_statuses": crm_pages.STATUSES,
         "ticket_options": crm.ticket_options,  # called with the page's language: the form of a ticket on a call
         "ticket_priorities": PRIORITIES,
+        "timeline_kinds": crm_pages.KINDS,
     }
 
 
@@ -63,12 +64,15 @@ def customer_timeline(  # noqa: PLR0917 - FastAPI passes the path and the form b
     reason: Reason = "",
     channel: Annotated[str, Form(max_length=16)] = "",
     page_number: Annotated[int, Form(alias="page", ge=1, le=1000)] = 1,
+    kind: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
-    """The customer's whole timeline, newest first, a channel at a time: logged with its reason."""
+    """The customer's whole timeline, newest first, a channel and a kind at a time: logged
+    with its reason."""
     member = staff_member(request, uow)
     customer = identity.get_customer(uow, customer_id=customer_id)
     privacy.require_access(uow, staff_id=member.staff_id, customer_id=customer.id, section="timeline")
     chosen = _channel(channel)
+    chosen_kind = kind if kind in crm.TIMELINE_KINDS else ""
     try:
         privacy.record_access(
             uow, staff_id=member.staff_id, customer_id=customer.id, action="timeline.view", subject=chosen or None,
@@ -78,7 +82,9 @@ def customer_timeline(  # noqa: PLR0917 - FastAPI passes the path and the form b
         message = i18n.localize(error, page_language(request))
         return _timeline(request, uow, member, customer, channel=chosen, reason=reason, error=message)
     uow.commit()
-    return _timeline(request, uow, member, customer, channel=chosen, reason=reason, page_number=page_number)
+    return _timeline(
+        request, uow, member, customer, channel=chosen, reason=reason, page_number=page_number, kind=chosen_kind
+    )
 
 
 @router.post("/customers/{customer_id}/notes")
@@ -103,6 +109,10 @@ def call_note(
         subject_kind="call",
         recorded_by=member.staff_id,
     )  # an empty note is refused here, before anything is written
+    crm.offer_survey(  # CSAT after a call (within the limits: once in 30 days, not in quiet hours)
+        uow, customer_id=customer.id, kind="csat", trigger="call", channel=InteractionChannel.STAFF, category="call",
+        interaction_id=entry,
+    )  # fmt: skip
     privacy.record_access(
         uow, staff_id=member.staff_id, customer_id=customer.id, action="note.add", subject=entry, reason=NOTE_REASON
     )
@@ -121,9 +131,10 @@ def _timeline(
     page_number: int = 1,
     error: str | None = None,
     done: str | None = None,
+    kind: str = "",
 ) -> Response:
     found = None if error else crm.timeline_page(uow, customer_id=customer.id, channel=channel or None,
-                                                 page=page_number, per_page=PER_PAGE)  # fmt: skip
+                                                 page=page_number, per_page=PER_PAGE, kind=kind or None)  # fmt: skip
     return page(
         request,
         "timeline.html",
@@ -138,6 +149,8 @@ def _timeline(
         page_number=found.page if found else 1,
         has_next=found.has_next if found else False,
         channels=crm_pages.CHANNELS,
+        kind=kind,
+        kinds=crm_pages.KINDS,
         directions=STAFF_DIRECTIONS,
         statuses=crm_pages.STATUSES,
         names=staff_service.staff_names(uow),

@@ -7,9 +7,31 @@ commits: an interaction is recorded in the same transaction as the contact it de
 - `ticket_work`: reply, add_note, assign, set_status, set_priority, merge, staff_queues,
   add_queue_member
 - `sla`: ticket_options, add_day_off, remove_day_off, days_off, sla_warnings, check_sla
+- `feedback`: offer_survey, answer_survey, survey_by_token, feedback_scores, ... (NPS, CSAT, CES)
 """
 
-from yagona.crm.service.interactions import MESSAGE, note_message, record_interaction, timeline, timeline_page
+from yagona.crm.service.feedback import (
+    answer_survey,
+    feedback_bars,
+    feedback_scores,
+    interaction_about,
+    offer_survey,
+    send_due_survey,
+    survey_by_token,
+    survey_expired,
+    survey_link,
+    survey_token,
+    surveys_of,
+)
+from yagona.crm.service.feedback import configure as configure_feedback
+from yagona.crm.service.interactions import (
+    MESSAGE,
+    TIMELINE_KINDS,
+    note_message,
+    record_interaction,
+    timeline,
+    timeline_page,
+)
 from yagona.crm.service.requests import close_request, contact_requests, open_request
 from yagona.crm.service.sla import add_day_off, days_off, remove_day_off
 from yagona.crm.service.sla import check as check_sla
@@ -31,28 +53,40 @@ from yagona.crm.service.tickets import number as ticket_number
 
 __all__ = [
     "MESSAGE",
-    # tickets and SLAs
+    "TIMELINE_KINDS",
     "add_day_off",
     "add_note",
     "add_queue_member",
+    "answer_survey",
     "assign",
     "attachment",
     "check_sla",
     "close_request",
+    "configure_feedback",
     "configure_tickets",
     "contact_requests",
     "customer_reply",
     "days_off",
+    "feedback_bars",
+    "feedback_scores",
+    "interaction_about",
     "merge",
     "note_message",
+    "offer_survey",
     "open_request",
     "record_interaction",
     "remove_day_off",
     "reply",
+    "send_due_survey",
     "set_priority",
     "set_status",
     "sla_warnings",
     "staff_queues",
+    "survey_by_token",
+    "survey_expired",
+    "survey_link",
+    "survey_token",
+    "surveys_of",
     "thread",
     "ticket",
     "ticket_number",

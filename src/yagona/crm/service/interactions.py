@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from yagona.crm import repository, rules
+from yagona.crm.errors import UnknownKindError
 from yagona.crm.models import Interaction
 from yagona.crm.schemas import Direction, InteractionChannel, InteractionRead, TimelinePage
 from yagona.crm.service._base import _channel, _status, _text
@@ -58,6 +59,18 @@ def timeline(
     return [InteractionRead.model_validate(row, from_attributes=True) for row in rows]
 
 
+# The kinds of entry a timeline is filtered by, and the subjects each one covers.
+TIMELINE_KINDS: dict[str, tuple[str, ...]] = {
+    "line": ("line",),
+    "wallet": ("wallet", "wallet_receipt"),
+    "home": ("home",),
+    "message": ("message", "reminder"),
+    "request": ("contact_request", "ticket"),
+    "call": ("call",),
+    "survey": ("survey",),
+}
+
+
 def timeline_page(
     uow: UnitOfWork,
     *,
@@ -65,16 +78,22 @@ def timeline_page(
     channel: InteractionChannel | str | None = None,
     page: int = 1,
     per_page: int = 20,
+    kind: str | None = None,
 ) -> TimelinePage:
-    """Page `page` (from 1) of the customer's timeline, newest first, optionally of one channel."""
+    """Page `page` (from 1) of the customer's timeline, newest first, optionally of one channel
+    and of one kind (`TIMELINE_KINDS`: a line, the wallet, a message, a request, a survey…;
+    an unknown kind is refused as `unknown_kind`)."""
     per_page = max(1, min(per_page, uow.limits.page_size_max))
     page = max(1, min(page, rules.PAGE_MAX))
+    if kind is not None and kind not in TIMELINE_KINDS:
+        raise UnknownKindError(f"no kind {kind}", kind=str(kind)[:20])
     rows = repository.page_of_interactions(
         uow.session,
         customer_id=customer_id,
         channel=_channel(channel) if channel is not None else None,
         offset=(page - 1) * per_page,
         limit=per_page + 1,
+        subject_kinds=TIMELINE_KINDS[kind] if kind is not None else None,
     )
     items = [InteractionRead.model_validate(row, from_attributes=True) for row in rows[:per_page]]
     return TimelinePage(items=items, page=page, has_next=len(rows) > per_page)
