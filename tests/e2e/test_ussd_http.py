@@ -238,7 +238,10 @@ def test_switching_by_code_shows_the_quote_first_and_switches_on_confirmation(si
 def test_the_menu_tree_back_main_and_compare(site: Site) -> None:
     menu = site.dial("*111#")
     top = menu.start()
-    assert top == ("CON Yagona *111#\n1 Balans va paketlar\n2 Tariflar\n3 Hamyon\n4 Ballar\n5 Til / Язык / Language")
+    assert top == (
+        "CON Yagona *111#\n1 Balans va paketlar\n2 Tariflar\n3 Hamyon\n4 Ballar\n5 Til / Язык / Language"
+        "\n6 Operator bilan bog'lanish"
+    )
     balance = menu.send("1")
     assert balance.startswith("CON Balans: 160 000.00 so'm. Tarif: Lider Start.")
     assert balance.endswith("9 Keyingi\n0 Orqaga\n00 Bosh menyu")  # over one page: cut between lines
@@ -265,6 +268,23 @@ def test_the_menu_tree_back_main_and_compare(site: Site) -> None:
     assert menu.send("1") == "END Tarif rejangiz Lider Plus ga o'zgartirildi."
     assert site.line().plan == "lider-plus"
     assert site.timeline() == ["USSD: plan switched to lider-plus"]  # one interaction for the session
+
+
+def test_talk_to_a_person_opens_a_call_back_ticket_for_the_call_centre(site: Site) -> None:
+    menu = site.dial("*111#")
+    menu.start()
+    assert menu.send("6") == "CON Operator sizga ish vaqtida qo'ng'iroq qiladi.\n1 Tasdiqlash\n0 Orqaga\n00 Bosh menyu"
+    done = menu.send("1")
+    with site.container.uow() as uow:
+        found = identity.find_customer_by_phone(uow, phone=site.phone)
+        assert found is not None
+        [request] = crm.contact_requests(uow, customer_id=found.id)
+        ticket = crm.ticket(uow, ticket_id=request.id, customer_id=found.id)
+    assert (ticket.channel, ticket.category, ticket.status) == ("ussd", "question", "open")
+    assert done == (
+        f"END So'rov qabul qilindi, raqami {crm.ticket_number(ticket.id)}. Operator ish vaqtida qo'ng'iroq qiladi."
+    )
+    assert "USSD: call-back requested" in site.timeline()
 
 
 def test_input_outside_the_menu_shows_the_same_page_with_a_hint(site: Site) -> None:

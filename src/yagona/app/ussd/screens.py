@@ -1,6 +1,6 @@
 """The screens of the USSD channel: what each one says (`render`, no side effect: a page may
 be shown again) and what an answer to it does (`choose`). Every rule is a domain's: a screen
-asks `lines`, `wallet`, `loyalty` and `identity` through their public services and only
+asks `lines`, `wallet`, `loyalty`, `crm` and `identity` through their public services and only
 words the answer. Navigation (0, 00, 9, pages, hints) is the engine's."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from yagona.app.ussd.texts import LANGUAGE_NAMES, say
 from yagona.catalog import service as catalog
 from yagona.catalog.schemas import Plan
+from yagona.crm import service as crm
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
@@ -68,7 +69,7 @@ class Done:
     summary: str
     subject_kind: str = "line"
     subject_id: str | None = None
-    action: str | None = None  # switch, reload, promo, package, payment, reward
+    action: str | None = None  # switch, reload, promo, package, payment, reward, callback
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def switch_choose(caller: Caller, args: dict[str, str], answer: str) -> Move:
 
 # --- *111#: the self-service menu -----------------------------------------------------------
 
-MAIN = ("balance", "plans", "wallet", "points", "language")
+MAIN = ("balance", "plans", "wallet", "points", "language", "callback")
 
 
 def main_render(caller: Caller, args: dict[str, str]) -> View:
@@ -352,6 +353,30 @@ def language_choose(caller: Caller, args: dict[str, str], answer: str) -> Move:
     return Home()
 
 
+def callback_render(caller: Caller, args: dict[str, str]) -> View:
+    """ "Talk to a person": a call-back ticket for the call-centre (crm), for a One ID customer."""
+    if caller.customer_id is None:
+        return View((caller.say("callback_no_customer"),), end=True)
+    return View((caller.say("callback"), caller.say("confirm")))
+
+
+def callback_choose(caller: Caller, args: dict[str, str], answer: str) -> Move:
+    if answer != "1" or caller.customer_id is None:
+        return None
+    ticket_id = crm.open_request(
+        caller.uow,
+        customer_id=caller.customer_id,
+        channel="ussd",
+        summary=caller.say("callback_summary"),
+        body=caller.say("callback_summary"),
+        category="question",
+    )
+    text = caller.say("callback_done", number=crm.ticket_number(ticket_id))
+    return Done(
+        text, "USSD: call-back requested", subject_kind="contact_request", subject_id=ticket_id, action="callback"
+    )
+
+
 def done_render(caller: Caller, args: dict[str, str]) -> View:
     return View((args["text"],), end=True)
 
@@ -382,6 +407,7 @@ SCREENS: dict[str, tuple[Render, Choose]] = {
     "rewards": (rewards_render, rewards_choose),
     "reward": (reward_render, reward_choose),
     "language": (language_render, language_choose),
+    "callback": (callback_render, callback_choose),
     "done": (done_render, _nothing),
     "notice": (notice_render, _nothing),
 }
