@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+import structlog
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
@@ -40,13 +44,14 @@ def yagona(url: str, *args: str, env: dict[str, str] | None = None) -> Ran:
     for what only a process shows (the entry point, signals, start-up)."""
     from yagona.app.cli import app
 
-    result = CliRunner().invoke(
-        app,
-        list(args),
-        env={"YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test", **(env or {})},
-        prog_name="yagona",
-        catch_exceptions=False,
-    )
+    with _logging_restored():
+        result = CliRunner().invoke(
+            app,
+            list(args),
+            env={"YAGONA_DATABASE__URL": url, "YAGONA_ENV": "test", **(env or {})},
+            prog_name="yagona",
+            catch_exceptions=False,
+        )
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
@@ -54,6 +59,20 @@ def migrated(database: Path, template: Path) -> str:
     """A new SQLite database at `database`, already at head (a copy of the session's template)."""
     shutil.copy(template, database)
     return f"sqlite:///{database}"
+
+
+@contextmanager
+def _logging_restored() -> Iterator[None]:
+    """A command configures the process's logs (level, stderr handler) as its process would;
+    the test process gets its own configuration back when the command ends."""
+    root = logging.getLogger()
+    handlers, level, structlog_config = root.handlers[:], root.level, structlog.get_config()
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        structlog.configure(**structlog_config)
 
 
 def yagona_process(url: str, *args: str) -> subprocess.CompletedProcess[str]:
