@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.analytics import service as analytics_service
+from yagona.analytics import tasks as analytics_tasks
+from yagona.analytics.settings import AnalyticsSettings
 from yagona.crm import handlers as crm_handlers
 from yagona.home import handlers as home_handlers
 from yagona.home import service as home_service
@@ -59,6 +62,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **home_tasks.handlers(),
         **loyalty_tasks.handlers(),
         **reminders_tasks.handlers(),
+        **analytics_tasks.handlers(),
     }
 
 
@@ -144,4 +148,5 @@ def bootstrap(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )
     notify_delivery.install(delivery)
+    analytics_service.configure(AnalyticsSettings())  # the de-identified store's folder (docs/analytics.md)
     return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)

@@ -34,6 +34,7 @@ LAZY: dict[str, tuple[str, str, str]] = {
         "app",
         "CDR files through JetStream to the rating workers.",
     ),
+    "analytics": ("yagona.analytics.cli", "app", "Analytics: the de-identified store, segments, churn risk."),
 }
 # What to do to a sub-app once imported (cli.py adds commands that need the composition root).
 ON_LOAD: dict[str, Callable[[typer.Typer], None]] = {}

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from yagona.app.bootstrap import payments_config
-from yagona.app.population.personas import DIURNAL, Persona, Use, personas, uses_of
+from yagona.app.population.personas import DIURNAL, Persona, Use, msisdn_of, personas, uses_of
 from yagona.app.sandbox import verbs
 from yagona.app.sandbox.runner import Simulation
 from yagona.catalog import service as catalog
@@ -55,6 +55,11 @@ class PopulationReport:
     topups: int = 0
     churners: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+
+
+def personas_msisdn(index: int) -> str:
+    """The line of the population's `index`-th customer."""
+    return msisdn_of(index)
 
 
 def estimate_minutes(customers: int, days: int) -> float:
