@@ -6,10 +6,12 @@ non-personal fields reach the Parquet files.
 - `features`: a line's features as of a day (DuckDB over the store)
 - `segments`: segments_of (the 360), sizes, sizes_over_time
 - `churn`: fit, evaluate, train_from_store, score_all, churn_risk_of (the 360)
+- `advisor`: advise (the plan advisor), next_best_offer
 - `refresh`: the nightly job (export, scores), export_all
 """
 
 from yagona.analytics.service._base import configure, connect, events_dir, has_events, model_path, settings
+from yagona.analytics.service.advisor import Advice, Consent, Offer, advise, marketing_opt_in, next_best_offer
 from yagona.analytics.service.churn import (
     Evaluation,
     Model,
@@ -32,12 +34,16 @@ from yagona.analytics.service.store import ExportBatch, export_batch, exported_u
 __all__ = [
     "MODEL_FEATURES",
     "NIGHTLY",
+    "Advice",
+    "Consent",
     "Evaluation",
     "ExportBatch",
     "Model",
+    "Offer",
     "Refreshed",
     "Risk",
     "Trained",
+    "advise",
     "churn_risk_of",
     "configure",
     "connect",
@@ -52,7 +58,9 @@ __all__ = [
     "groups",
     "has_events",
     "load_model",
+    "marketing_opt_in",
     "model_path",
+    "next_best_offer",
     "random_split",
     "refresh",
     "schedule_nightly",
