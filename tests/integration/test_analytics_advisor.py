@@ -21,8 +21,10 @@ def _records(msisdn: str, prefix: str) -> list[dict[str, object]]:
             {"id": f"{prefix}-o{n}", "msisdn": msisdn, "type": "voice", "to": "998931112233", "seconds": 301}
         )
         records.append({"id": f"{prefix}-s{n}", "msisdn": msisdn, "type": "sms", "to": "998971112233"})
-    for n in range(10):
-        records.append({"id": f"{prefix}-d{n}", "msisdn": msisdn, "type": "data", "mb": "1049.5", "tasix": n % 4 == 0})
+    records.extend(
+        {"id": f"{prefix}-d{n}", "msisdn": msisdn, "type": "data", "mb": "1049.5", "tasix": n % 4 == 0}
+        for n in range(10)
+    )
     records.append({"id": f"{prefix}-i", "msisdn": msisdn, "type": "voice", "to": "77011234567", "seconds": 125})
     return records
 

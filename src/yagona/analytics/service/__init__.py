@@ -7,6 +7,7 @@ non-personal fields reach the Parquet files.
 - `segments`: segments_of (the 360), sizes, sizes_over_time
 - `churn`: fit, evaluate, train_from_store, score_all, churn_risk_of (the 360)
 - `advisor`: advise (the plan advisor), next_best_offer
+- `kpi`: the KPI series of the dashboards (kpi, dashboard, csv_rows)
 - `refresh`: the nightly job (export, scores), export_all
 """
 
@@ -27,11 +28,13 @@ from yagona.analytics.service.churn import (
     train_from_store,
 )
 from yagona.analytics.service.features import MODEL_FEATURES, event_days, features
+from yagona.analytics.service.kpi import KPIS, Series, check_range, csv_rows, dashboard, kpi
 from yagona.analytics.service.refresh import NIGHTLY, Refreshed, export_all, refresh, schedule_nightly
 from yagona.analytics.service.segments import groups, segments_of, sizes, sizes_over_time, subjects_of
 from yagona.analytics.service.store import ExportBatch, export_batch, exported_up_to
 
 __all__ = [
+    "KPIS",
     "MODEL_FEATURES",
     "NIGHTLY",
     "Advice",
@@ -42,11 +45,15 @@ __all__ = [
     "Offer",
     "Refreshed",
     "Risk",
+    "Series",
     "Trained",
     "advise",
+    "check_range",
     "churn_risk_of",
     "configure",
     "connect",
+    "csv_rows",
+    "dashboard",
     "evaluate",
     "event_days",
     "events_dir",
@@ -57,6 +64,7 @@ __all__ = [
     "fit",
     "groups",
     "has_events",
+    "kpi",
     "load_model",
     "marketing_opt_in",
     "model_path",

@@ -70,6 +70,7 @@ def export_batch(uow: UnitOfWork, *, limit: int | None = None) -> ExportBatch:
         taken.append(row)
         last = row.seq
     by_day: dict[date, list[dict[str, object]]] = defaultdict(list)
+    known: dict[tuple[str, str], str] = {}  # a batch names a subject many times: one HMAC each
     for row in taken:
         flat = rules.flatten(row.name, row.payload)
         if flat is None:
@@ -79,7 +80,10 @@ def export_batch(uow: UnitOfWork, *, limit: int | None = None) -> ExportBatch:
                 "seq": row.seq,
                 "occurred_at": row.occurred_at,
                 "event": row.name,
-                "subject": privacy.pseudonym(flat.subject, kind=flat.subject_kind),
+                "subject": known.get((flat.subject, flat.subject_kind))
+                or known.setdefault(
+                    (flat.subject, flat.subject_kind), privacy.pseudonym(flat.subject, kind=flat.subject_kind)
+                ),
                 "subject_kind": flat.subject_kind,
                 "kind": flat.kind,
                 "channel": flat.channel,

@@ -80,7 +80,7 @@ def personas(*, seed: int, customers: int, days: int) -> list[Persona]:
                 plan=plan,
                 minutes_a_day=round(heavy * draw.uniform(3, 25), 2) if voice else 0.0,
                 sms_a_day=round(draw.uniform(0, 2.5), 2),
-                mb_a_day=round(heavy * draw.uniform(50, 900), 1),
+                mb_a_day=round(heavy * draw.uniform(50, 900), 1) if voice else round(draw.uniform(0.5, 8), 1),
                 tasix_share=round(draw.betavariate(1.2, 4), 3),
                 intl_share=round(draw.betavariate(0.6, 12), 3) if voice else 0.0,
                 topup_channel=draw.choices(channels, channel_weights)[0],

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from yagona.analytics import service as analytics
 from yagona.app.staff import labels, timeline
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
@@ -209,8 +210,23 @@ def _customer_page(
         "receipt_kinds": labels.RECEIPT_KINDS,
         "home_states": labels.HOME_STATES,
         **timeline.context(uow, customer.id),  # the latest contacts, beside the 360 (crm)
+        "insights": _insights(uow, customer, _line_numbers(uow, customer)),
     }
     return page(request, "customer.html", member, **context)
+
+
+def _insights(uow: UnitOfWork, customer: CustomerRead, numbers: list[str]) -> dict[str, Any]:
+    """Segments, churn risk and the plan advisor's saving, from analytics (docs/analytics.md)."""
+    advice = []
+    for msisdn in numbers:
+        found = analytics.advise(uow, msisdn=msisdn)
+        advice.append({"msisdn": display_msisdn(msisdn), "saving_tiyin": found.saving_tiyin,
+                       "saving": Money(found.saving_tiyin), "cheapest": found.cheapest})  # fmt: skip
+    return {
+        "segments": analytics.segments_of(uow, customer_id=customer.id),
+        "risk": analytics.churn_risk_of(uow, customer_id=customer.id),
+        "advice": advice,
+    }
 
 
 def _line(uow: UnitOfWork, msisdn: str) -> dict[str, Any]:
