@@ -219,7 +219,10 @@ def _insights(uow: UnitOfWork, customer: CustomerRead, numbers: list[str]) -> di
     """Segments, churn risk and the plan advisor's saving, from analytics (docs/analytics.md)."""
     advice = []
     for msisdn in numbers:
-        found = analytics.advise(uow, msisdn=msisdn)
+        try:
+            found = analytics.advise(uow, msisdn=msisdn)
+        except YagonaError:  # a line the advisor cannot price (no longer exists): the 360 shows the rest
+            continue
         advice.append({"msisdn": display_msisdn(msisdn), "saving_tiyin": found.saving_tiyin,
                        "saving": Money(found.saving_tiyin), "cheapest": found.cheapest})  # fmt: skip
     return {
