@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from yagona.analytics import service as analytics
 from yagona.app.bootstrap import Container
 from yagona.notify import service as notify
 from yagona.platform.jetstream import relay_outbox
@@ -69,6 +70,9 @@ def run_forever(container: Container, stop: threading.Event | None = None) -> No
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
     log.info("worker_started", nats=container.settings.bus.nats_url is not None)
+    with container.uow() as uow:  # the analytics' nightly refresh (it schedules the next one itself)
+        analytics.schedule_nightly(uow)
+        uow.commit()
     while not stop.is_set():
         try:
             report = run_pass(container)

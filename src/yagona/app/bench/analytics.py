@@ -19,6 +19,7 @@ from yagona.app.population import runner
 from yagona.app.sandbox.template import migrated_sqlite
 from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.platform.db import make_engine
+from yagona.platform.logging import configure_logging
 from yagona.platform.settings import Settings
 
 START = datetime(2026, 9, 1, tzinfo=TASHKENT)
@@ -48,6 +49,7 @@ class Figures:
 
 
 def run(*, customers: int, days: int, seed: int, runs: int = 5, progress: Callable[[int], None]) -> Figures:
+    configure_logging(level="WARNING")  # the figures, not a line per due job
     with tempfile.TemporaryDirectory(prefix="yagona_bench_analytics_") as scratch:
         folder = Path(scratch)
         migrated_sqlite(folder / "operator.db")
