@@ -41,5 +41,8 @@ def test_the_operator_generates_exports_and_refreshes(
     assert sizes.exit_code == 0
     assert json.loads(sizes.output)["sizes"]["new"] == 4
 
+    weekly = runner.invoke(app, [*url, "analytics", "segments", "--weekly"])
+    assert weekly.exit_code == 0 and json.loads(weekly.output)[0]["as_of"] == "2026-09-02"
+
     short = runner.invoke(app, [*url, "analytics", "churn", "train"])
     assert short.exit_code != 0 and "too few days" in short.output

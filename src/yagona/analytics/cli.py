@@ -49,9 +49,16 @@ def refresh(ctx: typer.Context) -> None:
 @app.command()
 @refusals_to_exit
 def segments(
-    ctx: typer.Context, as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; today by default.")] = None
+    ctx: typer.Context,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; today by default.")] = None,
+    weekly: Annotated[bool, typer.Option(help="The sizes week by week over the store's days.")] = False,
 ) -> None:
-    """How many lines each segment holds as of a day."""
+    """How many lines each segment holds as of a day (or week by week)."""
+    if weekly:
+        environment(ctx)
+        points = service.sizes_over_time(step_days=7)
+        echo_json([{**point, "as_of": point["as_of"].isoformat()} for point in points])
+        return
     with environment(ctx).unit_of_work() as uow:
         day = date.fromisoformat(as_of) if as_of else uow.clock.now().astimezone(TASHKENT).date()
     echo_json({"as_of": day.isoformat(), "sizes": service.sizes(as_of=day)})
