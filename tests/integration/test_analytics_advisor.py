@@ -3,10 +3,13 @@ what the lines rating charged a line on that plan for the same records."""
 
 from __future__ import annotations
 
+from tests.factories.identity import context as identity_context
+from tests.factories.identity import customer
 from yagona.analytics import service as analytics
 from yagona.app.bootstrap import Container
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
+from yagona.platform.settings import Settings
 
 DEPOSIT = Money.of_som(1_000_000)
 
@@ -47,3 +50,24 @@ def test_the_saving_is_the_difference_of_real_rated_costs(container: Container) 
     assert advice.cheapest.plan == "lider-start"
     assert advice.saving_tiyin == real[pro] - real[start] > 0
     assert all(option.plan != "terminal" for option in advice.options)  # not a plan it may switch to
+
+
+def test_the_next_best_offer_needs_consent_and_follows_segment_and_risk(
+    container: Container, settings: Settings
+) -> None:
+    phone = "998911000111"
+    with container.uow() as uow:
+        holder = customer(uow, identity_context(settings), phone, password=None)  # no marketing opt-in
+        lines.connect(uow, msisdn=phone, plan_id="lider-pro", deposit=DEPOSIT)
+        uow.commit()
+    with container.uow() as uow:
+        assert analytics.next_best_offer(uow, customer_id=holder.id, segments=["at_risk"], risk=0.9) is None
+        offer = analytics.next_best_offer(
+            uow, customer_id=holder.id, segments=["at_risk"], risk=0.9, consent=lambda _uow, _id: True
+        )
+        assert offer is not None and offer.kind == "cheaper_plan" and offer.plan == "lider-start"
+        assert offer.saving_tiyin == analytics.advise(uow, msisdn=phone).saving_tiyin > 0
+        loyal = analytics.next_best_offer(
+            uow, customer_id=holder.id, segments=["active", "champions"], risk=0.1, consent=lambda _uow, _id: True
+        )
+        assert loyal is not None and loyal.kind == "loyalty_discount"
