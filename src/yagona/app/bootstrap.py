@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.analytics import service as analytics_service
+from yagona.analytics import tasks as analytics_tasks
+from yagona.analytics.settings import AnalyticsSettings
 from yagona.app.telegram.personal_data import TelegramPersonalData
 from yagona.app.ussd.personal_data import UssdPersonalData
 from yagona.crm import feedback_handlers as crm_feedback_handlers
@@ -104,6 +107,7 @@ def job_handlers() -> dict[str, JobHandler]:
         **privacy_tasks.handlers(),
         **crm_tasks.handlers(),
         **crm_feedback_tasks.handlers(),
+        **analytics_tasks.handlers(),
     }
 
 
@@ -197,4 +201,5 @@ def bootstrap(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )
     notify_delivery.install(delivery)
+    analytics_service.configure(AnalyticsSettings())  # the de-identified store's folder (docs/analytics.md)
     return Container(settings, engine, clock, bus, uow, JobRunner(uow, job_handlers(), settings.jobs), delivery)

@@ -237,5 +237,48 @@ def demo_load(ctx: typer.Context) -> None:
     typer.echo("demo data ready, as it is now:\n  " + "\n  ".join(now))
 
 
+@demo_app.command("population")
+@refusals_to_exit
+def demo_population(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option(min=1, help="How many customers.")] = 1_000,
+    days: Annotated[int, typer.Option(min=1, help="How many days of use.")] = 30,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same population.")] = 1,
+    start: Annotated[str, typer.Option(help="The first day (Tashkent), YYYY-MM-DD.")] = "2026-09-01",
+) -> None:
+    """A synthetic operator through the real services on a simulated clock (docs/analytics.md);
+    into the configured database (migrated, dev or test)."""
+    from datetime import date, datetime
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from yagona.app.bootstrap import bootstrap
+    from yagona.app.population import runner
+    from yagona.kernel.clock import TASHKENT, SimulatedClock
+    from yagona.platform.logging import configure_logging
+
+    env = _env(ctx)
+    if env.settings.env == "prod":
+        typer.echo("error[forbidden]: a synthetic population is for dev and test databases only", err=True)
+        raise typer.Exit(1)
+    runner.check_size(customers, days)
+    clock = SimulatedClock(datetime.combine(date.fromisoformat(start), datetime.min.time(), tzinfo=TASHKENT))
+    configure_logging(level="WARNING")  # the bar, not a line per due job
+    settings = env.settings.model_copy(update={"bus": env.settings.bus.model_copy(update={"defer": True})})
+    container = bootstrap(settings, clock=clock, configure_logs=False)
+    columns = (TextColumn("days"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, transient=False) as bar:
+        task = bar.add_task("days", total=days)
+        report = runner.generate(
+            container, clock, customers=customers, days=days, seed=seed,
+            progress=lambda done: bar.update(task, completed=done),
+        )  # fmt: skip
+    channels = ", ".join(f"{name} {count}" for name, count in sorted(report.by_channel.items()))
+    typer.echo(
+        f"{report.customers} customers x {report.days} days (seed {report.seed}): {report.records} usage records"
+        f" ({report.refused} refused), {report.topups} top-ups ({channels}), {report.churners} churners"
+    )
+
+
 def main() -> None:
     app(prog_name="yagona")

@@ -36,6 +36,7 @@ LAZY: dict[str, tuple[str, str, str]] = {
     ),
     "privacy": ("yagona.app.privacy_cli", "app", "Privacy: documents, disclosures, holds, erasure, retention, keys."),
     "crm": ("yagona.crm.cli", "app", "Customer care: the tickets' business calendar and queues."),
+    "analytics": ("yagona.analytics.cli", "app", "Analytics: the de-identified store, segments, churn risk."),
 }
 # What to do to a sub-app once imported (cli.py adds commands that need the composition root).
 ON_LOAD: dict[str, Callable[[typer.Typer], None]] = {}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import structlog
 
+from yagona.analytics import service as analytics
 from yagona.app.bootstrap import Container
 from yagona.notify import service as notify
 from yagona.platform.jetstream import relay_outbox
@@ -66,6 +67,7 @@ def _arm_daily_jobs(container: Container) -> None:
     """The daily passes that re-arm themselves, armed once (idempotent: keyed by the day)."""
     with container.uow() as uow:
         privacy.arm_retention(uow)  # retention per purpose (docs/personal-data.md)
+        analytics.schedule_nightly(uow)  # the analytics' nightly refresh: exports, segments, churn scores
         uow.commit()
 
 

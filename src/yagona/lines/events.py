@@ -22,6 +22,7 @@ class LineToppedUp(DomainEvent):
     name: ClassVar[str] = "lines.line_topped_up"
     msisdn: str
     amount_tiyin: int
+    source: str = ""  # where the money came from: payments, payme, click, wallet, … (analytics)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +43,7 @@ class UsageRated(DomainEvent):
     kind: str
     units: int
     charged_tiyin: int
+    destination: str = ""  # the price class (onnet, international, tasix, …): analytics' usage profiles
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -133,3 +133,17 @@ class TopUpRead(_Frozen):
     # Who paid it in: `payme`, `click` (their clearing accounts), `wallet` (a wallet payment),
     # `payments` (cash desks, cards, partners), or the ledger account's own name.
     source: str
+
+
+class PlanCost(_Frozen):
+    """What a line's past usage would have cost on a plan (`lines.service.replay_usage`):
+    the plan's fee for the period and the usage priced by the rating rules after its bundles."""
+
+    plan: str
+    fee_tiyin: int
+    usage_tiyin: int
+    records: int
+
+    @property
+    def total_tiyin(self) -> int:
+        return self.fee_tiyin + self.usage_tiyin

@@ -364,3 +364,29 @@ def mediation(
             f"{workers} worker(s), batches of {batch_size}: {row.records} records in {row.seconds:6.2f} s "
             f"= {row.per_second:7,.0f} records/s (publishing alone took {row.publish_seconds:5.2f} s)"
         )
+
+
+@app.command("analytics")
+def analytics_bench(
+    customers: Annotated[int, typer.Option(min=10, help="Customers of the synthetic operator.")] = 1_000,
+    days: Annotated[int, typer.Option(min=14, help="Days of use.")] = 30,
+    seed: Annotated[int, typer.Option(help="The population's seed.")] = 1,
+) -> None:
+    """Population generation (customer-days a minute), export to Parquet (rows/s), the KPI
+    dashboard over the population (p50), churn training time — on SQLite."""
+    from yagona.app.bench import analytics as analytics_bench_module  # noqa: PLC0415 - scikit-learn on use
+
+    typer.echo(SystemClock().now().isoformat(timespec="seconds"))
+    for line in report.machine_lines(machine.describe("not used"), {}):
+        typer.echo(line)
+    figures = analytics_bench_module.run(
+        customers=customers, days=days, seed=seed, progress=lambda day: typer.echo(f"day {day}/{days}", err=True)
+    )
+    f = figures
+    typer.echo(
+        f"population {f.customers} x {f.days} days: {f.population_s:,.0f} s = {f.customer_days_per_minute:,.0f}"
+        f" customer-days/min ({f.records:,} usage records)\n"
+        f"export: {f.export_rows:,} rows in {f.export_s:.1f} s = {f.export_rows_per_s:,.0f} rows/s\n"
+        f"dashboard (7 KPIs, whole range): p50 {f.dashboard_p50_ms:,.0f} ms over {f.dashboard_runs} runs\n"
+        f"churn training: {f.churn_s:.1f} s (time-based hold-out of {f.test_rows} lines: ROC AUC {f.roc_auc:.3f})"
+    )

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from yagona.analytics import service as analytics
 from yagona.app.staff import access, customer360, labels, timeline
 from yagona.app.staff.common import Uow, page
 from yagona.catalog import home as catalogue
@@ -239,8 +240,26 @@ def _customer_page(
             homes=[a.contract for a in home_accounts],
             with_surveys="timeline" in sections,
         ),
+        "insights": _insights(uow, customer, numbers),  # segments, churn risk, the plan advisor (lines granted)
     }
     return page(request, "customer.html", member, **context)
+
+
+def _insights(uow: UnitOfWork, customer: CustomerRead, numbers: list[str]) -> dict[str, Any]:
+    """Segments, churn risk and the plan advisor's saving, from analytics (docs/analytics.md)."""
+    advice = []
+    for msisdn in numbers:
+        try:
+            found = analytics.advise(uow, msisdn=msisdn)
+        except YagonaError:  # a line the advisor cannot price (no longer exists): the 360 shows the rest
+            continue
+        advice.append({"msisdn": display_msisdn(msisdn), "saving_tiyin": found.saving_tiyin,
+                       "saving": Money(found.saving_tiyin), "cheapest": found.cheapest})  # fmt: skip
+    return {
+        "segments": analytics.segments_of(uow, customer_id=customer.id),
+        "risk": analytics.churn_risk_of(uow, customer_id=customer.id),
+        "advice": advice,
+    }
 
 
 def _line(uow: UnitOfWork, msisdn: str) -> dict[str, Any]:

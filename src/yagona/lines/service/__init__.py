@@ -14,6 +14,7 @@ minutes — is a due job (`lines.tasks`). What a use costs is decided by the pur
 - `changes`: quote_switch, switch_plan, reload, buy_package
 - `promos`: activate_promo, switch_off_promo, promos
 - `periods`: charge dates, bundles of a period, scheduling
+- `replay`: replay_usage (a line's past usage priced on another plan: the plan advisor's)
 - `rewards`: the bonus programme's rewards on a line (reward bundles, a fee discount)
 """
 
@@ -64,6 +65,7 @@ from yagona.lines.service.rating import (
     sms,
     usage_history,
 )
+from yagona.lines.service.replay import replay_usage
 from yagona.lines.service.rewards import grant_fee_discount, grant_reward_bundle
 from yagona.lines.service.topups import MobilePayments, take_back, top_up, top_ups
 
@@ -114,6 +116,7 @@ __all__ = [
     "rate_usages",
     "reload",
     "renew",
+    "replay_usage",
     "schedule_block_fee",
     "sms",
     "state",

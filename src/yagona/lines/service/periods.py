@@ -81,11 +81,13 @@ def restart_period(
     return fee
 
 
-def grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prorata_from: date | None) -> None:
-    repository.burn_plan_bundles(uow.session, line.id)
+def period_grants(plan: Plan, *, first: bool, prorata_from: date | None) -> dict[str, int]:
+    """The bundles a period of `plan` grants, by key, in the rating's units (KB for data);
+    daily allowances are granted day by day (`grant_daily`), not here."""
     grants = dict(plan.bundles)
     if first:
         grants.update(plan.first_month_bundles)
+    amounts: dict[str, int] = {}
     for key, bundle in grants.items():
         if bundle.period == "P1D":
             continue  # a daily allowance: granted by grant_daily, to the end of each day
@@ -93,6 +95,13 @@ def grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prorat
         amount = rules.prorata(bundle.amount, prorata_from) if prorata_from is not None else bundle.amount
         if key in rules.KB_BUNDLES:
             amount *= rules.KB_PER_MB
+        amounts[key] = amount
+    return amounts
+
+
+def grant_period(uow: UnitOfWork, line: Line, plan: Plan, *, first: bool, prorata_from: date | None) -> None:
+    repository.burn_plan_bundles(uow.session, line.id)
+    for key, amount in period_grants(plan, first=first, prorata_from=prorata_from).items():
         repository.add_bundle(
             uow.session,
             Bundle(

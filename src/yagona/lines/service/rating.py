@@ -195,7 +195,12 @@ class _RatingBatch:
         self.seen[record.id] = SimpleNamespace(**usage)
         self.uow.add_event(
             UsageRated(
-                occurred_at=self.now, msisdn=line.msisdn, kind=kind, units=rated.units, charged_tiyin=rated.charge_tiyin
+                occurred_at=self.now,
+                msisdn=line.msisdn,
+                kind=kind,
+                units=rated.units,
+                charged_tiyin=rated.charge_tiyin,
+                destination=destination,
             )
         )
         return usage_result(self.seen[record.id], self.balances[code], cut=rated.cut)

@@ -50,7 +50,7 @@ def top_up(
         reason="topup",
         idempotency_key=idempotency_key,
     )
-    _after_top_up(uow, line, amount.tiyin, idempotency_key=idempotency_key)
+    _after_top_up(uow, line, amount.tiyin, idempotency_key=idempotency_key, source=_source(source_account))
     return state(uow, msisdn=line.msisdn)
 
 
@@ -67,10 +67,11 @@ class MobilePayments:
         return account_of(msisdn)
 
     def apply_payment(self, uow: UnitOfWork, *, account: str, amount: int, idempotency_key: str) -> None:
-        _after_top_up(uow, line_for_change(uow, own_number(account)), amount, idempotency_key=idempotency_key)
+        line = line_for_change(uow, own_number(account))
+        _after_top_up(uow, line, amount, idempotency_key=idempotency_key, source="wallet")
 
 
-def _after_top_up(uow: UnitOfWork, line: Line, amount: int, *, idempotency_key: str) -> None:
+def _after_top_up(uow: UnitOfWork, line: Line, amount: int, *, idempotency_key: str, source: str) -> None:
     """What follows money paid in: the top-up bonus, the unblock in the night window."""
     now = uow.clock.now()
     marker = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
@@ -108,7 +109,7 @@ def _after_top_up(uow: UnitOfWork, line: Line, amount: int, *, idempotency_key: 
             payload={"msisdn": line.msisdn},
             now=now,
         )
-    uow.add_event(LineToppedUp(occurred_at=now, msisdn=line.msisdn, amount_tiyin=amount))
+    uow.add_event(LineToppedUp(occurred_at=now, msisdn=line.msisdn, amount_tiyin=amount, source=source))
 
 
 def take_back(uow: UnitOfWork, *, msisdn: str, amount: int, destination_account: str, idempotency_key: str) -> bool:

@@ -1,0 +1,71 @@
+"""What the analytics services share: the settings the composition root hands in, the store's
+paths, a DuckDB connection over the Parquet files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from yagona.analytics.settings import AnalyticsSettings
+
+
+@dataclass
+class _Configured:
+    settings: AnalyticsSettings
+
+
+_current = _Configured(AnalyticsSettings())
+
+
+def configure(settings: AnalyticsSettings) -> None:
+    """Called once by the composition root (tests call it with a temporary directory)."""
+    _current.settings = settings
+
+
+def settings() -> AnalyticsSettings:
+    return _current.settings
+
+
+def events_dir() -> Path:
+    return _current.settings.directory / "events"
+
+
+def model_path() -> Path:
+    return _current.settings.directory / "models" / "churn.joblib"
+
+
+def has_events() -> bool:
+    return any(events_dir().glob("day=*/*.parquet"))
+
+
+EVENTS_VIEW = "events"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the view `events` over every Parquet file of the store (an
+    empty view of the right columns when there is none yet)."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET threads TO 2")
+    if has_events():
+        pattern = str(events_dir() / "day=*" / "*.parquet")
+        con.execute(
+            f"CREATE VIEW {EVENTS_VIEW} AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true,"  # noqa: S608
+            " hive_types = {'day': DATE})"
+        )
+    else:
+        con.execute(
+            f"CREATE VIEW {EVENTS_VIEW} AS SELECT * FROM (VALUES (0::BIGINT, NULL::TIMESTAMPTZ, '', '', '', '', '',"  # noqa: S608
+            " '', '', 0::BIGINT, 0::BIGINT, NULL::DATE)) t(seq, occurred_at, event, subject, subject_kind, kind,"
+            " channel, plan, destination, amount_tiyin, units, day) WHERE false"
+        )
+    return con
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, dict(params or {}))
+    names = [column[0] for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,99 @@
+"""A subject's features as of a day (the events before it), from the store with DuckDB: the
+inputs of the segment rules and of the churn model. A subject is a line's pseudonym."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from yagona.analytics.service._base import rows
+
+USAGE = "lines.usage_rated"
+CHARGES = ("lines.usage_rated", "lines.fee_charged", "lines.line_charged")
+PLAN_EVENTS = ("lines.line_connected", "lines.plan_switched", "lines.fee_charged")
+# The model's inputs (tickets and NPS scores are not in the store yet: docs/analytics.md).
+MODEL_FEATURES = (
+    "tenure_days", "days_since_active", "days_since_topup", "active_days_30", "active_days_7",
+    "active_days_prev_7", "spend_30", "spend_trend", "topups_90", "topup_som_90", "blocks_90",
+    "voice_minutes_30", "data_mb_30", "tasix_share", "plan_fee_som",
+)  # fmt: skip
+
+_SQL = """
+WITH ev AS (
+    SELECT * FROM events WHERE day < $as_of AND subject_kind = 'phone' {subjects}
+), per AS (
+    SELECT subject,
+        min(day) AS first_day,
+        max(day) FILTER (WHERE event = '{usage}') AS last_active,
+        max(day) FILTER (WHERE event = 'lines.line_topped_up') AS last_topup,
+        count(DISTINCT day) FILTER (WHERE event = '{usage}' AND day >= $as_of - 30) AS active_days_30,
+        count(DISTINCT day) FILTER (WHERE event = '{usage}' AND day >= $as_of - 60 AND day < $as_of - 30)
+            AS active_days_prev_30,
+        count(DISTINCT day) FILTER (WHERE event = '{usage}' AND day >= $as_of - 7) AS active_days_7,
+        count(DISTINCT day) FILTER (WHERE event = '{usage}' AND day >= $as_of - 14 AND day < $as_of - 7)
+            AS active_days_prev_7,
+        coalesce(sum(amount_tiyin) FILTER (WHERE event IN {charges} AND day >= $as_of - 30), 0) / 100 AS spend_30,
+        coalesce(sum(amount_tiyin) FILTER (WHERE event IN {charges} AND day >= $as_of - 60 AND day < $as_of - 30),
+            0) / 100 AS spend_prev_30,
+        coalesce(sum(amount_tiyin) FILTER (WHERE event IN {charges} AND day >= $as_of - 90), 0) / 100 AS spend_90,
+        count(*) FILTER (WHERE event = 'lines.line_topped_up' AND day >= $as_of - 90) AS topups_90,
+        coalesce(sum(amount_tiyin) FILTER (WHERE event = 'lines.line_topped_up' AND day >= $as_of - 90), 0) / 100
+            AS topup_som_90,
+        count(*) FILTER (WHERE event = 'lines.line_blocked' AND day >= $as_of - 90) AS blocks_90,
+        coalesce(sum(units) FILTER (WHERE event = '{usage}' AND kind = 'voice' AND day >= $as_of - 30), 0)
+            AS voice_minutes_30,
+        coalesce(sum(units) FILTER (WHERE event = '{usage}' AND kind = 'voice' AND destination IN
+            ('international', 'satellite') AND day >= $as_of - 30), 0) AS intl_minutes_30,
+        coalesce(sum(units) FILTER (WHERE event = '{usage}' AND kind = 'data' AND day >= $as_of - 30), 0) / 1024
+            AS data_mb_30,
+        coalesce(sum(units) FILTER (WHERE event = '{usage}' AND kind = 'data' AND destination = 'tasix'
+            AND day >= $as_of - 30), 0) / 1024 AS tasix_mb_30,
+        arg_max(plan, seq) FILTER (WHERE event IN {plan_events} AND plan <> '') AS plan,
+        arg_max(amount_tiyin, seq) FILTER (WHERE event IN ('lines.line_connected', 'lines.fee_charged')) / 100
+            AS plan_fee_som
+    FROM ev GROUP BY subject
+    HAVING count(*) FILTER (WHERE event LIKE 'lines.%') > 0
+)
+SELECT subject, plan,
+    date_diff('day', first_day, $as_of) AS tenure_days,
+    coalesce(date_diff('day', last_active, $as_of), 999) AS days_since_active,
+    coalesce(date_diff('day', last_topup, $as_of), 999) AS days_since_topup,
+    active_days_30, active_days_prev_30, active_days_7, active_days_prev_7,
+    spend_30, spend_prev_30, spend_30 - spend_prev_30 AS spend_trend, spend_90,
+    topups_90, topup_som_90, blocks_90, voice_minutes_30, intl_minutes_30, data_mb_30,
+    CASE WHEN data_mb_30 > 0 THEN tasix_mb_30 / data_mb_30 ELSE 0 END AS tasix_share,
+    coalesce(plan_fee_som, 0) AS plan_fee_som
+FROM per ORDER BY subject
+"""
+
+
+def _quoted(values: Sequence[str]) -> str:
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+def features(
+    con: duckdb.DuckDBPyConnection, *, as_of: date, subjects: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every line's features as of `as_of` (or the named subjects'), one dict a subject."""
+    only = ""
+    params: dict[str, Any] = {"as_of": as_of}
+    if subjects is not None:
+        if not subjects:
+            return []
+        only = "AND list_contains($subjects, subject)"
+        params["subjects"] = list(subjects)
+    sql = _SQL.format(usage=USAGE, charges=_quoted(CHARGES), plan_events=_quoted(PLAN_EVENTS), subjects=only)
+    cursor = con.execute(sql, params)
+    names = [column[0] for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def event_days(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+    """The first and last day the store holds."""
+    [found] = rows(con, "SELECT min(day) AS first, max(day) AS last FROM events")
+    if found["first"] is None:
+        return None
+    return found["first"], found["last"]

@@ -1,0 +1,139 @@
+"""The KPI dashboards over a real socket: supervisors and admins only, every chart an SVG
+drawn on the server, a CSV per chart, an empty range an empty chart with a message; and the
+customer 360's segments, risk and plan advisor."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.e2e.server import serving
+from tests.factories.identity import customer
+from tests.factories.staff import STAFF_PASSWORD, member, totp_code
+from yagona.analytics import service as analytics
+from yagona.analytics.settings import AnalyticsSettings
+from yagona.app.api import create_app
+from yagona.app.bootstrap import Container
+from yagona.kernel.clock import TASHKENT, SimulatedClock
+from yagona.kernel.money import Money
+from yagona.lines import service as lines
+from yagona.platform.settings import Settings
+
+PAGE = {"Accept": "text/html", "Accept-Language": "en"}
+PHONES = ("998911000201", "998911000202")
+
+
+@pytest.fixture
+def app(settings: Settings, container: Container, tmp_path: Path) -> FastAPI:
+    application = create_app(settings, container=container)
+    analytics.configure(AnalyticsSettings(directory=tmp_path / "store"))
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[httpx.Client]:
+    with serving(app) as url, httpx.Client(base_url=url, timeout=20, headers=PAGE) as client:
+        yield client
+
+
+@pytest.fixture
+def customer_id(app: FastAPI, container: Container, clock: SimulatedClock) -> str:
+    """Two lines with a few days of use and top-ups, exported to the store; staff of each role."""
+    with container.uow() as uow:
+        found = customer(uow, app.state.identity, PHONES[0])
+        for role in ("agent", "supervisor"):
+            member(uow, app.state.identity, role)
+        for phone, plan in zip(PHONES, ("lider-pro", "lider-start"), strict=True):
+            lines.connect(uow, msisdn=phone, plan_id=plan, deposit=Money.of_som(200_000))
+        uow.commit()
+    for day in range(3):
+        with container.uow() as uow:
+            for phone in PHONES:
+                lines.top_up(uow, msisdn=phone, amount=Money.of_som(10_000), idempotency_key=f"{phone}-{day}")
+                lines.rate_raw(uow, records=[
+                    {"id": f"{phone}-{day}-v", "msisdn": phone, "type": "voice", "to": "998931112233", "seconds": 200},
+                    {"id": f"{phone}-{day}-d", "msisdn": phone, "type": "data", "mb": "300"},
+                ])  # fmt: skip
+            uow.commit()
+        clock.advance_by(timedelta(days=1))
+    with container.uow() as uow:
+        analytics.export_all(uow)
+        uow.commit()
+    return found.id
+
+
+def _token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
+    assert found
+    return found.group(1)
+
+
+def _sign_in(client: httpx.Client, clock: SimulatedClock, role: str) -> None:
+    clock.advance_by(timedelta(seconds=30))
+    form = {"login": f"test-{role}", "password": STAFF_PASSWORD, "totp": totp_code(clock.now())}
+    answer = client.post("/staff/login", data={**form, "csrf_token": _token(client.get("/staff/login"))})
+    assert answer.status_code == 303, answer.text
+
+
+def test_only_supervisors_see_the_dashboards(client: httpx.Client, clock: SimulatedClock, customer_id: str) -> None:
+    for path in ("/staff/analytics", "/staff/analytics/payments.csv"):
+        answer = client.get(path)
+        assert answer.status_code == 303 and answer.headers["location"] == "/staff/login", path
+    _sign_in(client, clock, "agent")
+    assert "/staff/analytics" not in client.get("/staff").text  # not in an agent's bar
+    assert client.get("/staff/analytics").status_code == 403
+    assert client.get("/staff/analytics/payments.csv").status_code == 403
+
+
+def test_a_supervisor_sees_every_chart_and_its_csv(
+    client: httpx.Client, clock: SimulatedClock, customer_id: str
+) -> None:
+    _sign_in(client, clock, "supervisor")
+    page = client.get("/staff/analytics")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    for title in ("Retention by monthly cohort", "Online payments by system", "ARPU by plan", "Top-up channel mix"):
+        assert title in page.text
+    assert page.text.count("<svg") >= 5 and "lider-pro" in page.text
+    answer = client.get("/staff/analytics/payments.csv")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(answer.text)))
+    assert table[0] == ["label", "som", "share"] and table[1][0] == "card"
+    assert float(table[1][1]) == 60_000  # 2 lines x 3 days x 10 000 so'm by card
+    assert client.get("/staff/analytics/unknown.csv").status_code in (404, 422)
+
+
+def test_an_empty_range_is_an_empty_chart_with_a_message(
+    client: httpx.Client, clock: SimulatedClock, customer_id: str
+) -> None:
+    _sign_in(client, clock, "supervisor")
+    page = client.get("/staff/analytics", params={"from": "2020-01-01", "to": "2020-01-31"})
+    assert page.status_code == 200 and "<svg" not in page.text
+    assert page.text.count("No data in this range.") == len(analytics.KPIS)
+    empty = client.get("/staff/analytics/payments.csv", params={"from": "2020-01-01", "to": "2020-01-31"})
+    assert list(csv.reader(io.StringIO(empty.text))) == [["label", "som", "share"]]
+    backwards = client.get("/staff/analytics", params={"from": "2020-02-01", "to": "2020-01-01"})
+    assert backwards.status_code == 422
+
+
+def test_the_360_shows_segments_risk_and_the_advisors_saving(
+    client: httpx.Client, clock: SimulatedClock, customer_id: str
+) -> None:
+    _sign_in(client, clock, "supervisor")
+    today = clock.now().astimezone(TASHKENT).date()
+    page = client.post(
+        f"/staff/customers/{customer_id}",
+        data={"reason": "analytics check", "csrf_token": _token(client.get("/staff"))},
+    )
+    assert page.status_code == 200, page.text
+    assert "Segments and churn risk" in page.text and "new" in page.text  # three days old: a new line
+    assert "Not scored yet" in page.text  # no model trained in this test
+    assert "Cheapest plan: lider-start" in page.text
+    assert today.year == 2026

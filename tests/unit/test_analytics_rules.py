@@ -1,0 +1,64 @@
+"""Segment rules on hand-made customers, and the store's whitelist of fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from yagona.analytics import rules
+from yagona.analytics.service import groups
+
+BASE: dict[str, Any] = {
+    "tenure_days": 200, "days_since_active": 0, "days_since_topup": 5, "active_days_30": 28,
+    "active_days_prev_30": 29, "spend_30": 60_000, "spend_90": 180_000, "topups_90": 6, "topup_som_90": 200_000,
+    "voice_minutes_30": 120, "data_mb_30": 3_000, "tasix_share": 0.1, "intl_minutes_30": 0,
+}  # fmt: skip
+
+
+def _segments(**changes: Any) -> list[str]:
+    return rules.segments_for(groups(), {**BASE, **changes})
+
+
+@pytest.mark.parametrize(
+    ("changes", "lifecycle"),
+    [
+        ({}, "active"),
+        ({"tenure_days": 12}, "new"),
+        ({"days_since_active": 20}, "dormant"),
+        ({"days_since_active": 45}, "churned"),
+        ({"active_days_30": 6, "active_days_prev_30": 27}, "at_risk"),
+    ],
+)
+def test_each_customer_has_one_lifecycle_segment(changes: dict[str, Any], lifecycle: str) -> None:
+    found = _segments(**changes)
+    assert [s for s in found if s in {"active", "new", "dormant", "churned", "at_risk"}] == [lifecycle]
+
+
+def test_rfm_on_spend_and_top_ups() -> None:
+    assert "champions" in _segments()
+    assert "loyal" in _segments(spend_90=40_000, topups_90=3, days_since_topup=20)
+    assert "hibernating" in _segments(days_since_topup=60, topups_90=1, spend_90=20_000)
+    assert "occasional" in _segments(days_since_topup=40, topups_90=1, spend_90=20_000)
+
+
+def test_usage_profiles_are_not_exclusive() -> None:
+    assert not {"voice_heavy", "data_heavy", "tasix_heavy", "international"} & set(_segments())
+    both = _segments(voice_minutes_30=400, data_mb_30=20_000, tasix_share=0.5, intl_minutes_30=30)
+    assert {"voice_heavy", "data_heavy", "tasix_heavy", "international"} <= set(both)
+
+
+def test_a_bad_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown operator"):
+        rules.parse_groups({"groups": {"g": {"segments": {"s": ["tenure_days ~ 3"]}}}})
+
+
+def test_the_store_keeps_whitelisted_fields_only() -> None:
+    flat = rules.flatten(
+        "wallet.paid",
+        {"phone": "998911234567", "provider": "mobile", "account": "998901112233", "amount": 5, "commission": 0},
+    )
+    assert flat is not None and flat.subject == "998911234567"  # pseudonymised by the service
+    assert "998901112233" not in repr(flat)  # the payee's account never enters the store
+    assert rules.flatten("identity.customer_registered", {"phone": "998911234567"}) is None
+    assert rules.topup_channel("clearing:payme") == "payme" and rules.topup_channel("payments") == "card"
