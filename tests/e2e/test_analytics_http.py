@@ -49,8 +49,6 @@ def customer_id(app: FastAPI, container: Container, clock: SimulatedClock) -> st
     """Two lines with a few days of use and top-ups, exported to the store; staff of each role."""
     with container.uow() as uow:
         found = customer(uow, app.state.identity, PHONES[0])
-        for role in ("agent", "supervisor"):
-            member(uow, app.state.identity, role)
         for phone, plan in zip(PHONES, ("lider-pro", "lider-start"), strict=True):
             lines.connect(uow, msisdn=phone, plan_id=plan, deposit=Money.of_som(200_000))
         uow.commit()
@@ -66,6 +64,8 @@ def customer_id(app: FastAPI, container: Container, clock: SimulatedClock) -> st
         clock.advance_by(timedelta(days=1))
     with container.uow() as uow:
         analytics.export_all(uow)
+        for role in ("agent", "supervisor"):  # today, the customer allowed them into her cabinet
+            member(uow, app.state.identity, role, access_to=[found.id])
         uow.commit()
     return found.id
 
