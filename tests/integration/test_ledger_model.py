@@ -181,7 +181,11 @@ def test_the_ledger_behaves_like_its_model(sqlite_template: Path, tmp_path: Path
 
     machine = make_machine(new_container)
     machine.TestCase.settings = settings(
-        max_examples=40, stateful_step_count=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        # Fewer, longer runs: each run pays a fresh database and bootstrap, a step is cheap.
+        max_examples=25,
+        stateful_step_count=45,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
     )
     machine.TestCase().runTest()
 
@@ -202,7 +206,7 @@ def test_the_ledger_behaves_like_its_model_on_postgres(postgres_database: str) -
 
     machine = make_machine(new_container)
     machine.TestCase.settings = settings(
-        max_examples=15, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        max_examples=10, stateful_step_count=35, deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
     try:
         machine.TestCase().runTest()
