@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from tests.e2e.server import serving
 from tests.e2e.telegram_api import TOKEN, FakeBotApi, fake_bot_api
+from tests.factories import staff as staff_factory
 from tests.factories import wallet as wallets
 from tests.factories.identity import customer, last_code
 from tests.factories.lines import connect
@@ -34,6 +35,7 @@ from yagona.kernel.clock import SystemClock
 from yagona.kernel.money import Money
 from yagona.kernel.phone import display_msisdn
 from yagona.lines import service as lines
+from yagona.notify import service as notify_service
 from yagona.platform.db import make_engine
 from yagona.platform.settings import Settings
 from yagona.wallet import service as wallet_service
@@ -255,6 +257,30 @@ def test_talk_to_a_person_opens_a_request_for_the_call_centre(bot: Bot) -> None:
     assert request.id[-8:].upper() in opened
     [after] = bot.say(chat, "thanks")  # the next message is not a second request
     assert after.startswith("I did not understand")
+
+
+def test_a_reply_to_a_ticket_from_the_bot_goes_back_to_the_chat_not_by_sms(bot: Bot) -> None:
+    phone, chat, _ = _person(11)
+    customer_id = _dilnoza(bot, phone, line=False, wallet=False)
+    bot.link(chat, phone)
+    bot.say(chat, "👤 Talk to a person")
+    bot.say(chat, "Roaming does not work in Almaty")
+    with bot.container.uow() as uow:
+        [request] = crm.contact_requests(uow, customer_id=customer_id)
+        agent = staff_factory.member(uow, bot.app.state.identity, "agent", login="bot-agent")
+        uow.commit()
+    bot.api.clear()
+    with bot.container.uow() as uow:
+        crm.reply(uow, ticket_id=request.id, staff_id=agent.staff.id, role="agent", body="Switch roaming on: *5#")
+        uow.commit()
+    number = crm.ticket_number(request.id)
+    assert bot.api.texts(chat) == [f"Yagona ({number}): Switch roaming on: *5#"]
+    with bot.container.uow() as uow:
+        thread = crm.thread(uow, ticket_id=request.id)
+        sealer = notify_service.sealer_for(bot.container.settings.secret_key.get_secret_value())
+        texts = [m.body for m in notify_service.outbox(uow, recipient=phone, sealer=sealer, env="test")]
+    assert [(m.kind, m.channel) for m in thread if m.kind == "reply"] == [("reply", "telegram")]
+    assert not any("Switch roaming on" in t for t in texts)  # not also by SMS
 
 
 def test_unlinking_or_ending_the_session_in_one_id_returns_the_chat_to_the_prompt(bot: Bot) -> None:

@@ -34,14 +34,13 @@ class TicketResolved(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class TicketReplied(DomainEvent):
-    """A member of staff replied to the customer. The reply already went by SMS (or is on the
-    portal's thread); a channel that can reach the customer where the ticket came from (the
-    Telegram bot, for `channel == "telegram"`) may forward `text` to them too."""
+    """A member of staff replied to the customer: by SMS, on the portal's thread, or — `via`
+    naming a channel adapter (`telegram`) — to be sent by that adapter once this commits."""
 
     name: ClassVar[str] = "crm.ticket_replied"
     ticket_id: str
     number: str  # what the customer quotes: the id's last 8 characters
     customer_id: str
     channel: str  # where the ticket came from
-    via: str  # where the reply went: sms | portal
+    via: str  # where the reply goes: sms | portal | telegram
     text: str

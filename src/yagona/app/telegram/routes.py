@@ -46,6 +46,9 @@ def install(app: FastAPI, settings: Settings, telegram: TelegramSettings | None 
             uows=app.state.uow_factory,
         )
         _close_on_shutdown(app, bot)
+        from yagona.app.telegram import replies  # noqa: PLC0415 - with the bot
+
+        replies.install(app.state.container.bus, app.state.uow_factory, telegram)
     app.include_router(router)
 
 

@@ -6,6 +6,8 @@ or an administrator on any, and only they reassign to someone else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from yagona.crm import repository, rules
 from yagona.crm.errors import (
     NotInQueueError,
@@ -39,10 +41,20 @@ from yagona.platform.uow import UnitOfWork
 
 REPLY_TEMPLATE = "notify.text"
 # Channels whose replies travel by SMS: the customer is not on a page of ours to read them.
-# (Telegram too, for now: crm cannot reach the bot, which sits above it; see docs/crm.md.)
+# Telegram too, unless the bot is on and the customer's chat is linked (`deliver_replies_by`).
 SMS_CHANNELS = frozenset({"ussd", "sms", "telegram", "staff", "email", "push", "account"})
 SUPERVISING = frozenset({"supervisor", "admin"})
 _sealers: list[Sealer] = []
+# A channel adapter above crm that delivers replies itself (the Telegram bot to the customer's
+# chat): whether it reaches a customer now. It sends on `crm.ticket_replied` with `via` its name.
+Reaches = Callable[[UnitOfWork, str], bool]
+_adapters: dict[str, Reaches] = {}
+
+
+def deliver_replies_by(channel: str, reaches: Reaches) -> None:
+    """The composition root names a channel whose adapter delivers replies to tickets that came
+    from it (the bot, when it is on); `reaches(uow, customer_id)` says whether it can now."""
+    _adapters[channel] = reaches
 
 
 def configure(*, secret_key: str) -> None:
@@ -79,18 +91,23 @@ def add_note(uow: UnitOfWork, *, ticket_id: str, staff_id: str, role: str, body:
 
 def reply(uow: UnitOfWork, *, ticket_id: str, staff_id: str, role: str, body: str) -> str:
     """A reply to the customer through the channel the ticket came from: the portal's thread
-    for a portal ticket, an SMS otherwise (USSD, SMS, the bot, a call). The first reply stops
+    for a portal ticket, the bot's chat for a bot ticket (when the bot reaches the customer),
+    an SMS otherwise (USSD, SMS, a call). The first reply stops
     the first-response clock; an open ticket is then in progress."""
     text = _text(body, rules.BODY_MAX_LENGTH)
     row = _worked(uow, ticket_id, staff_id, role)
     if row.status == "closed":
         raise RequestClosedError("this ticket is closed", request_id=row.id)
     now = uow.clock.now()
-    if row.channel in SMS_CHANNELS:
+    adapter = _adapters.get(row.channel)
+    if adapter is not None and adapter(uow, row.customer_id):
+        via = row.channel  # the adapter sends it once this commits (crm.ticket_replied)
+    elif row.channel in SMS_CHANNELS:
         _send_sms(uow, row, text)
         via = InteractionChannel.SMS.value
     else:
         via = InteractionChannel.PORTAL.value
+    if via != InteractionChannel.SMS.value:  # an SMS is on the timeline by notify's events
         record_interaction(
             uow, customer_id=row.customer_id, channel=via, direction=Direction.OUT,
             summary=f"Reply on the request {number(row.id)}", subject_kind=SUBJECT, subject_id=row.id,
