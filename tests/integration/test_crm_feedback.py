@@ -284,3 +284,29 @@ def test_a_survey_notify_refuses_is_not_offered_and_the_call_note_stands(
             "Asked about roaming"
         ]
     assert _offer(container, who) is not None  # the limit back: offered (nothing counted before)
+
+
+def test_the_daily_relationship_nps_asks_customers_of_a_month_once_a_quarter(
+    container: Container, settings: Settings, clock: SimulatedClock
+) -> None:
+    old = _customer(container, settings)
+    clock.advance_by(timedelta(days=31))
+    new = _customer(container, settings, OTHER)  # a day of service: not asked yet
+    with container.uow() as uow:
+        assert crm.arm_nps(uow)
+        uow.commit()
+    clock.advance_by(timedelta(days=1, minutes=1))
+    [sweep] = [o for o in container.jobs.run_due() if o.job.kind == crm.NPS_JOB]
+    assert sweep.ok and sweep.effects == [{"kind": "nps_offered", "count": 1}]
+    with container.uow() as uow:
+        [survey] = crm.surveys_of(uow, customer_id=old.id)
+        assert (survey.kind, survey.trigger) == ("nps", "relationship")
+        assert crm.surveys_of(uow, customer_id=new.id) == []
+        assert crm.sweep_nps(uow) == 0  # asked this quarter (and the new customer still too new)
+    clock.advance_by(timedelta(days=40))
+    with container.uow() as uow:  # a month on: the new customer's turn; the old one waits a quarter
+        assert crm.sweep_nps(uow) == 1
+        assert [s.kind for s in crm.surveys_of(uow, customer_id=new.id)] == ["nps"]
+        assert len(crm.surveys_of(uow, customer_id=old.id)) == 1
+        uow.commit()
+    assert any("/feedback/" in text for text in _sms(container, settings, OTHER))

@@ -13,6 +13,7 @@ import structlog
 
 from yagona.analytics import service as analytics
 from yagona.app.bootstrap import Container
+from yagona.crm import service as crm
 from yagona.notify import service as notify
 from yagona.platform.jetstream import relay_outbox
 from yagona.platform.outbox import drain_deferred, redispatch_stale
@@ -68,6 +69,7 @@ def _arm_daily_jobs(container: Container) -> None:
     with container.uow() as uow:
         privacy.arm_retention(uow)  # retention per purpose (docs/personal-data.md)
         analytics.schedule_nightly(uow)  # the analytics' nightly refresh: exports, segments, churn scores
+        crm.arm_nps(uow)  # the relationship NPS, a bounded sample a day
         uow.commit()
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from yagona.crm.models import Interaction, Survey
 
 
-def last_offered_at(session: Session, customer_id: str) -> datetime | None:
-    """When the customer was last offered a survey (answered or not)."""
-    return session.scalar(select(func.max(Survey.offered_at)).where(Survey.customer_id == customer_id))
+def last_offered_at(session: Session, customer_id: str, *, kind: str | None = None) -> datetime | None:
+    """When the customer was last offered a survey (of `kind`, or any), answered or not."""
+    query = select(func.max(Survey.offered_at)).where(Survey.customer_id == customer_id)
+    return session.scalar(query.where(Survey.kind == kind) if kind is not None else query)
 
 
 def survey(session: Session, survey_id: str, *, for_update: bool = False) -> Survey | None:

@@ -18,6 +18,8 @@ SCALES: dict[str, tuple[int, int]] = {
     "ces": (1, 7),  # how easy was it? (after a task in the portal or by USSD)
 }
 REST = timedelta(days=30)  # no customer is surveyed more than once in 30 days
+NPS_EVERY = timedelta(days=90)  # the relationship NPS: at most once a quarter
+NPS_TENURE = timedelta(days=30)  # asked only of customers with a month of service behind them
 LINK_LIFETIME = timedelta(days=14)  # a survey's link answers for two weeks, then it has expired
 COMMENT_MAX_LENGTH = 1000
 # Quiet hours as the reminders keep them (Tashkent): nothing is sent from 22:00 until 08:00.
@@ -36,6 +38,12 @@ def in_scale(kind: str, score: int) -> bool:
 def may_survey(last_surveyed_at: datetime | None, *, now: datetime) -> bool:
     """Not asked in the last 30 days (a survey offered counts, answered or not)."""
     return last_surveyed_at is None or now - last_surveyed_at >= REST
+
+
+def due_for_nps(*, customer_since: datetime, last_nps_at: datetime | None, now: datetime) -> bool:
+    """The relationship NPS: a customer of a month or more, not asked it this quarter (the
+    30-day rest between any two surveys is checked when it is offered)."""
+    return now - customer_since >= NPS_TENURE and (last_nps_at is None or now - last_nps_at >= NPS_EVERY)
 
 
 def quiet(at: datetime) -> bool:

@@ -1,4 +1,5 @@
-"""Feedback's due job: a survey offered in quiet hours is sent when they end (08:00 Tashkent)."""
+"""Feedback's due jobs: a survey offered in quiet hours is sent when they end (08:00 Tashkent);
+the daily relationship NPS pass offers the NPS survey and arms the next day's."""
 
 from __future__ import annotations
 
@@ -15,5 +16,11 @@ def send(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
     return [{"kind": "survey_sent" if sent else "survey_skipped", "survey": str(job.payload["survey"])}]
 
 
+def nps_sweep(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
+    offered = service.sweep_nps(uow)
+    service.arm_nps(uow)
+    return [{"kind": "nps_offered", "count": offered}]
+
+
 def handlers() -> dict[str, JobHandler]:
-    return {SEND_JOB: send}
+    return {SEND_JOB: send, service.NPS_JOB: nps_sweep}

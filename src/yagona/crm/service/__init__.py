@@ -7,6 +7,7 @@ commits: an interaction is recorded in the same transaction as the contact it de
 - `ticket_work`: reply, add_note, assign, set_status, set_priority, merge, staff_queues,
   add_queue_member
 - `sla`: ticket_options, add_day_off, remove_day_off, days_off, sla_warnings, check_sla
+- `nps`: sweep_nps, arm_nps (the daily relationship NPS)
 - `feedback`: offer_survey, answer_survey, survey_by_token, feedback_scores, ... (NPS, CSAT, CES)
 """
 
@@ -32,6 +33,7 @@ from yagona.crm.service.interactions import (
     timeline,
     timeline_page,
 )
+from yagona.crm.service.nps import NPS_JOB, arm_nps, sweep_nps
 from yagona.crm.service.requests import close_request, contact_requests, open_request
 from yagona.crm.service.sla import add_day_off, days_off, remove_day_off
 from yagona.crm.service.sla import check as check_sla
@@ -54,11 +56,13 @@ from yagona.crm.service.tickets import number as ticket_number
 
 __all__ = [
     "MESSAGE",
+    "NPS_JOB",
     "TIMELINE_KINDS",
     "add_day_off",
     "add_note",
     "add_queue_member",
     "answer_survey",
+    "arm_nps",
     "assign",
     "attachment",
     "check_sla",
@@ -89,6 +93,7 @@ __all__ = [
     "survey_link",
     "survey_token",
     "surveys_of",
+    "sweep_nps",
     "thread",
     "ticket",
     "ticket_number",
