@@ -25,6 +25,7 @@ from yagona.crm import feedback_web as crm_feedback_web
 from yagona.crm import routes as crm_routes
 from yagona.crm import web as crm_web
 from yagona.crm import web_help as crm_help_web
+from yagona.crm.settings import CrmSettings
 from yagona.home import routes as home_routes
 from yagona.home import web as home_web
 from yagona.identity import routes as identity_routes
@@ -120,13 +121,17 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
 
 
 def _mount_customer_care(app: FastAPI) -> None:
-    """Reminders, the customer's timeline, the help assistant and the customer's own data."""
+    """Reminders, the customer's timeline, tickets (by e-mail too, when configured), feedback,
+    the help assistant and the customer's own data."""
+    inbound_key = CrmSettings().inbound_email_key
+    app.state.crm_inbound_email_key = inbound_key.get_secret_value() if inbound_key else None
     for router in (
         reminders_web.router,  # /account/reminders
         crm_routes.me_router,  # /api/v1/me/interactions: the customer's own timeline
         crm_web.router,  # /account/history
         crm_routes.tickets_router,  # /api/v1/me/tickets: the customer's requests and complaints
         crm_web.requests_router,  # /account/requests
+        crm_routes.email_router,  # tickets by e-mail, from the mail provider (signed)
         crm_help_web.router,  # /help: the help assistant, for anyone
         mydata.router,  # /api/v1/me/personal-data: the customer's own data
         mydata.pages,  # /account/data

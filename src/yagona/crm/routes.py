@@ -5,6 +5,11 @@
   and complaints, in the spirit of TMF621 Trouble Ticket (a name, a description, a type, a
   status, the expected resolution date) in our snake_case. Another customer's ticket is 404.
 
+- `POST /api/v1/crm/email/inbound` — the mail provider (Mailgun's inbound route), proved by its
+  signature (HMAC-SHA-256 of `timestamp + token` under `YAGONA_CRM_INBOUND_EMAIL_KEY`, fresh
+  for 15 minutes, each token once): a message to the support address opens a ticket for the
+  customer whose profile e-mail sent it. Not configured: 404.
+
 - `GET /api/v1/me/interactions` — the signed-in customer (session, or a bearer token with the
   scope `history`): their own timeline, newest first, a channel at a time, a page at a time.
   The customer is the credential's: no id is taken from the request, so nobody reads another's.
@@ -14,13 +19,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from pydantic import Field
 
 from yagona.crm import service
+from yagona.crm.rules import inbound_email
 from yagona.crm.schemas import Direction, InteractionChannel, InteractionRead, TicketMessageRead, TicketRead
+from yagona.kernel.errors import NotFoundError, UnauthenticatedError
+from yagona.kernel.fingerprint import request_fingerprint
 from yagona.platform.api import ApiModel, ApiRead, Timestamp
 from yagona.platform.auth import Principal, require_customer
+from yagona.platform.bus import consume_once
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
 
@@ -198,3 +207,49 @@ def write_on_ticket(principal: TicketCustomer, uow: Uow, ticket_id: TicketId, bo
     service.customer_reply(uow, ticket_id=ticket_id, customer_id=principal.customer_id, body=body.text)
     uow.commit()
     return _detail(uow, principal.customer_id, ticket_id)
+
+
+# --- tickets by e-mail ------------------------------------------------------------------------
+
+email_router = APIRouter(tags=["crm (mail provider)"])
+INBOUND_EMAIL_PATH = "/api/v1/crm/email/inbound"
+INBOUND_CONSUMER = "crm.inbound_email"
+
+
+class InboundAnswer(ApiRead):
+    accepted: bool  # a ticket was opened (false: a message seen before, or from nobody's address)
+
+
+@email_router.post(
+    INBOUND_EMAIL_PATH,
+    summary="An e-mail to the support address, from the mail provider's inbound route (signed)",
+    openapi_extra={"security": []},
+    responses={
+        401: {"description": "not signed with our key, or signed too long ago", "content": _PROBLEM},
+        404: {"description": "no e-mail intake configured (YAGONA_CRM_INBOUND_EMAIL_KEY)", "content": _PROBLEM},
+    },
+)
+def inbound_email_message(  # noqa: PLR0917 - the provider's form, field by field
+    request: Request,
+    uow: Uow,
+    sender: Annotated[str, Form(max_length=320)],
+    timestamp: Annotated[str, Form(max_length=20)],
+    token: Annotated[str, Form(max_length=200)],
+    signature: Annotated[str, Form(max_length=128)],
+    subject: Annotated[str, Form(max_length=998)] = "",
+    body_plain: Annotated[str, Form(alias="body-plain", max_length=20_000)] = "",
+) -> InboundAnswer:
+    """Open a ticket (channel `email`) for the customer whose One ID e-mail sent it. The same
+    token again (the provider retrying) opens nothing more."""
+    key: str | None = request.app.state.crm_inbound_email_key
+    if key is None:
+        raise NotFoundError("no e-mail intake is configured")
+    now = uow.clock.now()
+    if not inbound_email.signature_ok(key, timestamp=timestamp, token=token, signature=signature, now=now):
+        raise UnauthenticatedError("the message is not signed with the intake's key, or not recently")
+    seen = request_fingerprint({"token": token})[:32]
+    if not consume_once(uow.session, consumer=INBOUND_CONSUMER, event_id=seen, now=now):
+        return InboundAnswer(accepted=False)
+    ticket_id = service.open_request_by_email(uow, sender=sender, subject=subject, body=body_plain)
+    uow.commit()
+    return InboundAnswer(accepted=ticket_id is not None)

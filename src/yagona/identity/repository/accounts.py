@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -46,6 +46,12 @@ def customer_by_phone(session: Session, phone: str) -> Customer | None:
     return session.scalars(
         select(Customer).join(Phone, Phone.customer_id == Customer.id).where(Phone.phone == phone)
     ).first()
+
+
+def customers_by_email(session: Session, email: str, *, limit: int = 2) -> list[Customer]:
+    """Customers whose profile e-mail is `email` (case aside): at most `limit`."""
+    query = select(Customer).where(func.lower(Customer.email) == email.lower()).limit(limit)
+    return list(session.scalars(query))
 
 
 def customer_by_pinfl(session: Session, pinfl: str) -> Customer | None:

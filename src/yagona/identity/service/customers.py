@@ -122,6 +122,13 @@ def find_customer_by_phone(uow: UnitOfWork, *, phone: str) -> CustomerRead | Non
     return get_customer(uow, customer_id=row.id) if row else None
 
 
+def find_customer_by_email(uow: UnitOfWork, *, email: str) -> CustomerRead | None:
+    """The one customer whose profile e-mail this is (a ticket written by e-mail); None when
+    nobody's or more than one customer's — never for an unauthenticated caller's eyes."""
+    rows = repository.customers_by_email(uow.session, email.strip())
+    return get_customer(uow, customer_id=rows[0].id) if len(rows) == 1 else None
+
+
 def set_marketing_opt_in(uow: UnitOfWork, *, customer_id: str, opt_in: bool, channel: str = "portal") -> CustomerRead:
     """The marketing opt-in; privacy keeps the consent that marketing sends check at send time."""
     row = _customer(uow, customer_id)
