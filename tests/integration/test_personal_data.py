@@ -12,7 +12,9 @@ import re
 import threading
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import structlog
 from sqlalchemy import select, text
@@ -22,6 +24,8 @@ from tests.factories import home as home_factory
 from tests.factories import identity as identity_factory
 from tests.factories import lines as lines_factory
 from tests.factories import wallet as wallet_factory
+from yagona.analytics import service as analytics
+from yagona.analytics.settings import AnalyticsSettings
 from yagona.app import cli, worker
 from yagona.app.bootstrap import Container
 from yagona.app.metadata import all_metadata
@@ -188,9 +192,13 @@ def test_the_export_holds_every_personal_value_the_database_keeps(
 
 
 def test_erasure_leaves_no_personal_data_and_the_ledger_verifies(
-    container: Container, settings: Settings, clock: SimulatedClock
+    container: Container, settings: Settings, clock: SimulatedClock, tmp_path: Path
 ) -> None:
     customer_id = _customer_everywhere(container, settings, clock)
+    analytics.configure(AnalyticsSettings(directory=tmp_path / "analytics"))
+    with container.uow() as uow:  # the de-identified store has their events too
+        assert analytics.export_all(uow) > 0
+        uow.commit()
     with container.uow() as uow:
         before = ledger.verify(uow)
         other_before = identity.find_customer_by_phone(uow, phone=OTHER)
@@ -219,6 +227,11 @@ def test_erasure_leaves_no_personal_data_and_the_ledger_verifies(
         assert privacy.export(uow, customer_id=customer_id)  # the kept records are still theirs
     logged = json.dumps(logs, default=str)
     assert "privacy.erasure.done" in logged and not any(s in logged for s in secrets)
+    exported = [
+        json.dumps(pq.read_table(f).to_pylist(), default=str) for f in (tmp_path / "analytics").rglob("*.parquet")
+    ]
+    assert exported and not any(s in rows or customer_id in rows for rows in exported for s in secrets)
+    analytics.configure(AnalyticsSettings())
 
 
 def _count(uow: UnitOfWork, table: str) -> int:
