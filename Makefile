@@ -85,9 +85,14 @@ arch: setup ## import-linter: the DAG, the rooms, the pure rules
 unit: setup ## the pure unit tests only (fast)
 	$(BIN)/pytest tests/unit -q
 
-test: lint typecheck arch browser ## set up everything and run the whole check: lint, types, architecture, every test
+test: lint typecheck arch browser ## set up everything and run the whole check: lint, types, architecture, dependency audit, every test
 	$(BIN)/coverage erase
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --cov --cov-report=term -q --durations=15
+	@# The dependency audit waits on the advisory index, not the CPU: it runs beside the tests.
+	@mkdir -p var; \
+	$(BIN)/python tools/dependency_audit.py > var/dependency-audit.txt 2>&1 & audit=$$!; \
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --cov --cov-report=term -q --durations=15; tests=$$?; \
+	wait $$audit; audited=$$?; cat var/dependency-audit.txt; \
+	exit $$(( tests != 0 ? tests : audited ))
 
 check: test ## what CI runs (same as test)
 
