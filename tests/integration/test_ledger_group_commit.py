@@ -130,11 +130,11 @@ threading.Event().wait()
 """
 
 
+# PostgreSQL only: on SQLite a group is savepoints in one transaction, which the storm above covers.
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_a_grouped_writer_killed_mid_stream_loses_no_acknowledged_transfer(
     container: Container, tmp_path: Path
 ) -> None:
-    if container.engine.dialect.name != "postgresql":
-        pytest.skip("on SQLite a group is savepoints in one transaction: the storm above covers it")
     _open_storm_accounts(container)
     script = tmp_path / "writer.py"
     script.write_text(GROUPED_WRITER)

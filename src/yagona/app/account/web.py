@@ -12,13 +12,13 @@ identity (staff names, the marketing flag) and privacy, so it lives in the compo
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yagona.app.staff.access import GRANT_STATUSES, SECTION_NAMES
 from yagona.identity import service as identity
@@ -208,22 +208,34 @@ def install(app: FastAPI) -> None:
     """Mount the pages and the gate: a signed-in customer with a document version to accept
     is sent to the acceptance page from any cabinet page (GET, HTML)."""
     app.include_router(router)
+    app.add_middleware(DocumentsGate)
 
-    @app.middleware("http")
-    async def documents_gate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        path = request.url.path
-        gated = (
-            request.method == "GET"
-            and "text/html" in request.headers.get("accept", "")
-            and SESSION_COOKIE in request.cookies
-            and not path.startswith(OPEN_PREFIXES)
-        )
-        if gated and await run_in_threadpool(_must_accept, request):
-            here = path + ("?" + request.url.query if request.url.query else "")
-            response: Response = RedirectResponse(ACCEPT + "?next=" + quote(here, safe="/"), status_code=303)
-            response.headers["Cache-Control"] = "no-store"
-            return response
-        return await call_next(request)
+
+class DocumentsGate:
+    """A plain ASGI middleware (not Starlette's BaseHTTPMiddleware, which turns a client that
+    goes away mid-request into an error): a gated request is answered with the redirect,
+    anything else passes through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            path = request.url.path
+            gated = (
+                request.method == "GET"
+                and "text/html" in request.headers.get("accept", "")
+                and SESSION_COOKIE in request.cookies
+                and not path.startswith(OPEN_PREFIXES)
+            )
+            if gated and await run_in_threadpool(_must_accept, request):
+                here = path + ("?" + request.url.query if request.url.query else "")
+                response = RedirectResponse(ACCEPT + "?next=" + quote(here, safe="/"), status_code=303)
+                response.headers["Cache-Control"] = "no-store"
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _must_accept(request: Request) -> bool:
