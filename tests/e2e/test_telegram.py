@@ -501,3 +501,69 @@ def test_the_reminders_command_shows_reminders_not_sign_in_codes(bot: Bot) -> No
     [shown] = bot.say(chat, "/reminders")
     assert shown.startswith("Our latest reminders:\n") and "SMS · Reminder: the monthly fee is due tomorrow" in shown
     assert len(shown.splitlines()) == 2, shown  # the header and the reminder: no sign-in code
+
+
+def _console(bot: Bot, login: str) -> httpx.Client:
+    """A member of staff signed in to the console (password + authenticator, real time)."""
+    console = httpx.Client(base_url=bot.url, timeout=20, headers={"Accept": "text/html", "Accept-Language": "en"})
+    form = {
+        "login": login,
+        "password": staff_factory.STAFF_PASSWORD,
+        "totp": staff_factory.totp_code(SystemClock().now()),
+    }
+    signed = console.post("/staff/login", data={**form, "csrf_token": _csrf(console.get("/staff/login"))})
+    assert signed.status_code == 303, signed.text
+    return console
+
+
+def _csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
+    assert found, page.text[:300]
+    return found.group(1)
+
+
+def test_a_complaint_in_the_bot_is_answered_in_the_bot_and_its_csat_reaches_the_supervisor(bot: Bot) -> None:
+    """Issue 14's end to end: a complaint in the bot → an agent sees it beside the customer's
+    timeline → answers with a prepared reply, in the customer's language, in the bot → resolves
+    it → a CSAT survey follows → its answer shows on the supervisor's view of the queues."""
+    phone, chat, _ = _person(12)
+    customer_id = _dilnoza(bot, phone, line=False, wallet=False)
+    bot.link(chat, phone)
+    bot.say(chat, "👤 Talk to a person")
+    bot.say(chat, "Roaming does not work in Tashkent airport, I fly tonight")
+    with bot.container.uow() as uow:
+        [request] = crm.contact_requests(uow, customer_id=customer_id)
+        staff_factory.member(uow, bot.app.state.identity, "agent", login="e2e-agent", access_to=[customer_id])
+        staff_factory.member(uow, bot.app.state.identity, "supervisor", login="e2e-boss")
+        uow.commit()
+    agent = _console(bot, "e2e-agent")
+    queue = agent.get("/staff/tickets")
+    assert f"/staff/tickets/{request.id}" in queue.text  # in the agent's queue
+    page = agent.get(f"/staff/tickets/{request.id}")
+    assert page.status_code == 200 and 'id="timeline-title"' in page.text  # the timeline beside: she allowed it
+    assert "Ask the customer for access" not in page.text
+    bot.api.clear()
+    sent = agent.post(f"/staff/tickets/{request.id}/reply", data={"canned": "roaming_on", "csrf_token": _csrf(page)})
+    assert sent.status_code == 303
+    number = crm.ticket_number(request.id)
+    assert bot.api.texts(chat) == [
+        f"Yagona ({number}): To switch roaming on, dial *5# and confirm. Abroad, choose the network by hand."
+    ]
+    page = agent.get(f"/staff/tickets/{request.id}")
+    resolved = agent.post(f"/staff/tickets/{request.id}/status", data={"status": "resolved", "csrf_token": _csrf(page)})
+    assert resolved.status_code == 303
+    with bot.container.uow() as uow:
+        [survey] = crm.surveys_of(uow, customer_id=customer_id)
+        ticket = crm.ticket(uow, ticket_id=request.id)
+    assert (survey.kind, survey.trigger, ticket.status) == ("csat", "ticket_resolved", "resolved")
+    assert ticket.first_response_at is not None and ticket.first_response_due is not None
+    assert ticket.first_response_at <= ticket.first_response_due  # answered within its SLA
+    with httpx.Client(base_url=bot.url, timeout=20, headers={"Accept": "text/html"}) as her:
+        link = f"/feedback/{crm.survey_token(survey.id)}"
+        answered = her.post(link, data={"score": "5", "csrf_token": _csrf(her.get(link))})
+        assert answered.status_code in (200, 303), answered.text[:300]
+    boss = _console(bot, "e2e-boss")
+    view = boss.get("/staff/tickets")
+    assert re.search(r'data-testid="dashboard-csat">100 % \(1\)<', view.text), view.text[-2000:]
+    for console in (agent, boss):
+        console.close()

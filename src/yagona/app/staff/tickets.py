@@ -10,11 +10,13 @@ action on it is in the access log (privacy)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from yagona.app.staff import timeline
 from yagona.app.staff.common import Uow, page
 from yagona.crm import service as crm
 from yagona.crm import web as crm_pages
@@ -22,6 +24,7 @@ from yagona.crm.errors import RequestNotFoundError
 from yagona.crm.schemas import TicketRead
 from yagona.identity import service as identity
 from yagona.identity.service import staff as staff_service
+from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import YagonaError
 from yagona.platform.auth import StaffPrincipal, staff_member
 from yagona.platform.pages.core import N_, flash, page_language, page_router, pages_of
@@ -43,6 +46,7 @@ KINDS = {
 }
 CLOCKS = {"first_response": N_("First response"), "resolution": N_("Resolution")}
 LEVELS = {"warning": N_("Warning"), "breach": N_("Breach")}
+DASHBOARD_DAYS = 30  # the supervisor's CSAT and NPS: the last 30 days
 PRIORITIES = {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High"), "urgent": N_("Urgent")}
 
 
@@ -88,7 +92,8 @@ def queue_page(  # noqa: PLR0917 - FastAPI passes the filters by name
         risk=risk if risk in RISKS else None,
         limit=LIST_MAX,
     )
-    warnings = crm.sla_warnings(uow, limit=30) if member.at_least("supervisor") else []
+    supervising = member.at_least("supervisor")
+    warnings = crm.sla_warnings(uow, limit=30) if supervising else []
     return page(
         request,
         "tickets.html",
@@ -109,7 +114,24 @@ def queue_page(  # noqa: PLR0917 - FastAPI passes the filters by name
         clocks=CLOCKS,
         levels=LEVELS,
         number=crm.ticket_number,
+        dashboard=_dashboard(uow, visible) if supervising else None,
     )
+
+
+def _dashboard(uow: UnitOfWork, queues: list[str]) -> dict[str, Any]:
+    """The supervisor's view: open tickets by queue, breaches, CSAT and NPS of the last 30 days."""
+    active = crm.tickets(uow, queues=queues, statuses=list(ACTIVE), limit=uow.limits.page_size_max)
+    by_queue: dict[str, int] = {}
+    for ticket in active:
+        by_queue[ticket.queue] = by_queue.get(ticket.queue, 0) + 1
+    today = uow.clock.now().astimezone(TASHKENT).date()
+    since = today - timedelta(days=DASHBOARD_DAYS)
+    return {
+        "open_by_queue": sorted(by_queue.items()),
+        "breached": sum(t.risk == "breached" for t in active),
+        "csat": crm.feedback_scores(uow, kind="csat", start=since, end=today),
+        "nps": crm.feedback_scores(uow, kind="nps", start=since, end=today),
+    }
 
 
 def _visible(uow: UnitOfWork, member: StaffPrincipal, ticket_id: str) -> TicketRead:
@@ -172,8 +194,24 @@ def ticket_page(request: Request, uow: Uow, ticket_id: TicketId) -> Response:
         "others": [
             t for t in crm.tickets(uow, customer_id=found.customer_id, statuses=list(ACTIVE)) if t.id != found.id
         ],
+        "canned": crm.canned_replies(language),
+        **_beside(uow, member, found.customer_id),
     }
     return page(request, "ticket.html", member, **context)
+
+
+def _beside(uow: UnitOfWork, member: StaffPrincipal, customer_id: str) -> dict[str, Any]:
+    """The customer's timeline beside the ticket, when the customer's grant lets this member
+    see it (privacy: staff access with permission); else a way to ask for it."""
+    grant = privacy.active_grant(uow, staff_id=member.staff_id, customer_id=customer_id, section="timeline")
+    if grant is None:
+        return {"timeline_granted": False}
+    return {
+        "timeline_granted": True,
+        "customer": {"id": customer_id},
+        "names": staff_service.staff_names(uow),  # who recorded an entry
+        **timeline.context(uow, customer_id),
+    }
 
 
 def _done(request: Request, ticket_id: str, text: str) -> Response:
@@ -192,9 +230,16 @@ def _log(uow: UnitOfWork, member: StaffPrincipal, ticket_id: str, action: str) -
 
 
 @router.post("/{ticket_id}/reply")
-def reply(request: Request, uow: Uow, ticket_id: TicketId, text: Text = "") -> Response:
-    """A reply to the customer, through the channel the ticket came from."""
+def reply(
+    request: Request, uow: Uow, ticket_id: TicketId, text: Text = "", canned: Annotated[str, Form(max_length=40)] = ""
+) -> Response:
+    """A reply to the customer, through the channel the ticket came from: the words typed, or a
+    prepared reply (`canned`) in the customer's own language."""
     member = staff_member(request, uow, role="agent")
+    if not text.strip() and canned:
+        found = _visible(uow, member, ticket_id)
+        language = identity.get_customer(uow, customer_id=found.customer_id).language.value
+        text = crm.canned_text(canned, language) or ""
     crm.reply(uow, ticket_id=ticket_id, staff_id=member.staff_id, role=member.role, body=text)
     _log(uow, member, ticket_id, "ticket.reply")
     return _done(request, ticket_id, N_("The reply is sent."))

@@ -7,11 +7,13 @@ commits: an interaction is recorded in the same transaction as the contact it de
 - `ticket_work`: reply, add_note, assign, set_status, set_priority, merge, staff_queues,
   add_queue_member
 - `sla`: ticket_options, add_day_off, remove_day_off, days_off, sla_warnings, check_sla
+- `canned`: canned_replies, canned_text (prepared replies per language, as data)
 - `email`: open_request_by_email (a ticket written to the support address)
 - `nps`: sweep_nps, arm_nps (the daily relationship NPS)
 - `feedback`: offer_survey, answer_survey, survey_by_token, feedback_scores, ... (NPS, CSAT, CES)
 """
 
+from yagona.crm.service.canned import canned_replies, canned_text
 from yagona.crm.service.email import open_request_by_email
 from yagona.crm.service.feedback import (
     answer_survey,
@@ -67,6 +69,8 @@ __all__ = [
     "arm_nps",
     "assign",
     "attachment",
+    "canned_replies",
+    "canned_text",
     "check_sla",
     "close_request",
     "configure_feedback",
