@@ -89,11 +89,11 @@ def gateway(settings: Settings, container: Container) -> Iterator[Gateway]:
             eskiz_email="yagona@example.uz",
             eskiz_password="eskiz-test-password",  # type: ignore[arg-type]
             public_url=url,
-            eskiz_timeout_s=2.0,  # generous: a loaded CI machine answers a normal send in ~0.4 s
+            eskiz_timeout_s=5.0,  # generous: a loaded CI machine may take seconds to answer a send
         )
         wired = delivery.for_environment(configured, env="test", secret_key=settings.secret_key.get_secret_value())
         delivery.install(wired)
-        eskiz_simulator.set_late(4.0)  # well past the timeout
+        eskiz_simulator.set_late(8.0)  # well past the timeout
         # The server's first form takes a second to set up: not what the gateway's timeout is about.
         httpx.post(f"{url}/eskiz-simulator/api/auth/login", data={"email": "w", "password": "w"}, timeout=10)
         site = Gateway(url, replace(container, delivery=wired))

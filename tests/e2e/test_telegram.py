@@ -260,7 +260,7 @@ def test_talk_to_a_person_opens_a_request_for_the_call_centre(bot: Bot) -> None:
 
 
 def test_a_reply_to_a_ticket_from_the_bot_goes_back_to_the_chat_not_by_sms(bot: Bot) -> None:
-    phone, chat, _ = _person(11)
+    phone, chat, _ = _person(21)
     customer_id = _dilnoza(bot, phone, line=False, wallet=False)
     bot.link(chat, phone)
     bot.say(chat, "👤 Talk to a person")
@@ -526,7 +526,7 @@ def test_a_complaint_in_the_bot_is_answered_in_the_bot_and_its_csat_reaches_the_
     """Issue 14's end to end: a complaint in the bot → an agent sees it beside the customer's
     timeline → answers with a prepared reply, in the customer's language, in the bot → resolves
     it → a CSAT survey follows → its answer shows on the supervisor's view of the queues."""
-    phone, chat, _ = _person(12)
+    phone, chat, _ = _person(22)
     customer_id = _dilnoza(bot, phone, line=False, wallet=False)
     bot.link(chat, phone)
     bot.say(chat, "👤 Talk to a person")
