@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from yagona.analytics.settings import AnalyticsSettings
+
+if TYPE_CHECKING:  # DuckDB is imported on use: a server or a CLI command seldom needs it
+    import duckdb
 
 
 @dataclass
@@ -48,6 +49,8 @@ EVENTS_VIEW = "events"
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the view `events` over every Parquet file of the store (an
     empty view of the right columns when there is none yet)."""
+    import duckdb  # noqa: PLC0415 - on use: most processes never query the store
+
     con = duckdb.connect(":memory:")
     con.execute("SET threads TO 2")
     if has_events():

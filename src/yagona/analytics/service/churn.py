@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from yagona.analytics.errors import NoModelError, OneClassError
 from yagona.analytics.service._base import connect, model_path, settings
 from yagona.analytics.service.features import MODEL_FEATURES, event_days, features
@@ -235,6 +232,9 @@ def score_all(*, as_of: date) -> int:
         rows = features(con, as_of=as_of)
     risks = model.scores(rows)
     reasons = model.reasons(rows)
+    import pyarrow as pa  # noqa: PLC0415 - on use: most processes never write the store
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     table = pa.Table.from_pylist(
         [{"subject": row["subject"], "as_of": as_of, "risk": risk, "reasons": why}
          for row, risk, why in zip(rows, risks, reasons, strict=True)],
@@ -265,6 +265,8 @@ def churn_risk_of(uow: UnitOfWork, *, customer_id: str) -> Risk | None:
     if not path.exists():
         return None
     subjects = set(subjects_of(uow, customer_id=customer_id))
+    import pyarrow.parquet as pq  # noqa: PLC0415 - on use
+
     found = pq.read_table(path, filters=[("subject", "in", sorted(subjects))]).to_pylist() if subjects else []
     if not found:
         return None

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from yagona.analytics.service._base import rows
+
+if TYPE_CHECKING:  # DuckDB is imported on use: a server or a CLI command seldom needs it
+    import duckdb
 
 USAGE = "lines.usage_rated"
 CHARGES = ("lines.usage_rated", "lines.fee_charged", "lines.line_charged")

@@ -8,15 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from yagona.analytics import rules
 from yagona.analytics.errors import BadRangeError
 from yagona.analytics.service._base import connect, rows
 from yagona.analytics.service.features import features
 from yagona.analytics.service.segments import groups
+
+if TYPE_CHECKING:  # DuckDB is imported on use: a server or a CLI command seldom needs it
+    import duckdb
 
 MAX_RANGE_DAYS = 3 * 366
 

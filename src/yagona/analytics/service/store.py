@@ -14,9 +14,9 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 
 from yagona.analytics import rules
@@ -28,21 +28,28 @@ from yagona.privacy import service as privacy
 
 CURSOR = "analytics.parquet"
 GAP_GRACE = timedelta(seconds=60)
-SCHEMA = pa.schema(
-    [
-        ("seq", pa.int64()),
-        ("occurred_at", pa.timestamp("us", tz="UTC")),
-        ("event", pa.string()),
-        ("subject", pa.string()),  # a pseudonym, never a phone or a contract
-        ("subject_kind", pa.string()),
-        ("kind", pa.string()),
-        ("channel", pa.string()),
-        ("plan", pa.string()),
-        ("destination", pa.string()),
-        ("amount_tiyin", pa.int64()),
-        ("units", pa.int64()),
-    ]
-)
+
+
+@cache
+def schema() -> Any:
+    """The store's columns (pyarrow is imported on use: a server seldom writes the store)."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    return pa.schema(
+        [
+            ("seq", pa.int64()),
+            ("occurred_at", pa.timestamp("us", tz="UTC")),
+            ("event", pa.string()),
+            ("subject", pa.string()),  # a pseudonym, never a phone or a contract
+            ("subject_kind", pa.string()),
+            ("kind", pa.string()),
+            ("channel", pa.string()),
+            ("plan", pa.string()),
+            ("destination", pa.string()),
+            ("amount_tiyin", pa.int64()),
+            ("units", pa.int64()),
+        ]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +119,10 @@ def _write(day: date, day_rows: list[dict[str, object]], *, first: int, last: in
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"part-{first:012d}-{last:012d}.parquet"
     building = path.with_suffix(".tmp")
-    pq.write_table(pa.Table.from_pylist(day_rows, schema=SCHEMA), building, compression="zstd")
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    pq.write_table(pa.Table.from_pylist(day_rows, schema=schema()), building, compression="zstd")
     os.replace(building, path)
 
 
