@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import httpx
 import structlog
-from fastapi import APIRouter, BackgroundTasks, Form, Header
+from fastapi import APIRouter, Form, Header
 from fastapi.responses import JSONResponse
 
 from yagona.notify.encoding import shape
@@ -78,8 +78,7 @@ def login(email: Annotated[str, Form()], password: Annotated[str, Form()]) -> JS
 
 
 @router.post(SEND_PATH)
-def send(  # noqa: PLR0917 - FastAPI reads the form fields by name
-    background: BackgroundTasks,
+def send(
     mobile_phone: Annotated[str, Form()],
     message: Annotated[str, Form()],
     sender: Annotated[str, Form(alias="from")] = "4546",
@@ -113,7 +112,9 @@ def send(  # noqa: PLR0917 - FastAPI reads the form fields by name
             # Eskiz writes Tashkent time; the stand-in is an outside system with its own clock.
             "status_date": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 5 * 3600)),  # noqa: TID251
         }
-        background.add_task(_call_back, callback_url, receipt)
+        # Its own thread, not a background task: a background task holds the client's
+        # keep-alive connection until it ends, and the next send would wait on our callback.
+        threading.Thread(target=_call_back, args=(callback_url, receipt), daemon=True).start()
     return JSONResponse({"id": request_id, "message": "Waiting for SMS provider", "status": "waiting"})
 
 
