@@ -565,5 +565,9 @@ def test_a_complaint_in_the_bot_is_answered_in_the_bot_and_its_csat_reaches_the_
     boss = _console(bot, "e2e-boss")
     view = boss.get("/staff/tickets")
     assert re.search(r'data-testid="dashboard-csat">100 % \(1\)<', view.text), view.text[-2000:]
+    # The supervisor has no grant from her: the ticket, but not her timeline; an agent has no supervisor's view.
+    unseen = boss.get(f"/staff/tickets/{request.id}")
+    assert "Ask the customer for access" in unseen.text and 'id="timeline-title"' not in unseen.text
+    assert 'data-testid="supervisor-dashboard"' not in agent.get("/staff/tickets").text
     for console in (agent, boss):
         console.close()
