@@ -7,18 +7,15 @@ without). The timeline's kind filter on `/account/history` and `/api/v1/me/inter
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
 from tests.e2e.server import serving
 from tests.e2e.test_lines_me_http import STAFF, Site
 from tests.factories.identity import context, customer
-from tests.factories.staff import STAFF_PASSWORD, member, totp_code
+from tests.factories.staff import csrf_token, member
 from yagona.app.api import create_app
 from yagona.app.bootstrap import bootstrap
 from yagona.crm import service as crm
@@ -70,23 +67,6 @@ def _survey(site: Site, kind: str = "nps") -> tuple[str, str]:
     return found.id, crm.survey_token(offered.id)
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, "the page carries its form's token"
-    return found.group(1)
-
-
-def _console(site: Site, role: str) -> httpx.Client:
-    console = site.client(headers={"Accept": "text/html", "Accept-Language": "en"})
-    clock = site.container.clock
-    assert isinstance(clock, SimulatedClock)
-    clock.advance_by(timedelta(seconds=31))  # each authenticator step is accepted once
-    form = {"login": f"test-{role}", "password": STAFF_PASSWORD, "totp": totp_code(clock.now())}
-    answer = console.post("/staff/login", data={**form, "csrf_token": _token(console.get("/staff/login"))})
-    assert answer.status_code == 303, answer.text
-    return console
-
-
 def test_a_survey_link_answers_once_without_signing_in(site: Site) -> None:
     customer_id, token = _survey(site)
     browser = site.client(headers={"Accept": "text/html"})
@@ -94,20 +74,22 @@ def test_a_survey_link_answers_once_without_signing_in(site: Site) -> None:
     assert page.status_code == 200 and 'name="score" value="10"' in page.text
     assert 'name="score" value="11"' not in page.text
 
-    off_scale = browser.post(f"/feedback/{token}", data={"score": "11", "csrf_token": _token(page)})
+    off_scale = browser.post(f"/feedback/{token}", data={"score": "11", "csrf_token": csrf_token(page)})
     assert off_scale.status_code == 422 and "Оценка должна быть целым числом от 0 до 10" in off_scale.text
     no_token = browser.post(f"/feedback/{token}", data={"score": "3"})
     assert no_token.status_code == 403  # the form's CSRF token is required
 
-    done = browser.post(f"/feedback/{token}", data={"score": "3", "comment": "Медленно", "csrf_token": _token(page)})
+    done = browser.post(
+        f"/feedback/{token}", data={"score": "3", "comment": "Медленно", "csrf_token": csrf_token(page)}
+    )
     assert done.status_code == 200 and 'data-testid="survey-thanks"' in done.text
-    replay = browser.post(f"/feedback/{token}", data={"score": "10", "csrf_token": _token(page)})
+    replay = browser.post(f"/feedback/{token}", data={"score": "10", "csrf_token": csrf_token(page)})
     assert replay.status_code == 409 and "На этот опрос уже ответили" in replay.text  # noqa: RUF001
     assert browser.get(f"/feedback/{token}").status_code == 409
 
     forged = crm.survey_token(new_id())
     for wrong in (forged, token[:-3] + "abc", "AAAAAAAAAAAAAAAAAAAA"):
-        answer = browser.post(f"/feedback/{wrong}", data={"score": "10", "csrf_token": _token(page)})
+        answer = browser.post(f"/feedback/{wrong}", data={"score": "10", "csrf_token": csrf_token(page)})
         assert answer.status_code == 404, wrong
         assert browser.get(f"/feedback/{wrong}").status_code == 404
 
@@ -117,7 +99,7 @@ def test_a_survey_link_answers_once_without_signing_in(site: Site) -> None:
     assert (survey.score, survey.comment, survey.answer_channel) == (3, "Медленно", "portal")
     assert survey.follow_up_id == request.id and request.body == "Медленно"
     # The detractor is in the call-centre's queue, and the 360 shows the answer.
-    agent = _console(site, "agent")
+    agent = site.console("test-agent")
     assert "NPS 3/10" in agent.get("/staff/tickets").text
 
 
@@ -131,10 +113,10 @@ def test_the_feedback_page_is_a_supervisors_and_the_scores_api_the_staff_keys(si
     answer = anonymous.get("/staff/feedback")
     assert answer.status_code == 303 and answer.headers["location"] == "/staff/login"
     assert site.signed_in_by_sms(DILNOZA).get("/staff/feedback").status_code == 303  # a customer: no
-    agent = _console(site, "agent")
+    agent = site.console("test-agent")
     assert agent.get("/staff/feedback").status_code == 403
     assert 'href="/staff/feedback"' not in agent.get("/staff").text
-    supervisor = _console(site, "supervisor")
+    supervisor = site.console("test-supervisor")
     page = supervisor.get("/staff/feedback?kind=nps")
     assert page.status_code == 200 and "<svg" in page.text and 'href="/staff/feedback"' in page.text
     assert "<strong>100.0</strong>" in page.text and "Call-centre" in page.text
@@ -173,9 +155,10 @@ def test_a_call_note_offers_csat_and_the_360_shows_payments_consents_devices_and
     with site.container.uow() as uow:
         found = identity.find_customer_by_phone(uow, phone=DILNOZA)
     assert found is not None
-    agent = _console(site, "agent")
+    agent = site.console("test-agent")
     opened = agent.post(
-        f"/staff/customers/{found.id}", data={"reason": "customer called", "csrf_token": _token(agent.get("/staff"))}
+        f"/staff/customers/{found.id}",
+        data={"reason": "customer called", "csrf_token": csrf_token(agent.get("/staff"))},
     )
     assert opened.status_code == 200
     for heading in ("Recent payments", "Consents", "Devices", "Feedback", "No survey yet."):
@@ -183,7 +166,7 @@ def test_a_call_note_offers_csat_and_the_360_shows_payments_consents_devices_and
     assert "No payment through Payme or Click yet." in opened.text and "no device subscribed" in opened.text
     noted = agent.post(
         f"/staff/customers/{found.id}/notes",
-        data={"text": "Explained roaming prices", "direction": "in", "csrf_token": _token(agent.get("/staff"))},
+        data={"text": "Explained roaming prices", "direction": "in", "csrf_token": csrf_token(agent.get("/staff"))},
     )
     assert noted.status_code == 200
     with site.container.uow() as uow:
@@ -192,13 +175,13 @@ def test_a_call_note_offers_csat_and_the_360_shows_payments_consents_devices_and
     assert (survey.kind, survey.trigger, survey.channel, survey.interaction_id) == ("csat", "call", "staff", call.id)
     again = agent.post(
         f"/staff/customers/{found.id}",
-        data={"reason": "checking the survey", "csrf_token": _token(agent.get("/staff"))},
+        data={"reason": "checking the survey", "csrf_token": csrf_token(agent.get("/staff"))},
     )
     assert "CSAT · call" in again.text and "No survey yet." not in again.text
     # The whole timeline, calls only.
     calls = agent.post(
         f"/staff/customers/{found.id}/timeline",
-        data={"reason": "the calls", "kind": "call", "csrf_token": _token(agent.get("/staff"))},
+        data={"reason": "the calls", "kind": "call", "csrf_token": csrf_token(agent.get("/staff"))},
     )
     assert calls.status_code == 200 and "Explained roaming prices" in calls.text
     assert 'option value="call" selected' in calls.text

@@ -7,7 +7,6 @@ a reason (422), an empty note (422), a request closed twice (409) — nothing wr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from sqlalchemy import Engine
 from tests.e2e.server import serving
 from tests.e2e.test_lines_me_http import STAFF, Site
 from tests.factories.identity import context, customer
-from tests.factories.staff import STAFF_PASSWORD, member, totp_code
+from tests.factories.staff import member, post_form
 from yagona.app.api import create_app
 from yagona.app.bootstrap import bootstrap
 from yagona.crm import service as crm
@@ -73,12 +72,6 @@ def _record(site: Site, customer_id: str, summary: str, *, channel: str = "ussd"
         uow.commit()
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, "the page carries its form's token"
-    return found.group(1)
-
-
 def _problem(response: httpx.Response, status: int) -> str:
     assert response.status_code == status, response.text
     code: str = response.json()["code"]
@@ -125,21 +118,6 @@ def test_a_customer_reads_only_their_own_history_a_channel_and_a_page_at_a_time(
     assert [e["summary"] for e in bobur.get(ME, params={"channel": "ussd"}).json()["items"]] == ["Bobur's balance"]
 
 
-def _staff_sign_in(site: Site) -> httpx.Client:
-    console = site.client(headers={"Accept": "text/html", "Accept-Language": "en"})
-    clock = site.container.clock
-    assert isinstance(clock, SimulatedClock)
-    clock.advance_by(timedelta(seconds=1))
-    form = {"login": "test-agent", "password": STAFF_PASSWORD, "totp": totp_code(clock.now())}
-    answer = console.post("/staff/login", data={**form, "csrf_token": _token(console.get("/staff/login"))})
-    assert answer.status_code == 303 and answer.headers["location"] == "/staff", answer.text
-    return console
-
-
-def _post(console: httpx.Client, path: str, **form: str) -> httpx.Response:
-    return console.post(path, data={**form, "csrf_token": _token(console.get("/staff"))})
-
-
 def test_an_agent_notes_a_call_reads_the_timeline_and_closes_a_request(site: Site) -> None:
     dilnoza_id, _ = _ids(site)
     with site.container.uow() as uow:
@@ -154,37 +132,39 @@ def test_an_agent_notes_a_call_reads_the_timeline_and_closes_a_request(site: Sit
         assert refused.status_code in {303, 403}, path
     assert dilnoza.get("/staff/requests").headers["location"] == "/staff/login"
 
-    console = _staff_sign_in(site)
+    console = site.console("test-agent")
     moved = console.get("/staff/requests")  # the contact requests' queue is the tickets' queue now
     assert moved.status_code == 303 and moved.headers["location"] == "/staff/tickets"
     queue = console.get("/staff/tickets")
     assert "Talk to a person" in queue.text and "Dilnoza Alimova" in queue.text
     assert f'href="/staff/tickets/{request_id}"' in queue.text
 
-    opened = _post(console, f"/staff/customers/{dilnoza_id}", reason="customer called about internet")
+    opened = post_form(console, f"/staff/customers/{dilnoza_id}", reason="customer called about internet")
     assert opened.status_code == 200 and "Latest contacts" in opened.text and "Talk to a person" in opened.text
 
-    empty = _post(console, f"/staff/customers/{dilnoza_id}/notes", text="   ", direction="in")
+    empty = post_form(console, f"/staff/customers/{dilnoza_id}/notes", text="   ", direction="in")
     assert empty.status_code == 422
-    noted = _post(
+    noted = post_form(
         console, f"/staff/customers/{dilnoza_id}/notes", text="Card 8600 1234 5678 9012, slow", direction="in"
     )
     assert noted.status_code == 200 and "The call note is recorded." in noted.text
     assert "Card ************9012, slow" in noted.text and "8600 1234" not in noted.text
 
-    no_reason = _post(console, f"/staff/customers/{dilnoza_id}/timeline", channel="staff")
+    no_reason = post_form(console, f"/staff/customers/{dilnoza_id}/timeline", channel="staff")
     assert no_reason.status_code == 422
-    staff_only = _post(console, f"/staff/customers/{dilnoza_id}/timeline", channel="staff", reason="checking the call")
+    staff_only = post_form(
+        console, f"/staff/customers/{dilnoza_id}/timeline", channel="staff", reason="checking the call"
+    )
     assert staff_only.status_code == 200 and "Card ************9012" in staff_only.text
     assert "Talk to a person" not in staff_only.text  # a telegram contact, filtered out
 
-    closed = _post(console, f"/staff/requests/{request_id}/close", note="Called back: the router restarted")
+    closed = post_form(console, f"/staff/requests/{request_id}/close", note="Called back: the router restarted")
     assert closed.status_code == 303 and closed.headers["location"] == "/staff/tickets"
     after = console.get("/staff/tickets")
     assert "The request is closed." in after.text and "Talk to a person" not in after.text
-    again = _post(console, f"/staff/requests/{request_id}/close", note="Once more")
+    again = post_form(console, f"/staff/requests/{request_id}/close", note="Once more")
     assert again.status_code == 409
-    assert _post(console, "/staff/requests/no-such-request/close", note="Whatever").status_code == 404
+    assert post_form(console, "/staff/requests/no-such-request/close", note="Whatever").status_code == 404
 
     with site.container.uow() as uow:
         [done] = crm.contact_requests(uow, customer_id=dilnoza_id, status=None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from sqlalchemy import Engine
 from tests.e2e.server import serving
 from tests.e2e.test_lines_me_http import Site
 from tests.factories.identity import context, customer
-from tests.factories.staff import STAFF_PASSWORD, member, totp_code
+from tests.factories.staff import csrf_token, member, post_form
 from yagona.app.api import create_app
 from yagona.app.bootstrap import bootstrap
 from yagona.crm import service as crm
@@ -55,31 +54,10 @@ def site(settings: Settings, engine: Engine) -> Iterator[Site]:
                 client.close()
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, "the page carries its form's token"
-    return found.group(1)
-
-
 def _problem(response: httpx.Response, status: int) -> str:
     assert response.status_code == status, response.text
     code: str = response.json()["code"]
     return code
-
-
-def _console(site: Site, login: str) -> httpx.Client:
-    console = site.client(headers={"Accept": "text/html", "Accept-Language": "en"})
-    clock = site.container.clock
-    assert isinstance(clock, SimulatedClock)
-    clock.advance_by(timedelta(seconds=31))  # a fresh authenticator code for each sign-in
-    form = {"login": login, "password": STAFF_PASSWORD, "totp": totp_code(clock.now())}
-    answer = console.post("/staff/login", data={**form, "csrf_token": _token(console.get("/staff/login"))})
-    assert answer.status_code == 303, answer.text
-    return console
-
-
-def _post(client: httpx.Client, path: str, page: str, **form: str) -> httpx.Response:
-    return client.post(path, data={**form, "csrf_token": _token(client.get(page))})
 
 
 def test_a_customer_opens_reads_and_writes_on_their_own_tickets_only(site: Site) -> None:
@@ -119,12 +97,14 @@ def test_a_customer_opens_reads_and_writes_on_their_own_tickets_only(site: Site)
     assert page.status_code == 200 and "Charged twice" in page.text and "Texnik muammo" in page.text  # in her language
     form = {"category": "technical", "subject": "No signal", "text": "At home since Monday", "service": "mobile"}
     refused = dilnoza.post(
-        "/account/requests", data={**form, "csrf_token": _token(page)},
+        "/account/requests", data={**form, "csrf_token": csrf_token(page)},
         files={"file": ("photo.png", b"MZ\x90\x00 not a picture", "image/png")}, headers={"Accept-Language": "en"},
     )  # fmt: skip
     assert refused.status_code == 422 and "800 KB" in refused.text
     sent = dilnoza.post(
-        "/account/requests", data={**form, "csrf_token": _token(page)}, files={"file": ("signal.png", PNG, "image/png")}
+        "/account/requests",
+        data={**form, "csrf_token": csrf_token(page)},
+        files={"file": ("signal.png", PNG, "image/png")},
     )
     assert sent.status_code == 303
     path = sent.headers["location"]
@@ -148,48 +128,50 @@ def test_agents_work_their_queues_and_supervisors_see_breaches_and_reassign(site
     claim = dilnoza.post(ME, json={"name": "A written claim", "description": "Refund", "ticket_type": "claim"}).json()
     assert dilnoza.get("/staff/tickets").headers["location"] == "/staff/login"  # a customer is no member of staff
 
-    agent = _console(site, "test-agent")
+    agent = site.console("test-agent")
     queue = agent.get("/staff/tickets")
     assert "Roaming in Kazakhstan" in queue.text and "A written claim" not in queue.text  # claims: members only
     assert agent.get(f"/staff/tickets/{claim['id']}").status_code == 404
     assert "SLA warnings and breaches" not in queue.text
     here = f"/staff/tickets/{question['id']}"
     assert agent.get(here).status_code == 200
-    assert _post(agent, f"{here}/note", here, text="Check the roaming partner list").status_code == 303
-    assert _post(agent, f"{here}/reply", here, text="Yes, with Beeline KZ").status_code == 303
+    assert post_form(agent, f"{here}/note", page=here, text="Check the roaming partner list").status_code == 303
+    assert post_form(agent, f"{here}/reply", page=here, text="Yes, with Beeline KZ").status_code == 303
     assert "The reply is sent." in agent.get(here).text
-    assert _post(agent, f"{here}/priority", here, priority="high").status_code == 303
+    assert post_form(agent, f"{here}/priority", page=here, priority="high").status_code == 303
     with site.container.uow() as uow:
         staff_ids = {m.login: m.id for m in staff.list_staff(uow)}
-    refused = _post(agent, f"{here}/assign", here, agent=staff_ids["test-agent-2"])
+    refused = post_form(agent, f"{here}/assign", page=here, agent=staff_ids["test-agent-2"])
     assert refused.status_code == 403  # an agent does not hand tickets to others
     worked = agent.get(here)
     assert "Check the roaming partner list" in worked.text and "Yes, with Beeline KZ" in worked.text
 
     with site.container.uow() as uow:
         dilnoza_id = crm.ticket(uow, ticket_id=question["id"]).customer_id
-    on_call = _post(
-        agent, "/staff/tickets/new", "/staff", customer_id=dilnoza_id, category="billing", priority="high",
+    on_call = post_form(
+        agent, "/staff/tickets/new", page="/staff", customer_id=dilnoza_id, category="billing", priority="high",
         subject="Called about a fee", text="The fee came twice",
     )  # fmt: skip
     assert on_call.status_code == 303 and "The ticket is opened." in agent.get(on_call.headers["location"]).text
     called = [t for t in dilnoza.get(ME).json()["items"] if t["name"] == "Called about a fee"]
     assert [(t["channel"], t["priority"], t["ticket_type"]) for t in called] == [("staff", "high", "billing")]
-    not_staff = _post(dilnoza, "/staff/tickets/new", "/account/requests", customer_id=dilnoza_id, subject="x", text="y")
+    not_staff = post_form(
+        dilnoza, "/staff/tickets/new", page="/account/requests", customer_id=dilnoza_id, subject="x", text="y"
+    )
     assert not_staff.status_code == 303 and not_staff.headers["location"] == "/staff/login"
 
     detail = dilnoza.get(f"{ME}/{question['id']}").json()
     assert [n["text"] for n in detail["notes"]] == ["Does it work?", "Yes, with Beeline KZ"]  # never the note
     assert detail["status"] == "in_progress" and detail["first_response_date"]
 
-    supervisor = _console(site, "test-supervisor")
+    supervisor = site.console("test-supervisor")
     everything = supervisor.get("/staff/tickets")
     assert "A written claim" in everything.text and "SLA warnings and breaches" in everything.text
-    moved = _post(supervisor, f"{here}/assign", here, queue="billing", agent=staff_ids["test-agent-2"])
+    moved = post_form(supervisor, f"{here}/assign", page=here, queue="billing", agent=staff_ids["test-agent-2"])
     assert moved.status_code == 303
     billing = supervisor.get("/staff/tickets?queue=billing")
     assert "Roaming in Kazakhstan" in billing.text and "Test Agent" in billing.text
-    resolved = _post(supervisor, f"{here}/status", here, status="resolved")
+    resolved = post_form(supervisor, f"{here}/status", page=here, status="resolved")
     assert resolved.status_code == 303
     assert dilnoza.get(f"{ME}/{question['id']}").json()["status"] == "resolved"
     with site.container.uow() as uow:

@@ -19,6 +19,7 @@ from tests.e2e.server import serving
 from tests.e2e.test_lines_me_http import Site
 from tests.factories.identity import context, customer
 from tests.factories.lines import connect
+from tests.factories.staff import csrf_token
 from yagona.app.api import create_app
 from yagona.app.bootstrap import bootstrap
 from yagona.crm import service as crm
@@ -52,14 +53,8 @@ def site(settings: Settings, engine: Engine) -> Iterator[Site]:
                 client.close()
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, "the page carries its form's token"
-    return found.group(1)
-
-
 def _ask(browser: httpx.Client, question: str, **extra: str) -> httpx.Response:
-    token = _token(browser.get("/help", headers=EN))
+    token = csrf_token(browser.get("/help", headers=EN))
     return browser.post("/help", data={"q": question, "csrf_token": token, **extra}, headers=EN)
 
 
@@ -107,7 +102,7 @@ def test_operator_hands_over_and_bad_posts_are_refused_without_a_trace(site: Sit
     assert too_long.status_code == 422
     assert "Savol 500 belgidan oshmasin" in too_long.text and 'aria-invalid="true"' in too_long.text
     in_place = dilnoza.post(
-        "/help", data={"q": "x" * 501, "csrf_token": _token(dilnoza.get("/help"))}, headers={"HX-Request": "true"}
+        "/help", data={"q": "x" * 501, "csrf_token": csrf_token(dilnoza.get("/help"))}, headers={"HX-Request": "true"}
     )
     assert in_place.status_code == 200 and "Savol 500 belgidan oshmasin" in in_place.text  # htmx swaps 2xx only
     forged = dilnoza.post("/help", data={"q": "what is my balance"}, headers=EN)

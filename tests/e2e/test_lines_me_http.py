@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from tests.e2e.server import serving
 from tests.factories.identity import context, customer, last_code
+from tests.factories.staff import sign_in_console
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.identity.schemas import ServiceKind
@@ -60,6 +61,12 @@ class Site:
 
     def staff(self) -> httpx.Client:
         return self.client(headers=STAFF)
+
+    def console(self, login: str) -> httpx.Client:
+        """A browser signed in to the staff console as `login` (password + authenticator), in English."""
+        browser = self.client(headers={"Accept": "text/html", "Accept-Language": "en"})
+        sign_in_console(browser, login=login, clock=self.container.clock)
+        return browser
 
     def signed_in_by_sms(self, phone: str) -> httpx.Client:
         """A browser signed in with the code the dev outbox shows: it holds the session cookie."""

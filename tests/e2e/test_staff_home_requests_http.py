@@ -5,9 +5,7 @@ view and move; the 360 shows the customer's home accounts and says its codes in 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -15,7 +13,7 @@ from fastapi import FastAPI
 
 from tests.e2e.server import serving
 from tests.factories import home as home_factory
-from tests.factories.staff import STAFF_PASSWORD, member, totp_code
+from tests.factories.staff import csrf_token, member, post_form, sign_in_console
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
 from yagona.home import service as home
@@ -56,23 +54,6 @@ def contracts(app: FastAPI, container: Container, settings: Settings, clock: Sim
     return {phone: account.contract for phone, (_holder, account) in found.items()}
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, "the page carries its form's token"
-    return found.group(1)
-
-
-def _sign_in(client: httpx.Client, clock: SimulatedClock, role: str) -> None:
-    clock.advance_by(timedelta(seconds=30))  # each authenticator code is accepted once
-    form = {"login": f"test-{role}", "password": STAFF_PASSWORD, "totp": totp_code(clock.now())}
-    answer = client.post("/staff/login", data={**form, "csrf_token": _token(client.get("/staff/login"))})
-    assert answer.status_code == 303, answer.text
-
-
-def _post(client: httpx.Client, path: str, **form: str) -> httpx.Response:
-    return client.post(path, data={**form, "csrf_token": _token(client.get("/staff"))})
-
-
 def _states(container: Container, contracts: dict[str, str]) -> dict[str, str]:
     with container.uow() as uow:
         return {phone: home.state(uow, contract=c).state for phone, c in contracts.items()}
@@ -88,7 +69,7 @@ def test_nobody_signed_out_sees_or_moves_the_requests(
 ) -> None:
     answer = client.get("/staff/home-requests")
     assert answer.status_code == 303 and answer.headers["location"] == "/staff/login"
-    token = _token(client.get("/staff/login"))
+    token = csrf_token(client.get("/staff/login"))
     path = f"/staff/home-requests/{contracts[VERIFIED]}/activate"
     posted = client.post(path, data={"reason": "No session here", "csrf_token": token})
     assert posted.status_code == 303 and posted.headers["location"] == "/staff/login"
@@ -98,7 +79,7 @@ def test_nobody_signed_out_sees_or_moves_the_requests(
 def test_an_agent_sees_the_queue_but_may_not_move_a_request(
     client: httpx.Client, contracts: dict[str, str], clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "agent")
+    sign_in_console(client, login="test-agent", clock=clock)
     queue = client.get("/staff/home-requests")
     text = queue.text
     assert queue.status_code == 200 and queue.headers["cache-control"] == "no-store"
@@ -107,7 +88,7 @@ def test_an_agent_sees_the_queue_but_may_not_move_a_request(
     assert home_factory.ADDRESS in text and "Dilnoza Alimova" in text
     assert "Not yet: waiting for the customer" in text and "Passed: the request may be activated" in text
     assert "Activating or closing a request needs a supervisor." in text and "Activate the request" not in text
-    refused = _post(client, f"/staff/home-requests/{contracts[VERIFIED]}/activate", reason="Customer asked again")
+    refused = post_form(client, f"/staff/home-requests/{contracts[VERIFIED]}/activate", reason="Customer asked again")
     assert refused.status_code == 403 and "may not do this" in refused.text
     assert _states(container, contracts) == {WAITING: "pending_identity", VERIFIED: "pending_identity"}
     assert _log(container) == []
@@ -121,20 +102,20 @@ def test_an_agent_sees_the_queue_but_may_not_move_a_request(
 def test_a_supervisor_activates_a_verified_customers_request_with_a_reason(
     client: httpx.Client, contracts: dict[str, str], clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "supervisor")
+    sign_in_console(client, login="test-supervisor", clock=clock)
     path = f"/staff/home-requests/{contracts[VERIFIED]}/activate"
-    no_reason = _post(client, path, reason=" ")
+    no_reason = post_form(client, path, reason=" ")
     assert no_reason.status_code == 422 and "reason" in no_reason.text.lower()
     no_token = client.post(path, data={"reason": "Checked the OneID result"})
     assert no_token.status_code == 403
     assert _states(container, contracts)[VERIFIED] == "pending_identity" and _log(container) == []
 
-    done = _post(client, path, reason="Checked the OneID result")
+    done = post_form(client, path, reason="Checked the OneID result")
     assert done.status_code == 200 and "The request is activated" in done.text
     assert f"Contract {contracts[VERIFIED]}" not in done.text  # it left the queue
     # Verified, but nothing paid in yet: the first period waits for the money (no debt).
     assert _states(container, contracts) == {WAITING: "pending_identity", VERIFIED: "suspended"}
-    running = _post(client, f"/staff/home-requests/{contracts[VERIFIED]}/close", reason="Not a request any more")
+    running = post_form(client, f"/staff/home-requests/{contracts[VERIFIED]}/close", reason="Not a request any more")
     assert running.status_code == 409 and "no longer waiting" in running.text  # a running contract is not closed here
     assert _states(container, contracts)[VERIFIED] == "suspended"
     assert _log(container) == [("home.activate", contracts[VERIFIED], "Checked the OneID result")]
@@ -143,14 +124,14 @@ def test_a_supervisor_activates_a_verified_customers_request_with_a_reason(
 def test_an_unverified_customers_request_is_refused_in_words_and_nothing_changes(
     client: httpx.Client, contracts: dict[str, str], clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "supervisor")
+    sign_in_console(client, login="test-supervisor", clock=clock)
     path = f"/staff/home-requests/{contracts[WAITING]}/activate"
-    refused = _post(client, path, reason="The customer insists")
+    refused = post_form(client, path, reason="The customer insists")
     assert refused.status_code == 409
     assert "The customer has not passed the OneID check yet" in refused.text
     russian = client.post(
         path,
-        data={"reason": "The customer insists", "csrf_token": _token(client.get("/staff"))},
+        data={"reason": "The customer insists", "csrf_token": csrf_token(client.get("/staff"))},
         headers={"Accept-Language": "ru"},
     )
     assert russian.status_code == 409 and "Клиент ещё не прошёл проверку OneID" in russian.text
@@ -160,15 +141,15 @@ def test_an_unverified_customers_request_is_refused_in_words_and_nothing_changes
 def test_a_supervisor_closes_a_request_and_every_view_and_move_is_logged(
     client: httpx.Client, contracts: dict[str, str], clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "supervisor")
-    closed = _post(client, f"/staff/home-requests/{contracts[WAITING]}/close", reason="No cable in that building")
+    sign_in_console(client, login="test-supervisor", clock=clock)
+    closed = post_form(client, f"/staff/home-requests/{contracts[WAITING]}/close", reason="No cable in that building")
     assert closed.status_code == 200 and "The request is closed." in closed.text
     assert _states(container, contracts)[WAITING] == "closed"
-    again = _post(client, f"/staff/home-requests/{contracts[WAITING]}/close", reason="Closing it twice")
+    again = post_form(client, f"/staff/home-requests/{contracts[WAITING]}/close", reason="Closing it twice")
     assert again.status_code == 409  # the domain's refusal, nothing written
     with container.uow() as uow:
         holder = home.state(uow, contract=contracts[WAITING]).customer_id
-    opened = _post(client, f"/staff/customers/{holder}", reason="Tell the customer why")
+    opened = post_form(client, f"/staff/customers/{holder}", reason="Tell the customer why")
     assert opened.status_code == 200
     text = opened.text.replace("\u00a0", " ")
     assert f"Contract {contracts[WAITING]}" in text and home_factory.ADDRESS in text and "Closed" in text
@@ -184,4 +165,4 @@ def test_a_supervisor_closes_a_request_and_every_view_and_move_is_logged(
     assert "Opened the customer" in log.text and "Home internet request closed" in log.text
     assert client.get(f"/staff/home-requests/{contracts[WAITING]}/close").headers["location"] == "/staff/home-requests"
     assert client.get("/staff/home-requests/99999999/close").status_code == 303
-    assert _post(client, "/staff/home-requests/19999999/close", reason="No such contract").status_code == 404
+    assert post_form(client, "/staff/home-requests/19999999/close", reason="No such contract").status_code == 404

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 
 import httpx
 import pytest
@@ -16,7 +15,7 @@ from fastapi import FastAPI
 from tests.e2e.server import serving
 from tests.factories import lines as line_factory
 from tests.factories.identity import customer
-from tests.factories.staff import STAFF_PASSWORD, member, totp_code
+from tests.factories.staff import csrf_token, member, post_form, sign_in_console
 from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
 from yagona.kernel.clock import SimulatedClock
@@ -52,23 +51,6 @@ def customer_id(app: FastAPI, container: Container) -> str:
     return found.id
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, "the page carries its form's token"
-    return found.group(1)
-
-
-def _sign_in(client: httpx.Client, clock: SimulatedClock, role: str) -> None:
-    clock.advance_by(timedelta(seconds=30))  # each authenticator code is accepted once
-    form = {"login": f"test-{role}", "password": STAFF_PASSWORD, "totp": totp_code(clock.now())}
-    answer = client.post("/staff/login", data={**form, "csrf_token": _token(client.get("/staff/login"))})
-    assert answer.status_code == 303, answer.text
-
-
-def _post(client: httpx.Client, path: str, **form: str) -> httpx.Response:
-    return client.post(path, data={**form, "csrf_token": _token(client.get("/staff"))})
-
-
 def _points(container: Container) -> tuple[int, list[tuple[str, int]]]:
     with container.uow() as uow:
         history = [(e.kind, e.points) for e in loyalty.history(uow, phone=PHONE)]
@@ -89,22 +71,22 @@ def _request_id(page: httpx.Response) -> str:
 def test_a_supervisor_adjusts_points_with_a_reason_once_however_often_the_form_is_sent(
     client: httpx.Client, customer_id: str, clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "supervisor")
-    opened = _post(client, f"/staff/customers/{customer_id}", reason="Customer called about points")
+    sign_in_console(client, login="test-supervisor", clock=clock)
+    opened = post_form(client, f"/staff/customers/{customer_id}", reason="Customer called about points")
     assert 'action="/staff/customers/' + customer_id + '/points"' in opened.text  # reachable from the 360
-    shown = _post(client, f"/staff/customers/{customer_id}/points", reason="Customer asks about points")
+    shown = post_form(client, f"/staff/customers/{customer_id}/points", reason="Customer asks about points")
     assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
     assert 'data-testid="points">40<' in shown.text and "Bronze" in shown.text
     assert "Silver from" in shown.text and "more spent in 90 days" in shown.text  # what the next level needs
     assert "Earned" in shown.text and "Adjust the points" in shown.text
     form = {"points": "25", "reason": "Goodwill: network outage", "request_id": _request_id(shown)}
-    done = _post(client, f"/staff/customers/{customer_id}/points/adjust", **form)
+    done = post_form(client, f"/staff/customers/{customer_id}/points/adjust", **form)
     assert done.status_code == 200 and "The points are adjusted." in done.text
     assert 'data-testid="points">65<' in done.text and "Goodwill: network outage" in done.text
-    again = _post(client, f"/staff/customers/{customer_id}/points/adjust", **form)  # a double submit
+    again = post_form(client, f"/staff/customers/{customer_id}/points/adjust", **form)  # a double submit
     assert again.status_code == 200 and "already made" in again.text and 'data-testid="points">65<' in again.text
     assert _points(container) == (65, [("adjust", 25), ("earn", 40)])
-    taken = _post(
+    taken = post_form(
         client,
         f"/staff/customers/{customer_id}/points/adjust",
         points="-5",
@@ -123,11 +105,11 @@ def test_a_supervisor_adjusts_points_with_a_reason_once_however_often_the_form_i
 def test_an_agent_sees_the_points_but_may_not_adjust_them(
     client: httpx.Client, customer_id: str, clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "agent")
-    shown = _post(client, f"/staff/customers/{customer_id}/points", reason="Customer asks about points")
+    sign_in_console(client, login="test-agent", clock=clock)
+    shown = post_form(client, f"/staff/customers/{customer_id}/points", reason="Customer asks about points")
     assert shown.status_code == 200 and 'data-testid="points">40<' in shown.text
     assert "Adjusting points needs a supervisor." in shown.text and 'name="request_id"' not in shown.text
-    refused = _post(
+    refused = post_form(
         client, f"/staff/customers/{customer_id}/points/adjust", points="500", reason="Just because", request_id="x1"
     )
     assert refused.status_code == 403 and "may not do this" in refused.text
@@ -138,23 +120,23 @@ def test_an_agent_sees_the_points_but_may_not_adjust_them(
 def test_no_reason_or_no_number_is_refused_in_words_and_nothing_is_written(
     client: httpx.Client, customer_id: str, clock: SimulatedClock, container: Container
 ) -> None:
-    _sign_in(client, clock, "admin")
-    unseen = _post(client, f"/staff/customers/{customer_id}/points", reason=" ")
+    sign_in_console(client, login="test-admin", clock=clock)
+    unseen = post_form(client, f"/staff/customers/{customer_id}/points", reason=" ")
     assert unseen.status_code == 422 and "at least 5 characters" in unseen.text
     assert 'data-testid="points"' not in unseen.text  # no points without a reason
     path = f"/staff/customers/{customer_id}/points/adjust"
-    no_reason = _post(client, path, points="25", reason="", request_id="r1")
+    no_reason = post_form(client, path, points="25", reason="", request_id="r1")
     assert no_reason.status_code == 422 and "at least 5 characters" in no_reason.text
     no_token = client.post(path, data={"points": "25", "reason": "Goodwill: outage", "request_id": "r2"})
     assert no_token.status_code == 403
     for points in ("0", "ten", "-999999999"):
-        bad = _post(client, path, points=points, reason="Goodwill: outage", request_id="r3")
+        bad = post_form(client, path, points=points, reason="Goodwill: outage", request_id="r3")
         assert bad.status_code == 422 and "a whole number, not zero" in bad.text, points
-    too_many = _post(client, path, points="-41", reason="Taking them back", request_id="r4")
+    too_many = post_form(client, path, points="-41", reason="Taking them back", request_id="r4")
     assert too_many.status_code == 409 and "Not enough points" in too_many.text
     in_russian = client.post(
         path,
-        data={"points": "25", "reason": "", "request_id": "r5", "csrf_token": _token(client.get("/staff"))},
+        data={"points": "25", "reason": "", "request_id": "r5", "csrf_token": csrf_token(client.get("/staff"))},
         headers={"Accept-Language": "ru"},
     )
     assert in_russian.status_code == 422 and "Укажите причину" in in_russian.text

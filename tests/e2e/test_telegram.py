@@ -503,23 +503,11 @@ def test_the_reminders_command_shows_reminders_not_sign_in_codes(bot: Bot) -> No
     assert len(shown.splitlines()) == 2, shown  # the header and the reminder: no sign-in code
 
 
-def _console(bot: Bot, login: str) -> httpx.Client:
+def _console(url: str, login: str) -> httpx.Client:
     """A member of staff signed in to the console (password + authenticator, real time)."""
-    console = httpx.Client(base_url=bot.url, timeout=20, headers={"Accept": "text/html", "Accept-Language": "en"})
-    form = {
-        "login": login,
-        "password": staff_factory.STAFF_PASSWORD,
-        "totp": staff_factory.totp_code(SystemClock().now()),
-    }
-    signed = console.post("/staff/login", data={**form, "csrf_token": _csrf(console.get("/staff/login"))})
-    assert signed.status_code == 303, signed.text
+    console = httpx.Client(base_url=url, timeout=20, headers={"Accept": "text/html", "Accept-Language": "en"})
+    staff_factory.sign_in_console(console, login=login, clock=SystemClock())
     return console
-
-
-def _csrf(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', page.text)
-    assert found, page.text[:300]
-    return found.group(1)
 
 
 def test_a_complaint_in_the_bot_is_answered_in_the_bot_and_its_csat_reaches_the_supervisor(bot: Bot) -> None:
@@ -536,21 +524,26 @@ def test_a_complaint_in_the_bot_is_answered_in_the_bot_and_its_csat_reaches_the_
         staff_factory.member(uow, bot.app.state.identity, "agent", login="e2e-agent", access_to=[customer_id])
         staff_factory.member(uow, bot.app.state.identity, "supervisor", login="e2e-boss")
         uow.commit()
-    agent = _console(bot, "e2e-agent")
+    agent = _console(bot.url, "e2e-agent")
     queue = agent.get("/staff/tickets")
     assert f"/staff/tickets/{request.id}" in queue.text  # in the agent's queue
     page = agent.get(f"/staff/tickets/{request.id}")
     assert page.status_code == 200 and 'id="timeline-title"' in page.text  # the timeline beside: she allowed it
     assert "Ask the customer for access" not in page.text
     bot.api.clear()
-    sent = agent.post(f"/staff/tickets/{request.id}/reply", data={"canned": "roaming_on", "csrf_token": _csrf(page)})
+    sent = agent.post(
+        f"/staff/tickets/{request.id}/reply",
+        data={"canned": "roaming_on", "csrf_token": staff_factory.csrf_token(page)},
+    )
     assert sent.status_code == 303
     number = crm.ticket_number(request.id)
     assert bot.api.texts(chat) == [
         f"Yagona ({number}): To switch roaming on, dial *5# and confirm. Abroad, choose the network by hand."
     ]
     page = agent.get(f"/staff/tickets/{request.id}")
-    resolved = agent.post(f"/staff/tickets/{request.id}/status", data={"status": "resolved", "csrf_token": _csrf(page)})
+    resolved = agent.post(
+        f"/staff/tickets/{request.id}/status", data={"status": "resolved", "csrf_token": staff_factory.csrf_token(page)}
+    )
     assert resolved.status_code == 303
     with bot.container.uow() as uow:
         [survey] = crm.surveys_of(uow, customer_id=customer_id)
@@ -560,9 +553,9 @@ def test_a_complaint_in_the_bot_is_answered_in_the_bot_and_its_csat_reaches_the_
     assert ticket.first_response_at <= ticket.first_response_due  # answered within its SLA
     with httpx.Client(base_url=bot.url, timeout=20, headers={"Accept": "text/html"}) as her:
         link = f"/feedback/{crm.survey_token(survey.id)}"
-        answered = her.post(link, data={"score": "5", "csrf_token": _csrf(her.get(link))})
+        answered = her.post(link, data={"score": "5", "csrf_token": staff_factory.csrf_token(her.get(link))})
         assert answered.status_code in (200, 303), answered.text[:300]
-    boss = _console(bot, "e2e-boss")
+    boss = _console(bot.url, "e2e-boss")
     view = boss.get("/staff/tickets")
     assert re.search(r'data-testid="dashboard-csat">100 % \(1\)<', view.text), view.text[-2000:]
     # The supervisor has no grant from her: the ticket, but not her timeline; an agent has no supervisor's view.
