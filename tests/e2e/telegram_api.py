@@ -36,6 +36,7 @@ class FakeBotApi:
     url: str = ""
     calls: list[Call] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    blocked: set[int] = field(default_factory=set)  # chats whose person blocked the bot
 
     def sent(self, chat_id: int | None = None) -> list[Call]:
         with self.lock:
@@ -96,6 +97,9 @@ def fake_bot_api() -> Iterator[FakeBotApi]:
         result: Any = True
         if method == "getMe":
             result = BOT_USER
+        elif method == "sendMessage" and int(params["chat_id"]) in api.blocked:
+            forbidden = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            return JSONResponse(forbidden, status_code=403)
         elif method == "sendMessage":
             chat = {"id": int(params["chat_id"]), "type": "private"}
             result = {"message_id": next(counter), "date": 1_764_000_000, "chat": chat, "text": params["text"]}

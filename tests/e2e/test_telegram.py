@@ -283,6 +283,33 @@ def test_a_reply_to_a_ticket_from_the_bot_goes_back_to_the_chat_not_by_sms(bot: 
     assert not any("Switch roaming on" in t for t in texts)  # not also by SMS
 
 
+def test_a_reply_the_bot_cannot_deliver_goes_by_sms_and_the_thread_says_so(bot: Bot) -> None:
+    """The customer blocked the bot after asking: the Bot API answers 403, so the reply is not
+    lost in a log line — it goes to her phone by SMS and the ticket's thread shows SMS."""
+    phone, chat, _ = _person(23)
+    customer_id = _dilnoza(bot, phone, line=False, wallet=False)
+    bot.link(chat, phone)
+    bot.say(chat, "👤 Talk to a person")
+    bot.say(chat, "My balance went down without calls")
+    with bot.container.uow() as uow:
+        [request] = crm.contact_requests(uow, customer_id=customer_id)
+        agent = staff_factory.member(uow, bot.app.state.identity, "agent", login="bot-agent-3")
+        uow.commit()
+    bot.api.blocked.add(chat)
+    bot.api.clear()
+    with bot.container.uow() as uow:
+        crm.reply(uow, ticket_id=request.id, staff_id=agent.staff.id, role="agent", body="A daily fee: see *100#")
+        uow.commit()
+    number = crm.ticket_number(request.id)
+    assert bot.api.texts(chat) == [f"Yagona ({number}): A daily fee: see *100#"]  # tried, refused with 403
+    with bot.container.uow() as uow:
+        thread = crm.thread(uow, ticket_id=request.id)
+        sealer = notify_service.sealer_for(bot.container.settings.secret_key.get_secret_value())
+        texts = [m.body for m in notify_service.outbox(uow, recipient=phone, sealer=sealer, env="test")]
+    assert [(m.kind, m.channel) for m in thread if m.kind == "reply"] == [("reply", "sms")]
+    assert any(t.endswith(f"Yagona ({number}): A daily fee: see *100#") for t in texts), texts
+
+
 def test_unlinking_or_ending_the_session_in_one_id_returns_the_chat_to_the_prompt(bot: Bot) -> None:
     phone, chat, _ = _person(7)
     customer_id = _dilnoza(bot, phone, line=True, wallet=False)

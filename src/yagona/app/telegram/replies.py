@@ -2,7 +2,8 @@
 to the customer through the channel they came from"). crm sits below the bot: it asks, through
 `crm.service.deliver_replies_by("telegram", …)`, whether the bot reaches the customer (a linked
 chat) and then leaves the sending to the bot, which reads `crm.ticket_replied` once the reply
-is committed. A customer without a linked chat gets the reply by SMS, as before."""
+is committed. A customer without a linked chat gets the reply by SMS, as before; so does one
+whose chat the Bot API refuses (the customer blocked the bot), and the thread then says SMS."""
 
 from __future__ import annotations
 
@@ -51,18 +52,29 @@ def forward(uows: UnitOfWorkFactory, settings: TelegramSettings) -> Callable[[Ev
         with uows() as uow:
             chats = _chats(uow, str(payload["customer_id"]))
         text = f"Yagona ({payload['number']}): {payload['text']}"
-        _run(_send(settings, chats, text))
+        delivered: list[bool] = []
+        _run(_send(settings, chats, text, delivered))
+        if any(delivered):
+            return
+        with uows() as uow:
+            crm.reply_undelivered(uow, ticket_id=str(payload["ticket_id"]), via=CHANNEL, text=str(payload["text"]))
+            uow.commit()
 
     return handle
 
 
-async def _send(settings: TelegramSettings, chats: list[int], text: str) -> None:
+async def _send(settings: TelegramSettings, chats: list[int], text: str, delivered: list[bool]) -> None:
+    """Send to every linked chat; `delivered` gets one flag per chat."""
     bot, request = bot_client(settings)
     try:
         for chat_id in chats:
-            await bot.send_message(chat_id=chat_id, text=text)
-    except TelegramError as error:  # logged without the text: the reply is the customer's matter
-        log.warning("telegram_reply_failed", error=type(error).__name__)
+            try:
+                await bot.send_message(chat_id=chat_id, text=text)
+            except TelegramError as error:  # logged without the text: the reply is the customer's matter
+                log.warning("telegram_reply_failed", error=type(error).__name__)
+                delivered.append(False)
+            else:
+                delivered.append(True)
     finally:
         await request.shutdown()
 

@@ -129,6 +129,18 @@ def reply(uow: UnitOfWork, *, ticket_id: str, staff_id: str, role: str, body: st
     return message
 
 
+def reply_undelivered(uow: UnitOfWork, *, ticket_id: str, via: str, text: str) -> None:
+    """The channel's adapter could not deliver a reply (the customer blocked the bot, the Bot
+    API refused): the customer gets it by SMS instead, and the thread says where it went."""
+    row = _row(uow, ticket_id)
+    sent = [m for m in repository.thread(uow.session, row.id, with_notes=False) if m.kind == "reply"]
+    for message in reversed(sent):
+        if message.channel == via and message.body == text:
+            message.channel = InteractionChannel.SMS.value
+            break
+    _send_sms(uow, row, text)
+
+
 def _send_sms(uow: UnitOfWork, row: ContactRequest, text: str) -> None:
     if not _sealers:
         raise RuntimeError("crm.service.tickets.configure was not called")
