@@ -259,55 +259,47 @@ def test_talk_to_a_person_opens_a_request_for_the_call_centre(bot: Bot) -> None:
     assert after.startswith("I did not understand")
 
 
-def test_a_reply_to_a_ticket_from_the_bot_goes_back_to_the_chat_not_by_sms(bot: Bot) -> None:
-    phone, chat, _ = _person(21)
+def _bot_ticket_replied(bot: Bot, n: int, words: str, reply: str, *, blocked: bool = False) -> tuple[str, list[str]]:
+    """A linked customer asks a person in the bot (optionally then blocks the bot); an agent
+    replies. Returns the reply's channels in the ticket's thread and the SMS her phone got."""
+    phone, chat, _ = _person(n)
     customer_id = _dilnoza(bot, phone, line=False, wallet=False)
     bot.link(chat, phone)
     bot.say(chat, "👤 Talk to a person")
-    bot.say(chat, "Roaming does not work in Almaty")
+    bot.say(chat, words)
     with bot.container.uow() as uow:
         [request] = crm.contact_requests(uow, customer_id=customer_id)
-        agent = staff_factory.member(uow, bot.app.state.identity, "agent", login="bot-agent")
+        agent = staff_factory.member(uow, bot.app.state.identity, "agent", login=f"bot-agent-{n}")
         uow.commit()
+    if blocked:
+        bot.api.blocked.add(chat)
     bot.api.clear()
     with bot.container.uow() as uow:
-        crm.reply(uow, ticket_id=request.id, staff_id=agent.staff.id, role="agent", body="Switch roaming on: *5#")
+        crm.reply(uow, ticket_id=request.id, staff_id=agent.staff.id, role="agent", body=reply)
         uow.commit()
-    number = crm.ticket_number(request.id)
-    assert bot.api.texts(chat) == [f"Yagona ({number}): Switch roaming on: *5#"]
+    assert bot.api.texts(chat) == [f"Yagona ({crm.ticket_number(request.id)}): {reply}"]  # tried in the chat
     with bot.container.uow() as uow:
         thread = crm.thread(uow, ticket_id=request.id)
         sealer = notify_service.sealer_for(bot.container.settings.secret_key.get_secret_value())
         texts = [m.body for m in notify_service.outbox(uow, recipient=phone, sealer=sealer, env="test")]
-    assert [(m.kind, m.channel) for m in thread if m.kind == "reply"] == [("reply", "telegram")]
+    [channel] = [m.channel or "" for m in thread if m.kind == "reply"]
+    return channel, texts
+
+
+def test_a_reply_to_a_ticket_from_the_bot_goes_back_to_the_chat_not_by_sms(bot: Bot) -> None:
+    channel, texts = _bot_ticket_replied(bot, 21, "Roaming does not work in Almaty", "Switch roaming on: *5#")
+    assert channel == "telegram"
     assert not any("Switch roaming on" in t for t in texts)  # not also by SMS
 
 
 def test_a_reply_the_bot_cannot_deliver_goes_by_sms_and_the_thread_says_so(bot: Bot) -> None:
     """The customer blocked the bot after asking: the Bot API answers 403, so the reply is not
     lost in a log line — it goes to her phone by SMS and the ticket's thread shows SMS."""
-    phone, chat, _ = _person(23)
-    customer_id = _dilnoza(bot, phone, line=False, wallet=False)
-    bot.link(chat, phone)
-    bot.say(chat, "👤 Talk to a person")
-    bot.say(chat, "My balance went down without calls")
-    with bot.container.uow() as uow:
-        [request] = crm.contact_requests(uow, customer_id=customer_id)
-        agent = staff_factory.member(uow, bot.app.state.identity, "agent", login="bot-agent-3")
-        uow.commit()
-    bot.api.blocked.add(chat)
-    bot.api.clear()
-    with bot.container.uow() as uow:
-        crm.reply(uow, ticket_id=request.id, staff_id=agent.staff.id, role="agent", body="A daily fee: see *100#")
-        uow.commit()
-    number = crm.ticket_number(request.id)
-    assert bot.api.texts(chat) == [f"Yagona ({number}): A daily fee: see *100#"]  # tried, refused with 403
-    with bot.container.uow() as uow:
-        thread = crm.thread(uow, ticket_id=request.id)
-        sealer = notify_service.sealer_for(bot.container.settings.secret_key.get_secret_value())
-        texts = [m.body for m in notify_service.outbox(uow, recipient=phone, sealer=sealer, env="test")]
-    assert [(m.kind, m.channel) for m in thread if m.kind == "reply"] == [("reply", "sms")]
-    assert any(t.endswith(f"Yagona ({number}): A daily fee: see *100#") for t in texts), texts
+    channel, texts = _bot_ticket_replied(
+        bot, 23, "My balance went down without calls", "A daily fee: see *100#", blocked=True
+    )
+    assert channel == "sms"
+    assert any(t.endswith("): A daily fee: see *100#") and t.startswith("Yagona (") for t in texts), texts
 
 
 def test_unlinking_or_ending_the_session_in_one_id_returns_the_chat_to_the_prompt(bot: Bot) -> None:
