@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 
 from yagona.crm import feedback_rules as rules
 from yagona.kernel.clock import TASHKENT
@@ -24,11 +26,34 @@ def test_each_survey_has_its_scale(kind: str, inside: tuple[int, int], outside: 
     assert not any(rules.in_scale(kind, s) for s in outside)
 
 
+SHIPPED = rules.Cadence.from_data(
+    yaml.safe_load((Path(rules.__file__).parent / "data" / "feedback.yaml").read_text(encoding="utf-8"))
+)
+
+
 def test_a_customer_is_asked_at_most_once_in_30_days() -> None:
     now = at(31, 12)
-    assert rules.may_survey(None, now=now)
-    assert not rules.may_survey(now - timedelta(days=29, hours=23), now=now)
-    assert rules.may_survey(now - timedelta(days=30), now=now)
+    assert SHIPPED.rest == timedelta(days=30)
+    assert rules.may_survey(None, now=now, cadence=SHIPPED)
+    assert not rules.may_survey(now - timedelta(days=29, hours=23), now=now, cadence=SHIPPED)
+    assert rules.may_survey(now - timedelta(days=30), now=now, cadence=SHIPPED)
+
+
+def test_the_relationship_nps_asks_customers_of_a_month_once_a_quarter() -> None:
+    now = at(31, 12)
+    joined, month = now - timedelta(days=45), timedelta(days=30)
+    assert (SHIPPED.nps_tenure, SHIPPED.nps_every, SHIPPED.nps_per_day) == (month, timedelta(days=90), 200)
+    assert rules.due_for_nps(customer_since=joined, last_nps_at=None, now=now, cadence=SHIPPED)
+    assert not rules.due_for_nps(customer_since=now - timedelta(days=29), last_nps_at=None, now=now, cadence=SHIPPED)
+    assert not rules.due_for_nps(customer_since=joined, last_nps_at=now - timedelta(days=89), now=now, cadence=SHIPPED)
+    assert rules.due_for_nps(customer_since=joined, last_nps_at=now - timedelta(days=90), now=now, cadence=SHIPPED)
+
+
+def test_a_cadence_of_no_days_is_refused_when_read() -> None:
+    raw = {"rest_days": 0, "link_lifetime_days": 14, "relationship_nps": {"every_days": 90, "tenure_days": 30,
+           "per_day": 200}, "supervisor_window_days": 30}  # fmt: skip
+    with pytest.raises(ValueError, match="positive"):
+        rules.Cadence.from_data(raw)
 
 
 def test_a_survey_offered_in_quiet_hours_waits_for_eight_oclock() -> None:

@@ -1,5 +1,6 @@
 """PURE rules of feedback (issue 14.4): the three surveys and their scales, who may be asked
-(no customer more than once in 30 days; never in quiet hours), what a score means (a
+(no customer more than once within a rest kept as data, `crm/data/feedback.yaml`; never in
+quiet hours), what a score means (a
 detractor), and the scores of a group of answers — NPS, CSAT, CES. No I/O: the service reads
 the rows and asks here."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from yagona.kernel.clock import TASHKENT
 
@@ -17,10 +19,6 @@ SCALES: dict[str, tuple[int, int]] = {
     "csat": (1, 5),  # how satisfied are you with how we handled it? (after a ticket or a call)
     "ces": (1, 7),  # how easy was it? (after a task in the portal or by USSD)
 }
-REST = timedelta(days=30)  # no customer is surveyed more than once in 30 days
-NPS_EVERY = timedelta(days=90)  # the relationship NPS: at most once a quarter
-NPS_TENURE = timedelta(days=30)  # asked only of customers with a month of service behind them
-LINK_LIFETIME = timedelta(days=14)  # a survey's link answers for two weeks, then it has expired
 COMMENT_MAX_LENGTH = 1000
 # Quiet hours as the reminders keep them (Tashkent): nothing is sent from 22:00 until 08:00.
 QUIET_FROM, QUIET_UNTIL = time(22, 0), time(8, 0)
@@ -29,21 +27,50 @@ PROMOTER_MIN = 9  # NPS 9-10: a promoter
 SATISFIED_MIN = 4  # CSAT 4-5: satisfied
 
 
+@dataclass(frozen=True, slots=True)
+class Cadence:
+    """How often customers are asked (`crm/data/feedback.yaml`)."""
+
+    rest: timedelta  # no customer is surveyed twice within it
+    link_lifetime: timedelta  # a survey's link answers this long
+    nps_every: timedelta  # the relationship NPS: at most once in it
+    nps_tenure: timedelta  # asked only of customers with this much service behind them
+    nps_per_day: int  # relationship NPS offers a day
+    supervisor_window: timedelta  # the console's CSAT and NPS look back this far
+
+    @classmethod
+    def from_data(cls, raw: dict[str, Any]) -> Cadence:
+        nps = raw["relationship_nps"]
+        cadence = cls(
+            rest=timedelta(days=int(raw["rest_days"])),
+            link_lifetime=timedelta(days=int(raw["link_lifetime_days"])),
+            nps_every=timedelta(days=int(nps["every_days"])),
+            nps_tenure=timedelta(days=int(nps["tenure_days"])),
+            nps_per_day=int(nps["per_day"]),
+            supervisor_window=timedelta(days=int(raw["supervisor_window_days"])),
+        )
+        if min(cadence.rest, cadence.link_lifetime, cadence.nps_every, cadence.supervisor_window) <= timedelta(0):
+            raise ValueError("feedback.yaml: every period is a positive number of days")
+        return cadence
+
+
 def in_scale(kind: str, score: int) -> bool:
     """The score is a whole number on the survey's scale."""
     low, high = SCALES[kind]
     return low <= score <= high
 
 
-def may_survey(last_surveyed_at: datetime | None, *, now: datetime) -> bool:
-    """Not asked in the last 30 days (a survey offered counts, answered or not)."""
-    return last_surveyed_at is None or now - last_surveyed_at >= REST
+def may_survey(last_surveyed_at: datetime | None, *, now: datetime, cadence: Cadence) -> bool:
+    """Not asked within the rest (a survey offered counts, answered or not)."""
+    return last_surveyed_at is None or now - last_surveyed_at >= cadence.rest
 
 
-def due_for_nps(*, customer_since: datetime, last_nps_at: datetime | None, now: datetime) -> bool:
-    """The relationship NPS: a customer of a month or more, not asked it this quarter (the
-    30-day rest between any two surveys is checked when it is offered)."""
-    return now - customer_since >= NPS_TENURE and (last_nps_at is None or now - last_nps_at >= NPS_EVERY)
+def due_for_nps(*, customer_since: datetime, last_nps_at: datetime | None, now: datetime, cadence: Cadence) -> bool:
+    """The relationship NPS: a customer of the tenure or more, not asked it within its period
+    (the rest between any two surveys is checked when it is offered)."""
+    return now - customer_since >= cadence.nps_tenure and (
+        last_nps_at is None or now - last_nps_at >= cadence.nps_every
+    )
 
 
 def quiet(at: datetime) -> bool:

@@ -10,7 +10,6 @@ action on it is in the access log (privacy)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import Form, Path, Query, Request
@@ -46,7 +45,6 @@ KINDS = {
 }
 CLOCKS = {"first_response": N_("First response"), "resolution": N_("Resolution")}
 LEVELS = {"warning": N_("Warning"), "breach": N_("Breach")}
-DASHBOARD_DAYS = 30  # the supervisor's CSAT and NPS: the last 30 days
 PRIORITIES = {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High"), "urgent": N_("Urgent")}
 
 
@@ -119,13 +117,14 @@ def queue_page(  # noqa: PLR0917 - FastAPI passes the filters by name
 
 
 def _dashboard(uow: UnitOfWork, queues: list[str]) -> dict[str, Any]:
-    """The supervisor's view: open tickets by queue, breaches, CSAT and NPS of the last 30 days."""
+    """The supervisor's view: open tickets by queue, breaches, CSAT and NPS of the feedback
+    data's window (`crm/data/feedback.yaml`: 30 days)."""
     active = crm.tickets(uow, queues=queues, statuses=list(ACTIVE), limit=uow.limits.page_size_max)
     by_queue: dict[str, int] = {}
     for ticket in active:
         by_queue[ticket.queue] = by_queue.get(ticket.queue, 0) + 1
     today = uow.clock.now().astimezone(TASHKENT).date()
-    since = today - timedelta(days=DASHBOARD_DAYS)
+    since = today - crm.FEEDBACK_CADENCE.supervisor_window
     return {
         "open_by_queue": sorted(by_queue.items()),
         "breached": sum(t.risk == "breached" for t in active),

@@ -15,6 +15,7 @@ commits: an interaction is recorded in the same transaction as the contact it de
 
 from yagona.crm.service.canned import canned_replies, canned_text
 from yagona.crm.service.email import open_request_by_email
+from yagona.crm.service.feedback import CADENCE as FEEDBACK_CADENCE
 from yagona.crm.service.feedback import (
     answer_survey,
     feedback_bars,
@@ -60,6 +61,7 @@ from yagona.crm.service.tickets import attachment, customer_reply, thread, ticke
 from yagona.crm.service.tickets import number as ticket_number
 
 __all__ = [
+    "FEEDBACK_CADENCE",
     "MESSAGE",
     "NPS_JOB",
     "TIMELINE_KINDS",

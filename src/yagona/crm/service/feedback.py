@@ -17,6 +17,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
 
 from yagona.crm import feedback_repository as repository
 from yagona.crm import feedback_rules as rules
@@ -44,6 +47,9 @@ from yagona.platform import jobs
 from yagona.platform.sealing import Pepper, Sealer
 from yagona.platform.uow import UnitOfWork
 
+CADENCE = rules.Cadence.from_data(
+    yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "feedback.yaml").read_text(encoding="utf-8"))
+)
 SEND_JOB = "crm.survey_send"  # a survey held over quiet hours is sent by this due job
 TEXT_TEMPLATE = "notify.text"
 DEFAULT_PORTAL_URL = "https://my.yagona.uz"
@@ -126,7 +132,9 @@ def offer_survey(
     except YagonaError:
         return None
     now = uow.clock.now()
-    if not customer.phones or not rules.may_survey(repository.last_offered_at(uow.session, customer.id), now=now):
+    if not customer.phones or not rules.may_survey(
+        repository.last_offered_at(uow.session, customer.id), now=now, cadence=CADENCE
+    ):
         return None
     row = Survey(
         id=new_id(),
@@ -201,7 +209,7 @@ def survey_by_token(uow: UnitOfWork, *, token: str) -> SurveyRead:
 
 
 def survey_expired(uow: UnitOfWork, survey: SurveyRead) -> bool:
-    return uow.clock.now() - survey.offered_at > rules.LINK_LIFETIME
+    return uow.clock.now() - survey.offered_at > CADENCE.link_lifetime
 
 
 def answer_survey(
@@ -216,7 +224,7 @@ def answer_survey(
         raise SurveyNotFoundError("no survey by this link")
     if row.status == "answered":
         raise SurveyAnsweredError("this survey is answered already")
-    if uow.clock.now() - row.offered_at > rules.LINK_LIFETIME:
+    if uow.clock.now() - row.offered_at > CADENCE.link_lifetime:
         raise SurveyExpiredError("this survey has expired")
     low, high = rules.SCALES[row.kind]
     if isinstance(score, bool) or not isinstance(score, int) or not rules.in_scale(row.kind, score):
