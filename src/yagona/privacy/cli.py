@@ -95,8 +95,9 @@ def k_anonymity(
 @app.command("rotate-keys")
 @refusals_to_exit
 def rotate_keys(ctx: typer.Context) -> None:
-    """Re-seal every sealed personal field (birth dates, identity documents) under the current
-    key of YAGONA_FIELD_KEYS (the first); also seals rows written before sealing existed."""
+    """Re-seal every sealed personal field (birth dates, identity documents, the PINFL) under the
+    current key of YAGONA_FIELD_KEYS (the first), and recompute the PINFL's lookup hash under it;
+    also seals rows written before sealing existed."""
     with environment(ctx).unit_of_work() as uow:
         done = service.rotate_keys(uow)
         uow.commit()

@@ -87,6 +87,8 @@ def requests_for(uow: UnitOfWork, callbacks: Callbacks, *, customer_id: str, gra
     if not chats:
         return []
     grant = privacy.grant_of(uow, customer_id=customer_id, grant_id=grant_id)
+    if grant.status != "requested":
+        return []  # decided already (an SMS code read out at once): nothing to ask
     language = identity.get_customer(uow, customer_id=customer_id).language.value
     member = staff_service.staff_names(uow).get(grant.staff_id, "—")
     sections = ", ".join(say(f"section_{s}", language) for s in grant.sections)
