@@ -10,7 +10,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yagona.platform.db import Base, UtcDateTime
-from yagona.platform.sealing import SealedDate
+from yagona.platform.sealing import SealedDate, SealedText
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -24,8 +24,11 @@ class Customer(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2))
     verification_level: Mapped[str] = mapped_column(String(20))
-    # PINFL from the national OneID: 14 digits, one person, one customer.
-    pinfl: Mapped[str | None] = mapped_column(String(14), unique=True)
+    # PINFL from the national OneID: 14 digits, one person, one customer. Sealed at rest;
+    # found (and kept unique) by its keyed hash (`repository.set_pinfl`, `customer_by_pinfl`),
+    # which `yagona privacy rotate-keys` recomputes under the current field key.
+    pinfl: Mapped[str | None] = mapped_column(SealedText)
+    pinfl_lookup: Mapped[str | None] = mapped_column(String(80), unique=True, info={"lookup_of": "pinfl"})
     password_hash: Mapped[str | None] = mapped_column(String(200))
     pin_hash: Mapped[str | None] = mapped_column(String(200))
     totp_secret_sealed: Mapped[str | None] = mapped_column(Text)

@@ -36,14 +36,18 @@ def _t(model: type) -> Table:
 CUSTOMER, PHONE, OTP, COUNTER = _t(Customer), _t(Phone), _t(Otp), _t(AttemptCounter)
 DEVICE, SESSION, AUDIT, LINKED = _t(Device), _t(SignInSession), _t(AuditEvent), _t(LinkedService)
 CONSENT, OAUTH_CONSENT, ONEID = _t(Consent), _t(OAuthConsent), _t(OneIdState)
-SECRETS = ("password_hash", "pin_hash", "totp_secret_sealed", "totp_last_step")
+SECRETS = ("password_hash", "pin_hash", "totp_secret_sealed", "totp_last_step", "pinfl_lookup")
 
 
 class IdentityPersonalData(TableProvider):
     domain = "identity"
     parts = (
         Part(
-            "profile", CUSTOMER, lambda cid, _: CUSTOMER.c.id == cid, ("name", "birth_date", "email", "pinfl"), SECRETS
+            "profile",
+            CUSTOMER,
+            lambda cid, _: CUSTOMER.c.id == cid,
+            ("name", "birth_date", "email", "pinfl", "pinfl_lookup"),
+            SECRETS,
         ),
         Part("phones", PHONE, lambda cid, _: PHONE.c.customer_id == cid, ("phone",), order_by=("added_at",)),
         Part("devices", DEVICE, lambda cid, _: DEVICE.c.customer_id == cid, ("fingerprint", "label")),
@@ -86,6 +90,7 @@ class IdentityPersonalData(TableProvider):
             email=None,
             birth_date=None,
             pinfl=None,
+            pinfl_lookup=None,
             password_hash=None,
             pin_hash=None,
             totp_secret_sealed=None,

@@ -83,6 +83,7 @@ class KeyRing:
                 raise ValueError(f"a field key id is 1-8 lowercase letters or digits, not {kid!r}")
         self.current = keys[0][0]
         self._sealers = {kid: Sealer(secret, f"field:{kid}") for kid, secret in keys}
+        self._peppers = {kid: Pepper(secret, f"lookup:{kid}") for kid, secret in keys}
 
     @classmethod
     def parse(cls, spec: str | None, *, fallback_secret: str) -> KeyRing:
@@ -108,6 +109,23 @@ class KeyRing:
 
     def is_current(self, stored: str) -> bool:
         return stored.startswith(f"{_FIELD_PREFIX}{self.current}$")
+
+    # A sealed column cannot be compared in SQL; its lookup column holds a keyed hash
+    # (HMAC-SHA-256, `<key id>$<hex>`, 73 characters at most) under a key derived from the
+    # same field key: equal values, equal hashes, and without the key the digits of a
+    # 14-digit PINFL cannot be tried offline. The current key writes; every key finds, so
+    # lookups keep working between a new key put first and `rotate-keys` recomputing them.
+
+    def lookup(self, purpose: str, text: str) -> str:
+        """The keyed hash of `text` for `purpose` (`table.column`) under the current key."""
+        return f"{self.current}${self._peppers[self.current].digest(purpose, text)}"
+
+    def lookups(self, purpose: str, text: str) -> list[str]:
+        """The hash under every key of the ring (the current first): what a lookup matches."""
+        return [f"{kid}${pepper.digest(purpose, text)}" for kid, pepper in self._peppers.items()]
+
+    def lookup_is_current(self, stored: str) -> bool:
+        return stored.startswith(f"{self.current}$")
 
 
 _ring: list[KeyRing] = []

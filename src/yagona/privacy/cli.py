@@ -28,19 +28,24 @@ def hold_add(
     ctx: typer.Context,
     customer: Annotated[str, typer.Argument(help="The customer's id.")],
     reason: Annotated[str, typer.Option(help="Why (a court order, an investigation): kept with the hold.")],
+    reference: Annotated[str | None, typer.Option(help="The order's number or the case file.")] = None,
 ) -> None:
     """Place a legal hold: erasure of this customer's data is refused until it is released."""
     with environment(ctx).unit_of_work() as uow:
-        hold = service.place_hold(uow, customer_id=customer, reason=reason, placed_by="cli")
+        hold = service.place_hold(uow, customer_id=customer, reason=reason, placed_by="cli", reference=reference)
         uow.commit()
     echo_json(hold.model_dump(mode="json"))
 
 
 @hold_app.command("release")
 @refusals_to_exit
-def hold_release(ctx: typer.Context, hold: Annotated[str, typer.Argument(help="The hold's id.")]) -> None:
+def hold_release(
+    ctx: typer.Context,
+    hold: Annotated[str, typer.Argument(help="The hold's id.")],
+    reason: Annotated[str | None, typer.Option(help="Why it ends (the order lifted): kept with the hold.")] = None,
+) -> None:
     with environment(ctx).unit_of_work() as uow:
-        released = service.release_hold(uow, hold_id=hold, released_by="cli")
+        released = service.release_hold(uow, hold_id=hold, released_by="cli", reason=reason)
         uow.commit()
     echo_json(released.model_dump(mode="json"))
 
@@ -90,8 +95,9 @@ def k_anonymity(
 @app.command("rotate-keys")
 @refusals_to_exit
 def rotate_keys(ctx: typer.Context) -> None:
-    """Re-seal every sealed personal field (birth dates, identity documents) under the current
-    key of YAGONA_FIELD_KEYS (the first); also seals rows written before sealing existed."""
+    """Re-seal every sealed personal field (birth dates, identity documents, the PINFL) under the
+    current key of YAGONA_FIELD_KEYS (the first), and recompute the PINFL's lookup hash under it;
+    also seals rows written before sealing existed."""
     with environment(ctx).unit_of_work() as uow:
         done = service.rotate_keys(uow)
         uow.commit()

@@ -27,6 +27,12 @@ class HoldNotFoundError(NotFoundError):
     code = "legal_hold_not_found"
 
 
+class HoldReferenceRequiredError(InvalidRequestError):
+    """A hold placed in the console names its document: the order's number, the case file."""
+
+    code = "legal_hold_reference_required"
+
+
 class RecordedRefusalError(YagonaError):
     """A refusal whose attempt is kept (`privacy_refused_attempt`): the unit of work commits
     that row as the error leaves it; nothing else was written (the checks come first)."""

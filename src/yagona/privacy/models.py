@@ -37,11 +37,13 @@ class LegalHold(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     customer_id: Mapped[str] = mapped_column(String(36), index=True)
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # the legal basis: a court order, an investigation
+    reference: Mapped[str | None] = mapped_column(String(120))  # the order's number, the case file
     placed_by: Mapped[str] = mapped_column(String(64))  # a staff id or `cli`
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     released_by: Mapped[str | None] = mapped_column(String(64))
+    release_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Erasure(Base):

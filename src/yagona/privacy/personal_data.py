@@ -42,7 +42,7 @@ class PrivacyPersonalData(TableProvider):
             ("subject", "reason"),
             order_by=("seq",),
         ),
-        Part("legal_holds", HOLD, lambda cid, _: HOLD.c.customer_id == cid, ("reason",)),
+        Part("legal_holds", HOLD, lambda cid, _: HOLD.c.customer_id == cid, ("reason", "reference", "release_reason")),
         Part("erasures", ERASURE, lambda cid, _: ERASURE.c.customer_id == cid, ()),
         Part(
             "consents",

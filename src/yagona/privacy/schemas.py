@@ -25,10 +25,12 @@ class LegalHoldRead(BaseModel):
     id: str
     customer_id: str
     reason: str
+    reference: str | None = None
     placed_by: str
     placed_at: datetime
     released_at: datetime | None
     released_by: str | None
+    release_reason: str | None = None
 
 
 class ErasureRead(BaseModel):

@@ -8,7 +8,19 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from yagona.app.staff import access, analytics, customers, feedback, home, loyalty, reports, signin, tickets, timeline
+from yagona.app.staff import (
+    access,
+    analytics,
+    customers,
+    feedback,
+    holds,
+    home,
+    loyalty,
+    reports,
+    signin,
+    tickets,
+    timeline,
+)
 from yagona.identity.service import staff as staff_service
 from yagona.platform.auth import StaffSignInRequiredError
 from yagona.platform.pages.core import page_language, pages_of, remember_language
@@ -28,5 +40,5 @@ def install(app: FastAPI) -> None:
     """Mount the console: its resolver of staff sessions, its pages, its sign-in redirect."""
     app.state.staff_resolver = staff_service.resolve_staff
     app.add_exception_handler(StaffSignInRequiredError, _to_sign_in)
-    for module in (signin, customers, home, reports, loyalty, timeline, tickets, access, feedback, analytics):
+    for module in (signin, customers, home, reports, loyalty, timeline, tickets, access, holds, feedback, analytics):
         app.include_router(module.router)

@@ -61,6 +61,7 @@ def context(
         "payment_targets": TARGETS,
         "consents": customer.consents,
         "privacy_consents": privacy.consents_of(uow, customer_id=customer.id),
+        "legal_holds": privacy.holds(uow, customer_id=customer.id),  # the badge while one is active
         "push_device": notify.has_push_device(uow, customer_id=customer.id),
         "surveys": crm.surveys_of(uow, customer_id=customer.id, limit=SURVEYS) if with_surveys else [],
         "survey_kinds": SURVEY_KINDS,

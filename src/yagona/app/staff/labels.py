@@ -77,6 +77,8 @@ ACCESS_ACTIONS = {
     "ticket.merge": N_("Merged a duplicate ticket"),
     "ticket.open": N_("Opened a ticket on a call"),
     "ticket.priority": N_("Changed a ticket's priority"),
+    "hold.place": N_("Placed a legal hold"),
+    "hold.release": N_("Released a legal hold"),
 }
 
 # A home account's state as the console says it.

@@ -12,7 +12,7 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
-from yagona.app.telegram import conversation
+from yagona.app.telegram import approvals, conversation
 from yagona.app.telegram.client import bot_client
 from yagona.app.telegram.conversation import Reply
 from yagona.app.telegram.settings import TelegramSettings
@@ -32,6 +32,7 @@ class TelegramBot:
     ) -> None:
         self.settings, self.uows = settings, uows
         self.context = conversation.context(identity_ctx=identity, secret_key=secret_key)
+        self.callbacks = approvals.Callbacks(secret_key=secret_key)  # the access requests' buttons
         self._client: tuple[asyncio.AbstractEventLoop, Bot, HTTPXRequest] | None = None
 
     async def answer(self, data: Any) -> None:
@@ -42,6 +43,10 @@ class TelegramBot:
             update = None
         if update is None:
             raise InvalidRequestError("the body is not a Telegram update", field="body")
+        if approvals.ours(update):  # Approve / Deny on a member of staff's access request
+            decided = await run_in_threadpool(approvals.decide, self.uows, self.context, self.callbacks, update)
+            await approvals.answer(self._bot(), decided)
+            return
         replies = await run_in_threadpool(conversation.process, self.uows, self.context, update)
         await self.send(replies)
 

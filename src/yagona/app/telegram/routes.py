@@ -49,6 +49,10 @@ def install(app: FastAPI, settings: Settings, telegram: TelegramSettings | None 
         from yagona.app.telegram import replies  # noqa: PLC0415 - with the bot
 
         replies.install(app.state.container.bus, app.state.uow_factory, telegram)
+        from yagona.app.telegram import approvals  # noqa: PLC0415 - with the bot
+
+        secret = settings.secret_key.get_secret_value()
+        approvals.install(app.state.container.bus, app.state.uow_factory, telegram, secret_key=secret)
     app.include_router(router)
 
 

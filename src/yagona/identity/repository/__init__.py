@@ -27,6 +27,7 @@ from yagona.identity.repository.accounts import (
     revoke_sessions,
     session_by_token,
     sessions_of,
+    set_pinfl,
     unbump,
 )
 from yagona.identity.repository.oauth import (
@@ -89,6 +90,7 @@ __all__ = [
     "session_by_id",
     "session_by_token",
     "sessions_of",
+    "set_pinfl",
     "signing_keys",
     "token_by_access",
     "token_by_refresh",

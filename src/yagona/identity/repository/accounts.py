@@ -24,6 +24,7 @@ from yagona.identity.models import (
     SignInSession,
 )
 from yagona.platform.db import UtcDateTime
+from yagona.platform.sealing import field_keys
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -54,8 +55,20 @@ def customers_by_email(session: Session, email: str, *, limit: int = 2) -> list[
     return list(session.scalars(query))
 
 
+PINFL_LOOKUP = "identity_customer.pinfl"  # the purpose of the PINFL's keyed hash
+
+
 def customer_by_pinfl(session: Session, pinfl: str) -> Customer | None:
-    return session.scalars(select(Customer).where(Customer.pinfl == pinfl)).first()
+    """The customer linked to this PINFL, found by its keyed hash (the column is sealed);
+    every key of the ring is tried, so a key put first but not yet rotated still finds."""
+    lookups = field_keys().lookups(PINFL_LOOKUP, pinfl)
+    return session.scalars(select(Customer).where(Customer.pinfl_lookup.in_(lookups))).first()
+
+
+def set_pinfl(customer: Customer, pinfl: str | None) -> None:
+    """Link (or unlink) the PINFL: sealed, and its keyed hash under the current key."""
+    customer.pinfl = pinfl
+    customer.pinfl_lookup = None if pinfl is None else field_keys().lookup(PINFL_LOOKUP, pinfl)
 
 
 def phones_of(session: Session, customer_id: str) -> list[str]:

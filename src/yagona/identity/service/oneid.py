@@ -99,7 +99,7 @@ def apply_oneid_profile(
     holder = _customer(uow, customer_id)
     if linked is not None and linked.id != holder.id:
         raise PhoneTakenError("this OneID identity is linked to another customer")
-    holder.pinfl = profile.pin
+    repository.set_pinfl(holder, profile.pin)
     holder.verification_level = VerificationLevel.VERIFIED.value
     if profile.birth_date and holder.birth_date is None:
         holder.birth_date = profile.birth_date

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from yagona.kernel.ids import new_id
 from yagona.platform.uow import UnitOfWork
-from yagona.privacy.errors import HoldNotFoundError, LegalHoldError, NotYourDataError
+from yagona.privacy.errors import HoldNotFoundError, HoldReferenceRequiredError, LegalHoldError, NotYourDataError
 from yagona.privacy.models import Erasure, LegalHold
 from yagona.privacy.schemas import ErasureRead, LegalHoldRead
 from yagona.privacy.service.access import checked_reason
@@ -33,12 +33,20 @@ def mask(value: str, kind: str) -> str:
     return short_pseudonym(value, kind=kind) if kind in PHONE_KINDS else pseudonym(value, kind=kind)
 
 
-def place_hold(uow: UnitOfWork, *, customer_id: str, reason: str, placed_by: str) -> LegalHoldRead:
-    """Keep this customer's data (a court order, an investigation, a dispute): erasure refused."""
+def place_hold(
+    uow: UnitOfWork, *, customer_id: str, reason: str, placed_by: str, reference: str | None = None
+) -> LegalHoldRead:
+    """Keep this customer's data (a court order, an investigation, a dispute): erasure refused.
+    `reason` is the legal basis (required), `reference` the order's number or case file
+    (optional from the CLI; given but blank: `legal_hold_reference_required`)."""
+    checked = checked_reason(reason)
+    if reference is not None and not reference.strip():
+        raise HoldReferenceRequiredError("Give the hold's document reference.", field="reference")
     row = LegalHold(
         id=new_id(),
         customer_id=customer_id,
-        reason=checked_reason(reason),
+        reason=checked,
+        reference=reference.strip()[:120] if reference else None,
         placed_by=placed_by[:64],
         placed_at=uow.clock.now(),
     )
@@ -48,11 +56,13 @@ def place_hold(uow: UnitOfWork, *, customer_id: str, reason: str, placed_by: str
     return LegalHoldRead.model_validate(row, from_attributes=True)
 
 
-def release_hold(uow: UnitOfWork, *, hold_id: str, released_by: str) -> LegalHoldRead:
+def release_hold(uow: UnitOfWork, *, hold_id: str, released_by: str, reason: str | None = None) -> LegalHoldRead:
+    """End a hold; the console requires a reason (`reason_required`), the CLI may give one."""
     row = uow.session.get(LegalHold, hold_id)
     if row is None or row.released_at is not None:
         raise HoldNotFoundError("No such active legal hold.", hold_id=hold_id)
-    row.released_at, row.released_by = uow.clock.now(), released_by[:64]
+    release_reason = None if reason is None else checked_reason(reason)
+    row.released_at, row.released_by, row.release_reason = uow.clock.now(), released_by[:64], release_reason
     uow.session.flush()
     log.info("privacy.hold.released", customer_id=row.customer_id, hold_id=row.id, released_by=released_by)
     return LegalHoldRead.model_validate(row, from_attributes=True)

@@ -30,6 +30,7 @@ from yagona.privacy.errors import (
     UnknownScopeError,
     WrongAccessCodeError,
 )
+from yagona.privacy.events import AccessRequested
 from yagona.privacy.models import AccessGrant
 from yagona.privacy.service.consents import refuse_attempt
 from yagona.privacy.service.documents import pepper, sealer
@@ -160,6 +161,7 @@ def request_access(
     )
     uow.session.add(row)
     uow.session.flush()
+    uow.add_event(AccessRequested(occurred_at=row.requested_at, grant_id=grant_id, customer_id=customer_id))
     if phone:
         spoken = language if language in CODE_SMS else "uz"
         text = CODE_SMS[spoken].format(sections=", ".join(scopes), minutes=row.minutes, code=code)
@@ -195,9 +197,21 @@ def _approve(uow: UnitOfWork, row: AccessGrant, via: str) -> GrantRead:
     return _read(row, now)
 
 
-def approve(uow: UnitOfWork, *, customer_id: str, grant_id: str) -> GrantRead:
-    """The customer approves a request in the portal."""
-    return _approve(uow, _pending(uow, grant_id, customer_id=customer_id), "portal")
+APPROVED_VIA = ("portal", "telegram")  # where the customer may approve (besides the SMS code)
+
+
+def approve(uow: UnitOfWork, *, customer_id: str, grant_id: str, via: str = "portal") -> GrantRead:
+    """The customer approves a request in the portal (or the linked Telegram chat)."""
+    assert via in APPROVED_VIA, via
+    return _approve(uow, _pending(uow, grant_id, customer_id=customer_id), via)
+
+
+def grant_of(uow: UnitOfWork, *, customer_id: str, grant_id: str) -> GrantRead:
+    """One of the customer's requests as it stands now; another's: `access_grant_not_found`."""
+    row = uow.session.get(AccessGrant, grant_id[:36])
+    if row is None or row.customer_id != customer_id:
+        raise GrantNotFoundError("no such access request")
+    return _read(row, uow.clock.now())
 
 
 def deny(uow: UnitOfWork, *, customer_id: str, grant_id: str) -> GrantRead:
