@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import text
 
 from tests.e2e.telegram_api import Call
-from tests.e2e.test_telegram import HOOK, SECRET, Bot, _console, _csrf, _dilnoza, _person, bot
+from tests.e2e.test_telegram import HOOK, SECRET, Bot, _console, _dilnoza, _person, bot
 from tests.factories import staff as staff_factory
+from tests.factories.staff import csrf_token
 from yagona.privacy import service as privacy
 
 __all__ = ["bot"]  # the fixture, shared with the bot's tests
@@ -34,14 +35,14 @@ def _member(bot: Bot, login: str) -> tuple[str, httpx.Client]:
     with bot.container.uow() as uow:
         created = staff_factory.member(uow, bot.app.state.identity, "agent", login=login)
         uow.commit()
-    console = _console(bot, login)
+    console = _console(bot.url, login)
     _OPENED.append(console)
     return created.staff.id, console
 
 
 def _ask(console: httpx.Client, customer_id: str, reason: str = "The caller asks about roaming") -> None:
     page = console.get(f"/staff/customers/{customer_id}")
-    form = {"reason": reason, "sections": ["profile", "lines"], "minutes": "30", "csrf_token": _csrf(page)}
+    form = {"reason": reason, "sections": ["profile", "lines"], "minutes": "30", "csrf_token": csrf_token(page)}
     asked = console.post(f"/staff/privacy/access/{customer_id}", data=form)
     assert asked.status_code == 303, asked.text
 
@@ -119,7 +120,8 @@ def test_the_request_reaches_the_chat_and_approve_opens_the_sections(bot: Bot) -
     assert grant.status == "approved" and grant.approved_via == "telegram"
     page = console.get(f"/staff/customers/{customer_id}")
     opened = console.post(
-        f"/staff/customers/{customer_id}", data={"reason": "The caller asks about roaming", "csrf_token": _csrf(page)}
+        f"/staff/customers/{customer_id}",
+        data={"reason": "The caller asks about roaming", "csrf_token": csrf_token(page)},
     )
     assert opened.status_code == 200 and "Lines" in opened.text  # the member sees the granted section
 
