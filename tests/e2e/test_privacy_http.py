@@ -185,6 +185,7 @@ def test_staff_open_a_cabinet_only_with_the_customers_permission_for_its_section
         assert points.status_code == 403 and "has not given permission" in points.text
         log = owner.get("/account/privacy")
         assert "Opened your cabinet" in log.text and log.text.count("Customer called about the bill") >= 2
+        assert "approved in the portal until" in log.text  # where she said yes
     clock.advance_by(timedelta(minutes=31))
     agent = _staff(url, clock, "agent")
     expired = _post(agent, f"/staff/customers/{customer_id}", reason="Customer called about the bill")

@@ -45,6 +45,8 @@ BASES = {
 }
 DOCUMENTS = {"offer": N_("Public offer"), "privacy": N_("Privacy agreement"), "programme": N_("Bonus programme rules")}
 EMERGENCIES = {"fraud": N_("Emergency: fraud"), "legal_order": N_("Emergency: legal order")}
+# Where the customer said yes (an emergency access shows its own words instead).
+APPROVED_VIA = {"portal": N_("in the portal"), "sms": N_("by SMS code"), "telegram": N_("in Telegram")}
 ACTIONS = {"view": N_("Opened your cabinet")}
 # Cabinet pages that stay open while a document waits for acceptance: the sign-in and
 # sign-out, this page itself, the public pages, the machines' paths, the staff console.
@@ -92,6 +94,7 @@ def privacy_page(request: Request, uow: Uow) -> Response:
         statuses=GRANT_STATUSES,
         section_names=SECTION_NAMES,
         emergencies=EMERGENCIES,
+        approved_via=APPROVED_VIA,
         records=privacy.access_log(uow, customer_id=customer_id, limit=50),
         actions=ACTIONS,
         names=staff_service.staff_names(uow),
