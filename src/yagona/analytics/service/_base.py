@@ -44,11 +44,18 @@ def has_events() -> bool:
 
 
 EVENTS_VIEW = "events"
+# No row, every column: the view has them all even over files written before one was added.
+_NONE = (
+    "SELECT * FROM (VALUES (0::BIGINT, NULL::TIMESTAMPTZ, '', '', '', '', '', '', '', 0::BIGINT, 0::BIGINT, '', '',"
+    " '', NULL::VARCHAR[], NULL::DATE)) t(seq, occurred_at, event, subject, subject_kind, kind, channel, plan,"
+    " destination, amount_tiyin, units, category, queue, priority, lines, day) WHERE false"
+)
 
 
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the view `events` over every Parquet file of the store (an
-    empty view of the right columns when there is none yet)."""
+    empty view of the right columns when there is none yet). Files written before a column
+    was added read it as NULL (`union_by_name`)."""
     import duckdb  # noqa: PLC0415 - on use: most processes never query the store
 
     con = duckdb.connect(":memory:")
@@ -57,14 +64,10 @@ def connect() -> duckdb.DuckDBPyConnection:
         pattern = str(events_dir() / "day=*" / "*.parquet")
         con.execute(
             f"CREATE VIEW {EVENTS_VIEW} AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true,"  # noqa: S608
-            " hive_types = {'day': DATE})"
+            f" hive_types = {{'day': DATE}}, union_by_name = true) UNION ALL BY NAME {_NONE}"
         )
     else:
-        con.execute(
-            f"CREATE VIEW {EVENTS_VIEW} AS SELECT * FROM (VALUES (0::BIGINT, NULL::TIMESTAMPTZ, '', '', '', '', '',"  # noqa: S608
-            " '', '', 0::BIGINT, 0::BIGINT, NULL::DATE)) t(seq, occurred_at, event, subject, subject_kind, kind,"
-            " channel, plan, destination, amount_tiyin, units, day) WHERE false"
-        )
+        con.execute(f"CREATE VIEW {EVENTS_VIEW} AS {_NONE}")
     return con
 
 
