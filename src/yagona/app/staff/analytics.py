@@ -31,8 +31,8 @@ TITLES = {
     "arpu_segment": N_("ARPU by segment (so'm a month)"),
     "churn_rate": N_("Churn rate by week"),
     "channel_mix": N_("Top-up channel mix"),
-    "nps": N_("NPS by month (promoters − detractors)"),
-    "csat": N_("CSAT by month (share of 4–5)"),
+    "nps": N_("NPS by month (promoters minus detractors)"),
+    "csat": N_("CSAT by month (share of 4 and 5)"),
     "sla": N_("SLA compliance by month and queue"),
     "contact_mix": N_("Contact-channel mix (customers' contacts)"),
 }
