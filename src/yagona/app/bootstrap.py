@@ -198,7 +198,7 @@ def bootstrap(
     crm_service.configure_tickets(secret_key=settings.secret_key.get_secret_value())  # SMS replies to tickets
     crm_service.configure_feedback(secret_key=settings.secret_key.get_secret_value())  # survey links, SMS
     crm_feedback_handlers.subscribe(bus, uow)  # surveys after a resolved ticket, a plan switch, a payment
-    analytics_handlers.subscribe(bus)  # the CRM's events stay in the outbox for the store's export
+    analytics_handlers.subscribe(bus, uow)  # the CRM's events stay in the outbox for the store's export
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )
