@@ -16,6 +16,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.e2e.server import serving
+from tests.factories.care import Care, customer_care
 from tests.factories.identity import customer
 from tests.factories.staff import STAFF_PASSWORD, member, totp_code
 from yagona.analytics import service as analytics
@@ -83,14 +84,19 @@ def _sign_in(client: httpx.Client, clock: SimulatedClock, role: str) -> None:
     assert answer.status_code == 303, answer.text
 
 
+CARE_CSVS = ("/staff/analytics/nps.csv", "/staff/analytics/csat.csv", "/staff/analytics/sla.csv",
+             "/staff/analytics/contact_mix.csv")  # fmt: skip
+
+
 def test_only_supervisors_see_the_dashboards(client: httpx.Client, clock: SimulatedClock, customer_id: str) -> None:
-    for path in ("/staff/analytics", "/staff/analytics/payments.csv"):
+    for path in ("/staff/analytics", "/staff/analytics/payments.csv", *CARE_CSVS):
         answer = client.get(path)
         assert answer.status_code == 303 and answer.headers["location"] == "/staff/login", path
     _sign_in(client, clock, "agent")
     assert "/staff/analytics" not in client.get("/staff").text  # not in an agent's bar
     assert client.get("/staff/analytics").status_code == 403
-    assert client.get("/staff/analytics/payments.csv").status_code == 403
+    for path in ("/staff/analytics/payments.csv", *CARE_CSVS):
+        assert client.get(path).status_code == 403, path
 
 
 def test_a_supervisor_sees_every_chart_and_its_csv(
@@ -137,3 +143,44 @@ def test_the_360_shows_segments_risk_and_the_advisors_saving(
     assert "Not scored yet" in page.text  # no model trained in this test
     assert "Cheapest plan: lider-start" in page.text
     assert today.year == 2026
+
+
+@pytest.fixture
+def care(app: FastAPI, container: Container, clock: SimulatedClock) -> Care:
+    """Tickets, contacts and survey answers made through the CRM, exported; a supervisor."""
+    made = customer_care(container, clock)
+    clock.advance_by(timedelta(days=1))
+    with container.uow() as uow:
+        analytics.export_all(uow)
+        member(uow, app.state.identity, "supervisor")
+        uow.commit()
+    return made
+
+
+def _csv(client: httpx.Client, kpi: str, **params: str) -> list[list[str]]:
+    answer = client.get(f"/staff/analytics/{kpi}.csv", params={"from": "2026-03-01", "to": "2026-03-31", **params})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(answer.text)))
+
+
+def test_the_care_charts_and_their_csv(client: httpx.Client, clock: SimulatedClock, care: Care) -> None:
+    _sign_in(client, clock, "supervisor")
+    page = client.get("/staff/analytics", params={"from": "2026-03-01", "to": "2026-03-31"})
+    assert page.status_code == 200
+    for title in ("NPS by month", "CSAT by month", "SLA compliance by month and queue", "Contact-channel mix",
+                  "Tickets opened by channel"):  # fmt: skip
+        assert f'aria-label="{title}' in page.text, title
+    assert _csv(client, "nps") == [["label", "score", "answers"], ["2026-03", "33.3", "3.0"]]
+    assert _csv(client, "csat") == [["label", "share", "answers"], ["2026-03", "0.5", "2.0"]]
+    assert _csv(client, "sla") == [
+        ["label", "share", "tickets"], ["2026-03 billing", "1.0", "1.0"], ["2026-03 technical", "0.0", "1.0"]
+    ]  # fmt: skip
+    mix = _csv(client, "contact_mix")
+    assert mix[0] == ["label", "count", "tickets", "share"]
+    assert [row[0] for row in mix[1:7]] == ["portal", "bot", "ussd", "call", "email", "sms"]
+    assert {row[0]: row[2] for row in mix[1:]}["bot"] == "1.0"
+    empty = client.get("/staff/analytics", params={"from": "2020-01-01", "to": "2020-01-31"})
+    assert empty.text.count("No data in this range.") == len(analytics.KPIS) and "<svg" not in empty.text
+    for kpi, header in (("nps", "score"), ("csat", "share"), ("sla", "share"), ("contact_mix", "count")):
+        assert _csv(client, kpi, **{"from": "2020-01-01", "to": "2020-01-31"})[0][:2] == ["label", header]
+        assert len(_csv(client, kpi, **{"from": "2020-01-01", "to": "2020-01-31"})) == 1

@@ -17,12 +17,14 @@ from yagona.analytics.errors import OneClassError
 from yagona.analytics.settings import AnalyticsSettings
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.app.population import runner
+from yagona.crm import service as crm
 from yagona.identity import service as identity
 from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
 from yagona.platform.db import make_engine
 from yagona.platform.settings import Settings
+from yagona.privacy import service as privacy
 
 START = datetime(2026, 9, 1, tzinfo=TASHKENT)
 CUSTOMERS, DAYS = 30, 21
@@ -78,10 +80,24 @@ def test_the_export_is_incremental_and_partitioned_by_day(operator: Operator, st
 
 
 def test_the_parquet_files_hold_no_personal_data(operator: Operator, store: Path) -> None:
+    words = ("Signal lost near Yunusobod 4", "Operator Kamola was helpful")
+    with operator.container.uow() as uow:  # customer care too: a ticket's words, a survey's comment
+        person = identity.find_customer_by_phone(uow, phone=runner.personas_msisdn(3))
+        assert person is not None
+        ticket = crm.open_request(uow, customer_id=person.id, channel="telegram", summary=words[0], body=words[0])
+        crm.record_interaction(uow, customer_id=person.id, channel="staff", direction="in", summary=words[1])
+        survey = crm.offer_survey(
+            uow, customer_id=person.id, kind="csat", trigger="call", channel="staff", category="call"
+        ) or next(s for s in crm.surveys_of(uow, customer_id=person.id) if s.status != "answered")
+        crm.answer_survey(uow, token=crm.survey_token(survey.id), score=1, comment=words[1])
+        uow.commit()
     _export(operator)
+    with service.connect() as con:
+        [(care,)] = con.execute("SELECT count(*) FROM events WHERE subject_kind = 'customer'").fetchall()
+    assert care >= 3  # the ticket, the contacts, the answer
     with operator.container.uow() as uow:
         people = [identity.find_customer_by_phone(uow, phone=runner.personas_msisdn(i)) for i in range(CUSTOMERS)]
-    secrets = set()
+    secrets = {ticket, survey.id, *words}
     for person in people:
         assert person is not None
         secrets |= {person.id, person.name, *person.phones, *(phone[3:] for phone in person.phones)}
@@ -112,7 +128,24 @@ def test_a_customers_segments_come_from_the_store(operator: Operator) -> None:
 
 
 def test_churn_end_to_end_on_the_population(operator: Operator) -> None:
+    with operator.container.uow() as uow:  # a customer's ticket and NPS answer, through the CRM
+        person = identity.find_customer_by_phone(uow, phone=runner.personas_msisdn(2))
+        assert person is not None
+        crm.open_request(
+            uow, customer_id=person.id, channel="portal", summary="No signal", body="At home, since Monday"
+        )
+        survey = crm.offer_survey(
+            uow, customer_id=person.id, kind="nps", trigger="relationship", channel="account", category="relationship"
+        ) or next(s for s in crm.surveys_of(uow, customer_id=person.id) if s.status != "answered")
+        crm.answer_survey(uow, token=crm.survey_token(survey.id), score=2 if survey.kind == "nps" else 1)
+        uow.commit()
     _export(operator)
+    line = privacy.pseudonym(runner.personas_msisdn(2), kind="phone")
+    with service.connect() as con:
+        rows = service.features(con, as_of=operator.clock.now().astimezone(TASHKENT).date() + timedelta(days=1))
+    assert all(set(service.MODEL_FEATURES) <= set(row) for row in rows)  # the care features, for every line
+    [mine] = [row for row in rows if row["subject"] == line]
+    assert mine["tickets_30"] >= 1 and (mine["nps_detractor"] == 1 or mine["low_csat"] == 1)
     trained = service.train_from_store(horizon_days=7, step_days=7)
     e = trained.evaluation
     assert trained.snapshots >= 2 and e.train_rows > 0 and e.test_rows > 0

@@ -119,7 +119,7 @@ def test_a_portal_ticket_s_life_on_the_business_calendar(
     [done] = [e for e in events if e.name == "crm.ticket_resolved"]
     assert done.payload == {
         "ticket_id": ticket_id, "customer_id": dilnoza, "channel": "portal", "category": "technical",
-        "priority": "high", "status": "resolved", "resolved_by": agent, "within_sla": True,
+        "priority": "high", "status": "resolved", "resolved_by": agent, "within_sla": True, "queue": "technical",
     }  # fmt: skip
     with container.uow() as uow:  # closing a resolved ticket publishes nothing more
         crm.set_status(uow, ticket_id=ticket_id, staff_id=agent, role="agent", status="closed")

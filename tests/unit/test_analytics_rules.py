@@ -62,3 +62,28 @@ def test_the_store_keeps_whitelisted_fields_only() -> None:
     assert "998901112233" not in repr(flat)  # the payee's account never enters the store
     assert rules.flatten("identity.customer_registered", {"phone": "998911234567"}) is None
     assert rules.topup_channel("clearing:payme") == "payme" and rules.topup_channel("payments") == "card"
+
+
+def test_care_segments_come_from_the_owners_tickets_and_scores() -> None:
+    assert not {"detractor", "dissatisfied", "frequent_contact", "sla_breached"} & set(_segments())
+    found = _segments(nps_detractor=1, low_csat=0, tickets_30=2, sla_breaches_90=1)
+    assert {"detractor", "frequent_contact", "sla_breached"} <= set(found) and "dissatisfied" not in found
+    assert "active" in found  # not exclusive: the lifecycle segment stays
+
+
+def test_care_events_keep_no_words_and_name_the_channels_as_the_dashboards_do() -> None:
+    answered = rules.flatten("crm.feedback_answered", {
+        "survey_id": "s-1", "customer_id": "c-1", "kind": "nps", "score": 4, "touchpoint": "ticket_resolved",
+        "category": "technical", "channel": "telegram", "answered_in": "portal", "comment": "Zarina was rude",
+    })  # fmt: skip
+    assert answered == rules.Flat(subject="c-1", subject_kind="customer", kind="nps", channel="bot", units=4,
+                                  category="ticket_resolved")  # fmt: skip
+    resolved = rules.flatten("crm.ticket_resolved", {
+        "ticket_id": "t-1", "customer_id": "c-1", "channel": "staff", "category": "billing", "priority": "normal",
+        "status": "resolved", "resolved_by": "staff-1", "within_sla": False, "queue": "billing",
+    })  # fmt: skip
+    assert resolved is not None and (resolved.channel, resolved.queue, resolved.units) == ("call", "billing", 0)
+    assert rules.flatten("crm.ticket_replied", {"text": "We are checking"}) is None  # words never enter
+    assert [rules.contact_channel(c) for c in ("portal", "telegram", "ussd", "staff", "email", "sms", "push")] == [
+        "portal", "bot", "ussd", "call", "email", "sms", "other"
+    ]  # fmt: skip

@@ -18,13 +18,16 @@ class Flat:
     service replaces it with its pseudonym before anything is written."""
 
     subject: str
-    subject_kind: str  # phone | contract
+    subject_kind: str  # phone | contract | customer (the CRM's rows)
     kind: str = ""
     channel: str = ""
     plan: str = ""
     destination: str = ""
     amount_tiyin: int = 0
     units: int = 0
+    category: str = ""  # a ticket's category; a survey's touchpoint
+    queue: str = ""
+    priority: str = ""
 
 
 def topup_channel(source: str) -> str:
@@ -32,6 +35,27 @@ def topup_channel(source: str) -> str:
     name = source.rsplit(":", 1)[-1]
     # cards and the cash desks' partners come in through `external:payments`
     return name if name in ("payme", "click", "wallet") else "card"
+
+
+# How the dashboards name the CRM's channels (the bot is Telegram, a call is staff's note).
+CONTACT_CHANNELS: Mapping[str, str] = {
+    "portal": "portal", "telegram": "bot", "ussd": "ussd", "staff": "call", "email": "email", "sms": "sms",
+}  # fmt: skip
+
+
+def contact_channel(channel: str) -> str:
+    """A CRM channel as the contact-channel mix names it (anything else is `other`)."""
+    return CONTACT_CHANNELS.get(channel, "other")
+
+
+def _customer(p: Mapping[str, Any], **fields: Any) -> Flat:
+    """A CRM row: its subject is the customer (the exporter adds the pseudonyms of their lines)."""
+    return Flat(subject=str(p["customer_id"]), subject_kind="customer", **fields)
+
+
+def _ticket(p: Mapping[str, Any], **fields: Any) -> Flat:
+    return _customer(p, channel=contact_channel(str(p["channel"])), category=str(p["category"]),
+                     queue=str(p.get("queue", "")), priority=str(p["priority"]), **fields)  # fmt: skip
 
 
 def _line(p: Mapping[str, Any], **fields: Any) -> Flat:
@@ -68,6 +92,20 @@ FLATTEN: Mapping[str, Callable[[Mapping[str, Any]], Flat]] = {
     "payments.performed": _payment,
     "loyalty.points_earned": lambda p: _phone(p, kind=p["kind"], units=p["points"]),
     "loyalty.points_redeemed": lambda p: _phone(p, kind=p["reward"], units=p["points"]),
+    # Customer care: no text (a ticket's words, a survey's comment) and no staff member.
+    "crm.ticket_opened": _ticket,
+    # units: 1 resolved within its SLA, 0 past it
+    "crm.ticket_resolved": lambda p: _ticket(p, kind=p["status"], units=int(bool(p["within_sla"]))),
+    "crm.sla_breached": lambda p: _ticket(p, kind=p["clock"]),
+    # kind: nps | csat | ces, units: the score
+    "crm.feedback_answered": lambda p: _customer(
+        p,
+        kind=p["kind"],
+        units=int(p["score"]),
+        channel=contact_channel(str(p["channel"])),
+        category=str(p["touchpoint"]),
+    ),
+    "crm.contact_made": lambda p: _customer(p, kind=p["subject_kind"], channel=contact_channel(str(p["channel"]))),
     "home.requested": lambda p: Flat(subject=str(p["contract"]), subject_kind="contract", plan=p["plan"]),
     "home.fee_charged": lambda p: Flat(
         subject=str(p["contract"]), subject_kind="contract", kind=p["reason"], amount_tiyin=p["amount_tiyin"]

@@ -1,4 +1,5 @@
-"""Facts the CRM publishes about tickets (feedback sends a CSAT survey on `ticket_resolved`)."""
+"""Facts the CRM publishes about tickets, SLA breaches, survey answers and customers' contacts
+(feedback sends a CSAT survey on `ticket_resolved`; analytics keeps their non-personal fields)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ class TicketResolved(DomainEvent):
     status: str  # resolved | closed (closed with a note in one step)
     resolved_by: str | None  # the member of staff
     within_sla: bool  # resolved by its resolution due date
+    queue: str = ""  # the queue it was in (SLA compliance per queue)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,3 +46,43 @@ class TicketReplied(DomainEvent):
     channel: str  # where the ticket came from
     via: str  # where the reply goes: sms | portal | telegram
     text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaBreached(DomainEvent):
+    """A ticket's clock passed its due time without its answer (recorded once a clock)."""
+
+    name: ClassVar[str] = "crm.sla_breached"
+    ticket_id: str
+    customer_id: str
+    clock: str  # first_response | resolution
+    queue: str
+    category: str
+    priority: str
+    channel: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackAnswered(DomainEvent):
+    """A customer answered a survey. The score only: the comment never leaves the CRM."""
+
+    name: ClassVar[str] = "crm.feedback_answered"
+    survey_id: str
+    customer_id: str
+    kind: str  # nps | csat | ces
+    score: int
+    touchpoint: str  # what the survey followed: ticket_resolved, call, relationship, …
+    category: str  # a ticket's category or the task
+    channel: str  # where the customer dealt with us
+    answered_in: str  # where the customer answered
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactMade(DomainEvent):
+    """A customer reached us (an inbound interaction on their timeline, not an operation on
+    their services): the contact-channel mix. The summary never leaves the CRM."""
+
+    name: ClassVar[str] = "crm.contact_made"
+    customer_id: str
+    channel: str  # ussd | sms | telegram | portal | staff (a call) | email
+    subject_kind: str  # what it was about: ticket, call, survey, … ("" when nothing)

@@ -7,7 +7,7 @@ non-personal fields reach the Parquet files.
 - `segments`: segments_of (the 360), sizes, sizes_over_time
 - `churn`: fit, evaluate, train_from_store, score_all, churn_risk_of (the 360)
 - `advisor`: advise (the plan advisor), next_best_offer
-- `kpi`: the KPI series of the dashboards (kpi, dashboard, csv_rows)
+- `kpi`: the KPI series of the dashboards (kpi, dashboard, csv_rows): `usage` (lines), `care` (CRM)
 - `refresh`: the nightly job (export, scores), export_all
 """
 

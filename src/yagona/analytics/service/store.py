@@ -6,7 +6,11 @@ The export keeps its own cursor in the outbox's cursor table (`analytics.parquet
 of rows after it becomes one file per day, named by the batch's first and last seq, written
 whole then renamed — a batch exported again (a crash before the cursor moved) rewrites the
 same files. On PostgreSQL a missing seq (a transaction in flight) stops the batch until it
-fills or is older than a minute."""
+fills or is older than a minute.
+
+The CRM's rows are about a customer (`subject_kind = customer`, the customer id's pseudonym);
+`lines` holds the pseudonyms of the customer's lines when the row was exported, so a line's
+features may count its owner's tickets and scores without the store naming anyone."""
 
 from __future__ import annotations
 
@@ -21,7 +25,9 @@ from sqlalchemy import insert, select
 
 from yagona.analytics import rules
 from yagona.analytics.service._base import events_dir, settings
+from yagona.identity import service as identity
 from yagona.kernel.clock import TASHKENT
+from yagona.kernel.errors import YagonaError
 from yagona.platform.models import ConsumerCursor, OutboxRow
 from yagona.platform.uow import UnitOfWork
 from yagona.privacy import service as privacy
@@ -48,6 +54,10 @@ def schema() -> Any:
             ("destination", pa.string()),
             ("amount_tiyin", pa.int64()),
             ("units", pa.int64()),
+            ("category", pa.string()),
+            ("queue", pa.string()),
+            ("priority", pa.string()),
+            ("lines", pa.list_(pa.string())),  # a customer row: their lines' pseudonyms
         ]
     )
 
@@ -78,10 +88,16 @@ def export_batch(uow: UnitOfWork, *, limit: int | None = None) -> ExportBatch:
         last = row.seq
     by_day: dict[date, list[dict[str, object]]] = defaultdict(list)
     known: dict[tuple[str, str], str] = {}  # a batch names a subject many times: one HMAC each
+    owned: dict[str, list[str]] = {}  # a customer's lines, once a batch
     for row in taken:
         flat = rules.flatten(row.name, row.payload)
         if flat is None:
             continue
+        lines: list[str] | None = None
+        if flat.subject_kind == "customer":
+            lines = owned.get(flat.subject)
+            if lines is None:
+                lines = owned.setdefault(flat.subject, _lines_of(uow, flat.subject))
         by_day[row.occurred_at.astimezone(TASHKENT).date()].append(
             {
                 "seq": row.seq,
@@ -98,6 +114,10 @@ def export_batch(uow: UnitOfWork, *, limit: int | None = None) -> ExportBatch:
                 "destination": flat.destination,
                 "amount_tiyin": flat.amount_tiyin,
                 "units": flat.units,
+                "category": flat.category,
+                "queue": flat.queue,
+                "priority": flat.priority,
+                "lines": lines,
             }
         )
     if taken:
@@ -107,6 +127,15 @@ def export_batch(uow: UnitOfWork, *, limit: int | None = None) -> ExportBatch:
         cursor.updated_at = now
     written = sum(len(day_rows) for day_rows in by_day.values())
     return ExportBatch(passed=len(taken), written=written, files=len(by_day), done=len(taken) < size)
+
+
+def _lines_of(uow: UnitOfWork, customer_id: str) -> list[str]:
+    """The pseudonyms of a customer's lines (none for a customer erased or unknown)."""
+    try:
+        phones = identity.get_customer(uow, customer_id=customer_id).phones
+    except YagonaError:
+        return []
+    return [privacy.pseudonym(phone, kind="phone") for phone in phones]
 
 
 def exported_up_to(uow: UnitOfWork) -> int:

@@ -31,6 +31,16 @@ TITLES = {
     "arpu_segment": N_("ARPU by segment (so'm a month)"),
     "churn_rate": N_("Churn rate by week"),
     "channel_mix": N_("Top-up channel mix"),
+    "nps": N_("NPS by month (promoters minus detractors)"),
+    "csat": N_("CSAT by month (share of 4 and 5)"),
+    "sla": N_("SLA compliance by month and queue"),
+    "contact_mix": N_("Contact-channel mix (customers' contacts)"),
+}
+# A second measure drawn under a chart (the others are in its CSV only).
+EXTRA_TITLES = {
+    ("payments", "share"): TITLES["payments"],
+    ("contact_mix", "tickets"): N_("Tickets opened by channel"),
+    ("contact_mix", "share"): N_("Share of contacts by channel"),
 }
 KpiName = Annotated[str, Path(pattern="^(" + "|".join(TITLES) + ")$")]
 
@@ -58,11 +68,14 @@ def dashboards(
     start, end = _range(uow, start, end)
     language = page_language(request)
     charts = []
+    gettext = pages_of(request).gettext
     for series in analytics.dashboard(start=start, end=end):
-        title = pages_of(request).gettext(language, TITLES[series.kpi])
-        svg = bar_chart(series.points, unit=series.unit, title=title)
-        extra = bar_chart(series.extra.get("share", []), unit="share", title=title) if series.extra else ""
-        charts.append({"kpi": series.kpi, "title": TITLES[series.kpi], "svg": Markup(svg + extra)})  # noqa: S704 - escaped by charts
+        svg = bar_chart(series.points, unit=series.unit, title=gettext(language, TITLES[series.kpi]))
+        for name, points in series.extra.items():
+            if (series.kpi, name) in EXTRA_TITLES:
+                unit = "share" if name == "share" else "count"
+                svg += bar_chart(points, unit=unit, title=gettext(language, EXTRA_TITLES[series.kpi, name]))
+        charts.append({"kpi": series.kpi, "title": TITLES[series.kpi], "svg": Markup(svg)})  # noqa: S704 - escaped by charts
     return page(request, "analytics.html", viewer, charts=charts, start=start.isoformat(), end=end.isoformat())
 
 

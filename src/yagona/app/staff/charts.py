@@ -23,7 +23,10 @@ def bar_chart(points: Sequence[tuple[str, float]], *, unit: str, title: str) -> 
     if not points:
         return ""
     top = max(*(value for _label, value in points), 1e-9)
+    low = min(*(value for _label, value in points), 0.0)  # a score may be negative (NPS)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    zero = TOP + plot_h * top / (top - low)  # the baseline: the bottom unless a value is below 0
+    span = top - low
     step = plot_w / len(points)
     bar = max(2.0, step * 0.7)
     turned = len(points) > 6
@@ -35,12 +38,12 @@ def bar_chart(points: Sequence[tuple[str, float]], *, unit: str, title: str) -> 
     for tick in range(5):
         y = TOP + plot_h - plot_h * tick / 4
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        tick_label = shown(top * tick / 4, unit)
+        tick_label = shown(low + span * tick / 4, unit)
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{tick_label}</text>')
     for i, (label, value) in enumerate(points):
-        h = plot_h * value / top
+        h = plot_h * abs(value) / span
         x = LEFT + i * step + (step - bar) / 2
-        y = TOP + plot_h - h
+        y = zero - h if value >= 0 else zero
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="#1f6feb">'
             f"<title>{escape(label)}: {shown(value, unit)}</title></rect>"

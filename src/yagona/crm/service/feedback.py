@@ -25,6 +25,7 @@ from yagona.crm import feedback_repository as repository
 from yagona.crm import feedback_rules as rules
 from yagona.crm import rules as crm_rules
 from yagona.crm.errors import SurveyAnsweredError, SurveyExpiredError, SurveyNotFoundError, SurveyScoreError
+from yagona.crm.events import FeedbackAnswered
 from yagona.crm.models import Survey
 from yagona.crm.schemas import (
     Direction,
@@ -242,6 +243,11 @@ def answer_survey(
         subject_kind="survey",
         subject_id=row.id,
     )
+    uow.add_event(  # analytics keeps the score, never the comment
+        FeedbackAnswered(occurred_at=row.answered_at, survey_id=row.id, customer_id=row.customer_id, kind=row.kind,
+                         score=score, touchpoint=row.trigger, category=row.category, channel=row.channel,
+                         answered_in=answered_in)
+    )  # fmt: skip
     if rules.is_detractor(row.kind, score):
         summary, body = rules.follow_up(score, row.language, cleaned)
         # A detractor's follow-up is a complaint ticket: the call-centre calls them back.
@@ -290,6 +296,22 @@ def feedback_scores(
         by_category=_groups(rows, lambda r: r.category, score),
         by_week=_groups(rows, lambda r: rules.week_of(r.answered_at or r.offered_at).isoformat(), score),
     )
+
+
+def survey_score(kind: SurveyKind | str, scores: Sequence[int]) -> float | None:
+    """A survey's score over answers — NPS -100…100, CSAT % satisfied, CES the average — the
+    one rule, for analytics' dashboards; None without answers."""
+    return rules.SCORE[SurveyKind(kind).value](list(scores))
+
+
+def is_detractor(score: int) -> bool:
+    """An NPS answer of a detractor (0-6)."""
+    return rules.is_detractor("nps", score)
+
+
+def is_satisfied(score: int) -> bool:
+    """A CSAT answer of a satisfied customer (4-5)."""
+    return score >= rules.SATISFIED_MIN
 
 
 def feedback_bars(kind: SurveyKind | str, values: Sequence[tuple[str, float]], *, width: float) -> list[rules.Bar]:

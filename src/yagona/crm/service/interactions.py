@@ -6,6 +6,7 @@ from datetime import datetime
 
 from yagona.crm import repository, rules
 from yagona.crm.errors import UnknownKindError
+from yagona.crm.events import ContactMade
 from yagona.crm.models import Interaction
 from yagona.crm.schemas import Direction, InteractionChannel, InteractionRead, TimelinePage
 from yagona.crm.service._base import _channel, _status, _text
@@ -43,6 +44,11 @@ def record_interaction(
         recorded_by=recorded_by,
     )
     repository.add(uow.session, row)
+    if row.direction == Direction.IN.value and row.channel != InteractionChannel.ACCOUNT.value:
+        uow.add_event(  # the contact-channel mix (analytics): the channel, never the summary
+            ContactMade(occurred_at=row.occurred_at, customer_id=customer_id, channel=row.channel,
+                        subject_kind=row.subject_kind or "")
+        )  # fmt: skip
     return row.id
 
 

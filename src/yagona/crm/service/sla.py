@@ -13,6 +13,7 @@ import yaml
 
 from yagona.crm import repository
 from yagona.crm.errors import TicketInvalidError
+from yagona.crm.events import SlaBreached
 from yagona.crm.models import ContactRequest, DayOff, SlaEvent
 from yagona.crm.rules import sla as rules
 from yagona.crm.schemas import TICKET_DONE, SlaWarning, TicketOptions
@@ -171,7 +172,14 @@ def check(uow: UnitOfWork, *, ticket_id: str, clock: str, level: str, due: str) 
             recorded_at=uow.clock.now(),
         ),
     )
-    return {"ticket": row.id, "clock": clock, "level": level, "queue": row.queue} if recorded else None
+    if not recorded:
+        return None
+    if level == "breach":
+        uow.add_event(
+            SlaBreached(occurred_at=uow.clock.now(), ticket_id=row.id, customer_id=row.customer_id, clock=clock,
+                        queue=row.queue, category=row.category, priority=row.priority, channel=row.channel)
+        )  # fmt: skip
+    return {"ticket": row.id, "clock": clock, "level": level, "queue": row.queue}
 
 
 def warnings(uow: UnitOfWork, *, queues: list[str] | None = None, limit: int = 100) -> list[SlaWarning]:

@@ -226,7 +226,7 @@ def _finish(uow: UnitOfWork, row: ContactRequest, *, was: str, staff_id: str | N
             TicketResolved(
                 occurred_at=now, ticket_id=row.id, customer_id=row.customer_id, channel=row.channel,
                 category=row.category, priority=row.priority, status=row.status, resolved_by=staff_id,
-                within_sla=within,
+                within_sla=within, queue=row.queue,
             )
         )  # fmt: skip
 

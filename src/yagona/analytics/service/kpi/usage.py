@@ -1,45 +1,22 @@
-"""The operator's KPIs over a range of days, from the de-identified store with DuckDB. Each
-answers a `Series`: labelled points the console draws (server-side SVG) and exports as CSV.
-NPS, CSAT, SLA compliance and the contact-channel mix come from the CRM's tickets and
-surveys, which the store does not hold yet (docs/analytics.md)."""
+"""The usage and revenue KPIs (the lines' events): retention, active days, online payments,
+ARPU by plan and by segment, churn rate, the top-up channel mix."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from yagona.analytics import rules
-from yagona.analytics.errors import BadRangeError
-from yagona.analytics.service._base import connect, rows
+from yagona.analytics.service._base import rows
 from yagona.analytics.service.features import features
+from yagona.analytics.service.kpi._series import Series
 from yagona.analytics.service.segments import groups
 
 if TYPE_CHECKING:  # DuckDB is imported on use: a server or a CLI command seldom needs it
     import duckdb
 
-MAX_RANGE_DAYS = 3 * 366
 
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    kpi: str
-    unit: str  # share | som | days | count
-    points: list[tuple[str, float]]  # (label, value), in order
-    extra: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # a second measure (shares)
-
-    @property
-    def empty(self) -> bool:
-        return not self.points
-
-
-def check_range(start: date, end: date) -> None:
-    if start > end or (end - start).days > MAX_RANGE_DAYS:
-        raise BadRangeError(f"a range starts on or before it ends and spans at most {MAX_RANGE_DAYS} days")
-
-
-def _retention(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def retention(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """Of the lines that joined in a month (their first event), the share active (any rated
     use) in each month since — month 0 is the joining month."""
     found = rows(con, """
@@ -56,7 +33,7 @@ def _retention(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series
     return Series("retention", "share", [(f"{r['cohort']} +{r['age']}", float(r["share"])) for r in found])
 
 
-def _active_days(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def active_days(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """Usage frequency: the average days with a rated use per active line, week by week."""
     found = rows(con, """
         SELECT strftime(week, '%Y-%m-%d') AS week, avg(days) AS days FROM (
@@ -66,7 +43,7 @@ def _active_days(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Seri
     return Series("active_days", "days", [(r["week"], float(r["days"])) for r in found])
 
 
-def _payments(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def payments(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """Money paid into lines by system (Payme, Click, the wallet, cards) and each one's share."""
     found = rows(con, """
         SELECT channel, sum(amount_tiyin) / 100 AS som FROM events
@@ -77,7 +54,7 @@ def _payments(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
                   {"share": [(r["channel"], float(r["som"]) / total) for r in found]})  # fmt: skip
 
 
-def _channel_mix(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def channel_mix(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """How customers pay in: the share of top-ups (by count) made through each channel."""
     found = rows(con, """
         SELECT channel, count(*) AS n FROM events
@@ -100,14 +77,14 @@ _ARPU_PLAN = (
 )
 
 
-def _arpu_by_plan(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def arpu_by_plan(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """Average revenue per line over the range, by the line's plan at the end of it."""
     months = max(1.0, ((end - start).days + 1) / 30)
     found = rows(con, _ARPU_PLAN, {"start": start, "end": end})
     return Series("arpu_plan", "som", [(r["plan"], float(r["arpu"]) / months) for r in found])
 
 
-def _arpu_by_segment(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def arpu_by_segment(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """Average revenue per line a month, by its lifecycle and RFM segments at the end."""
     months = max(1.0, ((end - start).days + 1) / 30)
     spend = {r["subject"]: float(r["som"]) for r in rows(con, _SPEND, {"start": start, "end": end})}
@@ -121,7 +98,7 @@ def _arpu_by_segment(con: duckdb.DuckDBPyConnection, start: date, end: date) -> 
     return Series("arpu_segment", "som", sorted(averages.items(), key=lambda kv: -kv[1]))
 
 
-def _churn_rate(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
+def churn_rate(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Series:
     """Week by week: of the lines active the week before, the share with no use in the week
     and the two after (lines that fell silent)."""
     found = rows(con, """
@@ -136,36 +113,3 @@ def _churn_rate(con: duckdb.DuckDBPyConnection, start: date, end: date) -> Serie
         WHERE w.week + INTERVAL 7 DAY BETWEEN $start AND $end AND w.week + INTERVAL 28 DAY <= span.last + INTERVAL 1 DAY
         GROUP BY 1 ORDER BY 1""", {"start": start, "end": end})  # fmt: skip
     return Series("churn_rate", "share", [(r["week"], float(r["rate"])) for r in found])
-
-
-KPIS: Mapping[str, Callable[[duckdb.DuckDBPyConnection, date, date], Series]] = {
-    "retention": _retention,
-    "active_days": _active_days,
-    "payments": _payments,
-    "arpu_plan": _arpu_by_plan,
-    "arpu_segment": _arpu_by_segment,
-    "churn_rate": _churn_rate,
-    "channel_mix": _channel_mix,
-}
-
-
-def kpi(name: str, *, start: date, end: date, con: duckdb.DuckDBPyConnection | None = None) -> Series:
-    """One KPI over [start, end] (Tashkent days); an empty range answers an empty series."""
-    check_range(start, end)
-    if con is not None:
-        return KPIS[name](con, start, end)
-    with connect() as own:
-        return KPIS[name](own, start, end)
-
-
-def dashboard(*, start: date, end: date) -> list[Series]:
-    """Every KPI over the range, on one connection."""
-    check_range(start, end)
-    with connect() as con:
-        return [query(con, start, end) for query in KPIS.values()]
-
-
-def csv_rows(series: Series) -> list[list[Any]]:
-    header = ["label", series.unit, *series.extra]
-    extra = {name: dict(points) for name, points in series.extra.items()}
-    return [header, *([label, value, *(extra[n].get(label) for n in series.extra)] for label, value in series.points)]
