@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from yagona.analytics import service as analytics_service
 from yagona.analytics import tasks as analytics_tasks
+from yagona.analytics.personal_data import AnalyticsPersonalData
 from yagona.analytics.settings import AnalyticsSettings
 from yagona.app.telegram.personal_data import TelegramPersonalData
 from yagona.app.ussd.personal_data import UssdPersonalData
@@ -87,6 +88,7 @@ def personal_data_providers() -> list[privacy_service.PersonalDataProvider]:
         CrmPersonalData(),
         NotifyPersonalData(),
         RemindersPersonalData(),
+        AnalyticsPersonalData(),
         PrivacyPersonalData(),
         TelegramPersonalData(),
         UssdPersonalData(),
