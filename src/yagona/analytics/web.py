@@ -34,9 +34,9 @@ OfferId = Annotated[str, Path(min_length=1, max_length=36)]
 STATUSES = {
     "made": N_("New"),
     "shown": N_("Open"),
-    "accepted": N_("Accepted"),
+    "accepted": N_("You accepted it"),
     "dismissed": N_("Not interested"),
-    "expired": N_("Expired"),
+    "expired": N_("No longer open"),
 }
 
 
