@@ -102,6 +102,7 @@ def test_withdrawn_consent_shows_nothing_and_sends_nothing(container: Container,
     clock.advance_to(clock.now() + timedelta(days=15))
     assert _nightly(container).offers == 1  # made, and its reminder armed (consent given then)
     with container.uow() as uow:
+        [offer] = analytics.offers_of(uow, customer_id=holder, channel="sms")
         privacy.withdraw_consent(uow, customer_id=holder, purpose="marketing", channel="portal")
         uow.commit()
     effects = run_jobs_until(container, clock, clock.now() + timedelta(days=1))
@@ -111,6 +112,11 @@ def test_withdrawn_consent_shows_nothing_and_sends_nothing(container: Container,
     with container.uow() as uow:
         assert analytics.open_offer(uow, customer_id=holder) is None
         assert analytics.offers_of(uow, customer_id=holder) == []  # the open offer is not listed
+        with pytest.raises(OfferClosedError):
+            analytics.accept(uow, customer_id=holder, offer_id=offer.id)
+    with container.uow() as uow:
+        assert lines.state(uow, msisdn=PHONE).plan == "lider-pro"
+    assert _nightly(container).offers == 0  # no consent, no new offer either
 
 
 def test_an_unanswered_offer_expires_and_cannot_be_accepted(container: Container, clock: SimulatedClock) -> None:
