@@ -22,6 +22,7 @@ from yagona.app.bootstrap import Container
 from yagona.kernel.clock import SimulatedClock
 from yagona.kernel.money import Money
 from yagona.lines import service as lines
+from yagona.loyalty import service as loyalty
 from yagona.privacy import service as privacy
 
 PHONE, OTHER = "998911000201", "998911000202"
@@ -133,3 +134,46 @@ def test_an_unanswered_offer_expires_and_cannot_be_accepted(container: Container
     with container.uow() as uow:
         assert lines.state(uow, msisdn=PHONE).plan == "lider-pro"
         assert analytics.open_offer(uow, customer_id=holder) is None
+
+
+def test_a_loyal_member_is_offered_the_fee_discount_and_accepting_redeems_it(
+    container: Container, clock: SimulatedClock
+) -> None:
+    """Three top-ups in the month and no use beyond the bundle: `loyal` (or `champions`); the discount costs the
+    reward's points, so it is offered only to a member who holds them, and accepting redeems it."""
+    with container.uow() as uow:
+        holder = customer(uow, context(container.settings), PHONE, password=None)
+        privacy.give_consent(uow, customer_id=holder.id, purpose="marketing", channel="portal")
+        lines.connect(uow, msisdn=PHONE, plan_id="lider-pro", deposit=DEPOSIT)
+        uow.commit()
+    for n in range(3):
+        with container.uow() as uow:
+            lines.top_up(uow, msisdn=PHONE, amount=Money.of_som(20_000), idempotency_key=f"loyal-{n}")
+            uow.commit()
+        clock.advance_to(clock.now() + timedelta(days=2))
+    assert _nightly(container).offers == 0  # loyal, but short of the reward's points
+    with container.uow() as uow:
+        assert {"loyal", "champions"} & set(analytics.segments_of(uow, customer_id=holder.id))
+        assert loyalty.state(uow, phone=PHONE).points < 120
+    with container.uow() as uow:
+        loyalty.adjust(uow, phone=PHONE, points=200, reason="goodwill for the test", staff="test-supervisor")
+        uow.commit()
+    clock.advance_to(clock.now() + timedelta(days=31))
+    assert _nightly(container).offers == 0  # a month on, the top-ups are older than 30 days: not loyal
+    with container.uow() as uow:
+        for n in range(3):
+            lines.top_up(uow, msisdn=PHONE, amount=Money.of_som(20_000), idempotency_key=f"again-{n}")
+        uow.commit()
+    clock.advance_to(clock.now() + timedelta(days=1))
+    assert _nightly(container).offers == 1
+    with container.uow() as uow:
+        [offer] = analytics.offers_of(uow, customer_id=holder.id)
+        fee = lines.state(uow, msisdn=PHONE).next_charge_tiyin or 0
+        held = loyalty.state(uow, phone=PHONE).points
+        done = analytics.accept(uow, customer_id=holder.id, offer_id=offer.id)
+        uow.commit()
+    assert (offer.kind, offer.reward, offer.saving_tiyin) == ("loyalty_discount", "fee-discount-10", fee // 10)
+    assert {"loyal", "champions"} & set(offer.segments) and done.status == "accepted"
+    with container.uow() as uow:
+        assert loyalty.state(uow, phone=PHONE).points == held - 120  # the reward's price, paid once
+        assert [h.kind for h in loyalty.history(uow, phone=PHONE)].count("redeem") == 1
