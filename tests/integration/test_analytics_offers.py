@@ -65,14 +65,14 @@ def test_an_offer_is_made_with_consent_only_sent_by_sms_and_accepted_once(
     refusing = _overpayer(container, OTHER, consent=False)
     clock.advance_to(clock.now() + timedelta(days=15))
     assert _nightly(container).offers == 1
+    # The reminder engine sends it (marketing: consent asked at send time), not to the other.
+    effects = run_jobs_until(container, clock, clock.now() + timedelta(days=1))
     with container.uow() as uow:
         assert analytics.offers_of(uow, customer_id=refusing) == []
         [offer] = analytics.offers_of(uow, customer_id=consenting)
         uow.commit()
     assert (offer.kind, offer.msisdn, offer.plan, offer.status) == ("cheaper_plan", PHONE, "lider-start", "shown")
-    assert offer.saving_tiyin > 0 and "dormant" in offer.segments
-    # The reminder engine sends it (marketing: consent asked at send time), not to the other.
-    effects = run_jobs_until(container, clock, clock.now() + timedelta(days=1))
+    assert offer.saving_tiyin > 0 and "dormant" in offer.segments and offer.channel == "sms"
     assert [(e["rule"], e["kind"], e["phone"]) for e in effects if e["rule"] == "offer-made"] == [
         ("offer-made", "reminder", PHONE)
     ]

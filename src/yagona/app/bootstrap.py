@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from yagona.analytics import handlers as analytics_handlers
 from yagona.analytics import service as analytics_service
 from yagona.analytics import tasks as analytics_tasks
 from yagona.analytics.personal_data import AnalyticsPersonalData
@@ -199,6 +200,7 @@ def bootstrap(
     crm_service.configure_tickets(secret_key=settings.secret_key.get_secret_value())  # SMS replies to tickets
     crm_service.configure_feedback(secret_key=settings.secret_key.get_secret_value())  # survey links, SMS
     crm_feedback_handlers.subscribe(bus, uow)  # surveys after a resolved ticket, a plan switch, a payment
+    analytics_handlers.subscribe(bus, uow)  # an offer's reminder sent: the channel that delivered it
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )
