@@ -18,14 +18,16 @@ from typing import Any
 
 import yaml
 
-from yagona.analytics import repository
+from yagona.analytics import repository, rules
 from yagona.analytics.errors import OfferClosedError, OfferNotFoundError
 from yagona.analytics.events import OfferDecided, OfferMade
 from yagona.analytics.models import OPEN
 from yagona.analytics.models import Offer as OfferRow
+from yagona.analytics.service._base import connect
 from yagona.analytics.service.advisor import next_best_offer
-from yagona.analytics.service.churn import churn_risk_of
-from yagona.analytics.service.segments import segments_of
+from yagona.analytics.service.churn import churn_risk_of, scores_path
+from yagona.analytics.service.features import features
+from yagona.analytics.service.segments import groups, segments_of
 from yagona.catalog import service as catalog
 from yagona.identity import service as identity
 from yagona.kernel.clock import TASHKENT
@@ -137,18 +139,23 @@ def _points_enough(uow: UnitOfWork, phones: list[str], reward: str) -> bool:
     return member is not None and chosen is not None and loyalty.state(uow, phone=member).points >= chosen.points
 
 
-def make_offer(uow: UnitOfWork, *, customer_id: str) -> OfferRead | None:
+def make_offer(
+    uow: UnitOfWork, *, customer_id: str, known: tuple[list[str], float | None] | None = None
+) -> OfferRead | None:
     """The customer's next-best offer as a record, or None: no marketing consent, no line, an
-    open offer or one within the cadence on the line, nothing worth offering."""
+    open offer or one within the cadence on the line, nothing worth offering. `known`: the
+    customer's segments and churn risk when the caller read them already (the nightly step
+    reads everyone's at once); else they are read here."""
     if not has_marketing_consent(uow, customer_id):
         return None
     customer = identity.get_customer(uow, customer_id=customer_id)
     owned = [phone for phone in customer.phones if lines.exists(uow, phone)]
     if not owned or not _line_free(uow, owned[0]):  # next_best_offer looks at the first line
         return None
-    segments = segments_of(uow, customer_id=customer_id)
-    found = churn_risk_of(uow, customer_id=customer_id)
-    risk = found.risk if found else None
+    if known is None:
+        found = churn_risk_of(uow, customer_id=customer_id)
+        known = (segments_of(uow, customer_id=customer_id), found.risk if found else None)
+    segments, risk = known
     offer = next_best_offer(uow, customer_id=customer_id, segments=segments, risk=risk,
                             consent=has_marketing_consent)  # fmt: skip
     if offer is None:
@@ -159,12 +166,11 @@ def make_offer(uow: UnitOfWork, *, customer_id: str) -> OfferRead | None:
         if not _points_enough(uow, owned, reward):
             return None
         percent = next(r.fee_discount_percent or 0 for r in loyalty.rewards(uow) if r.id == reward)
-        saving = lines.state(uow, msisdn=offer.msisdn).next_charge_tiyin or 0
-        saving = saving * percent // 100
+        saving = (lines.state(uow, msisdn=offer.msisdn).next_charge_tiyin or 0) * percent // 100
     now = uow.clock.now()
     row = OfferRow(
         id=new_id(), customer_id=customer_id, msisdn=offer.msisdn, kind=offer.kind, plan=offer.plan, reward=reward,
-        saving_tiyin=saving, segments=segments, risk=risk, status="made", channel=None, made_at=now,
+        saving_tiyin=saving, segments=list(segments), risk=risk, status="made", channel=None, made_at=now,
         shown_at=None, decided_at=None, expires_at=now + timedelta(days=config().expiry_days),
     )  # fmt: skip
     repository.add(uow.session, row)
@@ -174,21 +180,43 @@ def make_offer(uow: UnitOfWork, *, customer_id: str) -> OfferRead | None:
 
 
 def make_offers(uow: UnitOfWork) -> int:
-    """The nightly step: expire what is due, then an offer for every customer with a line
-    whose scores and segments call for one; how many were made."""
+    """The nightly step: expire what is due, then an offer for every customer of a line with
+    marketing consent whose segments and scores call for one; how many were made. Everyone's
+    segments and scores are read at once (one DuckDB query, one read of the scores)."""
     expire_due(uow)
-    seen: set[str] = set()
-    made = 0
+    customers: dict[str, list[str]] = {}  # customer → their phones' pseudonyms, in order
     for msisdn in lines.list_msisdns(uow):
         try:
             customer = identity.find_customer_by_phone(uow, phone=msisdn)
         except YagonaError:
             continue
-        if customer is None or customer.id in seen:
+        if customer is None or customer.id in customers or not has_marketing_consent(uow, customer.id):
             continue
-        seen.add(customer.id)
-        made += make_offer(uow, customer_id=customer.id) is not None
-    return made
+        customers[customer.id] = [privacy.pseudonym(phone, kind="phone") for phone in customer.phones]
+    known = _segments_and_risks(uow, customers)
+    return sum(make_offer(uow, customer_id=cid, known=known[cid]) is not None for cid in customers)
+
+
+def _segments_and_risks(uow: UnitOfWork, customers: dict[str, list[str]]) -> dict[str, tuple[list[str], float | None]]:
+    """What `segments_of` and `churn_risk_of` answer for each customer, read once for all."""
+    subjects = sorted({subject for found in customers.values() for subject in found})
+    with connect() as con:
+        rows = features(con, as_of=uow.clock.now().date(), subjects=subjects)
+    segments_by = {row["subject"]: rules.segments_for(groups(), row) for row in rows}
+    risks_by: dict[str, float] = {}
+    if subjects and scores_path().exists():
+        import pyarrow.parquet as pq  # noqa: PLC0415 - on use
+
+        scored = pq.read_table(scores_path(), columns=["subject", "risk"], filters=[("subject", "in", subjects)])
+        risks_by = {row["subject"]: row["risk"] for row in scored.to_pylist()}
+    known: dict[str, tuple[list[str], float | None]] = {}
+    for cid, found in customers.items():
+        segments: list[str] = []
+        for subject in found:
+            segments.extend(s for s in segments_by.get(subject, []) if s not in segments)
+        risks = [risks_by[subject] for subject in found if subject in risks_by]
+        known[cid] = (segments, max(risks) if risks else None)
+    return known
 
 
 def expire_due(uow: UnitOfWork) -> int:
