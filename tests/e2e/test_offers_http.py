@@ -145,7 +145,7 @@ def test_a_customer_sees_and_accepts_only_their_own_offer_once(
     with container.uow() as uow:
         line = lines.state(uow, msisdn=DILNOZA)
     assert line.plan == "lider-start" and line.balance_tiyin == before - fee  # switched and charged once
-    assert "Accepted" in me.get("/offers?lang=en").text
+    assert "Status: You accepted it" in me.get("/offers?lang=en").text
     bobur = customer_of(container, BOBUR)
     with container.uow() as uow:
         his_offer = analytics.offer_of(uow, customer_id=bobur, offer_id=offers[BOBUR])
