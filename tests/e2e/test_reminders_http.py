@@ -52,7 +52,7 @@ def test_a_customer_changes_only_their_own_choices(site: Site) -> None:  # noqa:
     assert saved.status_code == 303 and saved.headers["location"] == PAGE
     mine = prefs(site, DILNOZA)
     assert mine.channels == ("sms",) and mine.marketing_opt_in
-    assert set(mine.opted_out) == {"line-bundle-80", "line-promo-ends", "points-expiring", "home-fee-due"}
+    assert set(mine.opted_out) == {"line-bundle-80", "line-promo-ends", "points-expiring", "home-fee-due", "offer-made"}
     assert "wallet-dormancy" not in mine.opted_out and "home-suspended" not in mine.opted_out
     shown = me.get(PAGE + "?lang=en").text
     assert 'value="line-bundle-80">' in shown and 'value="line-fee-due" checked>' in shown

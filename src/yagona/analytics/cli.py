@@ -37,13 +37,13 @@ def export(ctx: typer.Context) -> None:
 @app.command()
 @refusals_to_exit
 def refresh(ctx: typer.Context) -> None:
-    """What the nightly job does, now: export, then every line's churn score (when trained)."""
+    """What the nightly job does, now: export, every line's churn score (when trained), offers."""
     with environment(ctx).unit_of_work() as uow:
         done = service.refresh(uow)
         service.schedule_nightly(uow)
         uow.commit()
     scored = "no churn model yet" if done.scored is None else f"{done.scored} lines scored"
-    typer.echo(f"{done.exported} rows exported; {scored}")
+    typer.echo(f"{done.exported} rows exported; {scored}; {done.offers} offers made")
 
 
 @app.command()

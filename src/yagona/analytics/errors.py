@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yagona.kernel.errors import InvalidRequestError, NotFoundError
+from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError
 
 
 class OneClassError(InvalidRequestError):
@@ -21,3 +21,15 @@ class BadRangeError(InvalidRequestError):
     """A dashboard's range starts on or before it ends, and spans at most a few years."""
 
     code = "bad_range"
+
+
+class OfferNotFoundError(NotFoundError):
+    """No such offer for this customer (another customer's offer is the same answer)."""
+
+    code = "offer_not_found"
+
+
+class OfferClosedError(ConflictError):
+    """The offer was dismissed or has expired (or marketing consent was withdrawn since)."""
+
+    code = "offer_closed"

@@ -1,4 +1,4 @@
-"""Due jobs of analytics: the nightly refresh (export, scores), which schedules the next."""
+"""Due jobs of analytics: the nightly refresh (export, scores, offers), which schedules the next."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from yagona.platform.uow import UnitOfWork
 def nightly(uow: UnitOfWork, job: Job) -> list[dict[str, Any]]:
     done = service.refresh(uow)
     service.schedule_nightly(uow)
-    return [{"exported": done.exported, "scored": done.scored}]
+    return [{"exported": done.exported, "scored": done.scored, "offers": done.offers}]
 
 
 def handlers() -> dict[str, JobHandler]:

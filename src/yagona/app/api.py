@@ -12,10 +12,12 @@ from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
 import yagona
+from yagona.analytics import web as analytics_web
 from yagona.app import me, metrics, mydata, problems, shell, staff
 from yagona.app.account import web as account_web
 from yagona.app.bootstrap import Container, bootstrap, payments_config
 from yagona.app.openapi import install_openapi
+from yagona.app.staff import offers as staff_offers
 from yagona.app.telegram import routes as telegram_routes
 from yagona.app.ussd import routes as ussd_routes
 from yagona.catalog import routes as catalog_routes
@@ -137,6 +139,8 @@ def _mount_customer_care(app: FastAPI) -> None:
         mydata.pages,  # /account/data
         crm_feedback_routes.staff_router,  # feedback scores (staff key)
         crm_feedback_web.router,  # /feedback/{token}: a survey's link, no sign-in
+        analytics_web.router,  # /offers: the customer's next-best offers
+        staff_offers.router,  # /staff/analytics/offers: offer acceptance (supervisors)
     ):
         app.include_router(router)
 

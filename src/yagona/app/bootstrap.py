@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from yagona.analytics import handlers as analytics_handlers
 from yagona.analytics import service as analytics_service
 from yagona.analytics import tasks as analytics_tasks
+from yagona.analytics.personal_data import AnalyticsPersonalData
 from yagona.analytics.settings import AnalyticsSettings
 from yagona.app.telegram.personal_data import TelegramPersonalData
 from yagona.app.ussd.personal_data import UssdPersonalData
@@ -88,6 +89,7 @@ def personal_data_providers() -> list[privacy_service.PersonalDataProvider]:
         CrmPersonalData(),
         NotifyPersonalData(),
         RemindersPersonalData(),
+        AnalyticsPersonalData(),
         PrivacyPersonalData(),
         TelegramPersonalData(),
         UssdPersonalData(),
@@ -198,7 +200,7 @@ def bootstrap(
     crm_service.configure_tickets(secret_key=settings.secret_key.get_secret_value())  # SMS replies to tickets
     crm_service.configure_feedback(secret_key=settings.secret_key.get_secret_value())  # survey links, SMS
     crm_feedback_handlers.subscribe(bus, uow)  # surveys after a resolved ticket, a plan switch, a payment
-    analytics_handlers.subscribe(bus, uow)  # the CRM's events stay in the outbox for the store's export
+    analytics_handlers.subscribe(bus, uow)  # the store's events kept in the outbox; offers' delivery
     delivery = notify_delivery.for_environment(
         NotifySettings(), env=settings.env, secret_key=settings.secret_key.get_secret_value()
     )

@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 
 def all_metadata() -> MetaData:
     # Importing a domain's models registers its tables on the shared metadata.
+    import yagona.analytics.models
     import yagona.app.telegram.models
     import yagona.app.ussd.models
     import yagona.crm.models

@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from yagona.analytics import web as analytics_web
 from yagona.home import web as home_web
 from yagona.lines import service as line_service
 from yagona.lines import web as lines_web
@@ -79,8 +80,10 @@ def dashboard(request: Request, uow: UnitOfWork, principal: Principal) -> Respon
         found = wallet_service.own_wallets(uow, customer_id=principal.customer_id, phones=principal.phones)
         wallets = [wallet_web.wallet_card(w) for w in found]
     homes = home_web.cards_for(uow, customer_id=principal.customer_id) if principal.may("home") else []
+    offer = analytics_web.offer_card(request, uow, principal)  # the open next-best offer, with consent
     saved_at = request.app.state.container.clock.now()  # what the offline copy says it shows
-    response = render(request, "app/home.html", lines=lines, wallets=wallets, homes=homes, saved_at=saved_at)
+    response = render(request, "app/home.html", lines=lines, wallets=wallets, homes=homes, offer=offer,
+                      saved_at=saved_at)  # fmt: skip
     response.headers[OFFLINE_COPY_HEADER] = "dashboard"  # the service worker keeps only this page
     return response
 

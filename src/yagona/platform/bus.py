@@ -68,6 +68,7 @@ class EventBus:
         self._deferred: dict[str, DeferredConsumer] = {}
         self._deferred_names: dict[str, list[DeferredConsumer]] = defaultdict(list)
         self._defer = defer
+        self._kept: frozenset[str] = frozenset()
 
     def subscribe(self, event_name: str, consumer: str, handler: Handler) -> None:
         if any(existing == consumer for existing, _ in self._handlers[event_name]):
@@ -104,6 +105,14 @@ class EventBus:
         self._deferred[consumer] = entry
         for name in names:
             self._deferred_names[name].append(entry)
+
+    def keep_rows(self, event_names: Iterable[str]) -> None:
+        """Keep the outbox rows of `event_names` though nobody here consumes them: a reader of
+        the outbox table (the analytics export) comes for them later by its own cursor."""
+        self._kept |= frozenset(event_names)
+
+    def keeps(self, event_name: str) -> bool:
+        return event_name in self._kept
 
     def has_consumers(self, event_name: str) -> bool:
         """Someone here runs at commit for `event_name` (deferred consumers do not)."""

@@ -49,8 +49,10 @@ class UnitOfWork:
         """Write `event` to the outbox; it leaves after commit."""
         needs_dispatch = self._bus.has_consumers(event.name)
         envelope = EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload())
-        if not needs_dispatch and not self._publishes_externally and not self._bus.defers(envelope):
-            return  # nobody consumes it, here, later (the drain) or on a bus: a row would only grow the table
+        if not (
+            needs_dispatch or self._publishes_externally or self._bus.defers(envelope) or self._bus.keeps(event.name)
+        ):
+            return  # nobody consumes it, here, later (the drain), on a bus or from the table: a row would only grow it
         now = self.clock.now()
         self.session.add(
             OutboxRow(

@@ -33,6 +33,7 @@ TITLES = {  # the rule file's titles, for Babel (the page shows them translated)
     "home-fee-due": N_("Home internet fee due tomorrow and the balance short"),
     "home-suspended": N_("Home internet suspended for non-payment"),
     "home-still-suspended": N_("Home internet still suspended three days later"),
+    "offer-made": N_("A personal offer is waiting"),
 }
 
 

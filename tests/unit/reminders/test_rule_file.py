@@ -24,9 +24,9 @@ def test_the_shipped_rules_cover_product_section_11() -> None:
     by_id = {r.id: r for r in service.rules()}
     assert set(by_id) == {
         "line-fee-due", "line-bundle-80", "line-promo-ends", "wallet-light-limit", "wallet-dormancy",
-        "points-expiring", "home-fee-due", "home-suspended", "home-still-suspended",
+        "points-expiring", "home-fee-due", "home-suspended", "home-still-suspended", "offer-made",
     }  # fmt: skip
-    assert by_id["points-expiring"].kind == "marketing"
+    assert by_id["points-expiring"].kind == by_id["offer-made"].kind == "marketing"
     assert all(set(r.text) == {"uz", "ru", "en"} for r in by_id.values())
     assert [r.id for r in by_id.values() if r.required] == ["wallet-dormancy", "home-suspended", "home-still-suspended"]
 

@@ -8,7 +8,9 @@ non-personal fields reach the Parquet files.
 - `churn`: fit, evaluate, train_from_store, score_all, churn_risk_of (the 360)
 - `advisor`: advise (the plan advisor), next_best_offer
 - `kpi`: the KPI series of the dashboards (kpi, dashboard, csv_rows): `usage` (lines), `care` (CRM)
-- `refresh`: the nightly job (export, scores), export_all
+- `offers`: offers as records — make_offer(s), offers_of, open_offer, offer_of, accept, dismiss,
+  acceptance (per kind and segment), expire_due
+- `refresh`: the nightly job (export, scores, offers), export_all
 """
 
 from yagona.analytics.service._base import configure, connect, events_dir, has_events, model_path, settings
@@ -29,6 +31,23 @@ from yagona.analytics.service.churn import (
 )
 from yagona.analytics.service.features import MODEL_FEATURES, event_days, features
 from yagona.analytics.service.kpi import KPIS, Series, check_range, csv_rows, dashboard, kpi
+from yagona.analytics.service.offers import (
+    Acceptance,
+    OfferRead,
+    Rate,
+    accept,
+    acceptance,
+    acceptance_csv,
+    delivered,
+    dismiss,
+    expire_due,
+    has_marketing_consent,
+    make_offer,
+    make_offers,
+    offer_of,
+    offers_of,
+    open_offer,
+)
 from yagona.analytics.service.refresh import NIGHTLY, Refreshed, export_all, refresh, schedule_nightly
 from yagona.analytics.service.segments import groups, segments_of, sizes, sizes_over_time, subjects_of
 from yagona.analytics.service.store import ExportBatch, export_batch, exported_up_to
@@ -37,16 +56,22 @@ __all__ = [
     "KPIS",
     "MODEL_FEATURES",
     "NIGHTLY",
+    "Acceptance",
     "Advice",
     "Consent",
     "Evaluation",
     "ExportBatch",
     "Model",
     "Offer",
+    "OfferRead",
+    "Rate",
     "Refreshed",
     "Risk",
     "Series",
     "Trained",
+    "accept",
+    "acceptance",
+    "acceptance_csv",
     "advise",
     "check_range",
     "churn_risk_of",
@@ -54,9 +79,12 @@ __all__ = [
     "connect",
     "csv_rows",
     "dashboard",
+    "delivered",
+    "dismiss",
     "evaluate",
     "event_days",
     "events_dir",
+    "expire_due",
     "export_all",
     "export_batch",
     "exported_up_to",
@@ -64,11 +92,17 @@ __all__ = [
     "fit",
     "groups",
     "has_events",
+    "has_marketing_consent",
     "kpi",
     "load_model",
+    "make_offer",
+    "make_offers",
     "marketing_opt_in",
     "model_path",
     "next_best_offer",
+    "offer_of",
+    "offers_of",
+    "open_offer",
     "random_split",
     "refresh",
     "schedule_nightly",

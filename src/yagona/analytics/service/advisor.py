@@ -2,8 +2,8 @@
 usage over every plan it may switch to through the lines rating rules
 (`lines.service.replay_usage`), so its prices are the ones the line would have been charged.
 The offer is chosen by segment and risk and goes only to a customer with marketing consent;
-the consent check is a parameter (`consent`), the privacy domain's when the composition root
-hands it in, the One ID marketing opt-in otherwise."""
+the consent check is a parameter (`consent`): the offers as records (`offers`) pass privacy's
+consent register, the One ID marketing opt-in is the default."""
 
 from __future__ import annotations
 

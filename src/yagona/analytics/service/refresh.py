@@ -1,5 +1,6 @@
 """The nightly refresh, a due job: the store caught up with the outbox, then every line's
-churn score (when a model is trained), then the next night's job."""
+churn score (when a model is trained), then the offers their scores and segments call for
+(`offers.make_offers`), then the next night's job."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from yagona.analytics.errors import NoModelError
 from yagona.analytics.service._base import settings
 from yagona.analytics.service.churn import score_all
+from yagona.analytics.service.offers import make_offers
 from yagona.analytics.service.store import export_batch
 from yagona.kernel.clock import TASHKENT
 from yagona.platform import jobs
@@ -21,6 +23,7 @@ NIGHTLY = "analytics.nightly"
 class Refreshed:
     exported: int
     scored: int | None  # None: no model yet
+    offers: int = 0  # offers made
 
 
 def export_all(uow: UnitOfWork, *, limit: int | None = None) -> int:
@@ -39,7 +42,7 @@ def refresh(uow: UnitOfWork) -> Refreshed:
         scored: int | None = score_all(as_of=uow.clock.now().astimezone(TASHKENT).date())
     except NoModelError:
         scored = None
-    return Refreshed(exported=exported, scored=scored)
+    return Refreshed(exported=exported, scored=scored, offers=make_offers(uow))
 
 
 def schedule_nightly(uow: UnitOfWork) -> None:

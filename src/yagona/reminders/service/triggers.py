@@ -298,6 +298,19 @@ def _home_suspended_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
     return Occasion("", f"home:{account.contract}:suspended:{s['since']}", _home_facts(account), account.customer_id)
 
 
+# --- an offer made (analytics, above: its event is read by name, its facts from the payload) -----------
+
+
+def _offer_subject(payload: Mapping[str, Any]) -> Subject | None:
+    return {"phone": str(payload["msisdn"]), "offer": str(payload["offer_id"])}
+
+
+def _offer_read(uow: UnitOfWork, s: Subject) -> Occasion | None:
+    if _line(uow, s["phone"]) is None:
+        return None
+    return Occasion(s["phone"], f"offer:{s['offer']}", {"number": display_msisdn(s["phone"])})
+
+
 def _field(name: str, *, extra: tuple[str, ...] = ()) -> Callable[[Mapping[str, Any]], Subject | None]:
     def subject(payload: Mapping[str, Any]) -> Subject | None:
         return {"phone": str(payload[name]), **{k: str(payload[k]) for k in extra}}
@@ -380,6 +393,12 @@ TRIGGERS: dict[str, Trigger] = {
             _home_suspended_read,
             {"home.suspended": _contract},
             _home_suspended_when(STILL_SUSPENDED_NOTICE),
+        ),
+        Trigger(
+            "analytics.offer_made",
+            frozenset({"number"}),
+            _offer_read,
+            {"analytics.offer_made": _offer_subject},
         ),
     )
 }
