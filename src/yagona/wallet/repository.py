@@ -189,6 +189,54 @@ def insert_operation(session: Session, values: dict[str, Any], *, touch: Iterabl
     return int(seq)
 
 
+# A group of transfers (service.group): the replay rows of many keys, the 30-day sums of
+# many payees, and many receipts — a round trip each, whatever the group's size.
+_OPERATIONS_BY_KEYS = select(*_OPERATION_COLUMNS).where(
+    OPERATION.c.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+_TOPUPS_OF = (
+    select(OPERATION.c.payee_phone, func.sum(OPERATION.c.amount + OPERATION.c.commission))
+    .where(
+        OPERATION.c.payee_phone.in_(bindparam("payees", expanding=True)),
+        OPERATION.c.created_at >= bindparam("since"),
+        OPERATION.c.kind.in_([k.value for k in TOPUP_KINDS]),
+        OPERATION.c.status.in_([OperationStatus.PENDING.value, OperationStatus.COMPLETED.value]),
+    )
+    .group_by(OPERATION.c.payee_phone)
+)
+_INSERT_OPERATIONS = insert(OPERATION).returning(OPERATION.c.seq, sort_by_parameter_order=True)
+
+
+def replays_and_topups(
+    session: Session, idempotency_keys: Iterable[str], *, payees: Iterable[str], since: datetime
+) -> tuple[dict[str, OperationRecord], dict[str, int]]:
+    """`replay_and_topups` for many keys and payees at once: the operations already recorded
+    under these keys, by key, and each payee's top-ups since `since`."""
+    connection = session.connection()
+    rows = connection.execute(_OPERATIONS_BY_KEYS, {"keys": sorted(set(idempotency_keys))})
+    existing = {record.idempotency_key: record for record in (OperationRecord(*row) for row in rows)}
+    wanted = sorted(set(payees))
+    totals: dict[str, int] = {}
+    if wanted:
+        sums = connection.execute(_TOPUPS_OF, {"payees": wanted, "since": since})
+        totals = {phone: int(total or 0) for phone, total in sums}
+    return existing, totals
+
+
+def insert_operations(session: Session, rows: list[dict[str, Any]], *, touch: Iterable[str], at: datetime) -> list[int]:
+    """`insert_operation` for many completed operations: their `seq`s in order, and the
+    wallets' `last_activity_at` — two round trips."""
+    if len(rows) == 1:
+        return [insert_operation(session, rows[0], touch=touch, at=at)]
+    connection = session.connection()
+    seqs = [int(seq) for seq in connection.execute(_INSERT_OPERATIONS, rows).scalars()]
+    phones = sorted(set(touch))
+    if phones:
+        connection.execute(_TOUCH, {"touch_phones": phones, "touch_at": at})
+        forget_loaded_wallets(session, phones)
+    return seqs
+
+
 def touch_wallets(session: Session, phones: Iterable[str], *, at: datetime) -> None:
     """An operation (4.6.1 d): it postpones dormancy. The due job reschedules itself."""
     wanted = sorted(set(phones))

@@ -1,0 +1,123 @@
+"""Group commit for the wallet's orders (platform.group_commit): the transfers and the
+payments to providers that concurrent requests of one process place share one
+transaction. Each order keeps its own idempotency key, answer and refusal; a refused one
+never fails its neighbours; none is answered before the commit.
+
+The group locks every wallet it touches first, in one statement in phone order (so two
+groups, or a group and a lone order, queue and never deadlock), then decides its orders in
+order: consecutive transfers together (`transfers.transfer_many`: a handful of round trips
+for the lot), each payment in its own savepoint (`payments.pay`). A payment to a utility
+waits for its biller (a network call, under the lock): it runs alone, never holding a group.
+`YAGONA_GROUP_COMMIT__ENABLED=false`: every order in its own transaction, the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from yagona.kernel.errors import YagonaError
+from yagona.platform.group_commit import GroupCommit, each_in_savepoint
+from yagona.platform.settings import GroupCommitSettings
+from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
+from yagona.wallet import repository
+from yagona.wallet.schemas import Receipt
+from yagona.wallet.service.common import phone_of
+from yagona.wallet.service.payments import pay
+from yagona.wallet.service.transfers import TransferOrder, transfer_many
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentOrder:
+    """One customer's payment to a provider, as the channel received it."""
+
+    phone: str
+    provider: str
+    account: str
+    amount: int
+    pin: str
+    idempotency_key: str
+
+
+WalletOrder = TransferOrder | PaymentOrder
+
+
+class WalletOrders:
+    """`transfer` and `pay` that commit, gathered with the concurrent orders of this process."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        settings: GroupCommitSettings,
+        *,
+        on_group: Callable[[int], None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._group: GroupCommit[WalletOrder, Receipt] = GroupCommit(
+            uow,
+            run_orders,
+            enabled=settings.enabled,
+            window_s=settings.window_ms / 1_000,
+            max_size=settings.max_size,
+            concurrent_groups=settings.concurrent_groups,
+            on_group=on_group,
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._group.enabled
+
+    def transfer(self, *, from_phone: str, to_phone: str, amount: int, pin: str, idempotency_key: str) -> Receipt:
+        """`service.transfer`, committed."""
+        return self._group.submit(TransferOrder(from_phone, to_phone, amount, pin, idempotency_key))
+
+    def pay(self, *, phone: str, provider: str, account: str, amount: int, pin: str, idempotency_key: str) -> Receipt:
+        """`service.pay`, committed; a utility's payment alone (its biller is a network call)."""
+        order = PaymentOrder(phone, provider, account, amount, pin, idempotency_key)
+        chosen = repository.providers().get((provider or "").strip())
+        if chosen is not None and chosen.kind == "utility":
+            with self._uow() as uow:  # a refusal that persists its record is committed on the way out
+                receipt = _pay(order, uow)
+                uow.commit()
+            return receipt
+        return self._group.submit(order)
+
+
+def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
+    """Decide every order of a group inside `uow` (never committed here), in order."""
+    repository.lock_wallet_records(uow.session, _phones(orders))
+    outcomes: list[Receipt | BaseException] = []
+    start = 0
+    while start < len(orders):
+        order = orders[start]
+        if isinstance(order, PaymentOrder):
+            outcomes.extend(each_in_savepoint(uow, [partial(_pay, order)]))
+            start += 1
+            continue
+        end = start
+        while end < len(orders) and isinstance(orders[end], TransferOrder):
+            end += 1
+        transfers = [o for o in orders[start:end] if isinstance(o, TransferOrder)]
+        outcomes.extend(transfer_many(uow, transfers))
+        start = end
+    return outcomes
+
+
+def _pay(order: PaymentOrder, uow: UnitOfWork) -> Receipt:
+    return pay(
+        uow, phone=order.phone, provider=order.provider, account=order.account, amount=order.amount,
+        pin=order.pin, idempotency_key=order.idempotency_key,
+    )  # fmt: skip
+
+
+def _phones(orders: Sequence[WalletOrder]) -> list[str]:
+    """Every wallet the group's orders name (a malformed number is refused later, by its order)."""
+    raw = [p for o in orders for p in ((o.from_phone, o.to_phone) if isinstance(o, TransferOrder) else (o.phone,))]
+    phones = []
+    for value in raw:
+        try:
+            phones.append(phone_of(value))
+        except YagonaError:
+            continue
+    return phones
