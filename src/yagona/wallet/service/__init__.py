@@ -32,7 +32,7 @@ from yagona.wallet.service.context import (
     registered_payment_providers,
     use_biller,
 )
-from yagona.wallet.service.group import PaymentOrder, WalletOrders, run_orders
+from yagona.wallet.service.group import PaymentOrder, WalletOrders, place_payment, place_transfer, run_orders
 from yagona.wallet.service.payments import pay, redeem
 from yagona.wallet.service.pin import check_pin, forget_pin, restore_pin
 from yagona.wallet.service.quotes import quote_payment, quote_topup, quote_transfer, simulator_cards
@@ -96,6 +96,8 @@ __all__ = [
     "pay",
     "phones",
     "pin_hasher",
+    "place_payment",
+    "place_transfer",
     "provider_catalogue",
     "quote_payment",
     "quote_topup",

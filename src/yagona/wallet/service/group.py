@@ -25,7 +25,7 @@ from yagona.wallet import repository
 from yagona.wallet.schemas import Receipt
 from yagona.wallet.service.common import phone_of
 from yagona.wallet.service.payments import pay
-from yagona.wallet.service.transfers import TransferOrder, transfer_many
+from yagona.wallet.service.transfers import TransferOrder, transfer, transfer_many
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +121,52 @@ def _phones(orders: Sequence[WalletOrder]) -> list[str]:
         except YagonaError:
             continue
     return phones
+
+
+def place_transfer(
+    orders: WalletOrders | None,
+    uow: UnitOfWork,
+    *,
+    from_phone: str,
+    to_phone: str,
+    amount: int,
+    pin: str,
+    idempotency_key: str,
+) -> Receipt:
+    """A channel's transfer, committed: with the concurrent orders of this process when the
+    app groups them (the channel's own `uow` only read the customer's wallet), else in `uow`."""
+    if orders is None:
+        receipt = transfer(
+            uow, from_phone=from_phone, to_phone=to_phone, amount=amount, pin=pin, idempotency_key=idempotency_key
+        )
+        uow.commit()
+        return receipt
+    uow.rollback()  # the read's connection goes back to the pool while the group runs
+    return orders.transfer(
+        from_phone=from_phone, to_phone=to_phone, amount=amount, pin=pin, idempotency_key=idempotency_key
+    )
+
+
+def place_payment(
+    orders: WalletOrders | None,
+    uow: UnitOfWork,
+    *,
+    phone: str,
+    provider: str,
+    account: str,
+    amount: int,
+    pin: str,
+    idempotency_key: str,
+) -> Receipt:
+    """A channel's payment to a provider, committed (as `place_transfer`)."""
+    if orders is None:
+        receipt = pay(
+            uow, phone=phone, provider=provider, account=account, amount=amount, pin=pin,
+            idempotency_key=idempotency_key,
+        )  # fmt: skip
+        uow.commit()
+        return receipt
+    uow.rollback()
+    return orders.pay(
+        phone=phone, provider=provider, account=account, amount=amount, pin=pin, idempotency_key=idempotency_key
+    )
