@@ -86,7 +86,8 @@ class WalletOrders:
 
 def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
     """Decide every order of a group inside `uow` (never committed here), in order."""
-    repository.lock_wallet_records(uow.session, _phones(orders))
+    if len(orders) > 1:  # one order locks its own wallets, the same way
+        repository.lock_wallet_records(uow.session, _phones(orders))
     outcomes: list[Receipt | BaseException] = []
     start = 0
     while start < len(orders):
