@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from tests.e2e.server import serving
 from tests.factories.identity import customer, last_code
@@ -21,6 +22,7 @@ from yagona.app.api import create_app
 from yagona.app.bootstrap import Container
 from yagona.ledger import service as ledger_service
 from yagona.notify import service as notify
+from yagona.platform.models import OutboxRow
 from yagona.platform.settings import GroupCommitSettings, Settings
 from yagona.wallet import service
 
@@ -152,6 +154,12 @@ def test_concurrent_transfers_share_commits_and_each_gets_its_own_answer(site: S
     assert site.balance(CAROL) == 100_000 + 1_000
     with site.container.uow() as uow:
         assert ledger_service.verify(uow).ok
+        # Every applied transfer's event reached the consumers that run at commit (the CRM
+        # timeline), each delivered by its own order's thread: no outbox row left behind.
+        events = uow.session.execute(
+            select(OutboxRow.dispatched_at).where(OutboxRow.name == "wallet.transferred")
+        ).all()
+        assert len(events) == 12 + 1 + 1 + 2 and all(at is not None for (at,) in events)
         assert len(service.receipts(uow, phone=ALICE, cursor=None, limit=100).items) == 1 + 12 + 1 + 1 + 1
     if site.state.wallet_orders.enabled:
         assert max(site.sizes) > 1, site.sizes  # orders shared a commit

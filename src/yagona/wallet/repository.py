@@ -19,6 +19,7 @@ from sqlalchemy import Table, bindparam, func, insert, inspect, literal, or_, se
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from yagona.platform.models import OutboxRow
 from yagona.wallet.models import WalletAccount, WalletOperation
 from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue
 
@@ -235,6 +236,12 @@ def insert_operations(session: Session, rows: list[dict[str, Any]], *, touch: It
         connection.execute(_TOUCH, {"touch_phones": phones, "touch_at": at})
         forget_loaded_wallets(session, phones)
     return seqs
+
+
+def mark_dispatched(session: Session, event_ids: list[str], *, at: datetime) -> None:
+    """Events of the wallet's orders delivered to the bus's consumers after their group's
+    commit (service.group): their outbox rows are done, as `UnitOfWork.commit` marks them."""
+    session.execute(update(OutboxRow).where(OutboxRow.event_id.in_(event_ids)).values(dispatched_at=at))
 
 
 def touch_wallets(session: Session, phones: Iterable[str], *, at: datetime) -> None:

@@ -13,11 +13,15 @@ waits for its biller (a network call, under the lock): it runs alone, never hold
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy.orm import sessionmaker
+
 from yagona.kernel.errors import YagonaError
+from yagona.platform.bus import EventBus, EventEnvelope
 from yagona.platform.group_commit import GroupCommit, each_in_savepoint
 from yagona.platform.settings import GroupCommitSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
@@ -54,8 +58,9 @@ class WalletOrders:
         on_group: Callable[[int], None] | None = None,
     ) -> None:
         self._uow = uow
+        self._handover = _Handover(uow)
         self._group: GroupCommit[WalletOrder, Receipt] = GroupCommit(
-            uow,
+            self._handover.uow,
             run_orders,
             enabled=settings.enabled,
             window_s=settings.window_ms / 1_000,
@@ -70,7 +75,9 @@ class WalletOrders:
 
     def transfer(self, *, from_phone: str, to_phone: str, amount: int, pin: str, idempotency_key: str) -> Receipt:
         """`service.transfer`, committed."""
-        return self._group.submit(TransferOrder(from_phone, to_phone, amount, pin, idempotency_key))
+        receipt = self._group.submit(TransferOrder(from_phone, to_phone, amount, pin, idempotency_key))
+        self._handover.deliver(receipt.number)
+        return receipt
 
     def pay(self, *, phone: str, provider: str, account: str, amount: int, pin: str, idempotency_key: str) -> Receipt:
         """`service.pay`, committed; a utility's payment alone (its biller is a network call)."""
@@ -81,7 +88,73 @@ class WalletOrders:
                 receipt = _pay(order, uow)
                 uow.commit()
             return receipt
-        return self._group.submit(order)
+        receipt = self._group.submit(order)
+        self._handover.deliver(receipt.number)
+        return receipt
+
+
+class _Handover:
+    """The group's units of work hand each order's events (those naming its receipt) to the
+    order's own thread, which runs the consumers at commit (as `UnitOfWork.commit` would)
+    once it has its answer: the group's leader does not run every neighbour's consumers
+    while the next group waits. Until delivered, the outbox row stays undispatched — a
+    process that dies in between leaves it to the outbox's re-dispatch (at least once)."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        template = uow()  # the engine, clock, bus and limits of the caller's units of work
+        template.session.close()
+        self._bus = template.bus
+        self._uow = uow
+        self._sessions = sessionmaker(bind=template.session.get_bind(), expire_on_commit=False, autoflush=True)
+        self._template = template
+        self._lock = threading.Lock()
+        self._held: dict[str, list[EventEnvelope]] = {}
+        self._bus_for_groups = _HoldingBus(self)
+
+    def uow(self) -> UnitOfWork:
+        t = self._template
+        return UnitOfWork(
+            self._sessions(),
+            clock=t.clock,
+            bus=self._bus_for_groups,
+            limits=t.limits,
+            publishes_externally=t.publishes_externally,
+        )
+
+    def hold(self, envelope: EventEnvelope) -> bool:
+        receipt = envelope.payload.get("receipt")
+        if not isinstance(receipt, str):  # not an order's own event: delivered by the group, now
+            return self._bus.dispatch(envelope)
+        with self._lock:
+            self._held.setdefault(receipt, []).append(envelope)
+        return False  # not yet: the order's thread delivers it and marks the outbox row
+
+    def deliver(self, receipt: str) -> None:
+        with self._lock:
+            envelopes = self._held.pop(receipt, [])
+        delivered = [e.event_id for e in envelopes if self._bus.dispatch(e)]
+        if delivered:
+            with self._uow() as uow:
+                repository.mark_dispatched(uow.session, delivered, at=uow.clock.now())
+                uow.commit()
+
+
+class _HoldingBus(EventBus):
+    """The real bus's answers, but delivery at commit goes through `_Handover.hold`."""
+
+    def __init__(self, handover: _Handover) -> None:
+        super().__init__()
+        self._handover = handover
+        self._real = handover._bus
+
+    def has_consumers(self, event_name: str) -> bool:
+        return self._real.has_consumers(event_name)
+
+    def defers(self, envelope: EventEnvelope) -> bool:
+        return self._real.defers(envelope)
+
+    def dispatch(self, envelope: EventEnvelope) -> bool:
+        return self._handover.hold(envelope)
 
 
 def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
