@@ -123,7 +123,8 @@ class _Handover:
 
     def hold(self, envelope: EventEnvelope) -> bool:
         receipt = envelope.payload.get("receipt")
-        if not isinstance(receipt, str):  # not an order's own event: delivered by the group, now
+        if not envelope.name.startswith("wallet.") or not isinstance(receipt, str):
+            # not an order's own event (a line's top-up, an SMS): delivered by the group, now
             return self._bus.dispatch(envelope)
         with self._lock:
             self._held.setdefault(receipt, []).append(envelope)
