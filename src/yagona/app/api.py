@@ -47,6 +47,7 @@ from yagona.platform.settings import Settings
 from yagona.platform.web import RequestContextMiddleware
 from yagona.reminders import web as reminders_web
 from yagona.wallet import routes as wallet_routes
+from yagona.wallet import service as wallet_service
 from yagona.wallet import web as wallet_web
 
 
@@ -98,6 +99,9 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
     )
     app.include_router(lines_routes.me_router)
     app.include_router(wallet_routes.router)
+    app.state.wallet_orders = wallet_service.WalletOrders(  # transfers and payments: group commit
+        container.uow, settings.group_commit, on_group=metrics.GROUP_SIZES.observe
+    )
     app.state.payments = payments_config(settings)
     app.include_router(payments_routes.router)
     app.include_router(me.router)

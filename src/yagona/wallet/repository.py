@@ -6,6 +6,7 @@ and touch the wallets — a handful of round trips, no ORM flush, no identity ma
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -15,10 +16,11 @@ from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, func, insert, inspect, literal, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, inspect, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from yagona.platform.models import OutboxRow
 from yagona.wallet.models import WalletAccount, WalletOperation
 from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue
 
@@ -187,6 +189,80 @@ def insert_operation(session: Session, values: dict[str, Any], *, touch: Iterabl
         connection.execute(_TOUCH, {"touch_phones": phones, "touch_at": at})
     forget_loaded_wallets(session, phones)
     return int(seq)
+
+
+# A group of transfers (service.group): the replay rows of many keys, the 30-day sums of
+# many payees, and many receipts — a round trip each, whatever the group's size.
+_OPERATIONS_BY_KEYS = select(*_OPERATION_COLUMNS).where(
+    OPERATION.c.idempotency_key.in_(bindparam("keys", expanding=True))
+)
+_TOPUPS_OF = (
+    select(OPERATION.c.payee_phone, func.sum(OPERATION.c.amount + OPERATION.c.commission))
+    .where(
+        OPERATION.c.payee_phone.in_(bindparam("payees", expanding=True)),
+        OPERATION.c.created_at >= bindparam("since"),
+        OPERATION.c.kind.in_([k.value for k in TOPUP_KINDS]),
+        OPERATION.c.status.in_([OperationStatus.PENDING.value, OperationStatus.COMPLETED.value]),
+    )
+    .group_by(OPERATION.c.payee_phone)
+)
+_INSERT_OPERATIONS = insert(OPERATION).returning(OPERATION.c.seq, sort_by_parameter_order=True)
+# PostgreSQL: the receipts of a group and the wallets' activity in one statement whose text
+# does not change with the group's size (a multi-row VALUES would be parsed anew each time).
+_TEXT_COLUMNS = [c for c in OPERATION.c if c.name not in {"seq", "amount", "commission", "created_at", "completed_at"}]
+_RECORDSET = ", ".join([f"{c.name} text" for c in _TEXT_COLUMNS] + ["amount bigint", "commission bigint"])
+_INSERT_OPERATIONS_AND_TOUCH_PG = text(  # the names are the model's columns, never input
+    "WITH touched AS (UPDATE wallet_account SET last_activity_at = :at WHERE phone = ANY(:phones)) "  # noqa: S608
+    f"INSERT INTO wallet_operation ({', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, created_at, "
+    f"completed_at) SELECT {', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, :at, :at "
+    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_RECORDSET}) RETURNING id, seq"
+)
+
+
+def replays_and_topups(
+    session: Session, idempotency_keys: Iterable[str], *, payees: Iterable[str], since: datetime
+) -> tuple[dict[str, OperationRecord], dict[str, int]]:
+    """`replay_and_topups` for many keys and payees at once: the operations already recorded
+    under these keys, by key, and each payee's top-ups since `since`."""
+    connection = session.connection()
+    rows = connection.execute(_OPERATIONS_BY_KEYS, {"keys": sorted(set(idempotency_keys))})
+    existing = {record.idempotency_key: record for record in (OperationRecord(*row) for row in rows)}
+    wanted = sorted(set(payees))
+    totals: dict[str, int] = {}
+    if wanted:
+        sums = connection.execute(_TOPUPS_OF, {"payees": wanted, "since": since})
+        totals = {phone: int(total or 0) for phone, total in sums}
+    return existing, totals
+
+
+def insert_operations(session: Session, rows: list[dict[str, Any]], *, touch: Iterable[str], at: datetime) -> list[int]:
+    """`insert_operation` for many completed operations: their `seq`s in order, and the
+    wallets' `last_activity_at` — two round trips."""
+    if len(rows) == 1:
+        return [insert_operation(session, rows[0], touch=touch, at=at)]
+    connection = session.connection()
+    phones = sorted(set(touch))
+    if connection.dialect.name == "postgresql" and phones and all(r["completed_at"] == at for r in rows):
+        encoded = json.dumps([{c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) for r in rows])
+        answer = connection.execute(_INSERT_OPERATIONS_AND_TOUCH_PG, {"rows": encoded, "phones": phones, "at": at})
+        by_id = {op_id: int(seq) for op_id, seq in answer}
+        forget_loaded_wallets(session, phones)
+        return [by_id[r["id"]] for r in rows]
+    seqs = [int(seq) for seq in connection.execute(_INSERT_OPERATIONS, rows).scalars()]
+    if phones:
+        connection.execute(_TOUCH, {"touch_phones": phones, "touch_at": at})
+        forget_loaded_wallets(session, phones)
+    return seqs
+
+
+def _amounts(row: dict[str, Any]) -> dict[str, int]:
+    return {"amount": row["amount"], "commission": row["commission"]}
+
+
+def mark_dispatched(session: Session, event_ids: list[str], *, at: datetime) -> None:
+    """Events of the wallet's orders delivered to the bus's consumers after their group's
+    commit (service.group): their outbox rows are done, as `UnitOfWork.commit` marks them."""
+    session.execute(update(OutboxRow).where(OutboxRow.event_id.in_(event_ids)).values(dispatched_at=at))
 
 
 def touch_wallets(session: Session, phones: Iterable[str], *, at: datetime) -> None:

@@ -149,16 +149,21 @@ def wallet(
     typer.echo(f"PIN check: HMAC-SHA-256 {hmac_ms:.3f} ms (in the rows); Argon2id of before {argon2_ms:.1f} ms")
     for backend in _chosen_backends(only, postgres_url):
         typer.echo(f"running {backend.value}, {clients} clients, {transfers} transfers…", err=True)
-        try:
-            with _database(backend, postgres_url) as url:
-                result = wallet_bench.run(backend, url, clients=clients, transfers=transfers)
-        except BenchmarkError as error:
-            typer.echo(f"BENCHMARK FAILED: {error}", err=True)
-            raise typer.Exit(1) from error
-        typer.echo(
-            f"{backend.value:8} clients {result.clients}  transfers {result.transfers}  "
-            f"{result.per_second:,.0f}/s  p50 {result.p50_ms:.1f} ms  p99 {result.p99_ms:.1f} ms"
-        )
+        for grouped in (True, False):  # group commit on, then off (each transfer its own transaction)
+            try:
+                with _database(backend, postgres_url) as url:
+                    result = wallet_bench.run(
+                        backend, url, clients=clients, transfers=transfers, group=GroupCommitSettings(enabled=grouped)
+                    )
+            except BenchmarkError as error:
+                typer.echo(f"BENCHMARK FAILED: {error}", err=True)
+                raise typer.Exit(1) from error
+            typer.echo(
+                f"{backend.value:8} group commit {'on ' if grouped else 'off'}  clients {result.clients}  "
+                f"transfers {result.transfers}  {result.per_second:,.0f}/s  p50 {result.p50_ms:.1f} ms  "
+                f"p99 {result.p99_ms:.1f} ms  CPU {result.cpu_us:,.0f} µs/transfer  "
+                f"{result.mean_group:.1f} per commit"
+            )
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Header, Query, Request
 
 from yagona.platform.auth import Principal
 from yagona.platform.uow import UnitOfWork
@@ -28,3 +28,10 @@ def own_wallet(uow: UnitOfWork, principal: Principal, phone: str | None) -> str:
 BILLER_DOWN: dict[int | str, dict[str, str]] = {
     503: {"description": "the utility's biller is late or down (`biller_unavailable`): nothing was paid"}
 }
+
+
+def wallet_orders(request: Request) -> service.WalletOrders | None:
+    """The app's group commit for transfers and payments (`app.state.wallet_orders`); None
+    in an app built without it."""
+    orders: service.WalletOrders | None = getattr(request.app.state, "wallet_orders", None)
+    return orders

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from yagona.identity import service as identity
@@ -17,7 +17,14 @@ from yagona.kernel.phone import parse_msisdn
 from yagona.platform.api import idempotency_key
 from yagona.platform.auth import Principal, require_customer
 from yagona.wallet import service
-from yagona.wallet.routes.common import BILLER_DOWN, ChosenPhone, Uow, WalletPin, own_wallet
+from yagona.wallet.routes.common import (
+    BILLER_DOWN,
+    ChosenPhone,
+    Uow,
+    WalletPin,
+    own_wallet,
+    wallet_orders,
+)
 from yagona.wallet.routes.models import (
     CardTopupBody,
     PaymentBody,
@@ -105,13 +112,20 @@ def top_up_from_card(
 
 @router.post("/transfers", status_code=201)
 def transfer(
-    *, body: TransferBody, uow: Uow, principal: Payer, pin: WalletPin, key: Key, phone: ChosenPhone = None
+    *,
+    request: Request,
+    body: TransferBody,
+    uow: Uow,
+    principal: Payer,
+    pin: WalletPin,
+    key: Key,
+    phone: ChosenPhone = None,
 ) -> ReceiptView:
-    receipt = service.transfer(
-        uow, from_phone=own_wallet(uow, principal, phone), to_phone=body.to, amount=body.amount.tiyin, pin=pin,
-        idempotency_key=key,
+    """To another wallet (4.3.1 a); committed with the concurrent orders of this process."""
+    receipt = service.place_transfer(
+        wallet_orders(request), uow, from_phone=own_wallet(uow, principal, phone), to_phone=body.to,
+        amount=body.amount.tiyin, pin=pin, idempotency_key=key,
     )  # fmt: skip
-    uow.commit()
     return ReceiptView.of(receipt)
 
 
@@ -128,14 +142,21 @@ def quote_payment(*, body: PaymentBody, uow: Uow, principal: Reader, phone: Chos
 
 @router.post("/payments", status_code=201, responses=BILLER_DOWN)
 def pay(
-    *, body: PaymentBody, uow: Uow, principal: Payer, pin: WalletPin, key: Key, phone: ChosenPhone = None
+    *,
+    request: Request,
+    body: PaymentBody,
+    uow: Uow,
+    principal: Payer,
+    pin: WalletPin,
+    key: Key,
+    phone: ChosenPhone = None,
 ) -> ReceiptView:
-    """A payment to a provider (the TMF676 shape of it: `/tmf-api/paymentManagement/v4/payment`)."""
-    receipt = service.pay(
-        uow, phone=own_wallet(uow, principal, phone), provider=body.provider, account=body.account,
-        amount=body.amount.tiyin, pin=pin, idempotency_key=key,
+    """A payment to a provider (the TMF676 shape of it: `/tmf-api/paymentManagement/v4/payment`);
+    committed with the concurrent orders of this process (a utility's: alone)."""
+    receipt = service.place_payment(
+        wallet_orders(request), uow, phone=own_wallet(uow, principal, phone), provider=body.provider,
+        account=body.account, amount=body.amount.tiyin, pin=pin, idempotency_key=key,
     )  # fmt: skip
-    uow.commit()
     return ReceiptView.of(receipt)
 
 

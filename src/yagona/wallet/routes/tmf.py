@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from yagona.kernel.money import Money
@@ -14,7 +14,7 @@ from yagona.platform.api import ApiModel, Som, SomPositive, Timestamp, idempoten
 from yagona.platform.auth import Principal, require_customer
 from yagona.wallet import service
 from yagona.wallet.errors import ReceiptNotFoundError
-from yagona.wallet.routes.common import BILLER_DOWN, ChosenPhone, Uow, WalletPin, own_wallet
+from yagona.wallet.routes.common import BILLER_DOWN, ChosenPhone, Uow, WalletPin, own_wallet, wallet_orders
 from yagona.wallet.schemas import OperationKind, Receipt
 
 router = APIRouter(prefix="/tmf-api/paymentManagement/v4", tags=["wallet (TMF676)"])
@@ -103,14 +103,20 @@ def _payment(
 
 @router.post("/payment", status_code=201, response_model_by_alias=True, responses=BILLER_DOWN)
 def create_payment(
-    *, body: PaymentCreate, uow: Uow, principal: Payer, pin: WalletPin, key: Key, phone: ChosenPhone = None
+    *,
+    request: Request,
+    body: PaymentCreate,
+    uow: Uow,
+    principal: Payer,
+    pin: WalletPin,
+    key: Key,
+    phone: ChosenPhone = None,
 ) -> Payment:
     own = own_wallet(uow, principal, phone)
-    receipt = service.pay(
-        uow, phone=own, provider=body.payee.id, account=body.account.id, amount=body.amount.value.tiyin, pin=pin,
-        idempotency_key=key,
+    receipt = service.place_payment(
+        wallet_orders(request), uow, phone=own, provider=body.payee.id, account=body.account.id,
+        amount=body.amount.value.tiyin, pin=pin, idempotency_key=key,
     )  # fmt: skip
-    uow.commit()
     return _payment(receipt, own, correlator_id=body.correlator_id, description=body.description)
 
 

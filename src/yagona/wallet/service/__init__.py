@@ -32,7 +32,8 @@ from yagona.wallet.service.context import (
     registered_payment_providers,
     use_biller,
 )
-from yagona.wallet.service.payments import pay, redeem, transfer
+from yagona.wallet.service.group import PaymentOrder, WalletOrders, place_payment, place_transfer, run_orders
+from yagona.wallet.service.payments import pay, redeem
 from yagona.wallet.service.pin import check_pin, forget_pin, restore_pin
 from yagona.wallet.service.quotes import quote_payment, quote_topup, quote_transfer, simulator_cards
 from yagona.wallet.service.receipts import receipt, receipts
@@ -61,6 +62,7 @@ from yagona.wallet.service.topups import (
     topup,
     topup_from_payment_system,
 )
+from yagona.wallet.service.transfers import TransferOrder, transfer, transfer_many
 
 __all__ = [
     "CARD_SETTLEMENT",
@@ -70,8 +72,11 @@ __all__ = [
     "FROZEN",
     "PROMOTIONS",
     "RETURNS",
+    "PaymentOrder",
     "PaymentProvider",
+    "TransferOrder",
     "WalletContext",
+    "WalletOrders",
     "biller_for",
     "block",
     "check_pin",
@@ -91,6 +96,8 @@ __all__ = [
     "pay",
     "phones",
     "pin_hasher",
+    "place_payment",
+    "place_transfer",
     "provider_catalogue",
     "quote_payment",
     "quote_topup",
@@ -107,11 +114,13 @@ __all__ = [
     "return_frozen",
     "reverse_payment_system_topup",
     "run_dormancy",
+    "run_orders",
     "simulator_cards",
     "state",
     "topup",
     "topup_from_payment_system",
     "transfer",
+    "transfer_many",
     "use_biller",
     "wallet_account_code",
 ]

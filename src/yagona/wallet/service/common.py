@@ -167,7 +167,37 @@ def write_operation(
     """Write the operation (its receipt) in Core and, when it completed, mark its wallets'
     activity (it postpones dormancy, 4.6.1 d). The receipt is built from what was written."""
     now = uow.clock.now()
-    values: dict[str, Any] = {
+    values = operation_values(
+        op_id, kind=kind, key=key, request=request, amount=amount, commission=commission, status=status,
+        payer=payer, payee=payee, source=source, provider=provider, account=account,
+        ledger_transfer_id=ledger_transfer_id, biller_confirmation=biller_confirmation, at=now,
+    )  # fmt: skip
+    active = touch and status != OperationStatus.PENDING
+    seq = repository.insert_operation(uow.session, values, touch=[p for p in (payer, payee) if p and active], at=now)
+    return OperationRecord(seq=seq, **values)
+
+
+def operation_values(
+    op_id: str,
+    *,
+    kind: OperationKind,
+    key: str,
+    request: Mapping[str, Any],
+    amount: int,
+    commission: int,
+    at: datetime,
+    status: OperationStatus = OperationStatus.COMPLETED,
+    payer: str | None = None,
+    payee: str | None = None,
+    source: str | None = None,
+    provider: str | None = None,
+    account: str | None = None,
+    ledger_transfer_id: str | None = None,
+    biller_confirmation: str | None = None,
+) -> dict[str, Any]:
+    """The columns of a `wallet_operation` row (its receipt), written at `at`."""
+    now = at
+    return {
         "id": op_id,
         "kind": kind.value,
         "status": status.value,
@@ -185,9 +215,6 @@ def write_operation(
         "completed_at": None if status == OperationStatus.PENDING else now,
         "biller_confirmation": biller_confirmation,
     }
-    active = touch and status != OperationStatus.PENDING
-    seq = repository.insert_operation(uow.session, values, touch=[p for p in (payer, payee) if p and active], at=now)
-    return OperationRecord(seq=seq, **values)
 
 
 def replay(uow: UnitOfWork, key: str) -> OperationRecord | None:
@@ -205,12 +232,20 @@ def replayed(existing: OperationRecord, request: Mapping[str, Any]) -> Operation
 # --- the PIN (offer 2.15, 5.3.5) ----------------------------------------------------------------
 
 
-def verify_pin(uow: UnitOfWork, row: WalletAccount | WalletRecord, pin: str | None) -> None:
+def verify_pin(
+    uow: UnitOfWork,
+    row: WalletAccount | WalletRecord,
+    pin: str | None,
+    *,
+    resets: dict[str, str | None] | None = None,
+) -> None:
     """HMAC-SHA-256 with the pepper, compared in constant time (no cache). `row` is the
     locked wallet: an ORM object, or the hot path's record — a success then resets the count
     in Core, a failure is counted on the ORM object (read again under the lock this
     transaction already holds). A hash of an older scheme (Argon2id) or pepper is replaced
-    by one with the current pepper on its first success."""
+    by one with the current pepper on its first success. Given `resets` (a group of
+    transfers), a record's reset is put there (phone → the new hash or None) for the caller
+    to write once the order is accepted, as a refused order writes nothing."""
     s = ctx().settings
     refuse_while_locked(uow, row)
     if row.pin_hash is None:
@@ -228,6 +263,8 @@ def verify_pin(uow: UnitOfWork, row: WalletAccount | WalletRecord, pin: str | No
             row.pin_failures = 0
             if fresh is not None:
                 row.pin_hash = fresh
+        elif (row.pin_failures or fresh is not None) and resets is not None:
+            resets[row.phone] = fresh
         elif row.pin_failures or fresh is not None:
             repository.reset_pin_failures(uow.session, row.phone, pin_hash=fresh)
         return

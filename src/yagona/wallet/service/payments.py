@@ -1,11 +1,10 @@
-"""Money out of a wallet (offer 4.4, 5.4.2): transfers to another wallet, payments to
-providers, and the balance presented for redemption (a payout to the customer's card).
+"""Money out of a wallet (offer 4.4, 5.4.2): payments to providers (transfers to another
+wallet: `transfers`), and the balance presented for redemption (a payout to the customer's card).
 The amount plus every commission may not exceed the available balance: one linked
 ledger batch. Each order is the customer's, with their PIN, under the wallets' locks."""
 
 from __future__ import annotations
 
-from yagona.kernel.errors import InvalidRequestError
 from yagona.kernel.ids import new_id
 from yagona.ledger import service as ledger
 from yagona.ledger.schemas import TransferCreate
@@ -17,8 +16,8 @@ from yagona.wallet.errors import (
     CardDeclinedError,
     ProviderNotFoundError,
 )
-from yagona.wallet.events import WalletPaid, WalletRedeemed, WalletTransferred
-from yagona.wallet.schemas import BillerAccount, CardOutcome, OperationKind, Provider, Receipt, Tier
+from yagona.wallet.events import WalletPaid, WalletRedeemed
+from yagona.wallet.schemas import BillerAccount, CardOutcome, OperationKind, Provider, Receipt
 from yagona.wallet.service.common import (
     CARD_SETTLEMENT,
     COMMISSION,
@@ -38,65 +37,6 @@ from yagona.wallet.service.common import (
 )
 from yagona.wallet.service.receipts import number, receipt_of
 from yagona.wallet.service.topups import card_outcome
-
-
-def transfer(
-    uow: UnitOfWork, *, from_phone: str, to_phone: str, amount: int, pin: str, idempotency_key: str
-) -> Receipt:
-    """Wallet to wallet: a top-up of the payee (4.3.1 a). The payee's Light limits hold.
-
-    The hot path, in Core: lock both wallets (one statement, phone order), check the PIN,
-    read the replay row and — for a Light payee — the 30-day sum (one statement, after the
-    lock), one ledger batch, then the receipt and the wallets' activity."""
-    s = ctx().settings
-    check_amount(amount)
-    payer_phone, payee_phone = phone_of(from_phone), phone_of(to_phone, "to")
-    if payer_phone == payee_phone:
-        raise InvalidRequestError("a transfer needs two different wallets", field="to")
-    key = scoped_key(payer_phone, "transfer", idempotency_key)
-    locked = repository.lock_wallet_records(uow.session, [payer_phone, payee_phone])
-    payer = found(locked.get(payer_phone), payer_phone)
-    payee = found(locked.get(payee_phone), payee_phone)
-    verify_pin(uow, payer, pin)
-    request = {"op": "transfer", "from": payer_phone, "to": payee_phone, "amount": amount}
-    light = payee.tier == Tier.LIGHT.value
-    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days) if light else None
-    existing, already = repository.replay_and_topups(
-        uow.session, key, payee=payee_phone if light else None, since=since
-    )
-    if existing is not None:
-        return receipt_of(replayed(existing, request))
-    rules.check_usable(status(payer), reason(payer), phone=payer_phone)
-    rules.check_usable(status(payee), reason(payee), phone=payee_phone)
-    fee = rules.commission(amount, repository.commissions().row("transfer"))
-    if light:  # 4.5.2: Premium has no limits of the offer
-        rules.check_light_topups(already=already, incoming=amount, limit=s.light_limit_tiyin)
-    op_id, now = new_id(), uow.clock.now()
-    legs = [
-        TransferCreate(
-            debit=wallet_account_code(payer_phone),
-            credit=wallet_account_code(payee_phone),
-            amount=amount,
-            reason="wallet.transfer",
-        )
-    ]
-    _commission_leg(uow, legs, payer_phone, fee)
-    ledger.post(uow, transfers=legs, idempotency_key=f"wallet:{op_id}")
-    op = write_operation(
-        uow, op_id, kind=OperationKind.TRANSFER, key=key, request=request,
-        payer=payer_phone, payee=payee_phone, amount=amount, commission=fee,
-    )  # fmt: skip
-    uow.add_event(
-        WalletTransferred(
-            occurred_at=now,
-            from_phone=payer_phone,
-            to_phone=payee_phone,
-            amount=amount,
-            commission=fee,
-            receipt=number(op),
-        )
-    )
-    return receipt_of(op)
 
 
 def pay(

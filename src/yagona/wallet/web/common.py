@@ -132,3 +132,10 @@ def to_receipt(request: Request, number: str) -> RedirectResponse:
     text = pages_of(request).gettext(page_language(request), N_("Done. Here is the receipt."))
     flash(request, response, text, level="success")
     return response
+
+
+def wallet_orders(request: Request) -> service.WalletOrders | None:
+    """The app's group commit for transfers and payments (`app.state.wallet_orders`); None
+    in an app built without it."""
+    orders: service.WalletOrders | None = getattr(request.app.state, "wallet_orders", None)
+    return orders

@@ -23,7 +23,17 @@ from yagona.platform.uow import UnitOfWork
 from yagona.wallet import service
 from yagona.wallet.errors import WalletNotFoundError
 from yagona.wallet.schemas import Quote, Receipt, TopupSource
-from yagona.wallet.web.common import Uow, amount_of, left_behind, new_key, own_wallet, said, to_login, to_receipt
+from yagona.wallet.web.common import (
+    Uow,
+    amount_of,
+    left_behind,
+    new_key,
+    own_wallet,
+    said,
+    to_login,
+    to_receipt,
+    wallet_orders,
+)
 
 router = page_router(prefix="/wallet")
 
@@ -60,18 +70,20 @@ class Order:
     title: str  # a msgid
     fields: tuple[str, ...]  # the form's fields besides the wallet's phone
     quote: Callable[[UnitOfWork, str, dict[str, str]], Quote]
-    place: Callable[[UnitOfWork, str, dict[str, str], str, str], Receipt]  # (…, pin, key)
+    place: Callable[[Request, UnitOfWork, str, dict[str, str], str, str], Receipt]  # (…, pin, key): committed
 
 
 def _quote_topup(uow: UnitOfWork, phone: str, form: dict[str, str]) -> Quote:
     return service.quote_topup(uow, phone=phone, amount=amount_of(form["amount"]), card_number=form["card_number"])
 
 
-def _topup(uow: UnitOfWork, phone: str, form: dict[str, str], pin: str, key: str) -> Receipt:
-    return service.topup(
+def _topup(_request: Request, uow: UnitOfWork, phone: str, form: dict[str, str], pin: str, key: str) -> Receipt:
+    receipt = service.topup(
         uow, phone=phone, amount=amount_of(form["amount"]), source=TopupSource.CARD, idempotency_key=key,
         card_number=form["card_number"], pin=pin,
     )  # fmt: skip
+    uow.commit()
+    return receipt
 
 
 def _quote_pay(uow: UnitOfWork, phone: str, form: dict[str, str]) -> Quote:
@@ -80,10 +92,12 @@ def _quote_pay(uow: UnitOfWork, phone: str, form: dict[str, str]) -> Quote:
     )
 
 
-def _pay(uow: UnitOfWork, phone: str, form: dict[str, str], pin: str, key: str) -> Receipt:
-    return service.pay(
-        uow, phone=phone, provider=form["provider"], account=form["account"], amount=amount_of(form["amount"]),
-        pin=pin, idempotency_key=key,
+def _pay(  # noqa: PLR0917 - the shape of every Order.place
+    request: Request, uow: UnitOfWork, phone: str, form: dict[str, str], pin: str, key: str
+) -> Receipt:
+    return service.place_payment(
+        wallet_orders(request), uow, phone=phone, provider=form["provider"], account=form["account"],
+        amount=amount_of(form["amount"]), pin=pin, idempotency_key=key,
     )  # fmt: skip
 
 
@@ -91,9 +105,17 @@ def _quote_transfer(uow: UnitOfWork, phone: str, form: dict[str, str]) -> Quote:
     return service.quote_transfer(uow, from_phone=phone, to_phone=form["to"], amount=amount_of(form["amount"]))
 
 
-def _transfer(uow: UnitOfWork, phone: str, form: dict[str, str], pin: str, key: str) -> Receipt:
-    return service.transfer(
-        uow, from_phone=phone, to_phone=form["to"], amount=amount_of(form["amount"]), pin=pin, idempotency_key=key
+def _transfer(  # noqa: PLR0917 - the shape of every Order.place
+    request: Request, uow: UnitOfWork, phone: str, form: dict[str, str], pin: str, key: str
+) -> Receipt:
+    return service.place_transfer(
+        wallet_orders(request),
+        uow,
+        from_phone=phone,
+        to_phone=form["to"],
+        amount=amount_of(form["amount"]),
+        pin=pin,
+        idempotency_key=key,
     )
 
 
@@ -181,11 +203,11 @@ def _confirm(request: Request, uow: UnitOfWork, order: Order, form: dict[str, st
         return to_login()
     try:
         form["phone"] = own_wallet(uow, principal, form["phone"])
-        receipt = order.place(uow, form["phone"], form, pin, key)  # no key: refused by the service
+        # Committed (a transfer or payment with the concurrent orders of this process).
+        receipt = order.place(request, uow, form["phone"], form, pin, key)  # no key: refused by the service
     except YagonaError as error:
         left_behind(uow, error)
         return _refused(request, uow, principal, order, form, key=key, error=error)
-    uow.commit()
     return to_receipt(request, receipt.number)
 
 

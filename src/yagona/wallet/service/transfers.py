@@ -1,0 +1,274 @@
+"""Wallet to wallet (offer 4.3.1 a, 4.4.4, 4.5.1): one transfer, or a group of them decided
+together in one unit of work (`group.WalletOrders`) — the same rules, refusals and
+answers, in a few round trips whatever the group's size.
+
+A group goes in rounds: within a round no wallet and no idempotency key appears twice, so
+each order's checks read what the rounds before it wrote (a second wrong PIN counts on the
+first, a replayed key finds its first receipt, a Light payee's 30-day sum includes what it
+received a round before). A round is: the wallets locked and read (one statement, phone
+order), the replay rows and the Light payees' 30-day sums (one or two), the PINs and
+checks in Python, the ledger (PostgreSQL: one `ledger_post_group` call for every posting;
+SQLite: each posting in its own savepoint), the receipts and the wallets' activity (one
+or two). A refused order writes nothing but its own security record (a counted wrong PIN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from yagona.kernel.errors import InvalidRequestError, YagonaError
+from yagona.kernel.ids import new_id
+from yagona.ledger import posting as posting_path
+from yagona.ledger import service as ledger
+from yagona.ledger.schemas import TransferCreate
+from yagona.platform.uow import UnitOfWork
+from yagona.wallet import repository, rules
+from yagona.wallet.events import WalletTransferred
+from yagona.wallet.repository import OperationRecord, WalletRecord
+from yagona.wallet.schemas import OperationKind, Receipt, Tier
+from yagona.wallet.service.common import (
+    COMMISSION,
+    check_amount,
+    ctx,
+    ensure_account,
+    found,
+    operation_values,
+    phone_of,
+    reason,
+    replayed,
+    scoped_key,
+    status,
+    verify_pin,
+    wallet_account_code,
+)
+from yagona.wallet.service.receipts import number, receipt_of
+
+Outcome = Receipt | YagonaError
+
+
+@dataclass(frozen=True, slots=True)
+class TransferOrder:
+    """One customer's transfer order, as the channel received it."""
+
+    from_phone: str
+    to_phone: str
+    amount: int
+    pin: str
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Order:
+    """An order past the checks that need no database: its place in the group, phones, key."""
+
+    index: int
+    payer: str
+    payee: str
+    amount: int
+    pin: str
+    key: str
+    request: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Posting:
+    order: _Order
+    op_id: str
+    fee: int
+    legs: tuple[TransferCreate, ...]
+
+
+def transfer(
+    uow: UnitOfWork, *, from_phone: str, to_phone: str, amount: int, pin: str, idempotency_key: str
+) -> Receipt:
+    """Wallet to wallet: a top-up of the payee (4.3.1 a). The payee's Light limits hold.
+    Both wallets are locked (one statement, phone order) before the PIN and the checks."""
+    [outcome] = transfer_many(uow, [TransferOrder(from_phone, to_phone, amount, pin, idempotency_key)], alone=True)
+    if isinstance(outcome, YagonaError):
+        raise outcome
+    return outcome
+
+
+def transfer_many(uow: UnitOfWork, orders: Sequence[TransferOrder], *, alone: bool = False) -> list[Outcome]:
+    """Decide every order in `uow` (never committed here), in order: each its receipt or its
+    refusal. A refused order writes nothing but a counted wrong PIN. `alone`: the caller
+    raises the one order's refusal and rolls its unit of work back (no savepoint needed)."""
+    outcomes: list[Outcome | None] = [None] * len(orders)
+    checked: list[_Order] = []
+    for index, order in enumerate(orders):
+        try:
+            checked.append(_checked(index, order))
+        except YagonaError as error:
+            outcomes[index] = error
+    for batch in _rounds(checked):
+        _round(uow, batch, outcomes, alone=alone)
+    return [o if o is not None else AssertionError("a transfer without an outcome") for o in outcomes]  # type: ignore[misc]
+
+
+def _checked(index: int, order: TransferOrder) -> _Order:
+    check_amount(order.amount)
+    payer, payee = phone_of(order.from_phone), phone_of(order.to_phone, "to")
+    if payer == payee:
+        raise InvalidRequestError("a transfer needs two different wallets", field="to")
+    key = scoped_key(payer, "transfer", order.idempotency_key)
+    request = {"op": "transfer", "from": payer, "to": payee, "amount": order.amount}
+    return _Order(index, payer, payee, order.amount, order.pin, key, request)
+
+
+def _rounds(orders: list[_Order]) -> list[list[_Order]]:
+    """Consecutive orders sharing no wallet and no key; the next round starts at a repeat."""
+    rounds: list[list[_Order]] = []
+    seen: set[str] = set()
+    for order in orders:
+        mine = {order.payer, order.payee, f"key:{order.key}"}
+        if not rounds or seen & mine:
+            rounds.append([])
+            seen = set()
+        rounds[-1].append(order)
+        seen |= mine
+    return rounds
+
+
+def _round(uow: UnitOfWork, orders: list[_Order], outcomes: list[Outcome | None], *, alone: bool) -> None:
+    s = ctx().settings
+    session = uow.session
+    locked = repository.lock_wallet_records(session, [p for o in orders for p in (o.payer, o.payee)])
+    resets: dict[str, str | None] = {}
+    live: list[tuple[_Order, WalletRecord, WalletRecord]] = []
+    for order in orders:
+        try:
+            payer = found(locked.get(order.payer), order.payer)
+            payee = found(locked.get(order.payee), order.payee)
+            verify_pin(uow, payer, order.pin, resets=resets)
+        except YagonaError as error:
+            outcomes[order.index] = error
+            continue
+        live.append((order, payer, payee))
+    if not live:
+        return
+    now = uow.clock.now()
+    since = rules.topup_window_start(now, days=s.topup_window_days)
+    light = {payee.phone for _, _, payee in live if payee.tier == Tier.LIGHT.value}
+    existing, already = _replays_and_topups(uow, live, light, since)
+    postings: list[_Posting] = []
+    answered: list[str] = []  # payers whose order was answered (their PIN's reset is written)
+    for order, payer, payee in live:
+        try:
+            first = existing.get(order.key)
+            if first is not None:
+                outcomes[order.index] = receipt_of(replayed(first, order.request))
+                answered.append(order.payer)
+                continue
+            rules.check_usable(status(payer), reason(payer), phone=order.payer)
+            rules.check_usable(status(payee), reason(payee), phone=order.payee)
+            fee = rules.commission(order.amount, repository.commissions().row("transfer"))
+            if order.payee in light:  # 4.5.2: Premium has no limits of the offer
+                rules.check_light_topups(
+                    already=already.get(order.payee, 0), incoming=order.amount, limit=s.light_limit_tiyin
+                )
+            postings.append(_Posting(order, new_id(), fee, _legs(uow, order, fee)))
+        except YagonaError as error:
+            outcomes[order.index] = error
+    accepted = _post(uow, postings, outcomes, alone=alone)
+    answered += [p.order.payer for p in accepted]
+    for phone in answered:
+        if phone in resets:
+            repository.reset_pin_failures(session, phone, pin_hash=resets[phone])
+    if accepted:
+        _write(uow, accepted, outcomes)
+
+
+def _replays_and_topups(
+    uow: UnitOfWork, live: list[tuple[_Order, WalletRecord, WalletRecord]], light: set[str], since: datetime
+) -> tuple[dict[str, OperationRecord], dict[str, int]]:
+    if len(live) == 1:  # one round trip: the replay row beside the 30-day sum
+        order = live[0][0]
+        payee = order.payee if order.payee in light else None
+        first, total = repository.replay_and_topups(uow.session, order.key, payee=payee, since=since if payee else None)
+        return ({order.key: first} if first is not None else {}), ({payee: total} if payee else {})
+    return repository.replays_and_topups(uow.session, [o.key for o, _, _ in live], payees=light, since=since)
+
+
+def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...]:
+    legs = [
+        TransferCreate(
+            debit=wallet_account_code(order.payer),
+            credit=wallet_account_code(order.payee),
+            amount=order.amount,
+            reason="wallet.transfer",
+        )
+    ]
+    if fee:  # annex 1 fixes wallet-to-wallet at 0 %; kept for a table that ever says otherwise
+        ensure_account(uow, COMMISSION, kind="income", allow_negative=True, shards=8)
+        legs.append(
+            TransferCreate(debit=wallet_account_code(order.payer), credit=COMMISSION, amount=fee, reason="commission")
+        )
+    return tuple(legs)
+
+
+def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool) -> list[_Posting]:
+    """Every posting through the ledger; the accepted ones. A refused posting wrote nothing:
+    on PostgreSQL the function refuses without writing, on SQLite its savepoint rolls back."""
+    if not postings:
+        return []
+    accepted: list[_Posting] = []
+    if posting_path.on_postgres(uow):
+        checked: list[tuple[_Posting, posting_path.Posting]] = []
+        for p in postings:
+            try:
+                checked.append((p, posting_path.checked(uow, p.legs, f"wallet:{p.op_id}")))
+            except YagonaError as error:
+                outcomes[p.order.index] = error
+        results = posting_path.post_group(uow, [c for _, c in checked])
+        for (p, checked_posting), result in zip(checked, results, strict=True):
+            try:
+                ledger.answer(uow, checked_posting, result)
+            except YagonaError as error:
+                outcomes[p.order.index] = error
+                continue
+            accepted.append(p)
+        return accepted
+    for p in postings:
+        savepoint = None if alone else uow.session.begin_nested()
+        try:
+            ledger.post(uow, transfers=p.legs, idempotency_key=f"wallet:{p.op_id}")
+        except YagonaError as error:
+            if savepoint is not None:
+                savepoint.rollback()
+            outcomes[p.order.index] = error
+            continue
+        if savepoint is not None:
+            savepoint.commit()
+        accepted.append(p)
+    return accepted
+
+
+def _values(p: _Posting, now: datetime) -> dict[str, Any]:
+    return operation_values(
+        p.op_id, kind=OperationKind.TRANSFER, key=p.order.key, request=p.order.request,
+        payer=p.order.payer, payee=p.order.payee, amount=p.order.amount, commission=p.fee, at=now,
+    )  # fmt: skip
+
+
+def _write(uow: UnitOfWork, accepted: list[_Posting], outcomes: list[Outcome | None]) -> None:
+    """The receipts (one statement) and the wallets' activity; the events; the answers."""
+    now = uow.clock.now()
+    rows = [_values(p, now) for p in accepted]
+    touched = [phone for p in accepted for phone in (p.order.payer, p.order.payee)]
+    seqs = repository.insert_operations(uow.session, rows, touch=touched, at=now)
+    for p, values, seq in zip(accepted, rows, seqs, strict=True):
+        op = OperationRecord(seq=seq, **values)
+        uow.add_event(
+            WalletTransferred(
+                occurred_at=now,
+                from_phone=p.order.payer,
+                to_phone=p.order.payee,
+                amount=p.order.amount,
+                commission=p.fee,
+                receipt=number(op),
+            )
+        )
+        outcomes[p.order.index] = receipt_of(op)

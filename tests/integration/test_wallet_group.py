@@ -1,0 +1,67 @@
+"""A group of wallet orders decided in one unit of work (`service.run_orders`), on SQLite and
+PostgreSQL, deterministically: transfers on distinct wallets share a round (one statement
+each for the wallets, the replays, the ledger and the receipts); repeats of a wallet or a key
+go to later rounds and see what the earlier ones wrote; each order gets its own answer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.factories.wallet import LIGHT_LIMIT, PIN, phone, premium, register, som, top_up
+from yagona.app.bootstrap import Container
+from yagona.kernel.errors import YagonaError
+from yagona.ledger import service as ledger_service
+from yagona.wallet import service
+from yagona.wallet.models import WalletAccount
+from yagona.wallet.schemas import Receipt
+
+A, B, C, D, E, F, L = (phone(n) for n in range(1, 8))
+
+
+def test_a_group_of_orders_keeps_every_answer_and_the_rules(container: Container) -> None:
+    with container.uow() as uow:
+        for number in (A, B, C, D, E, F):
+            register(uow, number)
+            top_up(uow, number, som(100_000))
+        premium(uow, L)
+        top_up(uow, L, som(2_000_000))
+        uow.commit()
+    t = service.TransferOrder
+    orders: list[service.TransferOrder | service.PaymentOrder] = [
+        t(A, B, som(100), PIN, "k1"),  # round 1: A, B, C, D, E, F, L all distinct
+        t(C, D, som(200), PIN, "k2"),
+        t(E, F, som(300), "00000", "k3"),  # a wrong PIN: counted, refused alone
+        t(L, phone(9), som(1), PIN, "k4"),  # no such wallet
+        t(A, C, som(50), PIN, "k1b"),  # A again: round 2, after k1
+        t(A, B, som(100), PIN, "k1"),  # the same key and request: k1's receipt
+        t(A, B, som(101), PIN, "k1"),  # the same key, another request: refused
+        t(B, A, som(1_000_000), PIN, "k5"),  # more than B has
+        t(L, E, LIGHT_LIMIT, PIN, "k6"),  # past E's Light 30-day sum (E has 100 000 in)
+        t(L, F, som(1_000), PIN, "k7"),
+        t(E, F, som(300), "00000", "k8"),  # E's second wrong PIN counts on the first
+    ]
+    with container.uow() as uow:
+        outcomes = service.run_orders(uow, orders)
+        uow.commit()
+    codes = [o.code if isinstance(o, YagonaError) else "ok" for o in outcomes]
+    assert codes == [
+        "ok", "ok", "invalid_pin", "not_found", "ok", "ok", "idempotency_conflict", "insufficient_funds",
+        "limit_exceeded", "ok", "invalid_pin",
+    ]  # fmt: skip
+    receipts = [o for o in outcomes if isinstance(o, Receipt)]
+    assert receipts[0].number == receipts[3].number  # k1 replayed
+    assert len({r.number for r in receipts}) == 4
+    third_wrong = outcomes[10]
+    assert isinstance(third_wrong, YagonaError) and third_wrong.details == {"attempts_left": 1}
+    with container.uow() as uow:
+        balances = {n: service.get(uow, phone=n).balance for n in (A, B, C, D, E, F)}
+        touched = dict(uow.session.execute(select(WalletAccount.phone, WalletAccount.pin_failures)).all())
+        for receipt in receipts:
+            mine = service.receipt(uow, phone=receipt.payer.removeprefix("wallet "), number=receipt.number)
+            assert (mine.amount, mine.payee) == (receipt.amount, receipt.payee)
+        assert ledger_service.verify(uow).ok
+    assert balances == {
+        A: som(100_000 - 100 - 50), B: som(100_000 + 100), C: som(100_000 - 200 + 50), D: som(100_000 + 200),
+        E: som(100_000), F: som(100_000 + 1_000),
+    }  # fmt: skip
+    assert touched[E] == 2  # both wrong PINs counted
