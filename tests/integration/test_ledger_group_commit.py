@@ -84,6 +84,7 @@ def test_each_posting_of_a_group_keeps_its_own_answer(container: Container, enab
     settings = GroupCommitSettings(enabled=enabled, window_ms=5)
     poster = LedgerPoster(container.uow, settings, on_group=sizes.append, engine=container.engine)
     answers = _storm(container, poster)
+    poster.close()
 
     for n, mine in enumerate(answers):
         assert mine[3] == "insufficient_funds"
