@@ -61,7 +61,7 @@ class ClientRun:
     latencies: list[float]
     transfers: int  # acknowledged, warm-up included
     refused: int
-    cpu_s: float  # this client process's CPU, warm-up included
+    cpu_s: float  # this client process's CPU from its first request, warm-up included
 
 
 def _settings(url: str, setup: Setup) -> Settings:
@@ -113,6 +113,7 @@ def _request(shape: Shape, rng: random.Random, key: str) -> Wire:
 
 
 def _client(conn: Connection, shape: Shape, number: int, seconds: float, *, start: Any, results: Any) -> None:
+    ready = time.process_time()  # after the fork: not a request's work
     rng = random.Random(number * 7_919 + ord(shape.name))
     sent = refused = 0
     acked = 0
@@ -138,7 +139,7 @@ def _client(conn: Connection, shape: Shape, number: int, seconds: float, *, star
         latencies.append(time.monotonic() - t0)
         i += 1
     conn.send(None)
-    results.put((number, ClientRun(started, time.monotonic(), latencies, acked, refused, time.process_time())))
+    results.put((number, ClientRun(started, time.monotonic(), latencies, acked, refused, time.process_time() - ready)))
 
 
 def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> None:
@@ -147,6 +148,7 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
     container = bootstrap(settings, engine=engine, configure_logs=False)
     sizes: list[int] = []
     poster = LedgerPoster(container.uow, settings.group_commit, on_group=sizes.append, engine=container.engine)
+    ready = time.process_time()  # the process's setup is not a transfer's work
 
     def serve(conn: Connection) -> None:
         while (message := conn.recv()) is not None:
@@ -162,8 +164,9 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
         thread.start()
     for thread in threads:
         thread.join()
+    poster.close()
     engine.dispose()
-    stats.put((sizes, time.process_time()))
+    stats.put((sizes, time.process_time() - ready))
 
 
 def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, float]:
@@ -193,7 +196,8 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
         worker_stats = [stats.get(timeout=60) for _ in range(workers)]
     sizes = [size for group_sizes, _ in worker_stats for size in group_sizes]
     posted = sum(r.transfers for r in runs)  # CPU figures cover the warm-up too: per posted transfer
-    client_cpu = sum(cpu for _, cpu in worker_stats) + sum(r.cpu_s for r in runs)
+    app_cpu = sum(cpu for _, cpu in worker_stats)
+    client_cpu = app_cpu + sum(r.cpu_s for r in runs)
     for process in processes:
         process.join(timeout=60)
     if any(p.exitcode != 0 for p in processes):
@@ -213,6 +217,7 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
         p99_ms=percentile(latencies, 0.99),
         server_cpu_us=server.seconds / posted * 1e6,
         client_cpu_us=client_cpu / posted * 1e6,
+        app_cpu_us=app_cpu / posted * 1e6,
     )
     return figures, (sum(sizes) / len(sizes) if sizes else 0.0)
 
@@ -260,7 +265,7 @@ def table(rows: Sequence[Row]) -> list[str]:
     head = (
         "| shape | pgledger transfers/s | p50 ms | p99 ms | Yagona transfers/s | p50 ms | p99 ms "
         "| mean group | Yagona / pgledger | CPU µs/transfer, server: pgledger / Yagona "
-        "| client side: pgbench / Yagona |"
+        "| client side: pgbench / Yagona (its server processes + its clients) |"
     )
     return [
         head,
@@ -271,7 +276,8 @@ def table(rows: Sequence[Row]) -> list[str]:
             f"| {r.yagona.per_second:,.0f} | {r.yagona.p50_ms:.2f} | {r.yagona.p99_ms:.2f} "
             f"| {r.group_mean:.1f} | **{r.ratio:.2f}x** "
             f"| {r.peer.server_cpu_us:,.0f} / {r.yagona.server_cpu_us:,.0f} "
-            f"| {r.peer.client_cpu_us:,.0f} / {r.yagona.client_cpu_us:,.0f} |"
+            f"| {r.peer.client_cpu_us:,.0f} / {r.yagona.client_cpu_us:,.0f} "
+            f"({r.yagona.app_cpu_us or 0:,.0f} + {r.yagona.client_cpu_us - (r.yagona.app_cpu_us or 0):,.0f}) |"
             for r in rows
         ),
     ]
