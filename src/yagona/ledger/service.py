@@ -134,9 +134,12 @@ def post_in_python(uow: UnitOfWork, posting: posting_path.Posting) -> list[Trans
     accounts = _accounts(uow, {code for t in transfers for code in (t.debit, t.credit)})
     shards = {code: _pick_shard(account) for code, account in accounts.items()}
     totals = repository.lock_totals(uow.session, [(a.id, shards[code]) for code, a in accounts.items()])
-    # The flags as they are now that the rows are ours: a ceiling changed (set_upper_limit
-    # takes the same lock) while this batch waited is the one that counts.
-    accounts = {a.code: a for a in repository.accounts_by_id(uow.session, [a.id for a in accounts.values()]).values()}
+    if posting_path.on_postgres(uow):
+        # The flags as they are now that the rows are ours: a ceiling changed (set_upper_limit
+        # takes the same lock) while this batch waited is the one that counts. (SQLite's
+        # writer lock is held since the claim: the first read is already current.)
+        ids = [a.id for a in accounts.values()]
+        accounts = {a.code: a for a in repository.accounts_by_id(uow.session, ids).values()}
     now = uow.clock.now()
     rows = []
     for t in transfers:
