@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.factories.ledger import open_account, open_world
 from tests.integration.test_ledger_reliability import _acknowledged_exactly_once, _open_storm_accounts
@@ -84,6 +85,7 @@ def test_each_posting_of_a_group_keeps_its_own_answer(container: Container, enab
     settings = GroupCommitSettings(enabled=enabled, window_ms=5)
     poster = LedgerPoster(container.uow, settings, on_group=sizes.append, engine=container.engine)
     answers = _storm(container, poster)
+    poster.close()
 
     for n, mine in enumerate(answers):
         assert mine[3] == "insufficient_funds"
@@ -160,3 +162,32 @@ def test_a_grouped_writer_killed_mid_stream_loses_no_acknowledged_transfer(
     with container.uow() as uow:
         report = service.verify(uow)
     assert report.ok, report.problems
+
+
+# PostgreSQL only: there a group runs on a connection the poster keeps between groups.
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_a_kept_connection_the_server_dropped_costs_no_posting(container: Container) -> None:
+    _accounts(container)
+    poster = LedgerPoster(container.uow, GroupCommitSettings(), engine=container.engine)
+    first = poster.transfer(
+        debit="customer:0", credit="operator:revenue", amount=100, reason="payment", idempotency_key="before"
+    )
+    with container.uow() as uow:  # the server ends every other session of this database
+        uow.session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    after = poster.transfer(
+        debit="customer:1", credit="operator:revenue", amount=100, reason="payment", idempotency_key="after"
+    )
+    again = poster.transfer(
+        debit="customer:0", credit="operator:revenue", amount=100, reason="payment", idempotency_key="before"
+    )
+    poster.close()
+
+    assert after.debit == "customer:1" and after.amount == 100
+    assert again == first  # a replay on the new connection answers the first posting
+    with container.uow() as uow:
+        assert service.get_account(uow, code="operator:revenue").balance == 200

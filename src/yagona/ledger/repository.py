@@ -3,6 +3,7 @@ of round trips, not an ORM flush."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -58,6 +59,21 @@ _ACCOUNTS_BY_CODE = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(bindparam
 _ACCOUNTS_BY_ID = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.id.in_(bindparam("ids", expanding=True)))
 
 
+def _json_values(name: str) -> Any:
+    """SQLite: `IN (SELECT value FROM json_each(:name))` — one parameter holding a JSON array.
+    An expanding IN renders one parameter per value at every execution: for a batch of a
+    thousand transfers that is a tenth of its CPU."""
+    return select(func.json_each(bindparam(name)).table_valued("value").c.value).scalar_subquery()
+
+
+_SQLITE_ACCOUNTS_BY_CODE = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.code.in_(_json_values("codes")))
+_SQLITE_ACCOUNTS_BY_ID = select(*_ACCOUNT_COLUMNS).where(ACCOUNT.c.id.in_(_json_values("ids")))
+
+
+def _on_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
 def _records(rows: Iterable[Any]) -> list[AccountRecord]:
     return [AccountRecord(*row) for row in rows]
 
@@ -89,12 +105,18 @@ def balances_of_codes(session: Session, codes: Iterable[str]) -> dict[str, int]:
 
 
 def accounts_by_code(session: Session, codes: Iterable[str]) -> dict[str, AccountRecord]:
-    rows = session.connection().execute(_ACCOUNTS_BY_CODE, {"codes": sorted(set(codes))})
+    if _on_sqlite(session):
+        rows = session.connection().execute(_SQLITE_ACCOUNTS_BY_CODE, {"codes": json.dumps(sorted(set(codes)))})
+    else:
+        rows = session.connection().execute(_ACCOUNTS_BY_CODE, {"codes": sorted(set(codes))})
     return {record.code: record for record in _records(rows)}
 
 
 def accounts_by_id(session: Session, ids: Iterable[int]) -> dict[int, AccountRecord]:
-    rows = session.connection().execute(_ACCOUNTS_BY_ID, {"ids": sorted(set(ids))})
+    if _on_sqlite(session):
+        rows = session.connection().execute(_SQLITE_ACCOUNTS_BY_ID, {"ids": json.dumps(sorted(set(ids)))})
+    else:
+        rows = session.connection().execute(_ACCOUNTS_BY_ID, {"ids": sorted(set(ids))})
     return {record.id: record for record in _records(rows)}
 
 
@@ -164,11 +186,25 @@ _LOCK_TOTALS = (
 )
 
 
+# SQLite locks no rows (its writer holds the database): every shard of the accounts is
+# read and the ones asked for are kept.
+_SQLITE_READ_TOTALS = select(BALANCE).where(BALANCE.c.account_id.in_(_json_values("ids")))
+
+
 def lock_totals(session: Session, keys: Iterable[ShardKey]) -> dict[ShardKey, Totals]:
     """Read (and on PostgreSQL lock) the shards' totals in (account, shard) order, so two
     batches touching the same accounts always queue instead of deadlocking."""
     ordered = sorted(set(keys))
-    rows = session.connection().execute(_LOCK_TOTALS, {"keys": ordered})
+    if _on_sqlite(session):
+        wanted = set(ordered)
+        ids = json.dumps(sorted({account_id for account_id, _ in ordered}))
+        rows = [
+            r
+            for r in session.connection().execute(_SQLITE_READ_TOTALS, {"ids": ids})
+            if (r.account_id, r.shard) in wanted
+        ]
+    else:
+        rows = list(session.connection().execute(_LOCK_TOTALS, {"keys": ordered}))
     found = {
         (r.account_id, r.shard): Totals(r.debits_posted, r.credits_posted, r.debits_pending, r.credits_pending)
         for r in rows

@@ -101,10 +101,10 @@ def transfer(
     metadata: dict[str, str] | None = None,
 ) -> TransferRead:
     """Move `amount` from `debit` to `credit` (or hold it, when `pending`)."""
-    request = TransferCreate(
-        debit=debit, credit=credit, amount=amount, reason=reason, pending=pending, metadata=metadata or {}
+    request = posting_path.one_transfer(
+        debit=debit, credit=credit, amount=amount, reason=reason, pending=pending, metadata=metadata
     )
-    return post(uow, transfers=[request], idempotency_key=idempotency_key)[0]
+    return post(uow, transfers=request, idempotency_key=idempotency_key)[0]
 
 
 def post(uow: UnitOfWork, *, transfers: Sequence[TransferCreate], idempotency_key: str) -> list[TransferRead]:
@@ -134,9 +134,12 @@ def post_in_python(uow: UnitOfWork, posting: posting_path.Posting) -> list[Trans
     accounts = _accounts(uow, {code for t in transfers for code in (t.debit, t.credit)})
     shards = {code: _pick_shard(account) for code, account in accounts.items()}
     totals = repository.lock_totals(uow.session, [(a.id, shards[code]) for code, a in accounts.items()])
-    # The flags as they are now that the rows are ours: a ceiling changed (set_upper_limit
-    # takes the same lock) while this batch waited is the one that counts.
-    accounts = {a.code: a for a in repository.accounts_by_id(uow.session, [a.id for a in accounts.values()]).values()}
+    if posting_path.on_postgres(uow):
+        # The flags as they are now that the rows are ours: a ceiling changed (set_upper_limit
+        # takes the same lock) while this batch waited is the one that counts. (SQLite's
+        # writer lock is held since the claim: the first read is already current.)
+        ids = [a.id for a in accounts.values()]
+        accounts = {a.code: a for a in repository.accounts_by_id(uow.session, ids).values()}
     now = uow.clock.now()
     rows = []
     for t in transfers:
@@ -376,21 +379,22 @@ def _reads(uow: UnitOfWork, rows: Sequence[Transfer]) -> list[TransferRead]:
 
 
 def _read_new(row: dict[str, Any], seq: int, codes: dict[int, str]) -> TransferRead:
-    # model_construct: every value was validated on the way in; validating again costs a
-    # measurable share of a batch.
-    return TransferRead.model_construct(
-        id=row["id"],
-        seq=seq,
-        batch_id=row["batch_id"],
-        debit=codes[row["debit_account_id"]],
-        credit=codes[row["credit_account_id"]],
-        amount=row["amount"],
-        unit=Unit(row["unit"]),
-        kind=TransferKind(row["kind"]),
-        reason=row["reason"],
-        pending_id=row["pending_id"],
-        metadata=row["metadata"],
-        created_at=row["created_at"].astimezone(UTC),  # as a replay reads it back
+    # Not validated again: every value was validated on the way in.
+    return posting_path.trusted_read(
+        {
+            "id": row["id"],
+            "seq": seq,
+            "batch_id": row["batch_id"],
+            "debit": codes[row["debit_account_id"]],
+            "credit": codes[row["credit_account_id"]],
+            "amount": row["amount"],
+            "unit": Unit(row["unit"]),
+            "kind": TransferKind(row["kind"]),
+            "reason": row["reason"],
+            "pending_id": row["pending_id"],
+            "metadata": row["metadata"],
+            "created_at": row["created_at"].astimezone(UTC),  # as a replay reads it back
+        }
     )
 
 

@@ -11,6 +11,9 @@ runner foresaw, or the commit), each request is run again alone, so one poisoned
 fails only itself; idempotency keys make the retry safe.
 
 Turned off (`enabled=False`) every request runs alone in its own transaction, the same way.
+
+`GroupCommit` runs a group in a unit of work; `Gatherer` is the same machinery for a caller
+that runs a group's transaction itself (the ledger's one-statement groups on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ T = TypeVar("T")
 # Decides each request of a group inside `uow` (which it never commits): an answer, or the
 # refusal to raise to that request's caller. Whatever a refused request wrote must be undone.
 GroupRunner = Callable[[UnitOfWork, Sequence[R]], list[A | BaseException]]
+# Runs a whole group in one transaction, committed before it returns: each request's
+# answer or refusal. A DBAPIError (or AssertionError) means the group failed as a whole.
+GroupTransaction = Callable[[list[R]], list[A | BaseException]]
 
 RECENT_S = 0.1  # a thread that submitted this recently is expected to submit again
 
@@ -49,11 +55,12 @@ class _Slot(Generic[R, A]):
         self.wake = threading.Condition(lock)
 
 
-class GroupCommit(Generic[R, A]):
+class Gatherer(Generic[R, A]):
+    """Gathers concurrent requests into groups, each run by `transaction`."""
+
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
-        run: GroupRunner[R, A],
+        transaction: GroupTransaction[R, A],
         *,
         enabled: bool = True,
         window_s: float = 0.002,
@@ -61,8 +68,7 @@ class GroupCommit(Generic[R, A]):
         concurrent_groups: int = 1,
         on_group: Callable[[int], None] | None = None,
     ) -> None:
-        self._uow = uow
-        self._run = run
+        self._transaction = transaction
         self.enabled = enabled
         self._window_s = window_s
         self._max_size = max_size
@@ -73,6 +79,7 @@ class GroupCommit(Generic[R, A]):
         self._leader: _Slot[R, A] | None = None  # the request gathering the next group
         self._in_flight = 0  # groups running
         self._executing = 0  # requests in running groups
+        self._want = 1  # the size at which the gathering leader stops waiting
         self._seen: dict[int, float] = {}
 
     def submit(self, request: R) -> A:
@@ -85,7 +92,8 @@ class GroupCommit(Generic[R, A]):
             self._seen[threading.get_ident()] = time.monotonic()
             self._queue.append(slot)
             if self._leader is not None:
-                self._leader.wake.notify()  # one more for the group being gathered
+                if len(self._queue) >= self._want:
+                    self._leader.wake.notify()  # the group being gathered is complete
             else:
                 self._promote()
             while not slot.done and self._leader is not slot:
@@ -106,13 +114,16 @@ class GroupCommit(Generic[R, A]):
 
     def _gather(self, leader: _Slot[R, A]) -> list[_Slot[R, A]]:
         """With the lock held, by the queue's head: wait for the group, take it."""
-        deadline = time.monotonic() + self._window_s
-        while True:
-            now = time.monotonic()
-            expected = sum(1 for seen in self._seen.values() if now - seen < RECENT_S) - self._executing
-            if len(self._queue) >= min(self._max_size, max(1, expected)) or now >= deadline:
-                break
+        now = time.monotonic()
+        deadline = now + self._window_s
+        # Every thread that submitted lately and is not in a running group is expected: the
+        # group is complete once they are all in (woken then, not at each arrival).
+        expected = sum(1 for seen in self._seen.values() if now - seen < RECENT_S) - self._executing
+        self._want = min(self._max_size, max(1, expected))
+        while len(self._queue) < self._want and now < deadline:
             leader.wake.wait(deadline - now)
+            now = time.monotonic()
+        self._want = 1
         group, self._queue = self._queue[: self._max_size], self._queue[self._max_size :]
         self._executing += len(group)
         self._in_flight += 1
@@ -124,12 +135,12 @@ class GroupCommit(Generic[R, A]):
 
     def _execute(self, group: list[_Slot[R, A]]) -> None:
         try:
-            outcomes = self._in_one_transaction([s.request for s in group])
+            outcomes = self._transaction([s.request for s in group])
         except (DBAPIError, AssertionError):
             outcomes = []
             for slot in group:  # one poisoned request must not fail the others
                 try:
-                    outcomes.extend(self._in_one_transaction([slot.request]))
+                    outcomes.extend(self._transaction([slot.request]))
                 except (DBAPIError, AssertionError) as error:
                     outcomes.append(error)
         except BaseException as error:  # noqa: BLE001 - handed to every caller of the group, never swallowed
@@ -148,17 +159,43 @@ class GroupCommit(Generic[R, A]):
             self._in_flight -= 1
             self._promote()
 
+    def _alone(self, request: R) -> A:
+        [outcome] = self._transaction([request])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+class GroupCommit(Gatherer[R, A]):
+    """A group runs in one unit of work, decided by `run`, committed once."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        run: GroupRunner[R, A],
+        *,
+        enabled: bool = True,
+        window_s: float = 0.002,
+        max_size: int = 64,
+        concurrent_groups: int = 1,
+        on_group: Callable[[int], None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._run = run
+        super().__init__(
+            self._in_one_transaction,
+            enabled=enabled,
+            window_s=window_s,
+            max_size=max_size,
+            concurrent_groups=concurrent_groups,
+            on_group=on_group,
+        )
+
     def _in_one_transaction(self, requests: list[R]) -> list[A | BaseException]:
         with self._uow() as uow:
             outcomes = self._run(uow, requests)
             uow.commit()
         return outcomes
-
-    def _alone(self, request: R) -> A:
-        [outcome] = self._in_one_transaction([request])
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
 
 
 def each_in_savepoint(uow: UnitOfWork, works: Sequence[Callable[[UnitOfWork], T]]) -> list[T | BaseException]:

@@ -77,7 +77,9 @@ def ledger(
     shapes: Annotated[str, typer.Option(help="Side by side: which shapes, e.g. abc.")] = "abc",
     group_window_ms: Annotated[float, typer.Option(help="Side by side: group commit window.")] = 2.0,
     no_group_commit: Annotated[bool, typer.Option(help="Side by side: each request its own transaction.")] = False,
-    workers: Annotated[int, typer.Option(min=0, help="Side by side: Yagona server processes (0: one per core).")] = 0,
+    workers: Annotated[
+        int, typer.Option(min=0, help="Side by side: Yagona server processes (0: one per core; 1: bigger groups).")
+    ] = 1,
     pre_ping: Annotated[bool, typer.Option(help="Side by side: YAGONA_DATABASE__PRE_PING for Yagona.")] = True,
 ) -> None:
     """Transfers/s and commit latency of the ledger on SQLite and PostgreSQL."""

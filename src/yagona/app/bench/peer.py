@@ -53,6 +53,8 @@ class Figures:
     # worker and client processes), in microseconds.
     server_cpu_us: float
     client_cpu_us: float
+    # Of client_cpu_us, what Yagona's server processes spent (the rest: its client processes).
+    app_cpu_us: float | None = None
 
 
 def _script(shape: Shape) -> str:
