@@ -14,6 +14,7 @@ from yagona.app.bootstrap import bootstrap
 from yagona.app.population import care, runner
 from yagona.kernel.clock import TASHKENT, SimulatedClock
 from yagona.kernel.errors import InvalidRequestError
+from yagona.ledger import service as ledger
 from yagona.platform.db import make_engine
 from yagona.platform.settings import Settings
 
@@ -78,3 +79,22 @@ def test_a_population_beyond_the_machine_is_refused_with_an_estimate() -> None:
     with pytest.raises(InvalidRequestError, match=r"beyond this machine: about .* hours"):
         runner.check_size(100_000_000, 90)
     runner.check_size(10_000, 90)
+
+
+def test_the_population_and_its_care_on_each_backend(database_url: str) -> None:
+    """SQLite and PostgreSQL alike: tickets, CSAT and NPS answers through crm's use cases, and
+    money neither created nor lost (the ledger verifies)."""
+    engine = make_engine(database_url)
+    try:
+        clock = SimulatedClock(START)
+        settings = Settings(env="test", database={"url": database_url}, bus={"defer": True})  # type: ignore[arg-type]
+        container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
+        mix = care.CareMix(ticket_share=0.012, answers=3.0)
+        report = runner.generate(container, clock, customers=12, days=35, seed=3, care_mix=mix)
+        assert report.care.tickets > 0 and report.care.resolved > 0
+        assert report.care.answers.get("nps", 0) > 0 and report.care.answers.get("csat", 0) > 0
+        with container.uow() as uow:
+            verified = ledger.verify(uow)
+        assert verified.ok, verified.problems
+    finally:
+        engine.dispose()
