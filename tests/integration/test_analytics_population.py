@@ -34,7 +34,7 @@ def _population(
         report = runner.generate(
             container, clock, customers=customers, days=days, seed=seed, care_mix=mix or care.CareMix()
         )
-        lines = dict(runner.summary(container))
+        lines: dict[str, object] = dict(runner.summary(container))
         return report, lines, care.summary(container, sorted(lines))
     finally:
         engine.dispose()
