@@ -87,7 +87,7 @@ def test_the_population_and_its_care_on_each_backend(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         clock = SimulatedClock(START)
-        settings = Settings(env="test", database={"url": database_url}, bus={"defer": True})  # type: ignore[arg-type]
+        settings = Settings(env="test", database={"url": database_url}, bus={"defer": True})
         container = bootstrap(settings, clock=clock, engine=engine, configure_logs=False)
         mix = care.CareMix(ticket_share=0.012, answers=3.0)
         report = runner.generate(container, clock, customers=12, days=35, seed=3, care_mix=mix)
