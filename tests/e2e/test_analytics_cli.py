@@ -29,6 +29,7 @@ def test_the_operator_generates_exports_and_refreshes(
     made = runner.invoke(app, [*url, "demo", "population", "--customers", "4", "--days", "2", "--seed", "9"])
     assert made.exit_code == 0, made.output
     assert "4 customers x 2 days (seed 9)" in made.output
+    assert "care: " in made.output and "tickets" in made.output and "resolved" in made.output
 
     exported = runner.invoke(app, [*url, "analytics", "export"])
     assert exported.exit_code == 0 and "rows written" in exported.output

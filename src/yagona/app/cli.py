@@ -278,6 +278,12 @@ def demo_population(
         f"{report.customers} customers x {report.days} days (seed {report.seed}): {report.records} usage records"
         f" ({report.refused} refused), {report.topups} top-ups ({channels}), {report.churners} churners"
     )
+    care = report.care
+    typer.echo(
+        f"care: {care.tickets} tickets ({', '.join(f'{k} {v}' for k, v in sorted(care.by_channel.items()))}),"
+        f" {care.resolved} resolved; survey answers: {', '.join(f'{k} {v}' for k, v in sorted(care.answers.items()))}"
+        f" ({care.detractors} NPS detractors)"
+    )
 
 
 def main() -> None:

@@ -392,7 +392,8 @@ def analytics_bench(
     f = figures
     typer.echo(
         f"population {f.customers} x {f.days} days: {f.population_s:,.0f} s = {f.customer_days_per_minute:,.0f}"
-        f" customer-days/min ({f.records:,} usage records)\n"
+        f" customer-days/min ({f.records:,} usage records; CPU {f.population_cpu_s:,.0f} s ="
+        f" {f.customer_days_per_cpu_minute:,.0f} customer-days a CPU minute)\n"
         f"export: {f.export_rows:,} rows in {f.export_s:.1f} s = {f.export_rows_per_s:,.0f} rows/s\n"
         f"dashboard (every KPI, whole range): p50 {f.dashboard_p50_ms:,.0f} ms over {f.dashboard_runs} runs\n"
         f"churn training: {f.churn_s:.1f} s (time-based hold-out of {f.test_rows} lines: ROC AUC {f.roc_auc:.3f})"

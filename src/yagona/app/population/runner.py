@@ -10,14 +10,16 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from yagona.app.bootstrap import payments_config
+from yagona.app.population.care import Care, CareMix, CareReport
 from yagona.app.population.personas import DIURNAL, Persona, Use, msisdn_of, personas, uses_of
 from yagona.app.sandbox import verbs
 from yagona.app.sandbox.runner import Simulation
 from yagona.catalog import service as catalog
+from yagona.crm import service as crm
 from yagona.home import service as home
 from yagona.identity import service as identity
 from yagona.identity.schemas import CustomerCreate
@@ -36,10 +38,17 @@ if TYPE_CHECKING:
 
 # Refuse what this machine cannot do in a working day (measured: docs/analytics.md).
 MAX_CUSTOMER_DAYS = 1_000_000
-MEASURED_CUSTOMER_DAYS_PER_MINUTE = 10_000  # bench analytics: 8 774 (1 000 x 30) to 11 302 (10 000 x 21), 2 vCPUs
+# 2 000 x 30 with the care: 193 s of CPU = 18 600 customer-days a CPU minute (216 s in `bench
+# analytics` at load 9); one process, so a quiet machine's wall time is about its CPU time.
+MEASURED_CUSTOMER_DAYS_PER_MINUTE = 18_000
 WALLET_PIN = "24680"
 ONBOARD_BATCH = 200  # sign-ups a unit of work
+DRAIN_BATCH = 5_000  # events a unit of work when the bonus programme catches up (once a day)
 POINTS_CONSUMERS = frozenset({"loyalty"})
+# crm asks the relationship NPS of customers with a month of service, and its daily pass reads
+# every customer to find them (1.5 s of CPU a day at 2 000 customers): a population whose
+# customers all join in the run arms it in its fifth week, when the first can be due.
+NPS_FROM_DAY = 29
 REGIONS = {"oson-business": "xorazm"}  # a regional plan connects in its regions only
 FIRST_NAMES = ("Aziza", "Bobur", "Dilnoza", "Jasur", "Kamola", "Rustam", "Sevara", "Timur", "Umida", "Zafar")
 LAST_NAMES = ("Karimova", "Toshmatov", "Rahimova", "Yusupov", "Aliyeva", "Nazarov", "Qodirova", "Saidov")
@@ -55,6 +64,7 @@ class PopulationReport:
     topups: int = 0
     churners: int = 0
     by_channel: dict[str, int] = field(default_factory=dict)
+    care: CareReport = field(default_factory=CareReport)
 
 
 def personas_msisdn(index: int) -> str:
@@ -87,6 +97,7 @@ def generate(
     days: int,
     seed: int,
     progress: Callable[[int], None] = lambda day: None,
+    care_mix: CareMix = CareMix(),  # noqa: B008 - frozen
 ) -> PopulationReport:
     """The population, from the clock's day on (the clock ends `days` days later)."""
     check_size(customers, days)
@@ -98,12 +109,15 @@ def generate(
                      drain=lambda: _drain_points(container))  # fmt: skip
     start = clock.now().astimezone(TASHKENT).replace(hour=0, minute=0, second=0, microsecond=0)
     draw = random.Random(seed * 7919 + 1)  # noqa: S311 - synthetic data, reproducible by design
+    care = Care(seed=seed, mix=care_mix, report=report.care)
     for day in range(days):
         midnight = start + timedelta(days=day)
+        if day == NPS_FROM_DAY:
+            _arm_nps(container, clock)
         _advance(sim, midnight + timedelta(hours=1))
         joining = [persona for persona in people if persona.joins_on == day]
         for at in range(0, len(joining), ONBOARD_BATCH):
-            _onboard(container, ctx, joining[at : at + ONBOARD_BATCH], seed)
+            _onboard(container, ctx, joining[at : at + ONBOARD_BATCH], seed, care)
         weekday = midnight.weekday()
         for hour, share in DIURNAL:
             _advance(sim, midnight + timedelta(hours=hour))
@@ -112,13 +126,24 @@ def generate(
                 for persona in people
                 for n, use in enumerate(uses_of(persona, day=day, weekday=weekday, share=share, draw=draw))
             ]
-            _rate(container, records, report)
+            care.refused(_rate(container, records, report), day)
             if hour == 13:
                 _top_ups(container, people, day, seed, report)
+                care.day(container, people, day)
         sim.drain()
         progress(day + 1)
     _advance(sim, start + timedelta(days=days))
     return report
+
+
+def _arm_nps(container: Container, clock: SimulatedClock) -> None:
+    """crm's relationship NPS pass, a bounded sample a day, armed as the worker arms it and from
+    then on run by the clock. Armed on a UTC clock: the pass names its next day's job by the date
+    of its due time, as a server's clock reads it."""
+    clock.advance_to(clock.now().astimezone(UTC))
+    with container.uow() as uow:
+        crm.arm_nps(uow)
+        uow.commit()
 
 
 def _drain_points(container: Container) -> int:
@@ -132,9 +157,9 @@ def _drain_points(container: Container) -> int:
         if consumer.name not in POINTS_CONSUMERS:
             continue
         while True:
-            report = drain_batch(container.uow, consumer, batch=bus.drain_batch_size, gap_grace_s=bus.drain_gap_grace_s)
+            report = drain_batch(container.uow, consumer, batch=DRAIN_BATCH, gap_grace_s=bus.drain_gap_grace_s)
             handled += report.handled
-            if report.failed or report.waiting or report.passed < bus.drain_batch_size:
+            if report.failed or report.waiting or report.passed < DRAIN_BATCH:
                 break
     return handled
 
@@ -148,14 +173,16 @@ def _name(persona: Persona) -> str:
     return f"{FIRST_NAMES[persona.index % len(FIRST_NAMES)]} {LAST_NAMES[persona.index // 7 % len(LAST_NAMES)]}"
 
 
-def _onboard(container: Container, ctx: identity.IdentityContext, joining: list[Persona], seed: int) -> None:
+def _onboard(
+    container: Container, ctx: identity.IdentityContext, joining: list[Persona], seed: int, care: Care
+) -> None:
     with container.uow() as uow:
         for persona in joining:
-            _join(uow, ctx, persona, seed)
+            care.customer_ids[persona.index] = _join(uow, ctx, persona, seed)
         uow.commit()
 
 
-def _join(uow: UnitOfWork, ctx: identity.IdentityContext, persona: Persona, seed: int) -> None:
+def _join(uow: UnitOfWork, ctx: identity.IdentityContext, persona: Persona, seed: int) -> str:
     """One ID sign-up, the line (its first fee and a first top-up), a wallet, home internet."""
     first_fee = lines_first_fee(persona.plan)
     holder = identity.find_customer_by_phone(uow, phone=persona.msisdn) or identity.register_customer(
@@ -190,6 +217,7 @@ def _join(uow: UnitOfWork, ctx: identity.IdentityContext, persona: Persona, seed
         )  # fmt: skip
         home.top_up(uow, contract=account.contract, amount=Money.of_som(150_000),
                     idempotency_key=f"pop:{seed}:home:{persona.index}")  # fmt: skip
+    return holder.id
 
 
 def _birth_date(persona: Persona) -> date:
@@ -210,14 +238,22 @@ def _record(persona: Persona, use: Use, record_id: str) -> UsageRecord:
     return lines.parse_record(fields)
 
 
-def _rate(container: Container, records: list[UsageRecord], report: PopulationReport) -> None:
+def _rate(container: Container, records: list[UsageRecord], report: PopulationReport) -> set[str]:
+    """A slot's records of every line in one unit of work (batches of the largest size
+    `lines.rate_usages` takes): one commit a slot. Returns the lines a record was refused for."""
     size = container.settings.limits.batch_size_max
-    for at in range(0, len(records), size):
-        with container.uow() as uow:
-            outcomes = lines.rate_usages(uow, records=records[at : at + size])
-            uow.commit()
-        report.records += len(outcomes)
-        report.refused += sum(1 for o in outcomes if isinstance(o, YagonaError))
+    refused: set[str] = set()
+    with container.uow() as uow:
+        for at in range(0, len(records), size):
+            chunk = records[at : at + size]
+            outcomes = lines.rate_usages(uow, records=chunk)
+            report.records += len(outcomes)
+            for record, outcome in zip(chunk, outcomes, strict=True):
+                if isinstance(outcome, YagonaError):
+                    report.refused += 1
+                    refused.add(record.msisdn)
+        uow.commit()
+    return refused
 
 
 def _top_ups(container: Container, people: list[Persona], day: int, seed: int, report: PopulationReport) -> None:
