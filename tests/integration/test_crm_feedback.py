@@ -7,7 +7,7 @@ channel, category and week."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -310,3 +310,21 @@ def test_the_daily_relationship_nps_asks_customers_of_a_month_once_a_quarter(
         assert len(crm.surveys_of(uow, customer_id=old.id)) == 1
         uow.commit()
     assert any("/feedback/" in text for text in _sms(container, settings, OTHER))
+
+
+def test_the_nps_pass_arms_the_next_day_on_a_clock_that_reads_tashkent_time(
+    container: Container, clock: SimulatedClock
+) -> None:
+    """The pass runs at its due time read back from the database (UTC) and names the next
+    day's job by its Tashkent day: a clock reading Tashkent time must not make it name the job
+    running now (it then stopped after one pass)."""
+    start = clock.now().astimezone(TASHKENT).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    clock.advance_to(start)
+    with container.uow() as uow:
+        assert crm.arm_nps(uow)
+        uow.commit()
+    passes = 0
+    for _ in range(3):  # the clock now reads UTC, as a job's due time comes back from the database
+        clock.advance_to((clock.now() + timedelta(days=1, minutes=1)).astimezone(UTC))
+        passes += sum(1 for o in container.jobs.run_due() if o.job.kind == crm.NPS_JOB and o.ok)
+    assert passes == 3

@@ -10,7 +10,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from yagona.app.bootstrap import payments_config
@@ -113,7 +113,7 @@ def generate(
     for day in range(days):
         midnight = start + timedelta(days=day)
         if day == NPS_FROM_DAY:
-            _arm_nps(container, clock)
+            _arm_nps(container)
         _advance(sim, midnight + timedelta(hours=1))
         joining = [persona for persona in people if persona.joins_on == day]
         for at in range(0, len(joining), ONBOARD_BATCH):
@@ -136,11 +136,9 @@ def generate(
     return report
 
 
-def _arm_nps(container: Container, clock: SimulatedClock) -> None:
+def _arm_nps(container: Container) -> None:
     """crm's relationship NPS pass, a bounded sample a day, armed as the worker arms it and from
-    then on run by the clock. Armed on a UTC clock: the pass names its next day's job by the date
-    of its due time, as a server's clock reads it."""
-    clock.advance_to(clock.now().astimezone(UTC))
+    then on run by the clock."""
     with container.uow() as uow:
         crm.arm_nps(uow)
         uow.commit()

@@ -11,6 +11,7 @@ from yagona.crm import feedback_repository as repository
 from yagona.crm import feedback_rules as rules
 from yagona.crm.service.feedback import CADENCE, offer_survey
 from yagona.identity import service as identity
+from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import YagonaError
 from yagona.platform import jobs
 from yagona.platform.uow import UnitOfWork
@@ -46,7 +47,9 @@ def arm_nps(uow: UnitOfWork) -> bool:
     due = uow.clock.now() + timedelta(days=1)
     return jobs.schedule(
         uow.session,
-        key=f"{NPS_JOB}:{due.date().isoformat()}",
+        # Named by its Tashkent day, whatever zone the clock reads in: the pass runs at a due time
+        # read back in UTC, and a key from that zone's date would name the job running now.
+        key=f"{NPS_JOB}:{due.astimezone(TASHKENT).date().isoformat()}",
         kind=NPS_JOB,
         due_at=due,
         payload={},
