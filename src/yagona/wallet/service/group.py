@@ -154,6 +154,9 @@ class _HoldingBus(EventBus):
     def defers(self, envelope: EventEnvelope) -> bool:
         return self._real.defers(envelope)
 
+    def keeps(self, event_name: str) -> bool:
+        return self._real.keeps(event_name)
+
     def dispatch(self, envelope: EventEnvelope) -> bool:
         return self._handover.hold(envelope)
 
