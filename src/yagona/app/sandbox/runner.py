@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
 from yagona.app import worker
 from yagona.app.bootstrap import Container, bootstrap
@@ -25,7 +25,6 @@ from yagona.loyalty import service as loyalty
 from yagona.platform.db import make_engine
 from yagona.platform.jobs import JobRunner
 from yagona.platform.logging import configure_logging
-from yagona.platform.models import ConsumerCursor, OutboxRow
 from yagona.platform.settings import Settings
 from yagona.platform.uow import UnitOfWorkFactory
 from yagona.wallet import service as wallets
@@ -81,19 +80,31 @@ def _unsynced(connection: sqlite3.Connection, _record: Any) -> None:
     connection.execute("PRAGMA synchronous=OFF")
 
 
+# platform.models' OutboxRow and ConsumerCursor, read without the ORM (see _drainer).
+LAST_SEQ = "SELECT coalesce(max(seq), 0) FROM platform_outbox"
+CURSORS = "SELECT consumer, last_seq FROM platform_consumer_cursor"
+
+
 def _drainer(container: Container) -> Callable[[], int]:
     """The worker's drain after a step — skipped when every deferred consumer's cursor is
     already at the outbox's last row: the drain would read each cursor, find nothing after it
-    and write nothing (platform/outbox.py). One read instead of a unit of work per consumer;
-    a consumer left behind (a failed event) is behind, so it is drained as before."""
+    and write nothing (platform/outbox.py). Two reads on a pooled connection, below the unit of
+    work (no transaction to begin), instead of a unit of work per consumer; a consumer left
+    behind (a failed event) is behind, so it is drained as before."""
     names = [consumer.name for consumer in container.bus.deferred_consumers()]
-    last = select(func.coalesce(func.max(OutboxRow.seq), 0))
-    cursors = select(ConsumerCursor.consumer, ConsumerCursor.last_seq).where(ConsumerCursor.consumer.in_(names))
 
     def drain() -> int:
-        with container.engine.connect() as connection:
-            end = connection.execute(last).scalar_one()
-            at = dict(connection.execute(cursors).tuples().all())
+        connection = container.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(LAST_SEQ)
+            row = cursor.fetchone()
+            end = row[0] if row else 0
+            cursor.execute(CURSORS)
+            at = dict(cursor.fetchall())
+            cursor.close()
+        finally:
+            connection.close()  # back to the pool (rolled back there)
         if all(at.get(name, 0) >= end for name in names):
             return 0
         return worker.drain(container)
