@@ -15,9 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import Header
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchema
 
 from yagona.kernel.clock import TASHKENT
@@ -25,6 +24,9 @@ from yagona.kernel.errors import InvalidRequestError
 from yagona.kernel.fingerprint import IDEMPOTENCY_KEY_MAX, check_idempotency_key
 from yagona.kernel.money import MAX_TIYIN, TIYIN_PER_SOM, Money
 from yagona.kernel.phone import MSISDN_INPUT_PATTERN, MSISDN_PATTERN, parse_msisdn
+
+if TYPE_CHECKING:
+    from fastapi import Header
 
 MONEY_UNIT = "UZS"
 
@@ -175,7 +177,7 @@ Timestamp = Annotated[
 ]
 
 
-def idempotency_key(
+def _idempotency_key(
     key: Annotated[
         str,
         Header(alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_KEY_MAX, pattern=r"^[A-Za-z0-9._:\-]+$"),
@@ -183,3 +185,18 @@ def idempotency_key(
 ) -> str:
     """The `Idempotency-Key` header of a retryable write (a FastAPI dependency)."""
     return check_idempotency_key(key)
+
+
+if TYPE_CHECKING:
+    idempotency_key = _idempotency_key
+else:
+
+    def __getattr__(name: str) -> Any:
+        """`idempotency_key` imports FastAPI when a route asks for it: the types above serve
+        schemas imported where no HTTP runs (`yagona simulate`, the CLI) without it."""
+        if name != "idempotency_key":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from fastapi import Header  # noqa: PLC0415 - FastAPI resolves the annotation in this module
+
+        globals().update(Header=Header, idempotency_key=_idempotency_key)
+        return _idempotency_key

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from yagona.kernel.errors import ForbiddenError, InsufficientScopeError, UnauthenticatedError
+
+# The principals live in platform.principals (no FastAPI there); routes keep importing them here.
+from yagona.platform.principals import STAFF_ROLES as STAFF_ROLES  # noqa: PLC0414 - re-exported
+from yagona.platform.principals import Principal as Principal  # noqa: PLC0414 - re-exported
+from yagona.platform.principals import StaffPrincipal as StaffPrincipal  # noqa: PLC0414 - re-exported
 from yagona.platform.uow import UnitOfWork
 from yagona.platform.web import unit_of_work
 
@@ -45,34 +48,6 @@ CUSTOMER_SCOPES = {
 _staff_key = APIKeyHeader(name="X-Api-Key", scheme_name="staffKey", auto_error=False, description="staff / machine key")
 _session = APIKeyCookie(name=SESSION_COOKIE, scheme_name="session", auto_error=False, description="One ID session")
 _bearer = HTTPBearer(scheme_name="bearer", auto_error=False, description="One ID (OIDC) access token with scopes")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """A signed-in customer, as the credential proves them."""
-
-    customer_id: str
-    phones: tuple[str, ...]  # the profile's own verified phones (sign-in numbers, wallets)
-    lines: tuple[str, ...]  # mobile lines linked to the profile (proved by SMS code, or connected for them)
-    via: Literal["session", "bearer"]
-    scopes: frozenset[str] = field(default_factory=frozenset)
-    session_id: str | None = None
-    language: str = "uz"
-    # How the session behind the credential signed in ("otp" = an SMS code to the phone,
-    # "pwd", "totp") and when: what a sensitive operation (a PIN reset) asks to be fresh.
-    auth_methods: tuple[str, ...] = ()
-    authenticated_at: datetime | None = None
-    # The phone whose SMS code (or password) opened the session: "a session of that phone".
-    signed_in_phone: str | None = None
-
-    def may(self, scope: str) -> bool:
-        return self.via == "session" or scope in self.scopes
-
-    def owns_phone(self, msisdn: str) -> bool:
-        return msisdn in self.phones
-
-    def owns_line(self, msisdn: str) -> bool:
-        return msisdn in self.lines or msisdn in self.phones
 
 
 class CustomerResolver(Protocol):
@@ -130,20 +105,6 @@ def require_own_line(principal: Principal, msisdn: str) -> None:
 # --- staff of the console (/staff): their own accounts, sessions and roles ------------------
 
 STAFF_COOKIE = "yagona_staff"
-STAFF_ROLES = ("agent", "supervisor", "admin")  # each may do what the ones before it may
-
-
-@dataclass(frozen=True)
-class StaffPrincipal:
-    """A signed-in member of staff, as the console's session proves them."""
-
-    staff_id: str
-    name: str
-    role: str
-    session_id: str
-
-    def at_least(self, role: str) -> bool:
-        return STAFF_ROLES.index(self.role) >= STAFF_ROLES.index(role)
 
 
 class StaffResolver(Protocol):

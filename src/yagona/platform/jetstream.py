@@ -11,11 +11,9 @@ import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import nats
 import structlog
-from nats.js.api import StreamConfig
-from nats.js.errors import NotFoundError as StreamNotFound
 from sqlalchemy import select, update
 
 from yagona.kernel.errors import UnavailableError
@@ -23,6 +21,9 @@ from yagona.platform.bus import EventEnvelope
 from yagona.platform.models import OutboxRow
 from yagona.platform.settings import BusSettings
 from yagona.platform.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # NATS (and aiohttp under it) imported when a relay or consumer runs, not at start
+    import nats.js
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +67,8 @@ def relay_outbox(uow_factory: UnitOfWorkFactory, settings: BusSettings) -> int:
 
 async def _publish(settings: BusSettings, envelopes: list[EventEnvelope]) -> list[str]:
     assert settings.nats_url is not None
+    import nats  # noqa: PLC0415 - imported on use (see the imports)
+
     try:
         connection = await nats.connect(
             settings.nats_url, connect_timeout=settings.publish_timeout_s, max_reconnect_attempts=1
@@ -93,6 +96,9 @@ async def _publish(settings: BusSettings, envelopes: list[EventEnvelope]) -> lis
 
 
 async def ensure_stream(stream: nats.js.JetStreamContext, settings: BusSettings, domain: str) -> None:
+    from nats.js.api import StreamConfig  # noqa: PLC0415 - imported on use (see the imports)
+    from nats.js.errors import NotFoundError as StreamNotFound  # noqa: PLC0415
+
     name = stream_for(settings, domain)
     try:
         await stream.stream_info(name)
@@ -132,6 +138,8 @@ async def consume(
     Handlers are idempotent by event id (`bus.consume_once`).
     """
     assert settings.nats_url is not None
+    import nats  # noqa: PLC0415 - imported on use (see the imports)
+
     connection = await nats.connect(settings.nats_url, connect_timeout=settings.publish_timeout_s)
     handled = 0
     try:

@@ -35,7 +35,7 @@ from yagona.kernel.errors import NotFoundError
 from yagona.kernel.ids import new_id
 from yagona.lines import service as lines
 from yagona.loyalty import service as loyalty
-from yagona.platform.auth import Principal
+from yagona.platform.principals import Principal
 from yagona.platform.uow import UnitOfWork
 from yagona.wallet import service as wallets
 

@@ -32,7 +32,7 @@ from yagona.kernel.ids import new_id
 from yagona.notify import service as notify
 from yagona.notify.schemas import Channel
 from yagona.notify.schemas import Language as MessageLanguage
-from yagona.platform.auth import Principal
+from yagona.platform.principals import Principal
 from yagona.platform.uow import UnitOfWork
 
 

@@ -21,7 +21,7 @@ from yagona.identity.service.context import TOTP_INTERVAL_S, IdentityContext
 from yagona.kernel.errors import ConflictError, InvalidRequestError, NotFoundError
 from yagona.kernel.ids import new_id
 from yagona.kernel.phone import normalise_msisdn
-from yagona.platform.auth import STAFF_ROLES, StaffPrincipal
+from yagona.platform.principals import STAFF_ROLES, StaffPrincipal
 from yagona.platform.uow import UnitOfWork
 
 # A console session: 30 minutes without a request ends it, and 12 hours end it whatever.
