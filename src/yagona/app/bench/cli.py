@@ -76,6 +76,10 @@ def ledger(
     seconds: Annotated[float, typer.Option(min=1, help="Side by side: seconds per shape and system.")] = 15,
     shapes: Annotated[str, typer.Option(help="Side by side: which shapes, e.g. abc.")] = "abc",
     group_window_ms: Annotated[float, typer.Option(help="Side by side: group commit window.")] = 2.0,
+    group_max_size: Annotated[int, typer.Option(min=1, help="Side by side: requests a group takes at most.")] = 64,
+    concurrent_groups: Annotated[
+        int, typer.Option(min=1, help="Side by side: groups of a server process in their transactions at once.")
+    ] = 1,
     no_group_commit: Annotated[bool, typer.Option(help="Side by side: each request its own transaction.")] = False,
     workers: Annotated[
         int, typer.Option(min=0, help="Side by side: Yagona server processes (0: one per core; 1: bigger groups).")
@@ -84,7 +88,10 @@ def ledger(
 ) -> None:
     """Transfers/s and commit latency of the ledger on SQLite and PostgreSQL."""
     if peer is not None:
-        group_commit = GroupCommitSettings(enabled=not no_group_commit, window_ms=group_window_ms)
+        group_commit = GroupCommitSettings(
+            enabled=not no_group_commit, window_ms=group_window_ms, max_size=group_max_size,
+            concurrent_groups=concurrent_groups,
+        )  # fmt: skip
         setup = sidebyside.Setup(group_commit, workers=workers, pre_ping=pre_ping)
         _side_by_side(peer, peer_sql, postgres_url, seconds, shapes, setup)
         return
