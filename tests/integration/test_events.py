@@ -105,6 +105,21 @@ def test_an_event_nobody_consumes_leaves_no_row(container: Container) -> None:
         assert uow.session.scalars(select(OutboxRow)).all() == []
 
 
+def test_an_event_the_bus_keeps_for_a_reader_of_the_table_leaves_its_row(container: Container) -> None:
+    """The analytics export reads the outbox table by its own cursor: an event it exports keeps
+    its row though no consumer runs for it (and nothing else does)."""
+    with container.uow() as uow:
+        open_account(uow, "wallet:a")
+        uow.commit()
+    container.bus.keep_rows(["ledger.account_opened"])
+    with container.uow() as uow:
+        open_account(uow, "wallet:b")
+        uow.commit()
+    with container.uow() as uow:
+        rows = [(r.name, r.payload.get("code")) for r in uow.session.scalars(select(OutboxRow))]
+    assert rows == [("ledger.account_opened", "wallet:b")]
+
+
 async def _delete_stream(bus: BusSettings) -> None:
     import nats
 
