@@ -14,20 +14,17 @@ change nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hmac
-import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import structlog
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from yagona.app.telegram import flows, repository
-from yagona.app.telegram.client import bot_client
+from yagona.app.telegram.client import bot_client, run_to_end
 from yagona.app.telegram.conversation import BotContext
 from yagona.app.telegram.models import TelegramChat
 from yagona.app.telegram.settings import TelegramSettings
@@ -115,7 +112,7 @@ def forward(
                 uow, callbacks, customer_id=str(payload["customer_id"]), grant_id=str(payload["grant_id"])
             )
         if messages:
-            _run(_send(settings, messages))
+            run_to_end(_send(settings, messages))
 
     return handle
 
@@ -129,18 +126,6 @@ async def _send(settings: TelegramSettings, messages: list[Outgoing]) -> None:
         log.warning("telegram_access_request_failed", error=type(error).__name__)
     finally:
         await request.shutdown()
-
-
-def _run(work: Coroutine[Any, Any, None]) -> None:
-    """Run the sending here, or — called on a thread that runs an event loop — on its own thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(work)
-        return
-    thread = threading.Thread(target=asyncio.run, args=(work,), daemon=True)
-    thread.start()
-    thread.join()
 
 
 # --- a button pressed -------------------------------------------------------------------------

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Coroutine
+from typing import Any
+
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
@@ -26,3 +31,16 @@ def bot_client(settings: TelegramSettings) -> tuple[Bot, HTTPXRequest]:
         get_updates_request=request,
     )
     return bot, request
+
+
+def run_to_end(work: Coroutine[Any, Any, None]) -> None:
+    """Run a sending to its end here, or — called on a thread that runs an event loop (a bus
+    handler inside the webhook's request) — on a thread of its own, and wait for it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(work)
+        return
+    thread = threading.Thread(target=asyncio.run, args=(work,), daemon=True)
+    thread.start()
+    thread.join()

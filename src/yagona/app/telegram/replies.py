@@ -7,17 +7,14 @@ whose chat the Bot API refuses (the customer blocked the bot), and the thread th
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import threading
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 import structlog
 from telegram.error import TelegramError
 
 from yagona.app.telegram import repository
-from yagona.app.telegram.client import bot_client
+from yagona.app.telegram.client import bot_client, run_to_end
 from yagona.app.telegram.settings import TelegramSettings
 from yagona.crm import service as crm
 from yagona.platform.bus import EventBus, EventEnvelope
@@ -53,7 +50,7 @@ def forward(uows: UnitOfWorkFactory, settings: TelegramSettings) -> Callable[[Ev
             chats = _chats(uow, str(payload["customer_id"]))
         text = f"Yagona ({payload['number']}): {payload['text']}"
         delivered: list[bool] = []
-        _run(_send(settings, chats, text, delivered))
+        run_to_end(_send(settings, chats, text, delivered))
         if any(delivered):
             return
         with uows() as uow:
@@ -77,15 +74,3 @@ async def _send(settings: TelegramSettings, chats: list[int], text: str, deliver
                 delivered.append(True)
     finally:
         await request.shutdown()
-
-
-def _run(work: Coroutine[Any, Any, None]) -> None:
-    """Run the sending here, or — called on a thread that runs an event loop — on its own thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(work)
-        return
-    thread = threading.Thread(target=asyncio.run, args=(work,), daemon=True)
-    thread.start()
-    thread.join()
