@@ -31,6 +31,7 @@ from yagona.ledger import posting as posting_path
 from yagona.ledger import service
 from yagona.ledger.schemas import TransferCreate, TransferRead
 from yagona.platform.group_commit import Gatherer, GroupCommit, each_in_savepoint
+from yagona.platform.group_commit import options as group_options
 from yagona.platform.settings import GroupCommitSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -60,13 +61,7 @@ class LedgerPoster:
         autocommit connection of the engine's pool. Without it, a group runs in a unit of work."""
         self._uow = uow
         self._connections: _Connections | None = None
-        gathering: dict[str, Any] = {
-            "enabled": settings.enabled,
-            "window_s": settings.window_ms / 1_000,
-            "max_size": settings.max_size,
-            "concurrent_groups": settings.concurrent_groups,
-            "on_group": on_group,
-        }
+        gathering = group_options(settings, on_group)
         self._group: Gatherer[PostRequest, Answer]
         if engine is not None and engine.dialect.name == "postgresql":
             template = uow()  # the clock and limits of the caller's units of work

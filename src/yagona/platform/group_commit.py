@@ -21,11 +21,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, TypedDict, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
 from yagona.kernel.errors import YagonaError
+from yagona.platform.settings import GroupCommitSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 R = TypeVar("R")
@@ -38,6 +39,23 @@ GroupRunner = Callable[[UnitOfWork, Sequence[R]], list[A | BaseException]]
 # Runs a whole group in one transaction, committed before it returns: each request's
 # answer or refusal. A DBAPIError (or AssertionError) means the group failed as a whole.
 GroupTransaction = Callable[[list[R]], list[A | BaseException]]
+
+
+class GroupOptions(TypedDict):
+    enabled: bool
+    window_s: float
+    max_size: int
+    concurrent_groups: int
+    on_group: Callable[[int], None] | None
+
+
+def options(settings: GroupCommitSettings, on_group: Callable[[int], None] | None = None) -> GroupOptions:
+    """The gathering's keyword arguments from the settings (`YAGONA_GROUP_COMMIT__*`)."""
+    return GroupOptions(
+        enabled=settings.enabled, window_s=settings.window_ms / 1_000, max_size=settings.max_size,
+        concurrent_groups=settings.concurrent_groups, on_group=on_group,
+    )  # fmt: skip
+
 
 RECENT_S = 0.1  # a thread that submitted this recently is expected to submit again
 

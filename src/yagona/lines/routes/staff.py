@@ -28,6 +28,7 @@ from yagona.lines.schemas import UsageRecord, UsageResult, UssdAnswer
 from yagona.platform.api import idempotency_key
 from yagona.platform.auth import require_staff
 from yagona.platform.group_commit import GroupCommit
+from yagona.platform.group_commit import options as group_options
 from yagona.platform.i18n import negotiate
 from yagona.platform.settings import GroupCommitSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
@@ -124,11 +125,7 @@ def usage_group(
     return GroupCommit(
         uow,
         lambda uow, records: list(service.rate_usages(uow, records=records)),
-        enabled=settings.enabled,
-        window_s=settings.window_ms / 1_000,
-        max_size=settings.max_size,
-        concurrent_groups=settings.concurrent_groups,
-        on_group=on_group,
+        **group_options(settings, on_group),
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 from yagona.kernel.errors import YagonaError
 from yagona.platform.bus import EventBus, EventEnvelope
 from yagona.platform.group_commit import GroupCommit, each_in_savepoint
+from yagona.platform.group_commit import options as group_options
 from yagona.platform.settings import GroupCommitSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
 from yagona.wallet import repository
@@ -60,13 +61,7 @@ class WalletOrders:
         self._uow = uow
         self._handover = _Handover(uow)
         self._group: GroupCommit[WalletOrder, Receipt] = GroupCommit(
-            self._handover.uow,
-            run_orders,
-            enabled=settings.enabled,
-            window_s=settings.window_ms / 1_000,
-            max_size=settings.max_size,
-            concurrent_groups=settings.concurrent_groups,
-            on_group=on_group,
+            self._handover.uow, run_orders, **group_options(settings, on_group)
         )
 
     @property
