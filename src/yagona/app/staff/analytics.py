@@ -4,8 +4,6 @@ on the server as SVG, each with its CSV. The figures come from the de-identified
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -14,7 +12,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from yagona.analytics import service as analytics
-from yagona.app.staff.charts import bar_chart
+from yagona.app.staff.charts import bar_chart, csv_download
 from yagona.app.staff.common import Uow, page
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import NotFoundError
@@ -92,11 +90,5 @@ def kpi_csv(
     if kpi not in TITLES:
         raise NotFoundError("no such KPI")
     start, end = _range(uow, start, end)
-    out = io.StringIO()
-    csv.writer(out).writerows(analytics.csv_rows(analytics.kpi(kpi, start=start, end=end)))
-    name = f"{kpi}-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    rows = analytics.csv_rows(analytics.kpi(kpi, start=start, end=end))
+    return csv_download(rows, f"{kpi}-{start.isoformat()}-{end.isoformat()}.csv")

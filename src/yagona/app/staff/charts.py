@@ -3,8 +3,12 @@ title and a text alternative; labels and values are escaped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from html import escape
+
+from fastapi import Response
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 16, 72
@@ -61,3 +65,14 @@ def bar_chart(points: Sequence[tuple[str, float]], *, unit: str, title: str) -> 
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def csv_download(rows: Iterable[Sequence[object]], filename: str) -> Response:
+    """A chart's figures as a CSV attachment, never cached (they are the operator's figures)."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

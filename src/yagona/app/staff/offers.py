@@ -4,8 +4,6 @@ CSV. Counts only: no customer is named, so no access-log row."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -14,7 +12,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from yagona.analytics import service as analytics
-from yagona.app.staff.charts import bar_chart
+from yagona.app.staff.charts import bar_chart, csv_download
 from yagona.app.staff.common import Uow, page
 from yagona.kernel.clock import TASHKENT
 from yagona.platform.auth import staff_member
@@ -69,11 +67,5 @@ def acceptance_csv(request: Request, uow: Uow, start: From = None, end: To = Non
     """The same figures as CSV (supervisors and admins)."""
     staff_member(request, uow, role="supervisor")
     start, end = _range(uow, start, end)
-    out = io.StringIO()
-    csv.writer(out).writerows(analytics.acceptance_csv(analytics.acceptance(uow, start=start, end=end)))
-    name = f"offers-{start.isoformat()}-{end.isoformat()}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    rows = analytics.acceptance_csv(analytics.acceptance(uow, start=start, end=end))
+    return csv_download(rows, f"offers-{start.isoformat()}-{end.isoformat()}.csv")
