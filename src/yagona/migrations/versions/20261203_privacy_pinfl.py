@@ -101,10 +101,16 @@ def _references_hold(bind: sa.Connection) -> None:
 
 
 def upgrade() -> None:
+    # All of it inside the one rebuild transaction: a failure half-way (a PINFL a key cannot
+    # open, a broken reference) leaves the schema as it was, so the upgrade can simply be run again.
+    _rebuild(_upgrade_in_one)
+
+
+def _upgrade_in_one() -> None:
     with op.batch_alter_table("privacy_legal_hold") as batch:
         batch.add_column(sa.Column("reference", sa.String(length=120), nullable=True))
         batch.add_column(sa.Column("release_reason", sa.Text(), nullable=True))
-    _rebuild(_seal_the_column)
+    _seal_the_column()
     bind, ring = op.get_bind(), _ring()
     rows = bind.execute(sa.select(CUSTOMER.c.id, CUSTOMER.c.pinfl).where(CUSTOMER.c.pinfl.is_not(None))).all()
     for customer_id, stored in rows:
@@ -116,11 +122,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _rebuild(_downgrade_in_one)
+
+
+def _downgrade_in_one() -> None:
     bind, ring = op.get_bind(), _ring()
     rows = bind.execute(sa.select(CUSTOMER.c.id, CUSTOMER.c.pinfl).where(CUSTOMER.c.pinfl.is_not(None))).all()
     for customer_id, stored in rows:
         bind.execute(sa.update(CUSTOMER).where(CUSTOMER.c.id == customer_id).values(pinfl=ring.open(stored)))
-    _rebuild(_open_the_column)
+    _open_the_column()
     with op.batch_alter_table("privacy_legal_hold") as batch:
         batch.drop_column("release_reason")
         batch.drop_column("reference")
