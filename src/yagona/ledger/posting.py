@@ -1,5 +1,5 @@
 """Postings on PostgreSQL in one round trip: `ledger_post_group` (migration
-20261201_ledger_post_function) claims, locks, checks the rules of `ledger.rules`, writes
+20261204_ledger_post_lean) claims, locks, checks the rules of `ledger.rules`, writes
 the transfers and updates the totals for a whole group of postings in one call.
 
 SQLite has no server-side functions; it keeps the Python path of `service.post`.
