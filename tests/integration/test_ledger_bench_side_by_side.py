@@ -14,10 +14,12 @@ from yagona.platform.settings import GroupCommitSettings
 pytestmark = pytest.mark.postgres
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_the_yagona_side_posts_every_request_and_verifies(workers: int) -> None:
+@pytest.mark.parametrize(
+    ("workers", "server"), [(1, sidebyside.Server.LOOP), (2, sidebyside.Server.LOOP), (1, sidebyside.Server.THREADS)]
+)
+def test_the_yagona_side_posts_every_request_and_verifies(workers: int, server: sidebyside.Server) -> None:
     shape = Shape("t", "test", clients=4, per_request=2, hot=True)
-    setup = sidebyside.Setup(GroupCommitSettings(), workers=workers, pre_ping=True)
+    setup = sidebyside.Setup(GroupCommitSettings(), workers=workers, pre_ping=True, server=server)
     with scratch_postgres_database() as url:
         figures, group_mean = sidebyside.run(url, shape, 1.0, setup)
     assert figures.transfers > 0 and figures.transfers % 2 == 0

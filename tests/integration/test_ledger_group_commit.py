@@ -24,7 +24,7 @@ from tests.integration.test_ledger_reliability import _acknowledged_exactly_once
 from yagona.app.bootstrap import Container
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service
-from yagona.ledger.group import LedgerPoster
+from yagona.ledger.group import LedgerPoster, PostRequest
 from yagona.ledger.schemas import TransferCreate, TransferRead
 from yagona.platform.settings import GroupCommitSettings
 
@@ -107,10 +107,49 @@ def test_each_posting_of_a_group_keeps_its_own_answer(container: Container, enab
         assert not sizes
 
 
+@pytest.mark.parametrize("enabled", [True, False], ids=["grouped", "alone"])
+def test_a_group_gathered_by_its_caller_keeps_each_answer(container: Container, enabled: bool) -> None:
+    """`post_many`, as an event loop serving many clients calls it: one call, each request
+    answered or refused alone, replays within and across calls posted once."""
+    _accounts(container)
+    sizes: list[int] = []
+    poster = LedgerPoster(
+        container.uow, GroupCommitSettings(enabled=enabled), on_group=sizes.append, engine=container.engine
+    )
+    requests = [
+        PostRequest(tuple(transfers), key) for transfers, key in (_request(n, i) for n in (0, 1) for i in range(10))
+    ]
+    first = poster.post_many(requests[:10])
+    second = poster.post_many(requests[10:] + requests[9:10])  # "common-key" again, from another call
+    poster.close()
+
+    codes = [o.code if isinstance(o, YagonaError) else "ok" for o in first]
+    assert codes == [
+        "ok",
+        "ok",
+        "ok",
+        "insufficient_funds",
+        "ok",
+        "insufficient_funds",
+        "ok",
+        "invalid_request",
+        "ok",
+        "ok",
+    ]
+    common = first[9]
+    assert isinstance(common, list) and second[-1] == common and second[-2] == common  # posted once
+    assert sizes == ([10, 11] if enabled else [])  # turned off, each request is its own transaction
+    with container.uow() as uow:
+        report = service.verify(uow)
+        revenue = service.get_account(uow, code="operator:revenue")
+    assert report.ok, report.problems
+    assert revenue.balance == 2 * 6 * 100 + 7  # six payments from each, the common one once
+
+
 GROUPED_WRITER = """
 import sys, threading
 from yagona.app.bootstrap import bootstrap
-from yagona.ledger.group import LedgerPoster
+from yagona.ledger.group import LedgerPoster, PostRequest
 from yagona.platform.settings import Settings
 
 container = bootstrap(Settings(env="test", database={"url": sys.argv[1]}), configure_logs=False)

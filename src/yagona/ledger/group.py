@@ -77,6 +77,16 @@ class LedgerPoster:
         """`service.post`, committed: linked transfers, all or none."""
         return self._group.submit(PostRequest(tuple(transfers), idempotency_key))
 
+    def post_many(self, requests: Sequence[PostRequest]) -> list[Answer | YagonaError]:
+        """`post` for several requests a caller gathered itself (an event loop serving many
+        clients): one group, one commit; each request keeps its own answer or refusal.
+        A failure of the database itself is raised."""
+        outcomes = self._group.run_group(list(requests))
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, YagonaError):
+                raise outcome
+        return outcomes  # type: ignore[return-value]  # only answers and refusals are left
+
     def transfer(
         self,
         *,

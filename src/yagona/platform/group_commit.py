@@ -151,18 +151,33 @@ class Gatherer(Generic[R, A]):
             self._seen = {k: v for k, v in self._seen.items() if now - v < RECENT_S}
         return group
 
+    def run_group(self, requests: list[R]) -> list[A | BaseException]:
+        """Run `requests` as one group now, for a caller that gathered them itself (an event
+        loop holding several clients' requests): the same transaction, and the same retry
+        one by one when the group fails as a whole. Each outcome is an answer or a refusal."""
+        outcomes = self._outcomes(requests)
+        if self._on_group is not None and self.enabled:
+            self._on_group(len(requests))
+        return outcomes
+
+    def _outcomes(self, requests: list[R]) -> list[A | BaseException]:
+        if self.enabled:
+            try:
+                return self._transaction(requests)
+            except (DBAPIError, AssertionError):
+                pass  # the group failed as a whole: each request again, alone
+            except BaseException as error:  # noqa: BLE001 - handed to every caller of the group, never swallowed
+                return [error] * len(requests)
+        outcomes: list[A | BaseException] = []
+        for request in requests:  # one poisoned request must not fail the others
+            try:
+                outcomes.extend(self._transaction([request]))
+            except (DBAPIError, AssertionError) as error:
+                outcomes.append(error)
+        return outcomes
+
     def _execute(self, group: list[_Slot[R, A]]) -> None:
-        try:
-            outcomes = self._transaction([s.request for s in group])
-        except (DBAPIError, AssertionError):
-            outcomes = []
-            for slot in group:  # one poisoned request must not fail the others
-                try:
-                    outcomes.extend(self._transaction([slot.request]))
-                except (DBAPIError, AssertionError) as error:
-                    outcomes.append(error)
-        except BaseException as error:  # noqa: BLE001 - handed to every caller of the group, never swallowed
-            outcomes = [error] * len(group)
+        outcomes = self._outcomes([s.request for s in group])
         if self._on_group is not None:
             self._on_group(len(group))
         with self._lock:

@@ -85,6 +85,10 @@ def ledger(
         int, typer.Option(min=0, help="Side by side: Yagona server processes (0: one per core; 1: bigger groups).")
     ] = 1,
     pre_ping: Annotated[bool, typer.Option(help="Side by side: YAGONA_DATABASE__PRE_PING for Yagona.")] = True,
+    server: Annotated[
+        sidebyside.Server,
+        typer.Option(help="Side by side: loop (one thread per server process) or threads (one per client)."),
+    ] = sidebyside.Server.LOOP,
 ) -> None:
     """Transfers/s and commit latency of the ledger on SQLite and PostgreSQL."""
     if peer is not None:
@@ -92,7 +96,7 @@ def ledger(
             enabled=not no_group_commit, window_ms=group_window_ms, max_size=group_max_size,
             concurrent_groups=concurrent_groups,
         )  # fmt: skip
-        setup = sidebyside.Setup(group_commit, workers=workers, pre_ping=pre_ping)
+        setup = sidebyside.Setup(group_commit, workers=workers, pre_ping=pre_ping, server=server)
         _side_by_side(peer, peer_sql, postgres_url, seconds, shapes, setup)
         return
     chosen = ledger_bench.scenarios(transfers, only)

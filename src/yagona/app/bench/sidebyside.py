@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -35,7 +36,7 @@ from yagona.app.bench.server_cpu import ServerCpu
 from yagona.app.bootstrap import bootstrap
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service
-from yagona.ledger.group import LedgerPoster
+from yagona.ledger.group import LedgerPoster, PostRequest
 from yagona.ledger.schemas import AccountCreate, TransferCreate, Unit
 from yagona.platform import migrate
 from yagona.platform.db import make_engine
@@ -47,6 +48,11 @@ WARMUP = 30  # requests per client before the clock starts
 CLIENT_PROCESSES = 2  # the 8 clients are driven by 2 processes, as pgbench's -j 2 threads
 
 
+class Server(StrEnum):
+    LOOP = "loop"  # one thread serves every client of a server process (`_serve_in_loop`)
+    THREADS = "threads"  # a thread per client, each calling `LedgerPoster.post`
+
+
 @dataclass(frozen=True, slots=True)
 class Setup:
     """How Yagona is deployed for the run: its settings that matter here."""
@@ -54,6 +60,7 @@ class Setup:
     group_commit: GroupCommitSettings
     workers: int  # server processes; 0: one per core (1 is the default: see the module's doc)
     pre_ping: bool  # YAGONA_DATABASE__PRE_PING: a round trip per transaction (or group)
+    server: Server = Server.LOOP
 
 
 DEFAULT_SETUP = Setup(GroupCommitSettings(), workers=1, pre_ping=True)
@@ -194,14 +201,49 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
             except YagonaError as error:
                 conn.send((error.code, 0))
 
-    threads = [threading.Thread(target=serve, args=(conn,)) for conn in conns]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    if setup.server == Server.LOOP:
+        _serve_in_loop(poster, conns, setup.group_commit)
+    else:
+        threads = [threading.Thread(target=serve, args=(conn,)) for conn in conns]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     poster.close()
     engine.dispose()
     stats.put((sizes, time.process_time() - ready))
+
+
+def _serve_in_loop(poster: LedgerPoster, conns: Sequence[Connection], gathering: GroupCommitSettings) -> None:
+    """Every client of this process from one thread: the requests that arrive are gathered
+    as the poster's own gathering does — until every open client has one in (each has one
+    request in flight at most), `window_ms` after the first, or `max_size` — and posted as
+    one group; each answer goes back after the commit."""
+    window_s = gathering.window_ms / 1_000 if gathering.enabled else 0.0
+    open_conns = set(conns)
+    of: dict[object, Connection] = {conn: conn for conn in conns}
+    waiting: list[tuple[Connection, PostRequest]] = []
+    deadline = 0.0
+    while open_conns:
+        idle = [conn for conn in open_conns if all(conn is not w for w, _ in waiting)]
+        timeout = max(0.0, deadline - time.monotonic()) if waiting else None
+        for ready in wait(idle, timeout) if idle else []:
+            conn = of[ready]
+            message = conn.recv()
+            if message is None:
+                open_conns.discard(conn)
+                continue
+            key, wire = message
+            transfers = tuple(TransferCreate(debit=d, credit=c, amount=a, reason="payment") for d, c, a in wire)
+            if not waiting:
+                deadline = time.monotonic() + window_s
+            waiting.append((conn, PostRequest(transfers, key)))
+        complete = len(waiting) >= min(len(open_conns), gathering.max_size)
+        if waiting and (complete or time.monotonic() >= deadline):
+            group, waiting = waiting[: gathering.max_size], waiting[gathering.max_size :]
+            for (conn, _), outcome in zip(group, poster.post_many([r for _, r in group]), strict=True):
+                conn.send(("ok", len(outcome)) if isinstance(outcome, list) else (outcome.code, 0))
+            deadline = time.monotonic() + window_s
 
 
 def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, float]:
