@@ -18,18 +18,7 @@ _KEY_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 def request_fingerprint(request: Mapping[str, Any]) -> str:
     """SHA-256 of the request's canonical JSON (sorted keys, no spaces): equal requests, equal prints."""
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=_plain, ensure_ascii=True)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def check_idempotency_key(key: str, *, field: str = "idempotency_key") -> str:
-    """A key is 1..120 characters of `A-Z a-z 0-9 . _ : -`; anything else is refused, never truncated."""
-    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not set(key) <= _KEY_ALPHABET:
-        raise InvalidRequestError(
-            f"an idempotency key is 1 to {IDEMPOTENCY_KEY_MAX} characters of letters, digits and . _ : -",
-            field=field,
-        )
-    return key
+    return hashlib.sha256(_CANONICAL.encode(request).encode()).hexdigest()
 
 
 def _plain(value: object) -> object:
@@ -42,3 +31,17 @@ def _plain(value: object) -> object:
     if hasattr(value, "tiyin"):
         return value.tiyin
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+# One encoder for every fingerprint: `json.dumps` with these options builds a new one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_plain, ensure_ascii=True)
+
+
+def check_idempotency_key(key: str, *, field: str = "idempotency_key") -> str:
+    """A key is 1..120 characters of `A-Z a-z 0-9 . _ : -`; anything else is refused, never truncated."""
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not set(key) <= _KEY_ALPHABET:
+        raise InvalidRequestError(
+            f"an idempotency key is 1 to {IDEMPOTENCY_KEY_MAX} characters of letters, digits and . _ : -",
+            field=field,
+        )
+    return key

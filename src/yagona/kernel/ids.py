@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 
 
 def new_id() -> str:
@@ -16,4 +15,5 @@ def new_id() -> str:
     value |= ((rand >> 62) & 0xFFF) << 64  # 12 bits rand_a
     value |= 0b10 << 62  # RFC 4122 variant
     value |= rand & ((1 << 62) - 1)  # 62 bits rand_b
-    return str(uuid.UUID(int=value))
+    text = f"{value:032x}"  # = str(uuid.UUID(int=value)) (a test holds them equal), in a third of its time
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

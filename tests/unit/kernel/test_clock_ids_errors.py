@@ -50,6 +50,8 @@ def test_ids_are_unique_version_7_and_sortable_by_time() -> None:
     ids = [new_id() for _ in range(1_000)]
     assert len(set(ids)) == 1_000
     assert all(uuid.UUID(i).version == 7 for i in ids)
+    assert all(str(uuid.UUID(i)) == i for i in ids)  # the canonical text: lower-case hex, 8-4-4-4-12
+    assert all(uuid.UUID(i).variant == uuid.RFC_4122 for i in ids)
     assert ids[0][:8] <= ids[-1][:8]
 
 
