@@ -14,12 +14,20 @@ from yagona.platform.settings import GroupCommitSettings
 pytestmark = pytest.mark.postgres
 
 
+LOOP, THREADS = sidebyside.Server.LOOP, sidebyside.Server.THREADS
+TWO_AT_ONCE = GroupCommitSettings(max_size=2, concurrent_groups=2)  # groups of 2, two running at once
+
+
 @pytest.mark.parametrize(
-    ("workers", "server"), [(1, sidebyside.Server.LOOP), (2, sidebyside.Server.LOOP), (1, sidebyside.Server.THREADS)]
-)
-def test_the_yagona_side_posts_every_request_and_verifies(workers: int, server: sidebyside.Server) -> None:
+    ("workers", "server", "gathering"),
+    [(1, LOOP, GroupCommitSettings()), (2, LOOP, GroupCommitSettings()), (1, LOOP, TWO_AT_ONCE),
+     (1, THREADS, GroupCommitSettings())],
+)  # fmt: skip
+def test_the_yagona_side_posts_every_request_and_verifies(
+    workers: int, server: sidebyside.Server, gathering: GroupCommitSettings
+) -> None:
     shape = Shape("t", "test", clients=4, per_request=2, hot=True)
-    setup = sidebyside.Setup(GroupCommitSettings(), workers=workers, pre_ping=True, server=server)
+    setup = sidebyside.Setup(gathering, workers=workers, pre_ping=True, server=server)
     with scratch_postgres_database() as url:
         figures, group_mean = sidebyside.run(url, shape, 1.0, setup)
     assert figures.transfers > 0 and figures.transfers % 2 == 0

@@ -24,6 +24,7 @@ import random
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from multiprocessing.connection import Connection, wait
@@ -36,7 +37,7 @@ from yagona.app.bench.server_cpu import ServerCpu
 from yagona.app.bootstrap import bootstrap
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service
-from yagona.ledger.group import LedgerPoster, PostRequest
+from yagona.ledger.group import Answer, LedgerPoster, PostRequest
 from yagona.ledger.schemas import AccountCreate, TransferCreate, Unit
 from yagona.platform import migrate
 from yagona.platform.db import make_engine
@@ -215,35 +216,86 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
 
 
 def _serve_in_loop(poster: LedgerPoster, conns: Sequence[Connection], gathering: GroupCommitSettings) -> None:
-    """Every client of this process from one thread: the requests that arrive are gathered
-    as the poster's own gathering does — until every open client has one in (each has one
-    request in flight at most), `window_ms` after the first, or `max_size` — and posted as
-    one group; each answer goes back after the commit."""
-    window_s = gathering.window_ms / 1_000 if gathering.enabled else 0.0
-    open_conns = set(conns)
-    of: dict[object, Connection] = {conn: conn for conn in conns}
-    waiting: list[tuple[Connection, PostRequest]] = []
-    deadline = 0.0
-    while open_conns:
-        idle = [conn for conn in open_conns if all(conn is not w for w, _ in waiting)]
-        timeout = max(0.0, deadline - time.monotonic()) if waiting else None
-        for ready in wait(idle, timeout) if idle else []:
-            conn = of[ready]
+    """Every client of this process from one thread, as an event loop serves them. The
+    requests that arrive are gathered as the poster's own gathering does — until every
+    client not in a running group has one in (each has one request in flight at most),
+    `window_ms` after the first, or `max_size` — and posted as one group by
+    `LedgerPoster.post_many`; up to `concurrent_groups` groups run at once (a group's
+    database call runs on a thread of a small pool, the loop gathers the next meanwhile).
+    Each answer goes back after its group's commit."""
+    Loop(poster, conns, gathering).run()
+
+
+class Loop:
+    """The state of `_serve_in_loop`: open clients, requests waiting, groups running."""
+
+    def __init__(self, poster: LedgerPoster, conns: Sequence[Connection], gathering: GroupCommitSettings) -> None:
+        self.poster = poster
+        self.window_s = gathering.window_ms / 1_000 if gathering.enabled else 0.0
+        self.max_size = gathering.max_size
+        self.slots = gathering.concurrent_groups
+        self.open = set(conns)
+        self.of: dict[object, Connection] = {conn: conn for conn in conns}
+        self.waiting: list[tuple[Connection, PostRequest]] = []
+        self.busy: set[Connection] = set()  # clients whose request is waiting or in a running group
+        self.running: list[Future[list[Answer | YagonaError]]] = []
+        self.groups: dict[Future[list[Answer | YagonaError]], list[Connection]] = {}
+        self.deadline = 0.0
+        self.done_reader, self.done_writer = multiprocessing.Pipe(duplex=False)
+
+    def run(self) -> None:
+        with ThreadPoolExecutor(max_workers=self.slots) as pool:
+            while self.open or self.running:
+                self.receive()
+                self.answer()
+                while len(self.running) < self.slots and self.ready():
+                    self.start(pool)
+        self.done_reader.close()
+        self.done_writer.close()
+
+    def receive(self) -> None:
+        idle = [conn for conn in self.open if conn not in self.busy]
+        # Until the gathering's time is up — when a group could then start; else until a
+        # request arrives or a running group ends.
+        could_start = self.waiting and len(self.running) < self.slots
+        timeout = max(0.0, self.deadline - time.monotonic()) if could_start else None
+        for ready in wait([*idle, self.done_reader], timeout):
+            if ready is self.done_reader:
+                self.done_reader.recv_bytes()
+                continue
+            conn = self.of[ready]
             message = conn.recv()
             if message is None:
-                open_conns.discard(conn)
+                self.open.discard(conn)
                 continue
             key, wire = message
             transfers = tuple(TransferCreate(debit=d, credit=c, amount=a, reason="payment") for d, c, a in wire)
-            if not waiting:
-                deadline = time.monotonic() + window_s
-            waiting.append((conn, PostRequest(transfers, key)))
-        complete = len(waiting) >= min(len(open_conns), gathering.max_size)
-        if waiting and (complete or time.monotonic() >= deadline):
-            group, waiting = waiting[: gathering.max_size], waiting[gathering.max_size :]
-            for (conn, _), outcome in zip(group, poster.post_many([r for _, r in group]), strict=True):
+            if not self.waiting:
+                self.deadline = time.monotonic() + self.window_s
+            self.waiting.append((conn, PostRequest(transfers, key)))
+            self.busy.add(conn)
+
+    def ready(self) -> bool:
+        """A group may start: every client not in a running group has sent, or it is full, or time is up."""
+        if not self.waiting:
+            return False
+        expected = len([conn for conn in self.open if conn not in self.busy]) + len(self.waiting)
+        return len(self.waiting) >= min(expected, self.max_size) or time.monotonic() >= self.deadline
+
+    def start(self, pool: ThreadPoolExecutor) -> None:
+        group, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
+        future = pool.submit(self.poster.post_many, [request for _, request in group])
+        self.groups[future] = [conn for conn, _ in group]
+        self.running.append(future)
+        future.add_done_callback(lambda _: self.done_writer.send_bytes(b"."))
+        self.deadline = time.monotonic() + self.window_s
+
+    def answer(self) -> None:
+        for future in [f for f in self.running if f.done()]:
+            self.running.remove(future)
+            for conn, outcome in zip(self.groups.pop(future), future.result(), strict=True):
                 conn.send(("ok", len(outcome)) if isinstance(outcome, list) else (outcome.code, 0))
-            deadline = time.monotonic() + window_s
+                self.busy.discard(conn)
 
 
 def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, float]:
