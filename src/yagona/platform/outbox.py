@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Row, Table, bindparam, func, insert, select, text, update
+from sqlalchemy import BindParameter, Row, Select, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from yagona.platform.bus import DeferredConsumer, EventBus, EventEnvelope
@@ -112,12 +113,11 @@ class _Drain:
                     handled += report.handled
                     more = not (before is not None or report.waiting or report.passed < self.batch)
                     if more or uow.dispatches_pending:
-                        uow.commit()
-                        reads.forget()
+                        reads.commit()
                         self.handled, handled = self.handled + handled, 0
                     if not more:
                         break
-            uow.commit()
+            reads.commit()
             self.handled += handled
 
 
@@ -139,9 +139,10 @@ def _batch(
     uow_factory: UnitOfWorkFactory, consumer: DeferredConsumer, *, batch: int, gap_grace_s: float, before: int | None
 ) -> DrainReport:
     with uow_factory() as uow:
-        report = _batch_in(_Reads(uow, [consumer.name]), consumer, batch=batch, gap_grace_s=gap_grace_s, before=before)
+        reads = _Reads(uow, [consumer.name])
+        report = _batch_in(reads, consumer, batch=batch, gap_grace_s=gap_grace_s, before=before)
         if report.passed or report.waiting:  # caught up: nothing to write (a drain runs often)
-            uow.commit()
+            reads.commit()
     return report
 
 
@@ -149,12 +150,20 @@ def _batch(
 # worker pass, mostly to move the cursors over a row or two (Core, not the ORM's objects).
 _CURSORS = cast(Table, ConsumerCursor.__table__)
 _OUTBOX = cast(Table, OutboxRow.__table__)
-_READ_CURSORS = (
-    select(_CURSORS.c.consumer, _CURSORS.c.last_seq, _CURSORS.c.gap_seq, _CURSORS.c.gap_seen_at)
-    .where(_CURSORS.c.consumer.in_(bindparam("names", expanding=True)))
-    .order_by(_CURSORS.c.consumer)  # locked in one order by every drain
-    .with_for_update()
-)
+
+
+@cache
+def _read_cursors(count: int) -> Select[*tuple[Any, ...]]:
+    """The cursors of `count` consumers (:c0, :c1…), locked in one order by every drain."""
+    names: list[BindParameter[str]] = [bindparam(f"c{n}") for n in range(count)]
+    return (
+        select(_CURSORS.c.consumer, _CURSORS.c.last_seq, _CURSORS.c.gap_seq, _CURSORS.c.gap_seen_at)
+        .where(_CURSORS.c.consumer.in_(names))
+        .order_by(_CURSORS.c.consumer)
+        .with_for_update()
+    )
+
+
 _MOVE_CURSOR = (
     update(_CURSORS)
     .where(_CURSORS.c.consumer == bindparam("name"))
@@ -184,17 +193,34 @@ class _Cursor:
 
 
 class _Reads:
-    """What a drain's transaction read, so that it reads it once: every consumer's cursor (one
-    statement, locked), and the last rows read — the next consumer at the same cursor is handed
-    the same rows unless a handler ran since (it may have written some). Forgotten at commit."""
+    """What a drain's transaction read and moved, so that it reads and writes it once: every
+    consumer's cursor (one statement, locked), the last rows read — the next consumer at the
+    same cursor is handed the same rows unless a handler ran since (it may have written some)
+    —, and the cursors moved (one statement at commit). Forgotten at commit."""
 
     def __init__(self, uow: UnitOfWork, names: list[str]) -> None:
         self.uow, self.names = uow, names
         self._cursors: dict[str, _Cursor] | None = None
         self._rows: tuple[tuple[int, int, int], Sequence[Row[*tuple[Any, ...]]]] | None = None
+        self._moved: dict[str, _Cursor] = {}
 
-    def forget(self) -> None:
+    def commit(self) -> None:
+        if self._moved:
+            now = self.uow.clock.now()
+            moves = [
+                {
+                    "name": c.consumer,
+                    "to_seq": c.last_seq,
+                    "to_gap_seq": c.gap_seq,
+                    "to_gap_seen_at": c.gap_seen_at,
+                    "now": now,
+                }
+                for c in self._moved.values()
+            ]
+            self.uow.session.connection().execute(_MOVE_CURSOR, moves)
+        self.uow.commit()
         self._cursors = self._rows = None
+        self._moved = {}
 
     def handled(self) -> None:
         self._rows = None
@@ -213,12 +239,12 @@ class _Reads:
                     )
             except IntegrityError:
                 pass  # another drain created it first
-            self._cursors = found_now = self._read_cursors()
-            found = found_now[name]
+            found = self._cursors[name] = self._read_cursors()[name]
         return found
 
     def _read_cursors(self) -> dict[str, _Cursor]:
-        rows = self.uow.session.connection().execute(_READ_CURSORS, {"names": self.names})
+        names = {f"c{n}": name for n, name in enumerate(self.names)}
+        rows = self.uow.session.connection().execute(_read_cursors(len(names)), names)
         return {row.consumer: _Cursor(row.consumer, row.last_seq, row.gap_seq, row.gap_seen_at) for row in rows}
 
     def rows(self, *, after: int, before: int | None, batch: int) -> Sequence[Row[*tuple[Any, ...]]]:
@@ -232,16 +258,7 @@ class _Reads:
         return found
 
     def move(self, cursor: _Cursor) -> None:
-        self.uow.session.connection().execute(
-            _MOVE_CURSOR,
-            {
-                "name": cursor.consumer,
-                "to_seq": cursor.last_seq,
-                "to_gap_seq": cursor.gap_seq,
-                "to_gap_seen_at": cursor.gap_seen_at,
-                "now": self.uow.clock.now(),
-            },
-        )
+        self._moved[cursor.consumer] = cursor
 
 
 NO_END = 2**63 - 1  # past every seq (a BIGINT)
