@@ -1,5 +1,5 @@
 """`yagona simulate` and `yagona --help` start without the modules they do not use: the HTTP
-stack, NATS, Alembic, the analytics' data libraries (docs/sandbox.md, "Start-up"). Not a
+stack and client, NATS, Alembic, the analytics' data libraries (docs/sandbox.md, "Start-up"). Not a
 timing: what a fresh process holds in `sys.modules` after the command ran."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "scenarios" / "examples" / "01-lider-plus-first-days.yaml"
 
 # Loaded by a command that serves HTTP, talks to NATS, migrates, renders pages or computes
-# analytics — none of which a scenario run or the root help does.
+# analytics, calls a gateway (httpx) or reckons a ticket's due date (holidays) — none of
+# which a scenario run or the root help does.
 HEAVY = (
     "fastapi",
     "starlette",
@@ -32,6 +33,8 @@ HEAVY = (
     "babel",
     "multipart",
     "authlib",
+    "httpx",
+    "holidays",
 )
 
 # Runs `yagona ARGS…` through the installed entry point's function in this process, then
