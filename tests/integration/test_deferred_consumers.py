@@ -58,6 +58,14 @@ def test_a_charge_commits_without_its_accrual_and_the_drain_earns_it_once(deferr
     assert _points(deferring) == 40  # …and earns nothing twice
 
 
+def _open_accounts(container: Container, *codes: str) -> None:
+    """Accounts opened in one commit: a `ledger.account_opened` row each in the outbox."""
+    with container.uow() as uow:
+        for code in codes:
+            open_account(uow, code)
+        uow.commit()
+
+
 def _marked(container: Container) -> set[str]:
     """The events the consumer's committed units of work marked as handled."""
     with container.uow() as uow:
@@ -79,10 +87,7 @@ def test_a_failing_event_stops_the_batch_and_is_handed_again_in_order(deferring:
         seen.append(code)
 
     deferring.bus.subscribe_deferred(["ledger.account_opened"], "audit_copy", consumer, deferring.uow)
-    with deferring.uow() as uow:
-        for code in ("wallet:a", "wallet:b", "wallet:c"):
-            open_account(uow, code)
-        uow.commit()
+    _open_accounts(deferring, "wallet:a", "wallet:b", "wallet:c")
     drain = {"batch": 100, "gap_grace_s": 10.0}
     assert drain_deferred(deferring.uow, deferring.bus, **drain) == 1  # a, then b failed: the batch stopped
     assert _marked(deferring) == {"wallet:a"}  # what came before the failure committed
@@ -135,10 +140,7 @@ def test_a_drain_hands_every_consumer_its_rows_in_one_transaction(deferring: Con
     seen: list[str] = []
     for name in ("audit_a", "audit_b"):
         deferring.bus.subscribe_deferred(["ledger.account_opened"], name, _recorder(seen, name), deferring.uow)
-    with deferring.uow() as uow:
-        for code in ("wallet:a", "wallet:b"):
-            open_account(uow, code)
-        uow.commit()
+    _open_accounts(deferring, "wallet:a", "wallet:b")
     commits: list[object] = []
 
     def committed(connection: object) -> None:
@@ -185,10 +187,7 @@ def test_a_later_consumers_failure_keeps_what_the_earlier_ones_did(deferring: Co
 
     deferring.bus.subscribe_deferred(["ledger.account_opened"], "audit_a", _recorder(seen, "audit_a"), deferring.uow)
     deferring.bus.subscribe_deferred(["ledger.account_opened"], "audit_b", failing, deferring.uow)
-    with deferring.uow() as uow:
-        for code in ("wallet:a", "wallet:b", "wallet:c"):
-            open_account(uow, code)
-        uow.commit()
+    _open_accounts(deferring, "wallet:a", "wallet:b", "wallet:c")
     drain = {"batch": 100, "gap_grace_s": 10.0}
     assert drain_deferred(deferring.uow, deferring.bus, **drain) == 4  # audit_a's three, audit_b's first
     with deferring.uow() as uow:
