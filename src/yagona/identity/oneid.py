@@ -14,14 +14,15 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import httpx
 
 from yagona.identity.errors import OneIdError
 from yagona.identity.schemas import OneIdProfile
 from yagona.identity.settings import IdentitySettings
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class OneIdClient:
@@ -78,6 +79,8 @@ class OneIdClient:
         self._post({"grant_type": "one_log_out", "access_token": access_token, "scope": self._settings.oneid_scope})
 
     def _post(self, params: dict[str, str]) -> dict[str, Any]:
+        import httpx  # noqa: PLC0415 - HTTP's library when a request is made, not on every start (`simulate`)
+
         s = self._settings
         form = {**params, "client_id": s.oneid_client_id, "client_secret": s.oneid_client_secret.get_secret_value()}
         try:

@@ -1,7 +1,7 @@
 """The programme listens: the charges lines and wallet publish become accruals, a new kind
 of service the ecosystem bonus. Each event is handled behind its `consume_once` mark, so an
 event delivered twice (the drain after a crash, JetStream) earns once; the drain hands the
-events over in outbox order, a batch per unit of work (`platform.outbox.drain_deferred`).
+events over in outbox order, in batches (`platform.outbox.drain_deferred`).
 
 A new earning source (home internet, IPTV) adds its event name and a function here.
 """

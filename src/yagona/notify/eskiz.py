@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yagona.notify.errors import GatewayRejectedError, GatewayUnavailableError
+
+if TYPE_CHECKING:
+    import httpx
 
 LOGIN_PATH, SEND_PATH = "/api/auth/login", "/api/message/sms/send"
 
@@ -94,6 +96,8 @@ class EskizGateway:
     def _http(self) -> httpx.Client:
         with self._lock:
             if self._client is None:
+                import httpx  # noqa: PLC0415 - HTTP's library when a request is made, not on every start (`simulate`)
+
                 self._client = httpx.Client()
             return self._client
 
@@ -113,6 +117,8 @@ class EskizGateway:
         return token
 
     def _post(self, path: str, form: dict[str, str], token: str | None) -> httpx.Response:
+        import httpx  # noqa: PLC0415 - as in _http
+
         # multipart/form-data, as Eskiz documents its forms (fields without file names).
         files: Any = [(name, (None, value)) for name, value in form.items()]
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -4,7 +4,8 @@ guards itself with `consume_once`.
 
 A consumer may subscribe *deferred*: it is not run at commit, in the producer's thread, but
 by the drain (`platform.outbox.drain_deferred`, the worker's loop), which hands it the
-outbox rows in outbox order, a batch per unit of work, behind a per-consumer cursor. The
+outbox rows in outbox order, in batches behind a per-consumer cursor (the consumers' batches
+of one drain share a unit of work where nothing forces a commit between them). The
 producer then pays for an outbox row, not for the consumer's transaction (docs/loyalty.md).
 A bus built with `defer=False` runs deferred consumers at commit like the others (the
 test settings' default: a test sees the effect at once).
@@ -40,8 +41,8 @@ class EventEnvelope:
 
 
 Handler = Callable[[EventEnvelope], None]
-# A deferred consumer's handler runs inside the drain's unit of work (one per batch): it marks
-# the event with `consume_once` and acts, and never commits.
+# A deferred consumer's handler runs inside the drain's unit of work: it marks the event with
+# `consume_once` and acts, and never commits.
 BatchHandler = Callable[["UnitOfWork", EventEnvelope], None]
 # Whether an event is worth the consumer's while (most rated uses charge nothing): an event no
 # consumer wants writes no outbox row unless the outbox is relayed to JetStream.

@@ -67,6 +67,11 @@ class UnitOfWork:
         if needs_dispatch:
             self._pending.append(envelope)
 
+    @property
+    def dispatches_pending(self) -> bool:
+        """Events written that the bus's at-commit handlers wait for (they run after commit)."""
+        return bool(self._pending)
+
     def commit(self) -> None:
         self.session.commit()
         pending, self._pending = self._pending, []

@@ -18,7 +18,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yagona.wallet import rules
@@ -68,6 +67,8 @@ class HttpBiller:
         return self._parse(_Confirmed, self._post(PAY_PATH, payload, provider, account)).confirmation
 
     def _post(self, path: str, payload: dict[str, Any], provider: str, account: str) -> Any:
+        import httpx  # noqa: PLC0415 - HTTP's library when a request is made, not on every start (`simulate`)
+
         try:
             response = httpx.post(self.base_url.rstrip("/") + path, json=payload, timeout=self.timeout_s)
         except httpx.HTTPError as error:  # late, refused, reset: the biller did not answer

@@ -3,6 +3,7 @@ other command (the sandbox needs only the domains it drives)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -28,6 +29,10 @@ def simulate(
     except ScenarioError as error:
         typer.echo(f"invalid scenario {scenario}: {error}", err=True)
         raise typer.Exit(2) from error
+    # What the imports built lives to the end of the run: out of the collector's way, which
+    # then looks at the run's own objects only (a sixth of a 1 001-step run's CPU otherwise).
+    gc.freeze()
+    gc.enable()
     result = runner.run(parsed, database_url=database_url)
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2 if pretty else None) + "\n")
 

@@ -17,8 +17,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
-
 # The longest stretch `add_working_hours` walks (a year and a bit of days): a target no
 # calendar reaches within it is a broken calendar (no working day at all), not a due date.
 MAX_DAYS = 400
@@ -51,6 +49,8 @@ def public_holidays(years: Iterable[int]) -> tuple[frozenset[date], frozenset[da
 
 @lru_cache(maxsize=32)
 def _public_holidays(chosen: tuple[int, ...]) -> tuple[frozenset[date], frozenset[date]]:
+    import holidays  # noqa: PLC0415 - loaded when a due date is reckoned, not on every start (`simulate`)
+
     found = holidays.country_holidays("UZ", years=chosen)
     off = frozenset(found.keys())
     worked: set[date] = set()
@@ -65,6 +65,8 @@ def _public_holidays(chosen: tuple[int, ...]) -> tuple[frozenset[date], frozense
 
 def holiday_names(years: Iterable[int]) -> dict[date, str]:
     """What each public holiday of `years` is called (in English, as the package names it)."""
+    import holidays  # noqa: PLC0415 - as above
+
     return {d: str(n) for d, n in holidays.country_holidays("UZ", years=sorted(set(years))).items()}
 
 
