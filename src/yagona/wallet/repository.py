@@ -219,6 +219,42 @@ _INSERT_OPERATIONS_AND_TOUCH_PG = text(  # the names are the model's columns, ne
 )
 
 
+# PostgreSQL: a round's postings (one `ledger_post_group` call, its signature as
+# ledger.posting's), then — in the same statement — the receipts of the postings the ledger
+# accepted (`i`: the posting's place in the call) and their wallets' activity. A refused
+# posting wrote nothing in the ledger and gets no receipt. One round trip instead of two.
+_POST_AND_INSERT_OPERATIONS_PG = text(  # the names are the model's columns, never input
+    "WITH posted AS MATERIALIZED (SELECT ledger_post_group(:now, :salt, CAST(:postings AS jsonb)) AS answers), "  # noqa: S608
+    f"accepted AS MATERIALIZED (SELECT r.* FROM posted, jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(i int, "
+    f"{_RECORDSET}) WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
+    "touched AS (UPDATE wallet_account SET last_activity_at = :at WHERE phone IN "
+    "(SELECT payer_phone FROM accepted UNION SELECT payee_phone FROM accepted)), "
+    f"inserted AS (INSERT INTO wallet_operation ({', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, "
+    f"created_at, completed_at) SELECT {', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, :at, :at "
+    "FROM accepted RETURNING id, seq) "
+    "SELECT (SELECT answers FROM posted), (SELECT jsonb_object_agg(id, seq) FROM inserted)"
+)
+
+
+def post_and_insert_operations(
+    session: Session, *, now: datetime, salt: int, postings: str, rows: list[dict[str, Any]], at: datetime
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """PostgreSQL: `ledger_post_group(now, salt, postings)` and, in the same round trip, the
+    receipts `rows` (completed at `at`; `rows[k]` belongs to the call's k-th posting) of
+    the postings it accepted, with their wallets' `last_activity_at`. The function's
+    answers, and the `seq` of each receipt written, by its id."""
+    encoded = json.dumps(
+        [{"i": k} | {c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) for k, r in enumerate(rows)]
+    )
+    params = {"now": now, "salt": salt, "postings": postings, "rows": encoded, "at": at}
+    answers, seqs = session.connection().execute(_POST_AND_INSERT_OPERATIONS_PG, params).one()
+    written = {op_id: int(seq) for op_id, seq in (seqs or {}).items()}
+    forget_loaded_wallets(
+        session, {p for r in rows if r["id"] in written for p in (r["payer_phone"], r["payee_phone"]) if p}
+    )
+    return answers, written
+
+
 def replays_and_topups(
     session: Session, idempotency_keys: Iterable[str], *, payees: Iterable[str], since: datetime
 ) -> tuple[dict[str, OperationRecord], dict[str, int]]:

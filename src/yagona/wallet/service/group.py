@@ -158,8 +158,9 @@ class _HoldingBus(EventBus):
 
 def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
     """Decide every order of a group inside `uow` (never committed here), in order."""
-    if len(orders) > 1:  # one order locks its own wallets, the same way
-        repository.lock_wallet_records(uow.session, _phones(orders))
+    # One order locks its own wallets, the same way. The lock's reads serve the first
+    # transfers when they open the group (nothing was written in between).
+    locked = repository.lock_wallet_records(uow.session, _phones(orders)) if len(orders) > 1 else None
     outcomes: list[Receipt | BaseException] = []
     start = 0
     while start < len(orders):
@@ -167,12 +168,14 @@ def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt |
         if isinstance(order, PaymentOrder):
             outcomes.extend(each_in_savepoint(uow, [partial(_pay, order)]))
             start += 1
+            locked = None
             continue
         end = start
         while end < len(orders) and isinstance(orders[end], TransferOrder):
             end += 1
         transfers = [o for o in orders[start:end] if isinstance(o, TransferOrder)]
-        outcomes.extend(transfer_many(uow, transfers))
+        outcomes.extend(transfer_many(uow, transfers, locked=locked))
+        locked = None
         start = end
     return outcomes
 

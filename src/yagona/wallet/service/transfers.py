@@ -14,7 +14,7 @@ or two). A refused order writes nothing but its own security record (a counted w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -92,10 +92,18 @@ def transfer(
     return outcome
 
 
-def transfer_many(uow: UnitOfWork, orders: Sequence[TransferOrder], *, alone: bool = False) -> list[Outcome]:
+def transfer_many(
+    uow: UnitOfWork,
+    orders: Sequence[TransferOrder],
+    *,
+    alone: bool = False,
+    locked: Mapping[str, WalletRecord] | None = None,
+) -> list[Outcome]:
     """Decide every order in `uow` (never committed here), in order: each its receipt or its
     refusal. A refused order writes nothing but a counted wrong PIN. `alone`: the caller
-    raises the one order's refusal and rolls its unit of work back (no savepoint needed)."""
+    raises the one order's refusal and rolls its unit of work back (no savepoint needed).
+    `locked`: every wallet of `orders`, locked and read by the caller in this unit of work
+    with nothing written since (the group's lock) — the first round need not read them again."""
     outcomes: list[Outcome | None] = [None] * len(orders)
     checked: list[_Order] = []
     for index, order in enumerate(orders):
@@ -104,7 +112,8 @@ def transfer_many(uow: UnitOfWork, orders: Sequence[TransferOrder], *, alone: bo
         except YagonaError as error:
             outcomes[index] = error
     for batch in _rounds(checked):
-        _round(uow, batch, outcomes, alone=alone)
+        _round(uow, batch, outcomes, alone=alone, locked=locked)
+        locked = None  # the round wrote: the next one locks and reads its wallets again
     return [o if o is not None else AssertionError("a transfer without an outcome") for o in outcomes]  # type: ignore[misc]
 
 
@@ -132,10 +141,18 @@ def _rounds(orders: list[_Order]) -> list[list[_Order]]:
     return rounds
 
 
-def _round(uow: UnitOfWork, orders: list[_Order], outcomes: list[Outcome | None], *, alone: bool) -> None:
+def _round(
+    uow: UnitOfWork,
+    orders: list[_Order],
+    outcomes: list[Outcome | None],
+    *,
+    alone: bool,
+    locked: Mapping[str, WalletRecord] | None,
+) -> None:
     s = ctx().settings
     session = uow.session
-    locked = repository.lock_wallet_records(session, [p for o in orders for p in (o.payer, o.payee)])
+    if locked is None:
+        locked = repository.lock_wallet_records(session, [p for o in orders for p in (o.payer, o.payee)])
     resets: dict[str, str | None] = {}
     live: list[tuple[_Order, WalletRecord, WalletRecord]] = []
     for order in orders:
@@ -172,13 +189,10 @@ def _round(uow: UnitOfWork, orders: list[_Order], outcomes: list[Outcome | None]
             postings.append(_Posting(order, new_id(), fee, _legs(uow, order, fee)))
         except YagonaError as error:
             outcomes[order.index] = error
-    accepted = _post(uow, postings, outcomes, alone=alone)
-    answered += [p.order.payer for p in accepted]
+    answered += [p.order.payer for p in _settle(uow, postings, outcomes, alone=alone)]
     for phone in answered:
         if phone in resets:
             repository.reset_pin_failures(session, phone, pin_hash=resets[phone])
-    if accepted:
-        _write(uow, accepted, outcomes)
 
 
 def _replays_and_topups(
@@ -209,28 +223,22 @@ def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...
     return tuple(legs)
 
 
+def _settle(
+    uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool
+) -> list[_Posting]:
+    """The ledger's postings, the receipts, the events and the answers: the accepted ones."""
+    if posting_path.on_postgres(uow):  # the postings and the receipts: one round trip
+        return _post_and_write(uow, postings, outcomes)
+    accepted = _post(uow, postings, outcomes, alone=alone)
+    if accepted:
+        _write(uow, accepted, outcomes)
+    return accepted
+
+
 def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool) -> list[_Posting]:
-    """Every posting through the ledger; the accepted ones. A refused posting wrote nothing:
-    on PostgreSQL the function refuses without writing, on SQLite its savepoint rolls back."""
-    if not postings:
-        return []
+    """SQLite: every posting through the ledger, each in its own savepoint (a refused one
+    rolls back); the accepted ones."""
     accepted: list[_Posting] = []
-    if posting_path.on_postgres(uow):
-        checked: list[tuple[_Posting, posting_path.Posting]] = []
-        for p in postings:
-            try:
-                checked.append((p, posting_path.checked(uow, p.legs, f"wallet:{p.op_id}")))
-            except YagonaError as error:
-                outcomes[p.order.index] = error
-        results = posting_path.post_group(uow, [c for _, c in checked])
-        for (p, checked_posting), result in zip(checked, results, strict=True):
-            try:
-                ledger.answer(uow, checked_posting, result)
-            except YagonaError as error:
-                outcomes[p.order.index] = error
-                continue
-            accepted.append(p)
-        return accepted
     for p in postings:
         savepoint = None if alone else uow.session.begin_nested()
         try:
@@ -243,6 +251,40 @@ def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | No
         if savepoint is not None:
             savepoint.commit()
         accepted.append(p)
+    return accepted
+
+
+def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None]) -> list[_Posting]:
+    """PostgreSQL: every posting in one `ledger_post_group` call and, in the same statement,
+    the receipts of those it accepted (a refused posting wrote nothing, and gets no
+    receipt); then the events and the answers. The accepted ones."""
+    checked: list[tuple[_Posting, posting_path.Posting]] = []
+    for p in postings:
+        try:
+            checked.append((p, posting_path.checked(uow, p.legs, f"wallet:{p.op_id}")))
+        except YagonaError as error:
+            outcomes[p.order.index] = error
+    if not checked:
+        return []
+    now = uow.clock.now()
+    call = posting_path.GroupCall([c for _, c in checked], now)
+    rows = [_values(p, now) for p, _ in checked]
+    answers, seqs = repository.post_and_insert_operations(
+        uow.session, now=call.now, salt=call.salt, postings=call.postings, rows=rows, at=now
+    )
+    accepted: list[_Posting] = []
+    written: list[OperationRecord] = []
+    for (p, checked_posting), values, result in zip(checked, rows, call.outcomes(answers), strict=True):
+        try:
+            ledger.answer(uow, checked_posting, result)
+        except YagonaError as error:
+            outcomes[p.order.index] = error
+            continue
+        if values["id"] not in seqs:
+            raise AssertionError("a posting the ledger accepted without its receipt")
+        accepted.append(p)
+        written.append(OperationRecord(seq=seqs[values["id"]], **values))
+    _answer(uow, accepted, written, outcomes, now)
     return accepted
 
 
@@ -259,8 +301,19 @@ def _write(uow: UnitOfWork, accepted: list[_Posting], outcomes: list[Outcome | N
     rows = [_values(p, now) for p in accepted]
     touched = [phone for p in accepted for phone in (p.order.payer, p.order.payee)]
     seqs = repository.insert_operations(uow.session, rows, touch=touched, at=now)
-    for p, values, seq in zip(accepted, rows, seqs, strict=True):
-        op = OperationRecord(seq=seq, **values)
+    written = [OperationRecord(seq=seq, **values) for values, seq in zip(rows, seqs, strict=True)]
+    _answer(uow, accepted, written, outcomes, now)
+
+
+def _answer(
+    uow: UnitOfWork,
+    accepted: list[_Posting],
+    written: list[OperationRecord],
+    outcomes: list[Outcome | None],
+    now: datetime,
+) -> None:
+    """Each accepted order's event and answer, from its receipt as written."""
+    for p, op in zip(accepted, written, strict=True):
         uow.add_event(
             WalletTransferred(
                 occurred_at=now,
