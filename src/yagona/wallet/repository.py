@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any, TypeVar, cast
@@ -17,12 +17,13 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, func, insert, inspect, literal, or_, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from yagona.platform.models import OutboxRow
 from yagona.wallet.models import WalletAccount, WalletOperation
-from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue
+from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue, Tier
 
 _Data = TypeVar("_Data", ProviderCatalogue, CommissionTable)
 
@@ -155,6 +156,63 @@ def lock_wallet_records(session: Session, phones: Iterable[str]) -> dict[str, Wa
     session.flush()  # what the ORM's autoflush did before its query: pending changes go first
     rows = session.connection().execute(_LOCK_WALLETS, {"phones": sorted(set(phones))})
     return {row.phone: WalletRecord(*row) for row in rows}
+
+
+# PostgreSQL: a round's lock and reads sent together (a pipeline: one round trip). Each
+# statement takes its snapshot when it starts, so the reads see whatever the lock waited for.
+_WALLET_NAMES = ", ".join(f.name for f in fields(WalletRecord))
+_OPERATION_NAMES = ", ".join(f.name for f in fields(OperationRecord))
+_LOCK_WALLETS_PG = f"SELECT {_WALLET_NAMES} FROM wallet_account WHERE phone = ANY(%(phones)s) ORDER BY phone FOR UPDATE"  # noqa: S608
+_OPERATIONS_BY_KEYS_PG = f"SELECT {_OPERATION_NAMES} FROM wallet_operation WHERE idempotency_key = ANY(%(keys)s)"  # noqa: S608
+_LIGHT_TOPUPS_PG = (  # = _TOPUPS_OF, for those of the payees that are Light (their lock is held)
+    "SELECT payee_phone, sum(amount + commission) FROM wallet_operation WHERE payee_phone IN "
+    "(SELECT phone FROM wallet_account WHERE phone = ANY(%(payees)s) AND tier = %(light)s) "
+    "AND created_at >= %(since)s AND kind = ANY(%(kinds)s) AND status = ANY(%(statuses)s) GROUP BY payee_phone"
+)
+_TOPUP_KIND_VALUES = [k.value for k in TOPUP_KINDS]
+_COUNTED_STATUSES = [OperationStatus.PENDING.value, OperationStatus.COMPLETED.value]
+
+
+def lock_and_read(
+    session: Session, phones: Iterable[str], *, keys: Iterable[str], payees: Iterable[str], since: datetime
+) -> tuple[dict[str, WalletRecord], dict[str, OperationRecord], dict[str, int]]:
+    """`lock_wallet_records(phones)`, then — the locks held — the operations already recorded
+    under `keys` and the top-ups since `since` of those `payees` that are Light (Premium has
+    no limits to check): one round trip on PostgreSQL, two or three on SQLite."""
+    session.flush()  # what the ORM's autoflush did before its query: pending changes go first
+    connection = session.connection()
+    wanted, keys, payees = sorted(set(phones)), sorted(set(keys)), sorted(set(payees))
+    if connection.dialect.name != "postgresql":
+        wallets = lock_wallet_records(session, wanted)
+        light = [p for p in payees if p in wallets and wallets[p].tier == Tier.LIGHT.value]
+        if len(keys) == 1 and len(light) <= 1:  # the replay row beside the 30-day sum
+            payee = light[0] if light else None
+            first, total = replay_and_topups(session, keys[0], payee=payee, since=since if payee else None)
+            return wallets, ({keys[0]: first} if first is not None else {}), ({payee: total} if payee else {})
+        return wallets, *replays_and_topups(session, keys, payees=light, since=since)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    sums = {"payees": payees, "light": Tier.LIGHT.value, "since": since}
+    sums |= {"kinds": _TOPUP_KIND_VALUES, "statuses": _COUNTED_STATUSES}
+    try:
+        with driver.pipeline():
+            locking = driver.execute(_LOCK_WALLETS_PG, {"phones": wanted})
+            reading = driver.execute(_OPERATIONS_BY_KEYS_PG, {"keys": keys})
+            summing = driver.execute(_LIGHT_TOPUPS_PG, sums) if payees else None
+        wallets = {row[0]: WalletRecord(*_utc(row)) for row in locking.fetchall()}
+        existing = (OperationRecord(*_utc(row)) for row in reading.fetchall())
+        totals = {phone: int(total or 0) for phone, total in (summing.fetchall() if summing else [])}
+    except connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it: a group's retry
+        raise DBAPIError.instance(
+            _LOCK_WALLETS_PG, {"phones": wanted}, error, connection.dialect.loaded_dbapi.Error,
+            dialect=connection.dialect, connection_invalidated=bool(driver.broken),
+        ) from error  # fmt: skip
+    return wallets, {record.idempotency_key: record for record in existing}, totals
+
+
+def _utc(row: Iterable[Any]) -> list[Any]:
+    """A row read on the bare driver as `UtcDateTime` reads it: every instant in UTC."""
+    return [value.astimezone(UTC) if isinstance(value, datetime) else value for value in row]
 
 
 def replay_and_topups(

@@ -158,9 +158,12 @@ class _HoldingBus(EventBus):
 
 def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
     """Decide every order of a group inside `uow` (never committed here), in order."""
-    # One order locks its own wallets, the same way. The lock's reads serve the first
-    # transfers when they open the group (nothing was written in between).
-    locked = repository.lock_wallet_records(uow.session, _phones(orders)) if len(orders) > 1 else None
+    # Every wallet of the group locked first, in one statement (one order locks its own, the
+    # same way): by the first transfers' round when they open the group, else here.
+    group_phones = _phones(orders) if len(orders) > 1 else []
+    if group_phones and isinstance(orders[0], PaymentOrder):
+        repository.lock_wallet_records(uow.session, group_phones)
+        group_phones = []
     outcomes: list[Receipt | BaseException] = []
     start = 0
     while start < len(orders):
@@ -168,14 +171,13 @@ def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt |
         if isinstance(order, PaymentOrder):
             outcomes.extend(each_in_savepoint(uow, [partial(_pay, order)]))
             start += 1
-            locked = None
             continue
         end = start
         while end < len(orders) and isinstance(orders[end], TransferOrder):
             end += 1
         transfers = [o for o in orders[start:end] if isinstance(o, TransferOrder)]
-        outcomes.extend(transfer_many(uow, transfers, locked=locked))
-        locked = None
+        outcomes.extend(transfer_many(uow, transfers, also_lock=group_phones))
+        group_phones = []
         start = end
     return outcomes
 

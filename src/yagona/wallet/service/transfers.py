@@ -14,7 +14,7 @@ or two). A refused order writes nothing but its own security record (a counted w
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,13 +97,13 @@ def transfer_many(
     orders: Sequence[TransferOrder],
     *,
     alone: bool = False,
-    locked: Mapping[str, WalletRecord] | None = None,
+    also_lock: Sequence[str] = (),
 ) -> list[Outcome]:
     """Decide every order in `uow` (never committed here), in order: each its receipt or its
     refusal. A refused order writes nothing but a counted wrong PIN. `alone`: the caller
     raises the one order's refusal and rolls its unit of work back (no savepoint needed).
-    `locked`: every wallet of `orders`, locked and read by the caller in this unit of work
-    with nothing written since (the group's lock) — the first round need not read them again."""
+    `also_lock`: wallets the first round locks with its own, in the same statement (the
+    group's other wallets: every lock of a group is taken at once, in phone order)."""
     outcomes: list[Outcome | None] = [None] * len(orders)
     checked: list[_Order] = []
     for index, order in enumerate(orders):
@@ -111,9 +111,11 @@ def transfer_many(
             checked.append(_checked(index, order))
         except YagonaError as error:
             outcomes[index] = error
+    if also_lock and not checked:  # no round to take them
+        repository.lock_wallet_records(uow.session, also_lock)
     for batch in _rounds(checked):
-        _round(uow, batch, outcomes, alone=alone, locked=locked)
-        locked = None  # the round wrote: the next one locks and reads its wallets again
+        _round(uow, batch, outcomes, alone=alone, also_lock=also_lock)
+        also_lock = ()
     return [o if o is not None else AssertionError("a transfer without an outcome") for o in outcomes]  # type: ignore[misc]
 
 
@@ -147,12 +149,18 @@ def _round(
     outcomes: list[Outcome | None],
     *,
     alone: bool,
-    locked: Mapping[str, WalletRecord] | None,
+    also_lock: Sequence[str],
 ) -> None:
     s = ctx().settings
     session = uow.session
-    if locked is None:
-        locked = repository.lock_wallet_records(session, [p for o in orders for p in (o.payer, o.payee)])
+    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
+    locked, existing, already = repository.lock_and_read(  # one round trip on PostgreSQL
+        session,
+        [*also_lock, *(p for o in orders for p in (o.payer, o.payee))],
+        keys=[o.key for o in orders],
+        payees=[o.payee for o in orders],
+        since=since,
+    )
     resets: dict[str, str | None] = {}
     live: list[tuple[_Order, WalletRecord, WalletRecord]] = []
     for order in orders:
@@ -166,10 +174,7 @@ def _round(
         live.append((order, payer, payee))
     if not live:
         return
-    now = uow.clock.now()
-    since = rules.topup_window_start(now, days=s.topup_window_days)
     light = {payee.phone for _, _, payee in live if payee.tier == Tier.LIGHT.value}
-    existing, already = _replays_and_topups(uow, live, light, since)
     postings: list[_Posting] = []
     answered: list[str] = []  # payers whose order was answered (their PIN's reset is written)
     for order, payer, payee in live:
@@ -193,17 +198,6 @@ def _round(
     for phone in answered:
         if phone in resets:
             repository.reset_pin_failures(session, phone, pin_hash=resets[phone])
-
-
-def _replays_and_topups(
-    uow: UnitOfWork, live: list[tuple[_Order, WalletRecord, WalletRecord]], light: set[str], since: datetime
-) -> tuple[dict[str, OperationRecord], dict[str, int]]:
-    if len(live) == 1:  # one round trip: the replay row beside the 30-day sum
-        order = live[0][0]
-        payee = order.payee if order.payee in light else None
-        first, total = repository.replay_and_topups(uow.session, order.key, payee=payee, since=since if payee else None)
-        return ({order.key: first} if first is not None else {}), ({payee: total} if payee else {})
-    return repository.replays_and_topups(uow.session, [o.key for o, _, _ in live], payees=light, since=since)
 
 
 def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...]:
