@@ -306,16 +306,18 @@ def _answer(
     outcomes: list[Outcome | None],
     now: datetime,
 ) -> None:
-    """Each accepted order's event and answer, from its receipt as written."""
-    for p, op in zip(accepted, written, strict=True):
-        uow.add_event(
-            WalletTransferred(
-                occurred_at=now,
-                from_phone=p.order.payer,
-                to_phone=p.order.payee,
-                amount=p.order.amount,
-                commission=p.fee,
-                receipt=number(op),
-            )
+    """Each accepted order's event (their outbox rows: one statement) and answer, from its
+    receipt as written."""
+    uow.add_events(
+        WalletTransferred(
+            occurred_at=now,
+            from_phone=p.order.payer,
+            to_phone=p.order.payee,
+            amount=p.order.amount,
+            commission=p.fee,
+            receipt=number(op),
         )
+        for p, op in zip(accepted, written, strict=True)
+    )
+    for p, op in zip(accepted, written, strict=True):
         outcomes[p.order.index] = receipt_of(op)
