@@ -64,17 +64,27 @@ class UnitOfWork:
 
     def _outbox_row(self, event: DomainEvent) -> dict[str, Any] | None:
         """The outbox row of `event` (None: nobody would read one); its delivery after commit."""
+        envelope, row = self._row(event)
+        if row is not None and row["dispatched_at"] is None:
+            self._pending.append(envelope)
+        return row
+
+    def event_row(self, event: DomainEvent) -> dict[str, Any] | None:
+        """The outbox row `add_event` writes for `event` (None: it writes none), for a caller
+        that writes the row itself, in this transaction, and then hands the event (as
+        written) to `deliver_after_commit`."""
+        return self._row(event)[1]
+
+    def _row(self, event: DomainEvent) -> tuple[EventEnvelope, dict[str, Any] | None]:
         needs_dispatch = self._bus.has_consumers(event.name)
         envelope = EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload())
         if not (
             needs_dispatch or self._publishes_externally or self._bus.defers(envelope) or self._bus.keeps(event.name)
         ):
             # nobody consumes it, here, later (the drain), on a bus or from the table: a row would only grow it
-            return None
+            return envelope, None
         now = self.clock.now()
-        if needs_dispatch:
-            self._pending.append(envelope)
-        return {
+        return envelope, {
             "event_id": envelope.event_id,
             "name": envelope.name,
             "occurred_at": envelope.occurred_at,
@@ -82,6 +92,12 @@ class UnitOfWork:
             "dispatched_at": None if needs_dispatch else now,
             "published_at": None if self._publishes_externally else now,
         }
+
+    def deliver_after_commit(self, event: DomainEvent) -> None:
+        """`event`, whose outbox row is written (`event_row`), goes to the consumers that run
+        at commit once this unit of work commits, as `add_event`'s."""
+        if self._bus.has_consumers(event.name):
+            self._pending.append(EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload()))
 
     def commit(self) -> None:
         self.session.commit()

@@ -278,39 +278,74 @@ _INSERT_OPERATIONS_AND_TOUCH_PG = text(  # the names are the model's columns, ne
 
 
 # PostgreSQL: a round's postings (one `ledger_post_group` call, its signature as
-# ledger.posting's), then — in the same statement — the receipts of the postings the ledger
-# accepted (`i`: the posting's place in the call) and their wallets' activity. A refused
-# posting wrote nothing in the ledger and gets no receipt. One round trip instead of two.
+# ledger.posting's), then — in the same statement — for the postings the ledger accepted
+# (`i`: the posting's place in the call), their receipts, their wallets' activity and their
+# events' outbox rows, whose payload's `receipt` is the receipt's number (`rules.receipt_number`
+# of its `seq`). A refused posting wrote nothing in the ledger, and gets no receipt, no event.
+_EVENT_RECORDSET = (
+    "event_id text, event_name text, payload jsonb, occurred_at timestamptz, dispatched_at timestamptz, "
+    "published_at timestamptz"
+)
+_RECEIPT_NUMBER_SQL = (  # = rules.receipt_number: the prefix, the seq in at least 10 digits
+    "CAST(:receipt_prefix AS text) || lpad(CAST(i.seq AS text), greatest(10, length(CAST(i.seq AS text))), '0')"
+)
 _POST_AND_INSERT_OPERATIONS_PG = text(  # the names are the model's columns, never input
     "WITH posted AS MATERIALIZED (SELECT ledger_post_group(:now, :salt, CAST(:postings AS jsonb)) AS answers), "  # noqa: S608
     f"accepted AS MATERIALIZED (SELECT r.* FROM posted, jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(i int, "
-    f"{_RECORDSET}) WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
+    f"{_RECORDSET}, {_EVENT_RECORDSET}) WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
     "touched AS (UPDATE wallet_account SET last_activity_at = :at WHERE phone IN "
     "(SELECT payer_phone FROM accepted UNION SELECT payee_phone FROM accepted)), "
     f"inserted AS (INSERT INTO wallet_operation ({', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, "
     f"created_at, completed_at) SELECT {', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, :at, :at "
-    "FROM accepted RETURNING id, seq) "
+    "FROM accepted ORDER BY i RETURNING id, seq), "
+    "outboxed AS (INSERT INTO platform_outbox (event_id, name, occurred_at, payload, dispatched_at, published_at) "
+    "SELECT a.event_id, a.event_name, a.occurred_at, "
+    f"CAST(jsonb_set(a.payload, '{{receipt}}', to_jsonb({_RECEIPT_NUMBER_SQL})) AS json), "
+    "a.dispatched_at, a.published_at FROM accepted AS a JOIN inserted AS i ON i.id = a.id "
+    "WHERE a.event_id IS NOT NULL ORDER BY a.i) "
     "SELECT (SELECT answers FROM posted), (SELECT jsonb_object_agg(id, seq) FROM inserted)"
 )
 
 
 def post_and_insert_operations(
-    session: Session, *, now: datetime, salt: int, postings: str, rows: list[dict[str, Any]], at: datetime
+    session: Session,
+    *,
+    now: datetime,
+    salt: int,
+    postings: str,
+    rows: list[dict[str, Any]],
+    events: list[dict[str, Any] | None],
+    receipt_prefix: str,
+    at: datetime,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """PostgreSQL: `ledger_post_group(now, salt, postings)` and, in the same round trip, the
-    receipts `rows` (completed at `at`; `rows[k]` belongs to the call's k-th posting) of
-    the postings it accepted, with their wallets' `last_activity_at`. The function's
-    answers, and the `seq` of each receipt written, by its id."""
+    """PostgreSQL: `ledger_post_group(now, salt, postings)` and, in the same round trip, for
+    the postings it accepted, their receipts `rows` (completed at `at`; `rows[k]` belongs to
+    the call's k-th posting), their wallets' `last_activity_at`, and the outbox rows `events[k]`
+    (`UnitOfWork.event_row`; None: no row) with the receipt's number as the payload's
+    `receipt`. The function's answers, and the `seq` of each receipt written, by its id."""
+    session.flush()  # rows added before go first (the outbox keeps the order of events)
     encoded = json.dumps(
-        [{"i": k} | {c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) for k, r in enumerate(rows)]
+        [
+            {"i": k} | {c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) | _event(e)
+            for k, (r, e) in enumerate(zip(rows, events, strict=True))
+        ]
     )
     params = {"now": now, "salt": salt, "postings": postings, "rows": encoded, "at": at}
+    params["receipt_prefix"] = receipt_prefix
     answers, seqs = session.connection().execute(_POST_AND_INSERT_OPERATIONS_PG, params).one()
     written = {op_id: int(seq) for op_id, seq in (seqs or {}).items()}
     forget_loaded_wallets(
         session, {p for r in rows if r["id"] in written for p in (r["payer_phone"], r["payee_phone"]) if p}
     )
     return answers, written
+
+
+def _event(row: dict[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        return {}
+    times = ("occurred_at", "dispatched_at", "published_at")
+    stamps = {k: row[k].isoformat() if row[k] is not None else None for k in times}
+    return {"event_id": row["event_id"], "event_name": row["name"], "payload": row["payload"]} | stamps
 
 
 def replays_and_topups(

@@ -15,7 +15,7 @@ or two). A refused order writes nothing but its own security record (a counted w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -250,8 +250,8 @@ def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | No
 
 def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None]) -> list[_Posting]:
     """PostgreSQL: every posting in one `ledger_post_group` call and, in the same statement,
-    the receipts of those it accepted (a refused posting wrote nothing, and gets no
-    receipt); then the events and the answers. The accepted ones."""
+    the receipts and the events' outbox rows of those it accepted (a refused posting wrote
+    nothing, and gets neither); then the answers. The accepted ones."""
     checked: list[tuple[_Posting, posting_path.Posting]] = []
     for p in postings:
         try:
@@ -263,22 +263,26 @@ def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Ou
     now = uow.clock.now()
     call = posting_path.GroupCall([c for _, c in checked], now)
     rows = [_values(p, now) for p, _ in checked]
+    events = [_event(p, now, receipt="") for p, _ in checked]  # the statement writes the receipt's number
+    outbox = [uow.event_row(event) for event in events]
     answers, seqs = repository.post_and_insert_operations(
-        uow.session, now=call.now, salt=call.salt, postings=call.postings, rows=rows, at=now
-    )
+        uow.session, now=call.now, salt=call.salt, postings=call.postings, rows=rows, events=outbox,
+        receipt_prefix=rules.RECEIPT_PREFIX, at=now,
+    )  # fmt: skip
     accepted: list[_Posting] = []
-    written: list[OperationRecord] = []
-    for (p, checked_posting), values, result in zip(checked, rows, call.outcomes(answers), strict=True):
+    for k, ((p, checked_posting), result) in enumerate(zip(checked, call.outcomes(answers), strict=True)):
         try:
             ledger.answer(uow, checked_posting, result)
         except YagonaError as error:
             outcomes[p.order.index] = error
             continue
-        if values["id"] not in seqs:
+        if rows[k]["id"] not in seqs:
             raise AssertionError("a posting the ledger accepted without its receipt")
+        op = OperationRecord(seq=seqs[rows[k]["id"]], **rows[k])
+        if outbox[k] is not None:
+            uow.deliver_after_commit(replace(events[k], receipt=number(op)))
+        outcomes[p.order.index] = receipt_of(op)
         accepted.append(p)
-        written.append(OperationRecord(seq=seqs[values["id"]], **values))
-    _answer(uow, accepted, written, outcomes, now)
     return accepted
 
 
@@ -308,16 +312,17 @@ def _answer(
 ) -> None:
     """Each accepted order's event (their outbox rows: one statement) and answer, from its
     receipt as written."""
-    uow.add_events(
-        WalletTransferred(
-            occurred_at=now,
-            from_phone=p.order.payer,
-            to_phone=p.order.payee,
-            amount=p.order.amount,
-            commission=p.fee,
-            receipt=number(op),
-        )
-        for p, op in zip(accepted, written, strict=True)
-    )
+    uow.add_events(_event(p, now, receipt=number(op)) for p, op in zip(accepted, written, strict=True))
     for p, op in zip(accepted, written, strict=True):
         outcomes[p.order.index] = receipt_of(op)
+
+
+def _event(p: _Posting, now: datetime, *, receipt: str) -> WalletTransferred:
+    return WalletTransferred(
+        occurred_at=now,
+        from_phone=p.order.payer,
+        to_phone=p.order.payee,
+        amount=p.order.amount,
+        commission=p.fee,
+        receipt=receipt,
+    )
