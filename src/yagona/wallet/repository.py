@@ -2,7 +2,9 @@
 
 The hot path of transfers and payments is in Core, with statements built once (as the
 ledger's): lock the wallets, read the replay row and the 30-day sum, insert the receipt
-and touch the wallets — a handful of round trips, no ORM flush, no identity map."""
+and touch the wallets — a handful of round trips, no ORM flush, no identity map. A round
+of transfers on PostgreSQL takes two: the lock and its reads (`lock_and_read`, a
+pipeline), the ledger's call with the receipts and events (`post_and_insert_operations`)."""
 
 from __future__ import annotations
 

@@ -6,10 +6,12 @@ A group goes in rounds: within a round no wallet and no idempotency key appears 
 each order's checks read what the rounds before it wrote (a second wrong PIN counts on the
 first, a replayed key finds its first receipt, a Light payee's 30-day sum includes what it
 received a round before). A round is: the wallets locked and read (one statement, phone
-order), the replay rows and the Light payees' 30-day sums (one or two), the PINs and
-checks in Python, the ledger (PostgreSQL: one `ledger_post_group` call for every posting;
-SQLite: each posting in its own savepoint), the receipts and the wallets' activity (one
-or two). A refused order writes nothing but its own security record (a counted wrong PIN).
+order), then the replay rows and the Light payees' 30-day sums (PostgreSQL: sent with the
+lock, one round trip; SQLite: one or two statements), the PINs and checks in Python, then
+the ledger, the receipts, the wallets' activity and the events (PostgreSQL: one statement
+around one `ledger_post_group` call for every posting; SQLite: each posting in its own
+savepoint, then one or two statements and the events' rows). A refused order writes
+nothing but its own security record (a counted wrong PIN).
 """
 
 from __future__ import annotations
@@ -221,7 +223,7 @@ def _settle(
     uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool
 ) -> list[_Posting]:
     """The ledger's postings, the receipts, the events and the answers: the accepted ones."""
-    if posting_path.on_postgres(uow):  # the postings and the receipts: one round trip
+    if posting_path.on_postgres(uow):  # the postings, the receipts and the events: one statement
         return _post_and_write(uow, postings, outcomes)
     accepted = _post(uow, postings, outcomes, alone=alone)
     if accepted:
