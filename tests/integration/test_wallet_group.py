@@ -5,6 +5,8 @@ go to later rounds and see what the earlier ones wrote; each order gets its own 
 
 from __future__ import annotations
 
+import psycopg
+import pytest
 from sqlalchemy import select
 
 from tests.factories.wallet import LIGHT_LIMIT, PIN, phone, premium, register, som, top_up
@@ -74,3 +76,12 @@ def test_a_group_of_orders_keeps_every_answer_and_the_rules(container: Container
         E: som(100_000), F: som(100_000 + 1_000),
     }  # fmt: skip
     assert touched[E] == 2  # both wrong PINs counted
+
+
+def test_a_libpq_without_pipelines_gives_the_same_answers(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL sends a round's lock and reads in one pipeline (libpq 14+); without one,
+    one statement after the other, the same way as SQLite."""
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    test_a_group_of_orders_keeps_every_answer_and_the_rules(container)

@@ -180,11 +180,13 @@ def lock_and_read(
 ) -> tuple[dict[str, WalletRecord], dict[str, OperationRecord], dict[str, int]]:
     """`lock_wallet_records(phones)`, then — the locks held — the operations already recorded
     under `keys` and the top-ups since `since` of those `payees` that are Light (Premium has
-    no limits to check): one round trip on PostgreSQL, two or three on SQLite."""
+    no limits to check): one round trip on PostgreSQL (a libpq without pipelines, and
+    SQLite: two or three)."""
     session.flush()  # what the ORM's autoflush did before its query: pending changes go first
     connection = session.connection()
     wanted, keys, payees = sorted(set(phones)), sorted(set(keys)), sorted(set(payees))
-    if connection.dialect.name != "postgresql":
+    dbapi = connection.dialect.loaded_dbapi
+    if connection.dialect.name != "postgresql" or not dbapi.Pipeline.is_supported():  # libpq 14+ pipelines
         wallets = lock_wallet_records(session, wanted)
         light = [p for p in payees if p in wallets and wallets[p].tier == Tier.LIGHT.value]
         if len(keys) == 1 and len(light) <= 1:  # the replay row beside the 30-day sum
@@ -204,9 +206,9 @@ def lock_and_read(
         wallets = {row[0]: WalletRecord(*_utc(row)) for row in locking.fetchall()}
         existing = (OperationRecord(*_utc(row)) for row in reading.fetchall())
         totals = {phone: int(total or 0) for phone, total in (summing.fetchall() if summing else [])}
-    except connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it: a group's retry
+    except dbapi.Error as error:  # as SQLAlchemy would raise it: a group's retry
         raise DBAPIError.instance(
-            _LOCK_WALLETS_PG, {"phones": wanted}, error, connection.dialect.loaded_dbapi.Error,
+            _LOCK_WALLETS_PG, {"phones": wanted}, error, dbapi.Error,
             dialect=connection.dialect, connection_invalidated=bool(driver.broken),
         ) from error  # fmt: skip
     return wallets, {record.idempotency_key: record for record in existing}, totals
