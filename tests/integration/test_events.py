@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select, update
@@ -14,6 +16,8 @@ from tests.factories.ledger import open_account
 from tests.services import require_nats
 from yagona.app.bootstrap import Container, bootstrap
 from yagona.kernel.clock import SimulatedClock
+from yagona.kernel.events import DomainEvent
+from yagona.ledger.events import AccountOpened
 from yagona.platform import jetstream
 from yagona.platform.bus import EventEnvelope, consume_once
 from yagona.platform.models import ConsumedEvent, OutboxRow
@@ -116,7 +120,7 @@ def test_an_event_the_bus_keeps_for_a_reader_of_the_table_leaves_its_row(contain
         open_account(uow, "wallet:b")
         uow.commit()
     with container.uow() as uow:
-        rows = [(r.name, r.payload.get("code")) for r in uow.session.scalars(select(OutboxRow))]
+        rows = [(r.name, r.payload.get("code")) for r in uow.session.scalars(select(OutboxRow).order_by(OutboxRow.seq))]
     assert rows == [("ledger.account_opened", "wallet:b")]
 
 
@@ -128,3 +132,39 @@ async def _delete_stream(bus: BusSettings) -> None:
         await connection.jetstream().delete_stream(jetstream.stream_for(bus, "ledger"))
     finally:
         await connection.close()
+
+
+def test_events_added_at_once_are_written_and_delivered_as_one_by_one(container: Container) -> None:
+    """`add_events` (one Core statement for many rows) writes what `add_event` writes, skips
+    what nobody reads, delivers after commit, keeps the order of the events, and its rows
+    are undone with the savepoint they were written in."""
+    delivered: list[str] = []
+    container.bus.subscribe("ledger.account_opened", "test", lambda e: delivered.append(e.payload["code"]))
+
+    def opened(code: str) -> AccountOpened:
+        return AccountOpened(occurred_at=container.clock.now(), code=code, owner="o", kind="asset", unit="som")
+
+    with container.uow() as uow:
+        uow.add_event(opened("one"))
+        uow.add_events([opened("a"), opened("b")])
+        uow.add_events([UnreadEvent(occurred_at=container.clock.now())])  # nobody reads it: no row
+        savepoint = uow.session.begin_nested()
+        uow.add_events([opened("undone")])
+        savepoint.rollback()
+        assert delivered == []  # not before the commit
+        uow.commit()
+    with container.uow() as uow:
+        rows = [
+            (r.name, r.payload, r.dispatched_at is not None)
+            for r in uow.session.scalars(select(OutboxRow).order_by(OutboxRow.seq))
+        ]
+    assert rows == [
+        ("ledger.account_opened", {"code": code, "owner": "o", "kind": "asset", "unit": "som"}, True)
+        for code in ("one", "a", "b")
+    ]
+    assert {"one", "a", "b"} <= set(delivered)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnreadEvent(DomainEvent):
+    name: ClassVar[str] = "test.unread"

@@ -5,12 +5,15 @@ go to later rounds and see what the earlier ones wrote; each order gets its own 
 
 from __future__ import annotations
 
+import psycopg
+import pytest
 from sqlalchemy import select
 
 from tests.factories.wallet import LIGHT_LIMIT, PIN, phone, premium, register, som, top_up
 from yagona.app.bootstrap import Container
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service as ledger_service
+from yagona.platform.models import OutboxRow
 from yagona.wallet import service
 from yagona.wallet.models import WalletAccount
 from yagona.wallet.schemas import Receipt
@@ -59,9 +62,26 @@ def test_a_group_of_orders_keeps_every_answer_and_the_rules(container: Container
         for receipt in receipts:
             mine = service.receipt(uow, phone=receipt.payer.removeprefix("wallet "), number=receipt.number)
             assert (mine.amount, mine.payee) == (receipt.amount, receipt.payee)
+        # One event per transfer applied (none for a refusal or a replay), naming its receipt.
+        events = uow.session.scalars(
+            select(OutboxRow.payload).where(OutboxRow.name == "wallet.transferred").order_by(OutboxRow.seq)
+        ).all()
+        assert [(e["receipt"], e["from_phone"], e["to_phone"], e["amount"]) for e in events] == [
+            (r.number, r.payer.removeprefix("wallet "), r.payee.removeprefix("wallet "), r.amount)
+            for r in (receipts[0], receipts[1], receipts[2], receipts[4])
+        ]
         assert ledger_service.verify(uow).ok
     assert balances == {
         A: som(100_000 - 100 - 50), B: som(100_000 + 100), C: som(100_000 - 200 + 50), D: som(100_000 + 200),
         E: som(100_000), F: som(100_000 + 1_000),
     }  # fmt: skip
     assert touched[E] == 2  # both wrong PINs counted
+
+
+def test_a_libpq_without_pipelines_gives_the_same_answers(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL sends a round's lock and reads in one pipeline (libpq 14+); without one,
+    one statement after the other, the same way as SQLite."""
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    test_a_group_of_orders_keeps_every_answer_and_the_rules(container)

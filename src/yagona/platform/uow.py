@@ -6,10 +6,11 @@ handed to the in-process bus only after commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import Any, cast
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, Table, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from yagona.kernel.clock import Clock
@@ -18,6 +19,8 @@ from yagona.kernel.events import DomainEvent
 from yagona.platform.bus import EventBus, EventEnvelope
 from yagona.platform.models import OutboxRow
 from yagona.platform.settings import LimitSettings
+
+_INSERT_OUTBOX = insert(cast(Table, OutboxRow.__table__))
 
 
 class UnitOfWork:
@@ -47,25 +50,54 @@ class UnitOfWork:
 
     def add_event(self, event: DomainEvent) -> None:
         """Write `event` to the outbox; it leaves after commit."""
+        row = self._outbox_row(event)
+        if row is not None:
+            self.session.add(OutboxRow(**row))
+
+    def add_events(self, events: Iterable[DomainEvent]) -> None:
+        """`add_event` for many events at once: their outbox rows in one Core statement, sent
+        now (inside the current savepoint, if any), with no ORM objects to flush."""
+        rows = [row for row in map(self._outbox_row, events) if row is not None]
+        if rows:
+            self.session.flush()  # rows added before go first: the outbox keeps the order of events
+            self.session.connection().execute(_INSERT_OUTBOX, rows)
+
+    def _outbox_row(self, event: DomainEvent) -> dict[str, Any] | None:
+        """The outbox row of `event` (None: nobody would read one); its delivery after commit."""
+        envelope, row = self._row(event)
+        if row is not None and row["dispatched_at"] is None:
+            self._pending.append(envelope)
+        return row
+
+    def event_row(self, event: DomainEvent) -> dict[str, Any] | None:
+        """The outbox row `add_event` writes for `event` (None: it writes none), for a caller
+        that writes the row itself, in this transaction, and then hands the event (as
+        written) to `deliver_after_commit`."""
+        return self._row(event)[1]
+
+    def _row(self, event: DomainEvent) -> tuple[EventEnvelope, dict[str, Any] | None]:
         needs_dispatch = self._bus.has_consumers(event.name)
         envelope = EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload())
         if not (
             needs_dispatch or self._publishes_externally or self._bus.defers(envelope) or self._bus.keeps(event.name)
         ):
-            return  # nobody consumes it, here, later (the drain), on a bus or from the table: a row would only grow it
+            # nobody consumes it, here, later (the drain), on a bus or from the table: a row would only grow it
+            return envelope, None
         now = self.clock.now()
-        self.session.add(
-            OutboxRow(
-                event_id=envelope.event_id,
-                name=envelope.name,
-                occurred_at=envelope.occurred_at,
-                payload=envelope.payload,
-                dispatched_at=None if needs_dispatch else now,
-                published_at=None if self._publishes_externally else now,
-            )
-        )
-        if needs_dispatch:
-            self._pending.append(envelope)
+        return envelope, {
+            "event_id": envelope.event_id,
+            "name": envelope.name,
+            "occurred_at": envelope.occurred_at,
+            "payload": envelope.payload,
+            "dispatched_at": None if needs_dispatch else now,
+            "published_at": None if self._publishes_externally else now,
+        }
+
+    def deliver_after_commit(self, event: DomainEvent) -> None:
+        """`event`, whose outbox row is written (`event_row`), goes to the consumers that run
+        at commit once this unit of work commits, as `add_event`'s."""
+        if self._bus.has_consumers(event.name):
+            self._pending.append(EventEnvelope(event.event_id, event.name, event.occurred_at, event.payload()))
 
     @property
     def dispatches_pending(self) -> bool:

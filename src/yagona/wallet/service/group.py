@@ -158,8 +158,12 @@ class _HoldingBus(EventBus):
 
 def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
     """Decide every order of a group inside `uow` (never committed here), in order."""
-    if len(orders) > 1:  # one order locks its own wallets, the same way
-        repository.lock_wallet_records(uow.session, _phones(orders))
+    # Every wallet of the group locked first, in one statement (one order locks its own, the
+    # same way): by the first transfers' round when they open the group, else here.
+    group_phones = _phones(orders) if len(orders) > 1 else []
+    if group_phones and isinstance(orders[0], PaymentOrder):
+        repository.lock_wallet_records(uow.session, group_phones)
+        group_phones = []
     outcomes: list[Receipt | BaseException] = []
     start = 0
     while start < len(orders):
@@ -172,7 +176,8 @@ def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt |
         while end < len(orders) and isinstance(orders[end], TransferOrder):
             end += 1
         transfers = [o for o in orders[start:end] if isinstance(o, TransferOrder)]
-        outcomes.extend(transfer_many(uow, transfers))
+        outcomes.extend(transfer_many(uow, transfers, also_lock=group_phones))
+        group_phones = []
         start = end
     return outcomes
 

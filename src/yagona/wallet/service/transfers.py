@@ -6,16 +6,18 @@ A group goes in rounds: within a round no wallet and no idempotency key appears 
 each order's checks read what the rounds before it wrote (a second wrong PIN counts on the
 first, a replayed key finds its first receipt, a Light payee's 30-day sum includes what it
 received a round before). A round is: the wallets locked and read (one statement, phone
-order), the replay rows and the Light payees' 30-day sums (one or two), the PINs and
-checks in Python, the ledger (PostgreSQL: one `ledger_post_group` call for every posting;
-SQLite: each posting in its own savepoint), the receipts and the wallets' activity (one
-or two). A refused order writes nothing but its own security record (a counted wrong PIN).
+order), then the replay rows and the Light payees' 30-day sums (PostgreSQL: sent with the
+lock, one round trip; SQLite: one or two statements), the PINs and checks in Python, then
+the ledger, the receipts, the wallets' activity and the events (PostgreSQL: one statement
+around one `ledger_post_group` call for every posting; SQLite: each posting in its own
+savepoint, then one or two statements and the events' rows). A refused order writes
+nothing but its own security record (a counted wrong PIN).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -92,10 +94,18 @@ def transfer(
     return outcome
 
 
-def transfer_many(uow: UnitOfWork, orders: Sequence[TransferOrder], *, alone: bool = False) -> list[Outcome]:
+def transfer_many(
+    uow: UnitOfWork,
+    orders: Sequence[TransferOrder],
+    *,
+    alone: bool = False,
+    also_lock: Sequence[str] = (),
+) -> list[Outcome]:
     """Decide every order in `uow` (never committed here), in order: each its receipt or its
     refusal. A refused order writes nothing but a counted wrong PIN. `alone`: the caller
-    raises the one order's refusal and rolls its unit of work back (no savepoint needed)."""
+    raises the one order's refusal and rolls its unit of work back (no savepoint needed).
+    `also_lock`: wallets the first round locks with its own, in the same statement (the
+    group's other wallets: every lock of a group is taken at once, in phone order)."""
     outcomes: list[Outcome | None] = [None] * len(orders)
     checked: list[_Order] = []
     for index, order in enumerate(orders):
@@ -103,8 +113,11 @@ def transfer_many(uow: UnitOfWork, orders: Sequence[TransferOrder], *, alone: bo
             checked.append(_checked(index, order))
         except YagonaError as error:
             outcomes[index] = error
+    if also_lock and not checked:  # no round to take them
+        repository.lock_wallet_records(uow.session, also_lock)
     for batch in _rounds(checked):
-        _round(uow, batch, outcomes, alone=alone)
+        _round(uow, batch, outcomes, alone=alone, also_lock=also_lock)
+        also_lock = ()
     return [o if o is not None else AssertionError("a transfer without an outcome") for o in outcomes]  # type: ignore[misc]
 
 
@@ -132,10 +145,24 @@ def _rounds(orders: list[_Order]) -> list[list[_Order]]:
     return rounds
 
 
-def _round(uow: UnitOfWork, orders: list[_Order], outcomes: list[Outcome | None], *, alone: bool) -> None:
+def _round(
+    uow: UnitOfWork,
+    orders: list[_Order],
+    outcomes: list[Outcome | None],
+    *,
+    alone: bool,
+    also_lock: Sequence[str],
+) -> None:
     s = ctx().settings
     session = uow.session
-    locked = repository.lock_wallet_records(session, [p for o in orders for p in (o.payer, o.payee)])
+    since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
+    locked, existing, already = repository.lock_and_read(  # one round trip on PostgreSQL
+        session,
+        [*also_lock, *(p for o in orders for p in (o.payer, o.payee))],
+        keys=[o.key for o in orders],
+        payees=[o.payee for o in orders],
+        since=since,
+    )
     resets: dict[str, str | None] = {}
     live: list[tuple[_Order, WalletRecord, WalletRecord]] = []
     for order in orders:
@@ -149,10 +176,7 @@ def _round(uow: UnitOfWork, orders: list[_Order], outcomes: list[Outcome | None]
         live.append((order, payer, payee))
     if not live:
         return
-    now = uow.clock.now()
-    since = rules.topup_window_start(now, days=s.topup_window_days)
     light = {payee.phone for _, _, payee in live if payee.tier == Tier.LIGHT.value}
-    existing, already = _replays_and_topups(uow, live, light, since)
     postings: list[_Posting] = []
     answered: list[str] = []  # payers whose order was answered (their PIN's reset is written)
     for order, payer, payee in live:
@@ -172,24 +196,10 @@ def _round(uow: UnitOfWork, orders: list[_Order], outcomes: list[Outcome | None]
             postings.append(_Posting(order, new_id(), fee, _legs(uow, order, fee)))
         except YagonaError as error:
             outcomes[order.index] = error
-    accepted = _post(uow, postings, outcomes, alone=alone)
-    answered += [p.order.payer for p in accepted]
+    answered += [p.order.payer for p in _settle(uow, postings, outcomes, alone=alone)]
     for phone in answered:
         if phone in resets:
             repository.reset_pin_failures(session, phone, pin_hash=resets[phone])
-    if accepted:
-        _write(uow, accepted, outcomes)
-
-
-def _replays_and_topups(
-    uow: UnitOfWork, live: list[tuple[_Order, WalletRecord, WalletRecord]], light: set[str], since: datetime
-) -> tuple[dict[str, OperationRecord], dict[str, int]]:
-    if len(live) == 1:  # one round trip: the replay row beside the 30-day sum
-        order = live[0][0]
-        payee = order.payee if order.payee in light else None
-        first, total = repository.replay_and_topups(uow.session, order.key, payee=payee, since=since if payee else None)
-        return ({order.key: first} if first is not None else {}), ({payee: total} if payee else {})
-    return repository.replays_and_topups(uow.session, [o.key for o, _, _ in live], payees=light, since=since)
 
 
 def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...]:
@@ -209,28 +219,22 @@ def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...
     return tuple(legs)
 
 
+def _settle(
+    uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool
+) -> list[_Posting]:
+    """The ledger's postings, the receipts, the events and the answers: the accepted ones."""
+    if posting_path.on_postgres(uow):  # the postings, the receipts and the events: one statement
+        return _post_and_write(uow, postings, outcomes)
+    accepted = _post(uow, postings, outcomes, alone=alone)
+    if accepted:
+        _write(uow, accepted, outcomes)
+    return accepted
+
+
 def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool) -> list[_Posting]:
-    """Every posting through the ledger; the accepted ones. A refused posting wrote nothing:
-    on PostgreSQL the function refuses without writing, on SQLite its savepoint rolls back."""
-    if not postings:
-        return []
+    """SQLite: every posting through the ledger, each in its own savepoint (a refused one
+    rolls back); the accepted ones."""
     accepted: list[_Posting] = []
-    if posting_path.on_postgres(uow):
-        checked: list[tuple[_Posting, posting_path.Posting]] = []
-        for p in postings:
-            try:
-                checked.append((p, posting_path.checked(uow, p.legs, f"wallet:{p.op_id}")))
-            except YagonaError as error:
-                outcomes[p.order.index] = error
-        results = posting_path.post_group(uow, [c for _, c in checked])
-        for (p, checked_posting), result in zip(checked, results, strict=True):
-            try:
-                ledger.answer(uow, checked_posting, result)
-            except YagonaError as error:
-                outcomes[p.order.index] = error
-                continue
-            accepted.append(p)
-        return accepted
     for p in postings:
         savepoint = None if alone else uow.session.begin_nested()
         try:
@@ -242,6 +246,44 @@ def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | No
             continue
         if savepoint is not None:
             savepoint.commit()
+        accepted.append(p)
+    return accepted
+
+
+def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None]) -> list[_Posting]:
+    """PostgreSQL: every posting in one `ledger_post_group` call and, in the same statement,
+    the receipts and the events' outbox rows of those it accepted (a refused posting wrote
+    nothing, and gets neither); then the answers. The accepted ones."""
+    checked: list[tuple[_Posting, posting_path.Posting]] = []
+    for p in postings:
+        try:
+            checked.append((p, posting_path.checked(uow, p.legs, f"wallet:{p.op_id}")))
+        except YagonaError as error:
+            outcomes[p.order.index] = error
+    if not checked:
+        return []
+    now = uow.clock.now()
+    call = posting_path.GroupCall([c for _, c in checked], now)
+    rows = [_values(p, now) for p, _ in checked]
+    events = [_event(p, now, receipt="") for p, _ in checked]  # the statement writes the receipt's number
+    outbox = [uow.event_row(event) for event in events]
+    answers, seqs = repository.post_and_insert_operations(
+        uow.session, now=call.now, salt=call.salt, postings=call.postings, rows=rows, events=outbox,
+        receipt_prefix=rules.RECEIPT_PREFIX, at=now,
+    )  # fmt: skip
+    accepted: list[_Posting] = []
+    for k, ((p, checked_posting), result) in enumerate(zip(checked, call.outcomes(answers), strict=True)):
+        try:
+            ledger.answer(uow, checked_posting, result)
+        except YagonaError as error:
+            outcomes[p.order.index] = error
+            continue
+        if rows[k]["id"] not in seqs:
+            raise AssertionError("a posting the ledger accepted without its receipt")
+        op = OperationRecord(seq=seqs[rows[k]["id"]], **rows[k])
+        if outbox[k] is not None:
+            uow.deliver_after_commit(replace(events[k], receipt=number(op)))
+        outcomes[p.order.index] = receipt_of(op)
         accepted.append(p)
     return accepted
 
@@ -259,16 +301,30 @@ def _write(uow: UnitOfWork, accepted: list[_Posting], outcomes: list[Outcome | N
     rows = [_values(p, now) for p in accepted]
     touched = [phone for p in accepted for phone in (p.order.payer, p.order.payee)]
     seqs = repository.insert_operations(uow.session, rows, touch=touched, at=now)
-    for p, values, seq in zip(accepted, rows, seqs, strict=True):
-        op = OperationRecord(seq=seq, **values)
-        uow.add_event(
-            WalletTransferred(
-                occurred_at=now,
-                from_phone=p.order.payer,
-                to_phone=p.order.payee,
-                amount=p.order.amount,
-                commission=p.fee,
-                receipt=number(op),
-            )
-        )
+    written = [OperationRecord(seq=seq, **values) for values, seq in zip(rows, seqs, strict=True)]
+    _answer(uow, accepted, written, outcomes, now)
+
+
+def _answer(
+    uow: UnitOfWork,
+    accepted: list[_Posting],
+    written: list[OperationRecord],
+    outcomes: list[Outcome | None],
+    now: datetime,
+) -> None:
+    """Each accepted order's event (their outbox rows: one statement) and answer, from its
+    receipt as written."""
+    uow.add_events(_event(p, now, receipt=number(op)) for p, op in zip(accepted, written, strict=True))
+    for p, op in zip(accepted, written, strict=True):
         outcomes[p.order.index] = receipt_of(op)
+
+
+def _event(p: _Posting, now: datetime, *, receipt: str) -> WalletTransferred:
+    return WalletTransferred(
+        occurred_at=now,
+        from_phone=p.order.payer,
+        to_phone=p.order.payee,
+        amount=p.order.amount,
+        commission=p.fee,
+        receipt=receipt,
+    )
