@@ -31,7 +31,7 @@ class _Database:
 
 def _post_all(groups: UsageGroups, records: list[str]) -> list[object]:
     async def concurrently() -> list[object]:
-        return await asyncio.gather(*(groups.submit(r) for r in records), return_exceptions=True)  # type: ignore[arg-type]
+        return await asyncio.gather(*(groups.submit(r) for r in records), return_exceptions=True)
 
     return asyncio.run(concurrently())
 
@@ -39,11 +39,8 @@ def _post_all(groups: UsageGroups, records: list[str]) -> list[object]:
 def test_concurrent_records_are_one_group_in_one_thread_each_with_its_own_answer() -> None:
     database = _Database()
     sizes: list[int] = []
-    groups = UsageGroups(
-        Gatherer(database.transaction, on_group=sizes.append),
-        max_size=64,
-        concurrent_groups=1,  # type: ignore[arg-type]
-    )
+    gatherer = Gatherer(database.transaction, on_group=sizes.append)
+    groups = UsageGroups(gatherer, window_s=0, max_size=64, concurrent_groups=1)
     answers = _post_all(groups, ["a", "missing", "b", "c"])
     assert answers[0] == "rated a" and answers[2:] == ["rated b", "rated c"]
     assert isinstance(answers[1], LineNotFoundError)  # refused alone: the others are answered
@@ -53,7 +50,7 @@ def test_concurrent_records_are_one_group_in_one_thread_each_with_its_own_answer
 
 def test_groups_hold_at_most_max_size_records() -> None:
     database = _Database()
-    groups = UsageGroups(Gatherer(database.transaction), max_size=4, concurrent_groups=1)  # type: ignore[arg-type]
+    groups = UsageGroups(Gatherer(database.transaction), window_s=0, max_size=4, concurrent_groups=1)
     answers = _post_all(groups, [str(n) for n in range(10)])
     assert answers == [f"rated {n}" for n in range(10)]
     assert [len(group) for group in database.groups] == [4, 4, 2]
@@ -61,7 +58,7 @@ def test_groups_hold_at_most_max_size_records() -> None:
 
 def test_a_failed_group_is_run_again_record_by_record_so_only_the_poisoned_one_fails() -> None:
     database = _Database()
-    groups = UsageGroups(Gatherer(database.transaction), max_size=64, concurrent_groups=1)  # type: ignore[arg-type]
+    groups = UsageGroups(Gatherer(database.transaction), window_s=0, max_size=64, concurrent_groups=1)
     answers = _post_all(groups, ["a", "poison", "b"])
     assert answers[0] == "rated a" and answers[2] == "rated b"
     assert isinstance(answers[1], OperationalError)
@@ -70,7 +67,25 @@ def test_a_failed_group_is_run_again_record_by_record_so_only_the_poisoned_one_f
 
 def test_turned_off_each_record_runs_alone() -> None:
     database = _Database()
-    gatherer = Gatherer(database.transaction, enabled=False)  # type: ignore[arg-type]
-    answers = _post_all(UsageGroups(gatherer, max_size=64, concurrent_groups=1), ["a", "b", "c"])  # type: ignore[arg-type]
+    gatherer = Gatherer(database.transaction, enabled=False)
+    answers = _post_all(UsageGroups(gatherer, window_s=0, max_size=64, concurrent_groups=1), ["a", "b", "c"])
     assert answers == ["rated a", "rated b", "rated c"]
     assert sorted(map(tuple, database.groups)) == [("a",), ("b",), ("c",)]
+
+
+def test_a_group_waits_out_its_window_for_others_unless_it_is_full() -> None:
+    """Records that arrive within the window join the group; a full group does not wait
+    (an hour's window here: the test would hang if it did)."""
+    database = _Database()
+    groups = UsageGroups(Gatherer(database.transaction), window_s=3600, max_size=3, concurrent_groups=1)
+
+    async def trickle() -> list[object]:
+        first = asyncio.ensure_future(asyncio.gather(*(groups.submit(r) for r in ("a", "b"))))
+        for _ in range(5):
+            await asyncio.sleep(0)  # the group of a and b is waiting out its window
+        assert database.groups == []
+        late = await groups.submit("c")
+        return [*(await first), late]
+
+    assert asyncio.run(trickle()) == ["rated a", "rated b", "rated c"]
+    assert database.groups == [["a", "b", "c"]]

@@ -125,14 +125,24 @@ class UsageGroups:
 
     The requests are gathered here, on the server's event loop, and each group is handed to
     the database in one worker thread: one thread hop per group rather than one per request
-    (which cost more CPU than the rating). While `concurrent_groups` groups are in their
-    transactions, the records that arrive wait and form the next group (at most `max_size`)."""
+    (which cost more CPU than the rating). A group waits at most `window_s` for records to
+    join (less once `max_size` wait); while `concurrent_groups` groups are in their
+    transactions, the records that arrive wait and form the next group."""
 
-    def __init__(self, group: Gatherer[UsageRecord, UsageResult], *, max_size: int, concurrent_groups: int) -> None:
+    def __init__(
+        self,
+        group: Gatherer[UsageRecord, UsageResult],
+        *,
+        window_s: float,
+        max_size: int,
+        concurrent_groups: int,
+    ) -> None:
         self.group = group
+        self._window_s = window_s
         self._max_size = max_size
         self._free = concurrent_groups
         self._waiting: list[tuple[UsageRecord, asyncio.Future[UsageResult]]] = []
+        self._filling: set[asyncio.Future[None]] = set()  # groups waiting out their window
         self._runs: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
 
     async def submit(self, record: UsageRecord) -> UsageResult:
@@ -141,6 +151,8 @@ class UsageGroups:
             return await run_in_threadpool(self.group.submit, record)
         answer: asyncio.Future[UsageResult] = asyncio.get_running_loop().create_future()
         self._waiting.append((record, answer))
+        if len(self._waiting) >= self._max_size:
+            self._filled()
         if self._free > 0:
             self._free -= 1
             run = asyncio.get_running_loop().create_task(self._run())
@@ -151,8 +163,8 @@ class UsageGroups:
     async def _run(self) -> None:
         """Takes the waiting records as groups until none wait."""
         try:
-            await asyncio.sleep(0)  # the requests this turn of the loop has read join the group
             while self._waiting:
+                await self._fill()
                 taken, self._waiting = self._waiting[: self._max_size], self._waiting[self._max_size :]
                 try:
                     outcomes = await run_in_threadpool(self.group.run_group, [record for record, _ in taken])
@@ -171,6 +183,27 @@ class UsageGroups:
         finally:
             self._free += 1
 
+    async def _fill(self) -> None:
+        """Let records join the group for at most the window (less once `max_size` wait)."""
+        if self._window_s <= 0 or len(self._waiting) >= self._max_size:
+            await asyncio.sleep(0)  # the requests this turn of the loop has read join
+            return
+        loop = asyncio.get_running_loop()
+        filled: asyncio.Future[None] = loop.create_future()
+        self._filling.add(filled)
+        timer = loop.call_later(self._window_s, self._filled)
+        try:
+            await filled
+        finally:
+            timer.cancel()
+            self._filling.discard(filled)
+
+    def _filled(self) -> None:
+        """The window is over, or a group is full: the groups gathering go."""
+        for filled in self._filling:
+            if not filled.done():
+                filled.set_result(None)
+
 
 def usage_group(
     uow: UnitOfWorkFactory, settings: GroupCommitSettings, *, on_group: Callable[[int], None] | None = None
@@ -181,7 +214,12 @@ def usage_group(
         lambda uow, records: list(service.rate_usages(uow, records=records)),
         **group_options(settings, on_group),
     )
-    return UsageGroups(gatherer, max_size=settings.max_size, concurrent_groups=settings.concurrent_groups)
+    return UsageGroups(
+        gatherer,
+        window_s=settings.window_ms / 1_000,
+        max_size=settings.max_size,
+        concurrent_groups=settings.concurrent_groups,
+    )
 
 
 @usage_router.post("", status_code=201)
