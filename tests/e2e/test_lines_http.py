@@ -127,7 +127,16 @@ def test_refusals_over_http_have_the_contract_codes(client: httpx.Client) -> Non
 def test_lines_need_the_staff_key(settings: Settings, container: Container) -> None:
     with serving(create_app(settings, container=container)) as url:
         response = httpx.get(f"{url}/api/v1/lines/998901000001", timeout=10)
+        # The usage route, matched before every other router, keeps the key: none, or a wrong one.
+        record = {"id": "k-1", "msisdn": "998901000001", "type": "sms", "to": "998931234567"}
+        refused = [
+            httpx.post(f"{url}/api/v1/usage", json=record, headers=headers, timeout=10)
+            for headers in ({"Accept-Language": "ru"}, {"X-Api-Key": "wrong", "Accept-Language": "ru"})
+        ]
     assert _code(response, 401) == "unauthenticated"
+    for answer in refused:
+        assert _code(answer, 401) == "unauthenticated"
+        assert answer.headers["content-language"] == "ru"
 
 
 def test_a_promo_switched_off_costs_nothing_after_its_free_days(client: httpx.Client, container: Container) -> None:

@@ -223,7 +223,8 @@ class DocumentsGate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        # Only a GET can be gated: anything else passes before a Request is even built.
+        if scope["type"] == "http" and scope["method"] == "GET":
             request = Request(scope)
             path = request.url.path
             gated = (

@@ -264,6 +264,12 @@ def rating_http(
         f"{r.late_starts} sent > 5 ms late; {r.rows} usage rows (one per record); "
         f"largest server worker RSS {r.worker_rss_mb:.0f} MB"
     )
+    split = " / ".join(f"{share:.0%}" for share in r.worker_cpu_shares)
+    typer.echo(
+        f"CPU per answered request (timed part, after {r.warmed} warm-up records): server workers "
+        f"{r.server_cpu_us:,.0f} µs (split {split}), PostgreSQL backends {r.postgres_cpu_us:,.0f} µs "
+        f"(a floor), generator {r.generator_cpu_us:,.0f} µs"
+    )
 
 
 def _postgres_header(postgres_url: str) -> None:

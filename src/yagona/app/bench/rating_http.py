@@ -7,6 +7,10 @@ the run with the same record id — the API must absorb the replay. Then the dat
 hold exactly one usage row per record sent (none lost, none charged twice) and the ledger
 must verify. The server workers' resident memory (VmRSS of each `serve` child) is sampled
 every half second; the largest is reported.
+
+CPU per request over the timed part (after a warm-up of two records per connection, which
+loads what a worker loads lazily): the server workers' (from /proc), PostgreSQL's backends
+of the scratch database (`server_cpu`, a floor) and the generator's own.
 """
 
 from __future__ import annotations
@@ -14,8 +18,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import threading
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 
@@ -24,6 +31,7 @@ from sqlalchemy import text
 
 from yagona.app.bench import rating, scratch
 from yagona.app.bench.ledger import BenchmarkError, percentile
+from yagona.app.bench.server_cpu import ServerCpu, cpu_seconds
 from yagona.kernel.money import Money
 from yagona.lines import service as lines_service
 
@@ -47,6 +55,11 @@ class HttpRatingResult:
     late_starts: int  # requests sent more than 5 ms after their due time (the generator fell behind)
     rows: int
     worker_rss_mb: float
+    warmed: int  # records posted before the timed part (counted in `rows`)
+    server_cpu_us: float  # the server workers' CPU per answered request, timed part
+    worker_cpu_shares: tuple[float, ...]  # each worker's part of that CPU (is the load spread?)
+    postgres_cpu_us: float  # the scratch database's backends' CPU per answered request (a floor)
+    generator_cpu_us: float  # this process's CPU per answered request
 
 
 def run(url: str, *, rate: float, seconds: float, workers: int, clients: int, lines: int) -> HttpRatingResult:
@@ -67,17 +80,25 @@ def run(url: str, *, rate: float, seconds: float, workers: int, clients: int, li
         "YAGONA_DATABASE__POOL_SIZE": str(max(4, clients // workers + 2)),
     }
     events = int(rate * seconds)
+    warmup = 2 * clients
     with scratch.server(port, env, workers=workers, start_timeout_s=300) as process:
+        _settle(process.pid)
         sampler = _RssSampler(process.pid)
         sampler.start()
+        cpu = _CpuWindow(process.pid, url)
         try:
-            load = _paced(f"http://127.0.0.1:{port}", events=events, rate=rate, clients=clients, lines=lines)
+            load = _paced(
+                f"http://127.0.0.1:{port}", events=events, rate=rate, clients=clients, lines=lines,
+                warmup=warmup, on_start=cpu.start, on_end=cpu.end,
+            )  # fmt: skip
         finally:
             sampler.stop()
         replayed = _replay(f"http://127.0.0.1:{port}", load.failed, lines)
     rows, distinct = _count(url)
-    if rows != events or distinct != events:
-        raise BenchmarkError(f"{events} records sent, {rows} usage rows ({distinct} distinct): lost or doubled")
+    if rows != events + warmup or distinct != events + warmup:
+        raise BenchmarkError(
+            f"{events + warmup} records sent, {rows} usage rows ({distinct} distinct): lost or doubled"
+        )
     rating._verify(rating._container(url))
     return HttpRatingResult(
         workers=workers,
@@ -94,7 +115,57 @@ def run(url: str, *, rate: float, seconds: float, workers: int, clients: int, li
         late_starts=load.late,
         rows=rows,
         worker_rss_mb=sampler.peak_kb / 1024,
+        warmed=warmup,
+        server_cpu_us=cpu.server_s / len(load.latencies) * 1e6,
+        worker_cpu_shares=tuple(sorted((s / cpu.server_s for s in cpu.per_worker_s if s), reverse=True)),
+        postgres_cpu_us=cpu.postgres_s / len(load.latencies) * 1e6,
+        generator_cpu_us=cpu.generator_s / len(load.latencies) * 1e6,
     )
+
+
+@dataclass
+class _CpuWindow:
+    """CPU of the server workers, the database's backends and this process between `start` and `end`."""
+
+    server_pid: int
+    url: str
+    server_s: float = 0.0
+    postgres_s: float = 0.0
+    generator_s: float = 0.0
+    per_worker_s: list[float] = field(default_factory=list)
+    _workers: dict[int, float] = field(default_factory=dict)
+    _postgres: ServerCpu | None = None
+
+    def start(self) -> None:
+        self._workers = {pid: cpu_seconds(pid) or 0.0 for pid in _children(self.server_pid) or [self.server_pid]}
+        self._postgres = ServerCpu(self.url).__enter__()
+        self.generator_s = -_own_cpu_s()
+
+    def end(self) -> None:
+        self.generator_s += _own_cpu_s()
+        self.per_worker_s = [(cpu_seconds(pid) or before) - before for pid, before in self._workers.items()]
+        self.server_s = sum(self.per_worker_s)
+        if self._postgres is not None:
+            self._postgres.__exit__(None, None, None)
+            self.postgres_s = self._postgres.seconds
+
+
+def _settle(server_pid: int, *, timeout_s: float = 120) -> None:
+    """Wait until every server worker has started: /health answers as soon as one has, and
+    connections opened before the others listen would all go to that one."""
+    deadline = perf_counter() + timeout_s
+    before = {pid: cpu_seconds(pid) or 0.0 for pid in _children(server_pid)}
+    while perf_counter() < deadline:
+        time.sleep(0.5)
+        now = {pid: cpu_seconds(pid) or 0.0 for pid in _children(server_pid)}
+        if now.keys() == before.keys() and all(now[pid] - before[pid] < 0.05 for pid in now):
+            return  # nobody is still importing and building the app
+        before = now
+
+
+def _own_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -105,20 +176,59 @@ class _Load:
     seconds: float
 
 
-def _paced(base: str, *, events: int, rate: float, clients: int, lines: int) -> _Load:
+def _paced(
+    base: str,
+    *,
+    events: int,
+    rate: float,
+    clients: int,
+    lines: int,
+    warmup: int = 0,
+    on_start: Callable[[], None] = lambda: None,
+    on_end: Callable[[], None] = lambda: None,
+) -> _Load:
     """Open loop over `clients` keep-alive connections, on one event loop: request n is
     written when it is due if a connection is free (else as soon as one is). Raw HTTP/1.1 on
     asyncio streams, because an HTTP client library's CPU per request (httpx: ~0.4 ms) would
     take the cores the server needs and fall behind the pace — the generator must be cheap."""
-    return asyncio.run(_paced_async(base, events=events, rate=rate, clients=clients, lines=lines))
+    return asyncio.run(
+        _paced_async(
+            base, events=events, rate=rate, clients=clients, lines=lines, warmup=warmup, on_start=on_start,
+            on_end=on_end,
+        )
+    )  # fmt: skip
 
 
-async def _paced_async(base: str, *, events: int, rate: float, clients: int, lines: int) -> _Load:
+async def _paced_async(
+    base: str,
+    *,
+    events: int,
+    rate: float,
+    clients: int,
+    lines: int,
+    warmup: int,
+    on_start: Callable[[], None],
+    on_end: Callable[[], None],
+) -> _Load:
     host, port = base.removeprefix("http://").split(":")
-    free: asyncio.Queue[_Connection] = asyncio.Queue()
+    # One at a time, a few ms apart: a burst of connections is all accepted by whichever
+    # server worker wakes first, and one process would then serve the whole load.
+    connections = []
     for _ in range(clients):
-        free.put_nowait(await _Connection.open(host, int(port)))
+        connections.append(await _Connection.open(host, int(port)))
+        await asyncio.sleep(0.01)
+    # The warm-up: records events.., each connection in turn, not timed (ids after the timed ones).
+    for first in range(0, warmup, clients):
+        statuses = await asyncio.gather(
+            *(c.post("/api/v1/usage", _record(events + first + i, lines)) for i, c in enumerate(connections))
+        )
+        if any(status != 201 for status in statuses):
+            raise BenchmarkError(f"the warm-up was refused: {sorted(set(statuses))}")
+    free: asyncio.Queue[_Connection] = asyncio.Queue()
+    for connection in connections:
+        free.put_nowait(connection)
     load = _Load([], [], 0, 0.0)
+    on_start()
     start = perf_counter() + 0.5
     pending: set[asyncio.Task[None]] = set()
 
@@ -148,6 +258,7 @@ async def _paced_async(base: str, *, events: int, rate: float, clients: int, lin
     if pending:
         await asyncio.gather(*pending)
     load.seconds = perf_counter() - start
+    on_end()
     while not free.empty():
         free.get_nowait().close()
     if not load.latencies:

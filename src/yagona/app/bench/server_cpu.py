@@ -20,7 +20,8 @@ from yagona.app.bench.scratch import libpq_url
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far, or None when it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -60,7 +61,7 @@ class ServerCpu:
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 ).fetchall()
                 for (pid,) in rows:
-                    cpu = _cpu_seconds(int(pid))
+                    cpu = cpu_seconds(int(pid))
                     if cpu is not None:
                         self._first.setdefault(int(pid), cpu)
                         self._last[int(pid)] = cpu
