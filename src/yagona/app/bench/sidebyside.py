@@ -21,13 +21,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import selectors
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Any
 
 from yagona.app.bench import peer, scratch
@@ -157,12 +158,14 @@ def _client(
 
     def drive(done: Any, timed: bool) -> None:
         nonlocal acked, refused
-        active: dict[Any, _Lane] = {lane.conn: lane for lane in lanes}
+        selector = selectors.DefaultSelector()  # one for the run, as the server's loop
         for lane in lanes:
+            selector.register(lane.conn, selectors.EVENT_READ, lane)
             send(lane)
+        active = len(lanes)
         while active:
-            for conn in wait(list(active)):
-                lane = active[conn]
+            for key, _ in selector.select():
+                lane = key.data
                 status, count = lane.conn.recv()
                 if timed:
                     latencies.append(time.monotonic() - lane.since)
@@ -171,9 +174,11 @@ def _client(
                 else:
                     refused += 1
                 if done(lane):
-                    del active[lane.conn]
+                    selector.unregister(lane.conn)
+                    active -= 1
                 else:
                     send(lane)
+        selector.close()
 
     drive(lambda lane: lane.sent >= WARMUP, timed=False)
     start.wait()
@@ -235,13 +240,17 @@ class Loop:
         self.max_size = gathering.max_size
         self.slots = gathering.concurrent_groups
         self.open = set(conns)
-        self.of: dict[object, Connection] = {conn: conn for conn in conns}
         self.waiting: list[tuple[Connection, PostRequest]] = []
         self.busy: set[Connection] = set()  # clients whose request is waiting or in a running group
         self.running: list[Future[list[Answer | YagonaError]]] = []
         self.groups: dict[Future[list[Answer | YagonaError]], list[Connection]] = {}
         self.deadline = 0.0
         self.done_reader, self.done_writer = multiprocessing.Pipe(duplex=False)
+        # One selector for the whole run (multiprocessing's `wait` builds one per call). A
+        # client stays registered while its request runs: it sends nothing until answered.
+        self.selector = selectors.DefaultSelector()
+        for conn in [*conns, self.done_reader]:
+            self.selector.register(conn, selectors.EVENT_READ)
 
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=self.slots) as pool:
@@ -250,29 +259,30 @@ class Loop:
                 self.answer()
                 while len(self.running) < self.slots and self.ready():
                     self.start(pool)
+        self.selector.close()
         self.done_reader.close()
         self.done_writer.close()
 
     def receive(self) -> None:
-        idle = [conn for conn in self.open if conn not in self.busy]
         # Until the gathering's time is up — when a group could then start; else until a
         # request arrives or a running group ends.
         could_start = self.waiting and len(self.running) < self.slots
         timeout = max(0.0, self.deadline - time.monotonic()) if could_start else None
-        for ready in wait([*idle, self.done_reader], timeout):
-            if ready is self.done_reader:
+        for key, _ in self.selector.select(timeout):
+            if key.fileobj is self.done_reader:
                 self.done_reader.recv_bytes()
                 continue
-            conn = self.of[ready]
+            conn: Connection = key.fileobj  # type: ignore[assignment]
             message = conn.recv()
             if message is None:
+                self.selector.unregister(conn)
                 self.open.discard(conn)
                 continue
-            key, wire = message
+            idempotency_key, wire = message
             transfers = tuple(TransferCreate(debit=d, credit=c, amount=a, reason="payment") for d, c, a in wire)
             if not self.waiting:
                 self.deadline = time.monotonic() + self.window_s
-            self.waiting.append((conn, PostRequest(transfers, key)))
+            self.waiting.append((conn, PostRequest(transfers, idempotency_key)))
             self.busy.add(conn)
 
     def ready(self) -> bool:
@@ -284,18 +294,25 @@ class Loop:
 
     def start(self, pool: ThreadPoolExecutor) -> None:
         group, self.waiting = self.waiting[: self.max_size], self.waiting[self.max_size :]
-        future = pool.submit(self.poster.post_many, [request for _, request in group])
-        self.groups[future] = [conn for conn, _ in group]
-        self.running.append(future)
-        future.add_done_callback(lambda _: self.done_writer.send_bytes(b"."))
+        conns, requests = [conn for conn, _ in group], [request for _, request in group]
+        if self.slots == 1:  # one group at a time: in this thread, no hand-over to the pool's
+            self.reply(conns, self.poster.post_many(requests))
+        else:
+            future = pool.submit(self.poster.post_many, requests)
+            self.groups[future] = conns
+            self.running.append(future)
+            future.add_done_callback(lambda _: self.done_writer.send_bytes(b"."))
         self.deadline = time.monotonic() + self.window_s
 
     def answer(self) -> None:
         for future in [f for f in self.running if f.done()]:
             self.running.remove(future)
-            for conn, outcome in zip(self.groups.pop(future), future.result(), strict=True):
-                conn.send(("ok", len(outcome)) if isinstance(outcome, list) else (outcome.code, 0))
-                self.busy.discard(conn)
+            self.reply(self.groups.pop(future), future.result())
+
+    def reply(self, conns: list[Connection], outcomes: list[Answer | YagonaError]) -> None:
+        for conn, outcome in zip(conns, outcomes, strict=True):
+            conn.send(("ok", len(outcome)) if isinstance(outcome, list) else (outcome.code, 0))
+            self.busy.discard(conn)
 
 
 def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, float]:
