@@ -81,11 +81,12 @@ class LedgerPoster:
         """`post` for several requests a caller gathered itself (an event loop serving many
         clients): one group, one commit; each request keeps its own answer or refusal.
         A failure of the database itself is raised."""
-        outcomes = self._group.run_group(list(requests))
-        for outcome in outcomes:
+        answers: list[Answer | YagonaError] = []
+        for outcome in self._group.run_group(list(requests)):
             if isinstance(outcome, BaseException) and not isinstance(outcome, YagonaError):
                 raise outcome
-        return outcomes  # type: ignore[return-value]  # only answers and refusals are left
+            answers.append(outcome)
+        return answers
 
     def transfer(
         self,

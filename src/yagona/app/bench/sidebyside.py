@@ -51,7 +51,7 @@ CLIENT_PROCESSES = 2  # the 8 clients are driven by 2 processes, as pgbench's -j
 
 
 class Server(StrEnum):
-    LOOP = "loop"  # one thread serves every client of a server process (`_serve_in_loop`)
+    LOOP = "loop"  # one thread serves every client of a server process (`Loop`)
     THREADS = "threads"  # a thread per client, each calling `LedgerPoster.post`
 
 
@@ -208,7 +208,7 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
                 conn.send((error.code, 0))
 
     if setup.server == Server.LOOP:
-        _serve_in_loop(poster, conns, setup.group_commit)
+        Loop(poster, conns, setup.group_commit).run()
     else:
         threads = [threading.Thread(target=serve, args=(conn,)) for conn in conns]
         for thread in threads:
@@ -220,19 +220,14 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
     stats.put((sizes, time.process_time() - ready))
 
 
-def _serve_in_loop(poster: LedgerPoster, conns: Sequence[Connection], gathering: GroupCommitSettings) -> None:
-    """Every client of this process from one thread, as an event loop serves them. The
+class Loop:
+    """Every client of a server process from one thread, as an event loop serves them. The
     requests that arrive are gathered as the poster's own gathering does — until every
     client not in a running group has one in (each has one request in flight at most),
     `window_ms` after the first, or `max_size` — and posted as one group by
-    `LedgerPoster.post_many`; up to `concurrent_groups` groups run at once (a group's
-    database call runs on a thread of a small pool, the loop gathers the next meanwhile).
+    `LedgerPoster.post_many`; up to `concurrent_groups` groups run at once (then a group's
+    database call runs on a thread of a small pool, and the loop gathers the next meanwhile).
     Each answer goes back after its group's commit."""
-    Loop(poster, conns, gathering).run()
-
-
-class Loop:
-    """The state of `_serve_in_loop`: open clients, requests waiting, groups running."""
 
     def __init__(self, poster: LedgerPoster, conns: Sequence[Connection], gathering: GroupCommitSettings) -> None:
         self.poster = poster
@@ -242,8 +237,7 @@ class Loop:
         self.open = set(conns)
         self.waiting: list[tuple[Connection, PostRequest]] = []
         self.busy: set[Connection] = set()  # clients whose request is waiting or in a running group
-        self.running: list[Future[list[Answer | YagonaError]]] = []
-        self.groups: dict[Future[list[Answer | YagonaError]], list[Connection]] = {}
+        self.running: dict[Future[list[Answer | YagonaError]], list[Connection]] = {}  # a group's clients
         self.deadline = 0.0
         self.done_reader, self.done_writer = multiprocessing.Pipe(duplex=False)
         # One selector for the whole run (multiprocessing's `wait` builds one per call). A
@@ -299,15 +293,13 @@ class Loop:
             self.reply(conns, self.poster.post_many(requests))
         else:
             future = pool.submit(self.poster.post_many, requests)
-            self.groups[future] = conns
-            self.running.append(future)
+            self.running[future] = conns
             future.add_done_callback(lambda _: self.done_writer.send_bytes(b"."))
         self.deadline = time.monotonic() + self.window_s
 
     def answer(self) -> None:
         for future in [f for f in self.running if f.done()]:
-            self.running.remove(future)
-            self.reply(self.groups.pop(future), future.result())
+            self.reply(self.running.pop(future), future.result())
 
     def reply(self, conns: list[Connection], outcomes: list[Answer | YagonaError]) -> None:
         for conn, outcome in zip(conns, outcomes, strict=True):
