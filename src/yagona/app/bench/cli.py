@@ -83,7 +83,7 @@ def ledger(
     no_group_commit: Annotated[bool, typer.Option(help="Side by side: each request its own transaction.")] = False,
     workers: Annotated[
         int, typer.Option(min=0, help="Side by side: Yagona server processes (0: one per core; 1: bigger groups).")
-    ] = 1,
+    ] = 0,
     pre_ping: Annotated[bool, typer.Option(help="Side by side: YAGONA_DATABASE__PRE_PING for Yagona.")] = True,
     server: Annotated[
         sidebyside.Server,
