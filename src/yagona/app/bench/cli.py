@@ -10,11 +10,11 @@ from typing import Annotated
 
 import typer
 
+from yagona.app.bench import comparison, machine, report, scratch, sidebyside
 from yagona.app.bench import identity as identity_bench
 from yagona.app.bench import ledger as ledger_bench
 from yagona.app.bench import lighthouse as lighthouse_bench
 from yagona.app.bench import loyalty as loyalty_bench
-from yagona.app.bench import machine, report, scratch, sidebyside
 from yagona.app.bench import payments as payments_bench
 from yagona.app.bench import peer as peer_bench
 from yagona.app.bench import rating as rating_bench
@@ -73,7 +73,10 @@ def ledger(
         str | None, typer.Option(help="Run side by side with a peer on one PostgreSQL instead: pgledger.")
     ] = None,
     peer_sql: Annotated[Path | None, typer.Option(help="The directory of the peer's SQL files.")] = None,
-    seconds: Annotated[float, typer.Option(min=1, help="Side by side: seconds per shape and system.")] = 15,
+    seconds: Annotated[float, typer.Option(min=1, help="Side by side: seconds per shape, system and round.")] = 10,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Side by side: rounds per shape (the systems take turns; medians shown).")
+    ] = 3,
     shapes: Annotated[str, typer.Option(help="Side by side: which shapes, e.g. abc.")] = "abc",
     group_window_ms: Annotated[float, typer.Option(help="Side by side: group commit window.")] = 2.0,
     group_max_size: Annotated[int, typer.Option(min=1, help="Side by side: requests a group takes at most.")] = 64,
@@ -97,7 +100,7 @@ def ledger(
             concurrent_groups=concurrent_groups,
         )  # fmt: skip
         setup = sidebyside.Setup(group_commit, workers=workers, pre_ping=pre_ping, server=server)
-        _side_by_side(peer, peer_sql, postgres_url, seconds, shapes, setup)
+        _side_by_side(peer, peer_sql, postgres_url, seconds, rounds, shapes, setup)
         return
     chosen = ledger_bench.scenarios(transfers, only)
     wants_postgres = any(s.backend == Backend.POSTGRES for s in chosen)
@@ -124,7 +127,13 @@ def ledger(
 
 
 def _side_by_side(
-    peer: str, peer_sql: Path | None, postgres_url: str, seconds: float, shapes: str, setup: sidebyside.Setup
+    peer: str,
+    peer_sql: Path | None,
+    postgres_url: str,
+    seconds: float,
+    rounds: int,
+    shapes: str,
+    setup: sidebyside.Setup,
 ) -> None:
     if peer != "pgledger" or peer_sql is None:
         typer.echo("--peer pgledger --peer-sql DIRECTORY is the one peer known", err=True)
@@ -136,14 +145,14 @@ def _side_by_side(
     this_machine = machine.describe(facts["server_version"])
     chosen = [s for s in peer_bench.SHAPES if s.name in shapes]
     try:
-        rows = sidebyside.compare(postgres_url, peer_sql, seconds, setup, chosen)
+        rows = comparison.compare(postgres_url, peer_sql, seconds=seconds, setup=setup, shapes=chosen, rounds=rounds)
     except BenchmarkError as error:
         typer.echo(f"BENCHMARK FAILED: {error}", err=True)
         raise typer.Exit(1) from error
     date = SystemClock().now().isoformat(timespec="seconds")
     for line in [date, *report.machine_lines(this_machine, facts), f"yagona: {setup}", ""]:
         typer.echo(line)
-    for line in sidebyside.table(rows):
+    for line in comparison.table(rows):
         typer.echo(line)
 
 

@@ -35,7 +35,6 @@ from enum import StrEnum
 from multiprocessing.connection import Connection
 from typing import Any
 
-from yagona.app.bench import peer, scratch
 from yagona.app.bench.ledger import BenchmarkError, percentile
 from yagona.app.bench.peer import CUSTOMERS, Figures, Shape
 from yagona.app.bench.server_cpu import ServerCpu
@@ -398,50 +397,3 @@ def _verify(url: str, *, expected: int) -> None:
         raise BenchmarkError(f"ledger verify failed: {report.problems[:5]}")
     if report.transfers != expected:
         raise BenchmarkError(f"the ledger holds {report.transfers} transfers, the clients were told {expected}")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    shape: Shape
-    peer: Figures
-    yagona: Figures
-    group_mean: float
-
-    @property
-    def ratio(self) -> float:
-        return self.yagona.per_second / self.peer.per_second
-
-
-def compare(server_url: str, peer_sql: Any, seconds: float, setup: Setup, shapes: Sequence[Shape]) -> list[Row]:
-    """Every shape on pgledger then on Yagona, each in a fresh scratch database."""
-    rows = []
-    for shape in shapes:
-        with scratch.postgres_database(server_url) as url:
-            peer.load(url, peer_sql)
-            peer_figures = peer.run(url, shape, seconds)
-        with scratch.postgres_database(server_url) as url:
-            yagona_figures, group_mean = run(url, shape, seconds, setup)
-        rows.append(Row(shape, peer_figures, yagona_figures, group_mean))
-    return rows
-
-
-def table(rows: Sequence[Row]) -> list[str]:
-    head = (
-        "| shape | pgledger transfers/s | p50 ms | p99 ms | Yagona transfers/s | p50 ms | p99 ms "
-        "| mean group | Yagona / pgledger | CPU µs/transfer, server: pgledger / Yagona "
-        "| client side: pgbench / Yagona (its server processes + its clients) |"
-    )
-    return [
-        head,
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(
-            f"| ({r.shape.name}) {r.shape.clients} clients, {r.shape.label} "
-            f"| {r.peer.per_second:,.0f} | {r.peer.p50_ms:.2f} | {r.peer.p99_ms:.2f} "
-            f"| {r.yagona.per_second:,.0f} | {r.yagona.p50_ms:.2f} | {r.yagona.p99_ms:.2f} "
-            f"| {r.group_mean:.1f} | **{r.ratio:.2f}x** "
-            f"| {r.peer.server_cpu_us:,.0f} / {r.yagona.server_cpu_us:,.0f} "
-            f"| {r.peer.client_cpu_us:,.0f} / {r.yagona.client_cpu_us:,.0f} "
-            f"({r.yagona.app_cpu_us or 0:,.0f} + {r.yagona.client_cpu_us - (r.yagona.app_cpu_us or 0):,.0f}) |"
-            for r in rows
-        ),
-    ]
