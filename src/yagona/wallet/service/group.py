@@ -105,7 +105,7 @@ class WalletOrders:
 
     def _in_one_transaction(self, orders: list[WalletOrder]) -> list[Receipt | BaseException]:
         with self._connection() as bind, self._handover.uow(bind) as uow:
-            outcomes = run_orders(uow, orders)
+            outcomes = run_orders(uow, orders, last=True)
             uow.commit()
         return outcomes
 
@@ -221,8 +221,12 @@ class _HoldingBus(EventBus):
         return self._handover.hold(envelope)
 
 
-def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
-    """Decide every order of a group inside `uow` (never committed here), in order."""
+def run_orders(
+    uow: UnitOfWork, orders: Sequence[WalletOrder], *, last: bool = False
+) -> list[Receipt | BaseException]:
+    """Decide every order of a group inside `uow`, in order. `last`: the caller commits `uow`
+    at once, with nothing written after (`transfer_many`'s: the COMMIT may go with the last
+    statement); else `uow` is never committed here."""
     # Every wallet of the group locked first, in one statement (one order locks its own, the
     # same way): by the first transfers' round when they open the group, else here.
     group_phones = _phones(orders) if len(orders) > 1 else []
@@ -241,7 +245,7 @@ def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt |
         while end < len(orders) and isinstance(orders[end], TransferOrder):
             end += 1
         transfers = [o for o in orders[start:end] if isinstance(o, TransferOrder)]
-        outcomes.extend(transfer_many(uow, transfers, also_lock=group_phones))
+        outcomes.extend(transfer_many(uow, transfers, also_lock=group_phones, last=last and end == len(orders)))
         group_phones = []
         start = end
     return outcomes
