@@ -295,7 +295,8 @@ _RECEIPT_NUMBER_SQL = (  # = rules.receipt_number: the prefix, the seq in at lea
 )
 _OPERATION_NAMES_TEXT = ", ".join(c.name for c in _TEXT_COLUMNS)
 _POST_AND_INSERT_OPERATIONS_PG = (  # on the driver (psycopg's placeholders); the names are the model's columns
-    "WITH posted AS MATERIALIZED (SELECT ledger_post_group(%(now)s, %(salt)s, CAST(%(postings)s AS jsonb)) AS answers), "  # noqa: S608
+    "WITH posted AS MATERIALIZED "  # noqa: S608
+    "(SELECT ledger_post_group(%(now)s, %(salt)s, CAST(%(postings)s AS jsonb)) AS answers), "
     f"accepted AS MATERIALIZED (SELECT r.* FROM posted, jsonb_to_recordset(CAST(%(rows)s AS jsonb)) AS r(i int, "
     f"{_RECORDSET}, reset_pin boolean, new_pin_hash text, {_EVENT_RECORDSET}) "
     "WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
@@ -465,6 +466,8 @@ def forget_loaded_wallets(session: Session, phones: Iterable[str]) -> None:
     """Wallet objects the session loaded earlier are stale after a Core write: expire them,
     so the next ORM read sees the row (as `populate_existing` did). Changes not yet
     flushed are flushed first, not lost."""
+    if not session.identity_map:  # nothing loaded (a group of transfers): nothing to look up
+        return
     for phone in phones:
         loaded = session.identity_map.get(identity_key(WalletAccount, phone))
         if loaded is not None:

@@ -163,8 +163,9 @@ class _Handover:
         template.session.close()
         self._bus = template.bus
         self._uow = uow
-        self.engine = template.session.get_bind()
-        assert isinstance(self.engine, Engine)
+        engine = template.session.get_bind()
+        assert isinstance(engine, Engine)
+        self.engine = engine
         self._sessions = sessionmaker(expire_on_commit=False, autoflush=True)
         self._template = template
         self._lock = threading.Lock()
@@ -221,9 +222,7 @@ class _HoldingBus(EventBus):
         return self._handover.hold(envelope)
 
 
-def run_orders(
-    uow: UnitOfWork, orders: Sequence[WalletOrder], *, last: bool = False
-) -> list[Receipt | BaseException]:
+def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder], *, last: bool = False) -> list[Receipt | BaseException]:
     """Decide every order of a group inside `uow`, in order. `last`: the caller commits `uow`
     at once, with nothing written after (`transfer_many`'s: the COMMIT may go with the last
     statement); else `uow` is never committed here."""
