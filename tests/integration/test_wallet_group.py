@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from tests.factories.wallet import LIGHT_LIMIT, PIN, phone, premium, register, som, top_up
 from yagona.app.bootstrap import Container
 from yagona.kernel.errors import YagonaError
 from yagona.ledger import service as ledger_service
 from yagona.platform.models import OutboxRow
-from yagona.wallet import service
+from yagona.platform.settings import GroupCommitSettings
+from yagona.wallet import rules, service
 from yagona.wallet.models import WalletAccount
 from yagona.wallet.schemas import Receipt
 
@@ -85,3 +86,82 @@ def test_a_libpq_without_pipelines_gives_the_same_answers(
     one statement after the other, the same way as SQLite."""
     monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
     test_a_group_of_orders_keeps_every_answer_and_the_rules(container)
+
+
+def _pin_state(container: Container) -> dict[str, tuple[int, str]]:
+    with container.uow() as uow:
+        rows = uow.session.execute(select(WalletAccount.phone, WalletAccount.pin_failures, WalletAccount.pin_hash))
+        return {number: (failures, pin_hash or "") for number, failures, pin_hash in rows}
+
+
+def test_a_group_committed_with_its_last_statement_resets_only_the_answered_pins(container: Container) -> None:
+    """A group committed at once (`last=True`, as `WalletOrders` runs it; on PostgreSQL the
+    COMMIT goes with the last statement): a right PIN resets its wallet's count, and replaces
+    a hash of before, only when its order is answered — a transfer applied, or a replay; a
+    right PIN whose transfer the ledger refuses (no funds) leaves the count as it was."""
+    with container.uow() as uow:
+        for number in (A, B, C, D, E, F):
+            register(uow, number)
+            top_up(uow, number, som(1_000))
+        uow.commit()
+    with container.uow() as uow:  # D's k9 answered once, to be replayed
+        service.run_orders(uow, [service.TransferOrder(D, F, som(1), PIN, "k9")])
+        uow.commit()
+    for number in (A, C, D):  # one wrong PIN each, counted
+        with container.uow() as uow:
+            [wrong] = service.run_orders(uow, [service.TransferOrder(number, F, som(1), "00000", f"w{number}")])
+            uow.commit()
+        assert isinstance(wrong, YagonaError) and wrong.code == "invalid_pin"
+    legacy = rules.pin_hasher(time_cost=1, memory_kib=8, parallelism=1).hash(PIN)
+    with container.uow() as uow:  # E's PIN stored as before (Argon2id): replaced on its next success
+        uow.session.execute(update(WalletAccount).where(WalletAccount.phone == E).values(pin_hash=legacy))
+        uow.commit()
+    t = service.TransferOrder
+    orders: list[service.TransferOrder | service.PaymentOrder] = [
+        t(A, B, som(10), PIN, "k1"),  # applied: A's count back to 0
+        t(C, B, som(5_000), PIN, "k2"),  # refused by the ledger: C's count stays
+        t(D, F, som(1), PIN, "k9"),  # a replay, answered: D's count back to 0
+        t(E, B, som(10), PIN, "k3"),  # applied: E's hash replaced
+    ]
+    with container.uow() as uow:
+        outcomes = service.run_orders(uow, orders, last=True)
+        uow.commit()
+    codes = [o.code if isinstance(o, YagonaError) else "ok" for o in outcomes]
+    assert codes == ["ok", "insufficient_funds", "ok", "ok"]
+    pins = _pin_state(container)
+    assert {n: pins[n][0] for n in (A, C, D, E)} == {A: 0, C: 1, D: 0, E: 0}
+    assert pins[E][1].startswith("$hmac-sha256$") and pins[B][1].startswith("$hmac-sha256$")
+    with container.uow() as uow:
+        balances = {n: service.get(uow, phone=n).balance for n in (A, B, C, E)}
+    assert balances == {A: som(990), B: som(1_020), C: som(1_000), E: som(990)}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_orders_go_on_when_the_kept_connection_breaks(container: Container) -> None:
+    """`WalletOrders` keeps its groups' connection between groups on PostgreSQL: when the
+    server drops it, that group fails as a whole and its order is run again alone, on a
+    fresh connection — the customer sees a receipt, and it is applied once."""
+    with container.uow() as uow:
+        for number in (A, B):
+            register(uow, number)
+            top_up(uow, number, som(1_000))
+        uow.commit()
+    orders = service.WalletOrders(container.uow, GroupCommitSettings())
+    try:
+        first = orders.transfer(from_phone=A, to_phone=B, amount=som(10), pin=PIN, idempotency_key="g1")
+        with container.engine.connect() as admin:  # the server drops every other session of this database
+            admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        second = orders.transfer(from_phone=A, to_phone=B, amount=som(20), pin=PIN, idempotency_key="g2")
+        third = orders.transfer(from_phone=A, to_phone=B, amount=som(30), pin=PIN, idempotency_key="g3")
+    finally:
+        orders.close()
+    assert len({first.number, second.number, third.number}) == 3
+    with container.uow() as uow:
+        assert service.get(uow, phone=A).balance == som(1_000 - 60)
+        assert service.get(uow, phone=B).balance == som(1_000 + 60)

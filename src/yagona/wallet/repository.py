@@ -201,7 +201,8 @@ def lock_and_read(
     try:
         with driver.pipeline():
             locking = driver.execute(_LOCK_WALLETS_PG, {"phones": wanted})
-            reading = driver.execute(_OPERATIONS_BY_KEYS_PG, {"keys": keys})
+            # planned for its keys each time: its prepared (generic) plan ran ~10x slower here
+            reading = driver.execute(_OPERATIONS_BY_KEYS_PG, {"keys": keys}, prepare=False)
             summing = driver.execute(_LIGHT_TOPUPS_PG, sums) if payees else None
         wallets = {row[0]: WalletRecord(*_utc(row)) for row in locking.fetchall()}
         existing = (OperationRecord(*_utc(row)) for row in reading.fetchall())
@@ -291,23 +292,37 @@ _EVENT_RECORDSET = (
     "published_at timestamptz"
 )
 _RECEIPT_NUMBER_SQL = (  # = rules.receipt_number: the prefix, the seq in at least 10 digits
-    "CAST(:receipt_prefix AS text) || lpad(CAST(i.seq AS text), greatest(10, length(CAST(i.seq AS text))), '0')"
+    "CAST(%(receipt_prefix)s AS text) || lpad(CAST(i.seq AS text), greatest(10, length(CAST(i.seq AS text))), '0')"
 )
-_POST_AND_INSERT_OPERATIONS_PG = text(  # the names are the model's columns, never input
-    "WITH posted AS MATERIALIZED (SELECT ledger_post_group(:now, :salt, CAST(:postings AS jsonb)) AS answers), "  # noqa: S608
-    f"accepted AS MATERIALIZED (SELECT r.* FROM posted, jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(i int, "
-    f"{_RECORDSET}, {_EVENT_RECORDSET}) WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
-    "touched AS (UPDATE wallet_account SET last_activity_at = :at WHERE phone IN "
-    "(SELECT payer_phone FROM accepted UNION SELECT payee_phone FROM accepted)), "
-    f"inserted AS (INSERT INTO wallet_operation ({', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, "
-    f"created_at, completed_at) SELECT {', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, :at, :at "
+_OPERATION_NAMES_TEXT = ", ".join(c.name for c in _TEXT_COLUMNS)
+_POST_AND_INSERT_OPERATIONS_PG = (  # on the driver (psycopg's placeholders); the names are the model's columns
+    "WITH posted AS MATERIALIZED "  # noqa: S608
+    "(SELECT ledger_post_group(%(now)s, %(salt)s, CAST(%(postings)s AS jsonb)) AS answers), "
+    f"accepted AS MATERIALIZED (SELECT r.* FROM posted, jsonb_to_recordset(CAST(%(rows)s AS jsonb)) AS r(i int, "
+    f"{_RECORDSET}, reset_pin boolean, new_pin_hash text, {_EVENT_RECORDSET}) "
+    "WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
+    # the wallets' activity, and a right PIN's reset of its payer's count (and stale hash)
+    "touched AS (UPDATE wallet_account AS w SET last_activity_at = %(at)s, "
+    "pin_failures = CASE WHEN t.reset_pin THEN 0 ELSE w.pin_failures END, "
+    "pin_hash = coalesce(t.new_pin_hash, w.pin_hash) FROM (SELECT phone, bool_or(reset_pin) AS reset_pin, "
+    "max(new_pin_hash) AS new_pin_hash FROM (SELECT payer_phone AS phone, reset_pin, new_pin_hash FROM accepted "
+    "UNION ALL SELECT payee_phone, false, NULL FROM accepted) AS both_sides GROUP BY phone) AS t "
+    "WHERE w.phone = t.phone), "
+    f"inserted AS (INSERT INTO wallet_operation ({_OPERATION_NAMES_TEXT}, amount, commission, "
+    f"created_at, completed_at) SELECT {_OPERATION_NAMES_TEXT}, amount, commission, %(at)s, %(at)s "
     "FROM accepted ORDER BY i RETURNING id, seq), "
     "outboxed AS (INSERT INTO platform_outbox (event_id, name, occurred_at, payload, dispatched_at, published_at) "
     "SELECT a.event_id, a.event_name, a.occurred_at, "
     f"CAST(jsonb_set(a.payload, '{{receipt}}', to_jsonb({_RECEIPT_NUMBER_SQL})) AS json), "
     "a.dispatched_at, a.published_at FROM accepted AS a JOIN inserted AS i ON i.id = a.id "
-    "WHERE a.event_id IS NOT NULL ORDER BY a.i) "
-    "SELECT (SELECT answers FROM posted), (SELECT jsonb_object_agg(id, seq) FROM inserted)"
+    "WHERE a.event_id IS NOT NULL ORDER BY a.i), "
+    # A posting the ledger accepted (as `GroupCall.outcomes` reads its answer) gets its
+    # receipt, or the statement fails — and the COMMIT sent behind it with it.
+    "unreceipted AS (SELECT CAST(concat('a posting the ledger accepted without its receipt: ', a.answer) AS int) "
+    "FROM posted, jsonb_array_elements(posted.answers) AS a(answer) "
+    "WHERE a.answer ? 'refused' AND (a.answer ? 'seqs' OR a.answer -> 'replay' = 'true')) "
+    "SELECT (SELECT answers FROM posted), (SELECT jsonb_object_agg(id, seq) FROM inserted), "
+    "(SELECT count(*) FROM unreceipted)"
 )
 
 
@@ -321,27 +336,61 @@ def post_and_insert_operations(
     events: list[dict[str, Any] | None],
     receipt_prefix: str,
     at: datetime,
+    resets: dict[str, str | None],
+    commit: bool = False,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """PostgreSQL: `ledger_post_group(now, salt, postings)` and, in the same round trip, for
     the postings it accepted, their receipts `rows` (completed at `at`; `rows[k]` belongs to
-    the call's k-th posting), their wallets' `last_activity_at`, and the outbox rows `events[k]`
-    (`UnitOfWork.event_row`; None: no row) with the receipt's number as the payload's
-    `receipt`. The function's answers, and the `seq` of each receipt written, by its id."""
+    the call's k-th posting), their wallets' `last_activity_at`, their payers' PIN resets
+    (`resets`: phone → the new hash or None, as `verify_pin` leaves them), and the outbox rows
+    `events[k]` (`UnitOfWork.event_row`; None: no row) with the receipt's number as the
+    payload's `receipt`. The function's answers, and the `seq` of each receipt written, by
+    its id. `commit`: the transaction's COMMIT goes with it, in the same round trip (the
+    caller's last write: its unit of work's commit then has nothing left to send)."""
     session.flush()  # rows added before go first (the outbox keeps the order of events)
     encoded = json.dumps(
         [
-            {"i": k} | {c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) | _event(e)
+            {"i": k} | {c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) | _reset(r, resets) | _event(e)
             for k, (r, e) in enumerate(zip(rows, events, strict=True))
         ]
     )
     params = {"now": now, "salt": salt, "postings": postings, "rows": encoded, "at": at}
     params["receipt_prefix"] = receipt_prefix
-    answers, seqs = session.connection().execute(_POST_AND_INSERT_OPERATIONS_PG, params).one()
+    answers, seqs, _ = _on_driver(session, _POST_AND_INSERT_OPERATIONS_PG, params, commit=commit)
     written = {op_id: int(seq) for op_id, seq in (seqs or {}).items()}
     forget_loaded_wallets(
         session, {p for r in rows if r["id"] in written for p in (r["payer_phone"], r["payee_phone"]) if p}
     )
     return answers, written
+
+
+def _on_driver(session: Session, sql: str, params: dict[str, Any], *, commit: bool) -> tuple[Any, ...]:
+    """One statement's row on the session's psycopg connection, without SQLAlchemy's
+    compiling and typing (a hot statement); with `commit`, the COMMIT in the same round trip
+    (a pipeline). A failure is raised as SQLAlchemy raises it (a DBAPIError: a group's retry)."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        if commit:
+            with driver.pipeline():
+                cursor = driver.execute(sql, params)
+                driver.commit()
+        else:
+            cursor = driver.execute(sql, params)
+        row = cursor.fetchone()
+    except dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, params, error, dbapi.Error, dialect=connection.dialect, connection_invalidated=bool(driver.broken)
+        ) from error
+    assert row is not None, "the statement answers one row"
+    return tuple(row)
+
+
+def _reset(row: dict[str, Any], resets: dict[str, str | None]) -> dict[str, Any]:
+    payer = row["payer_phone"]
+    return {"reset_pin": payer in resets, "new_pin_hash": resets.get(payer)}
 
 
 def _event(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -418,6 +467,8 @@ def forget_loaded_wallets(session: Session, phones: Iterable[str]) -> None:
     """Wallet objects the session loaded earlier are stale after a Core write: expire them,
     so the next ORM read sees the row (as `populate_existing` did). Changes not yet
     flushed are flushed first, not lost."""
+    if not session.identity_map:  # nothing loaded (a group of transfers): nothing to look up
+        return
     for phone in phones:
         loaded = session.identity_map.get(identity_key(WalletAccount, phone))
         if loaded is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -103,15 +104,25 @@ def check_pin(pin_hash: str, pin: str, *, peppers: Mapping[str, bytes], current:
     a hash under an unknown pepper, or malformed, never matches."""
     if pin_hash.startswith("$argon2"):
         return PinCheck(ok=_argon2_matches(pin_hash, pin), stale=True)
+    parsed = _hmac_parts(pin_hash)
+    if parsed is None or parsed[0] not in peppers:
+        return PinCheck(ok=False)
+    pepper_id, salt, mac = parsed
+    ok = hmac.compare_digest(mac, _pin_mac(peppers[pepper_id], salt, pin))
+    return PinCheck(ok=ok, stale=ok and pepper_id != current)
+
+
+@lru_cache(maxsize=4_096)
+def _hmac_parts(pin_hash: str) -> tuple[str, bytes, bytes] | None:
+    """A stored HMAC hash's pepper id, salt and MAC (None: malformed). Cached: a wallet's
+    hash is read again at each of its operations (it holds no secret the row does not)."""
     parts = pin_hash.split("$")
-    if len(parts) != 5 or parts[0] or parts[1] != PIN_SCHEME or parts[2] not in peppers:
-        return PinCheck(ok=False)
+    if len(parts) != 5 or parts[0] or parts[1] != PIN_SCHEME:
+        return None
     try:
-        salt, mac = _unb64(parts[3]), _unb64(parts[4])
+        return parts[2], _unb64(parts[3]), _unb64(parts[4])
     except ValueError:
-        return PinCheck(ok=False)
-    ok = hmac.compare_digest(mac, _pin_mac(peppers[parts[2]], salt, pin))
-    return PinCheck(ok=ok, stale=ok and parts[2] != current)
+        return None
 
 
 def _pin_mac(pepper: bytes, salt: bytes, pin: str) -> bytes:
@@ -165,14 +176,15 @@ def check_light_topups(*, already: int, incoming: int, limit: int) -> None:
 
 def commission(amount: int, row: CommissionRow) -> int:
     """The commission on `amount` tiyin by `row`: percent, then the floor and ceiling of the row."""
-    exact = Fraction(amount) * Fraction(row.percent) / 100
-    value = round_tiyin(exact, COMMISSION_ROUNDING)
+    # 0 % (wallet to wallet, top-ups: annex 1) is 0 before the floor, without the exact arithmetic
+    value = round_tiyin(Fraction(amount) * Fraction(row.percent) / 100, COMMISSION_ROUNDING) if row.percent else 0
     value = max(value, _tiyin(row.minimum_som))
     if row.maximum_som is not None:
         value = min(value, _tiyin(row.maximum_som))
     return value
 
 
+@lru_cache(maxsize=256)  # a table's floors and ceilings, at every operation
 def _tiyin(som: Decimal) -> int:
     return round_tiyin(som * TIYIN_PER_SOM, Rounding.HALF_UP)
 

@@ -94,6 +94,7 @@ def run(
             began, cpu = perf_counter(), time.process_time()
             latencies = [latency for future in futures for latency in future.result()]
             seconds, cpu = perf_counter() - began, time.process_time() - cpu
+        orders.close()
         with container.uow() as uow:
             report = ledger_service.verify(uow)
             total = sum(service.get(uow, phone=p).balance for wallets in owned for p in wallets)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,7 @@ from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import InvalidRequestError
 from yagona.kernel.fingerprint import check_idempotency_key, request_fingerprint
 from yagona.kernel.money import MAX_TIYIN
-from yagona.kernel.phone import parse_msisdn
+from yagona.kernel.phone import normalise_msisdn, parse_msisdn
 from yagona.ledger import service as ledger
 from yagona.ledger.errors import AccountNotFoundError
 from yagona.ledger.schemas import AccountCreate, AccountRead, Unit
@@ -59,7 +60,14 @@ def wallet_account_code(phone: str) -> str:
 
 
 def phone_of(raw: str, field: str = "phone") -> str:
-    return parse_msisdn(raw, field=field)
+    # A group parses each order's numbers more than once, and a customer's come back: cached.
+    msisdn = _normalised(raw) if isinstance(raw, str) else None
+    return msisdn if msisdn is not None else parse_msisdn(raw, field=field)
+
+
+@lru_cache(maxsize=4_096)
+def _normalised(raw: str) -> str | None:
+    return normalise_msisdn(raw)
 
 
 def wallet(uow: UnitOfWork, phone: str) -> WalletAccount:

@@ -9,20 +9,27 @@ order: consecutive transfers together (`transfers.transfer_many`: a handful of r
 for the lot), each payment in its own savepoint (`payments.pay`). A payment to a utility
 waits for its biller (a network call, under the lock): it runs alone, never holding a group.
 `YAGONA_GROUP_COMMIT__ENABLED=false`: every order in its own transaction, the same way.
+
+On PostgreSQL a group's connection is kept out of the pool between groups (as the ledger's
+groups keep theirs): no checkout, reset or pre-ping — a round trip — per group. One that
+breaks is closed; its group fails as a whole and each order is run again alone.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import sessionmaker
 
 from yagona.kernel.errors import YagonaError
 from yagona.platform.bus import EventBus, EventEnvelope
-from yagona.platform.group_commit import GroupCommit, each_in_savepoint
+from yagona.platform.group_commit import Gatherer, each_in_savepoint
 from yagona.platform.group_commit import options as group_options
 from yagona.platform.settings import GroupCommitSettings
 from yagona.platform.uow import UnitOfWork, UnitOfWorkFactory
@@ -60,9 +67,13 @@ class WalletOrders:
     ) -> None:
         self._uow = uow
         self._handover = _Handover(uow)
-        self._group: GroupCommit[WalletOrder, Receipt] = GroupCommit(
-            self._handover.uow, run_orders, **group_options(settings, on_group)
+        self._group: Gatherer[WalletOrder, Receipt] = Gatherer(
+            self._in_one_transaction, **group_options(settings, on_group)
         )
+        engine = self._handover.engine
+        self._kept = _KeptConnections(engine) if settings.enabled and engine.dialect.name == "postgresql" else None
+        if self._kept is not None:
+            weakref.finalize(self, self._kept.close)  # orders dropped without close()
 
     @property
     def enabled(self) -> bool:
@@ -87,6 +98,58 @@ class WalletOrders:
         self._handover.deliver(receipt.number)
         return receipt
 
+    def close(self) -> None:
+        """Close the kept connections (the pool opens others when it needs them)."""
+        if self._kept is not None:
+            self._kept.close()
+
+    def _in_one_transaction(self, orders: list[WalletOrder]) -> list[Receipt | BaseException]:
+        with self._connection() as bind, self._handover.uow(bind) as uow:
+            outcomes = run_orders(uow, orders, last=True)
+            uow.commit()
+        return outcomes
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection | Engine]:
+        if self._kept is None:
+            yield self._handover.engine  # a connection of the pool per unit of work, as any
+            return
+        with self._kept.taken() as connection:
+            yield connection
+
+
+class _KeptConnections:
+    """Connections for the groups, checked out of the engine's pool once and kept between
+    groups (as many as groups run at once)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def taken(self) -> Iterator[Connection]:
+        with self._lock:
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self._engine.connect()
+        try:
+            yield connection
+        finally:
+            if connection.invalidated or connection.closed or connection.in_transaction():
+                connection.close()  # broken, or left in a state no group should inherit
+            else:
+                with self._lock:
+                    self._idle.append(connection)
+
+    def close(self) -> None:
+        # Closed, not returned: the pool may already be disposed.
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.invalidate()
+            connection.close()
+
 
 class _Handover:
     """The group's units of work hand each order's events (those naming its receipt) to the
@@ -100,16 +163,19 @@ class _Handover:
         template.session.close()
         self._bus = template.bus
         self._uow = uow
-        self._sessions = sessionmaker(bind=template.session.get_bind(), expire_on_commit=False, autoflush=True)
+        engine = template.session.get_bind()
+        assert isinstance(engine, Engine)
+        self.engine = engine
+        self._sessions = sessionmaker(expire_on_commit=False, autoflush=True)
         self._template = template
         self._lock = threading.Lock()
         self._held: dict[str, list[EventEnvelope]] = {}
         self._bus_for_groups = _HoldingBus(self)
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, bind: Connection | Engine) -> UnitOfWork:
         t = self._template
         return UnitOfWork(
-            self._sessions(),
+            self._sessions(bind=bind),
             clock=t.clock,
             bus=self._bus_for_groups,
             limits=t.limits,
@@ -156,8 +222,10 @@ class _HoldingBus(EventBus):
         return self._handover.hold(envelope)
 
 
-def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt | BaseException]:
-    """Decide every order of a group inside `uow` (never committed here), in order."""
+def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder], *, last: bool = False) -> list[Receipt | BaseException]:
+    """Decide every order of a group inside `uow`, in order. `last`: the caller commits `uow`
+    at once, with nothing written after (`transfer_many`'s: the COMMIT may go with the last
+    statement); else `uow` is never committed here."""
     # Every wallet of the group locked first, in one statement (one order locks its own, the
     # same way): by the first transfers' round when they open the group, else here.
     group_phones = _phones(orders) if len(orders) > 1 else []
@@ -176,7 +244,7 @@ def run_orders(uow: UnitOfWork, orders: Sequence[WalletOrder]) -> list[Receipt |
         while end < len(orders) and isinstance(orders[end], TransferOrder):
             end += 1
         transfers = [o for o in orders[start:end] if isinstance(o, TransferOrder)]
-        outcomes.extend(transfer_many(uow, transfers, also_lock=group_phones))
+        outcomes.extend(transfer_many(uow, transfers, also_lock=group_phones, last=last and end == len(orders)))
         group_phones = []
         start = end
     return outcomes

@@ -8,10 +8,11 @@ first, a replayed key finds its first receipt, a Light payee's 30-day sum includ
 received a round before). A round is: the wallets locked and read (one statement, phone
 order), then the replay rows and the Light payees' 30-day sums (PostgreSQL: sent with the
 lock, one round trip; SQLite: one or two statements), the PINs and checks in Python, then
-the ledger, the receipts, the wallets' activity and the events (PostgreSQL: one statement
-around one `ledger_post_group` call for every posting; SQLite: each posting in its own
-savepoint, then one or two statements and the events' rows). A refused order writes
-nothing but its own security record (a counted wrong PIN).
+the ledger, the receipts, the wallets' activity, the right PINs' resets and the events
+(PostgreSQL: one statement around one `ledger_post_group` call for every posting, the
+group's COMMIT sent with the last one; SQLite: each posting in its own savepoint, then one
+or two statements and the events' rows). A refused order writes nothing but its own
+security record (a counted wrong PIN).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from yagona.kernel.errors import InvalidRequestError, YagonaError
 from yagona.kernel.ids import new_id
@@ -100,12 +103,16 @@ def transfer_many(
     *,
     alone: bool = False,
     also_lock: Sequence[str] = (),
+    last: bool = False,
 ) -> list[Outcome]:
-    """Decide every order in `uow` (never committed here), in order: each its receipt or its
-    refusal. A refused order writes nothing but a counted wrong PIN. `alone`: the caller
-    raises the one order's refusal and rolls its unit of work back (no savepoint needed).
-    `also_lock`: wallets the first round locks with its own, in the same statement (the
-    group's other wallets: every lock of a group is taken at once, in phone order)."""
+    """Decide every order in `uow`, in order: each its receipt or its refusal. A refused
+    order writes nothing but a counted wrong PIN. `alone`: the caller raises the one order's
+    refusal and rolls its unit of work back (no savepoint needed). `also_lock`: wallets the
+    first round locks with its own, in the same statement (the group's other wallets: every
+    lock of a group is taken at once, in phone order). `last`: nothing is written in `uow`
+    after these orders and the caller commits it at once — on PostgreSQL the COMMIT then
+    goes with the last round's statement (a round trip less), and the caller's commit has
+    nothing left to send; else `uow` is never committed here."""
     outcomes: list[Outcome | None] = [None] * len(orders)
     checked: list[_Order] = []
     for index, order in enumerate(orders):
@@ -115,8 +122,9 @@ def transfer_many(
             outcomes[index] = error
     if also_lock and not checked:  # no round to take them
         repository.lock_wallet_records(uow.session, also_lock)
-    for batch in _rounds(checked):
-        _round(uow, batch, outcomes, alone=alone, also_lock=also_lock)
+    rounds = _rounds(checked)
+    for k, batch in enumerate(rounds):
+        _round(uow, batch, outcomes, alone=alone, also_lock=also_lock, commit=last and k == len(rounds) - 1)
         also_lock = ()
     return [o if o is not None else AssertionError("a transfer without an outcome") for o in outcomes]  # type: ignore[misc]
 
@@ -152,6 +160,7 @@ def _round(
     *,
     alone: bool,
     also_lock: Sequence[str],
+    commit: bool,
 ) -> None:
     s = ctx().settings
     session = uow.session
@@ -178,13 +187,12 @@ def _round(
         return
     light = {payee.phone for _, _, payee in live if payee.tier == Tier.LIGHT.value}
     postings: list[_Posting] = []
-    answered: list[str] = []  # payers whose order was answered (their PIN's reset is written)
     for order, payer, payee in live:
         try:
             first = existing.get(order.key)
             if first is not None:
                 outcomes[order.index] = receipt_of(replayed(first, order.request))
-                answered.append(order.payer)
+                _reset_pin(session, order.payer, resets)  # answered: its right PIN counts
                 continue
             rules.check_usable(status(payer), reason(payer), phone=order.payer)
             rules.check_usable(status(payee), reason(payee), phone=order.payee)
@@ -196,10 +204,15 @@ def _round(
             postings.append(_Posting(order, new_id(), fee, _legs(uow, order, fee)))
         except YagonaError as error:
             outcomes[order.index] = error
-    answered += [p.order.payer for p in _settle(uow, postings, outcomes, alone=alone)]
-    for phone in answered:
-        if phone in resets:
-            repository.reset_pin_failures(session, phone, pin_hash=resets[phone])
+    # The accepted orders' payers' resets are written with their receipts (PostgreSQL) or after
+    # them (SQLite); a refused order's are not.
+    resets = {p.order.payer: resets[p.order.payer] for p in postings if p.order.payer in resets}
+    _settle(uow, postings, outcomes, alone=alone, resets=resets, commit=commit)
+
+
+def _reset_pin(session: Session, phone: str, resets: dict[str, str | None]) -> None:
+    if phone in resets:
+        repository.reset_pin_failures(session, phone, pin_hash=resets[phone])
 
 
 def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...]:
@@ -220,15 +233,23 @@ def _legs(uow: UnitOfWork, order: _Order, fee: int) -> tuple[TransferCreate, ...
 
 
 def _settle(
-    uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool
-) -> list[_Posting]:
-    """The ledger's postings, the receipts, the events and the answers: the accepted ones."""
+    uow: UnitOfWork,
+    postings: list[_Posting],
+    outcomes: list[Outcome | None],
+    *,
+    alone: bool,
+    resets: dict[str, str | None],
+    commit: bool,
+) -> None:
+    """The ledger's postings, the receipts, the PIN resets, the events and the answers."""
     if posting_path.on_postgres(uow):  # the postings, the receipts and the events: one statement
-        return _post_and_write(uow, postings, outcomes)
+        _post_and_write(uow, postings, outcomes, resets=resets, commit=commit)
+        return
     accepted = _post(uow, postings, outcomes, alone=alone)
     if accepted:
         _write(uow, accepted, outcomes)
-    return accepted
+    for p in accepted:
+        _reset_pin(uow.session, p.order.payer, resets)
 
 
 def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None], *, alone: bool) -> list[_Posting]:
@@ -250,10 +271,17 @@ def _post(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | No
     return accepted
 
 
-def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Outcome | None]) -> list[_Posting]:
+def _post_and_write(
+    uow: UnitOfWork,
+    postings: list[_Posting],
+    outcomes: list[Outcome | None],
+    *,
+    resets: dict[str, str | None],
+    commit: bool,
+) -> None:
     """PostgreSQL: every posting in one `ledger_post_group` call and, in the same statement,
-    the receipts and the events' outbox rows of those it accepted (a refused posting wrote
-    nothing, and gets neither); then the answers. The accepted ones."""
+    the receipts, the payers' PIN resets and the events' outbox rows of those it accepted (a
+    refused posting wrote nothing, and gets none of them); then the answers."""
     checked: list[tuple[_Posting, posting_path.Posting]] = []
     for p in postings:
         try:
@@ -261,7 +289,7 @@ def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Ou
         except YagonaError as error:
             outcomes[p.order.index] = error
     if not checked:
-        return []
+        return
     now = uow.clock.now()
     call = posting_path.GroupCall([c for _, c in checked], now)
     rows = [_values(p, now) for p, _ in checked]
@@ -269,9 +297,8 @@ def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Ou
     outbox = [uow.event_row(event) for event in events]
     answers, seqs = repository.post_and_insert_operations(
         uow.session, now=call.now, salt=call.salt, postings=call.postings, rows=rows, events=outbox,
-        receipt_prefix=rules.RECEIPT_PREFIX, at=now,
+        receipt_prefix=rules.RECEIPT_PREFIX, at=now, resets=resets, commit=commit,
     )  # fmt: skip
-    accepted: list[_Posting] = []
     for k, ((p, checked_posting), result) in enumerate(zip(checked, call.outcomes(answers), strict=True)):
         try:
             ledger.answer(uow, checked_posting, result)
@@ -284,8 +311,6 @@ def _post_and_write(uow: UnitOfWork, postings: list[_Posting], outcomes: list[Ou
         if outbox[k] is not None:
             uow.deliver_after_commit(replace(events[k], receipt=number(op)))
         outcomes[p.order.index] = receipt_of(op)
-        accepted.append(p)
-    return accepted
 
 
 def _values(p: _Posting, now: datetime) -> dict[str, Any]:
