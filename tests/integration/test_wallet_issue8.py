@@ -203,7 +203,7 @@ def test_the_sandbox_registers_a_wallet_for_the_one_id_customer_of_the_phone(
     with container.uow() as uow:
         existing = customer(uow, ctx, B)
         uow.commit()
-    sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs, identity=ctx)
+    sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs, make_identity=lambda: ctx)
     _, register_verb = VERBS["wallet.register"]
     for number in (A, B):
         fields = {"phone": number, "pin": PIN, "birth_date": date(1990, 5, 17), "accept_offer": True}

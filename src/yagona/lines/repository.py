@@ -52,6 +52,7 @@ _LIVE_BUNDLES = (
 )
 _SAVE_REMAINING = update(BUNDLE).where(BUNDLE.c.id == bindparam("b_id")).values(remaining=bindparam("left"))
 _USAGE_BY_RECORDS = select(USAGE).where(USAGE.c.record_id.in_(bindparam("record_ids", expanding=True)))
+_INSERT_USAGES = insert(USAGE)
 
 
 def lines_for_rating(session: Session, msisdns: Iterable[str]) -> dict[str, LineRecord]:
@@ -98,7 +99,7 @@ def usage_rows(session: Session, record_ids: Iterable[str]) -> dict[str, Any]:
 
 def insert_usages(session: Session, values: list[dict[str, Any]]) -> None:
     if values:
-        session.connection().execute(insert(USAGE), values)
+        session.connection().execute(_INSERT_USAGES, values)
 
 
 # --- the rest, in the ORM -----------------------------------------------------------------

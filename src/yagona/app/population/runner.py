@@ -105,7 +105,7 @@ def generate(
     people = personas(seed=seed, customers=customers, days=days)
     report.churners = sum(1 for p in people if p.leaves_on is not None)
     ctx = identity.make_context(secret_key=container.settings.secret_key.get_secret_value(), env=container.settings.env)
-    sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs, identity=ctx,
+    sim = Simulation(uow=container.uow, clock=clock, jobs=container.jobs, make_identity=lambda: ctx,
                      drain=lambda: _drain_points(container))  # fmt: skip
     start = clock.now().astimezone(TASHKENT).replace(hour=0, minute=0, second=0, microsecond=0)
     draw = random.Random(seed * 7919 + 1)  # noqa: S311 - synthetic data, reproducible by design

