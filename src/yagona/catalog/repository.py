@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from yagona.catalog.errors import CatalogueInvalidError
 from yagona.catalog.schemas import Catalogue, CatalogueFile, GroupFile, NumberPlan, Package, Plan, cross_check
+from yagona.kernel import yamldata
 
 CATALOGUE_FILE = "catalogue.yaml"
 NUMBER_PLAN_FILE = "number_plan.yaml"
@@ -26,9 +27,6 @@ MAX_FILES = 64
 MAX_FILE_BYTES = 1_000_000
 
 M = TypeVar("M", CatalogueFile, NumberPlan, GroupFile)
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def default_data_dir() -> Traversable:
@@ -103,8 +101,7 @@ def _read_documents(directory: Traversable, problems: list[str]) -> dict[str, An
             problems.append(f"{entry.name}: larger than {MAX_FILE_BYTES} bytes")
             continue
         try:
-            # libyaml's parser when the machine has it: loading the catalogue is on every start.
-            documents[entry.name] = yaml.load(data.decode("utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
+            documents[entry.name] = yamldata.safe_load(data.decode("utf-8"))  # on every start
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
             problems.append(f"{entry.name}: not valid YAML: {exc}")
     return documents

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from yagona.kernel import yamldata
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.money import Money
 
@@ -48,7 +49,7 @@ class Scenario:
     steps: list[Step]
 
 
-class _StringTimestampLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _StringTimestampLoader(yamldata.SafeLoader):  # type: ignore[misc,valid-type]
     """YAML without implicit timestamps: a timestamp stays text, so a missing offset means
     Tashkent time (the contract) rather than whatever PyYAML assumes."""
 

@@ -19,8 +19,6 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-import yaml
-
 from yagona.crm import feedback_repository as repository
 from yagona.crm import feedback_rules as rules
 from yagona.crm import rules as crm_rules
@@ -39,6 +37,7 @@ from yagona.crm.service._base import _channel
 from yagona.crm.service.interactions import record_interaction
 from yagona.crm.service.requests import open_request
 from yagona.identity import service as identity
+from yagona.kernel import yamldata
 from yagona.kernel.clock import TASHKENT
 from yagona.kernel.errors import YagonaError
 from yagona.kernel.ids import new_id
@@ -48,10 +47,8 @@ from yagona.platform import jobs
 from yagona.platform.sealing import Pepper, Sealer
 from yagona.platform.uow import UnitOfWork
 
-# libyaml's parser where installed: the same values, a few ms less at every start.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CADENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "feedback.yaml"
-CADENCE = rules.Cadence.from_data(yaml.load(_CADENCE_FILE.read_text(encoding="utf-8"), Loader=_LOADER))  # noqa: S506 - a safe loader
+CADENCE = rules.Cadence.from_data(yamldata.safe_load(_CADENCE_FILE.read_text(encoding="utf-8")))
 SEND_JOB = "crm.survey_send"  # a survey held over quiet hours is sent by this due job
 TEXT_TEMPLATE = "notify.text"
 DEFAULT_PORTAL_URL = "https://my.yagona.uz"

@@ -7,13 +7,9 @@ from datetime import datetime
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
+from yagona.kernel import yamldata
 from yagona.kernel.clock import TASHKENT
 from yagona.loyalty.schemas import Programme
-
-# libyaml's parser where installed: the same values, a few ms less at every start.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
@@ -21,7 +17,7 @@ def editions() -> tuple[Programme, ...]:
     """Every edition, oldest first by the day it takes effect."""
     folder = files("yagona.loyalty").joinpath("data")
     found = [
-        Programme.model_validate(yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER))  # noqa: S506 - a safe loader
+        Programme.model_validate(yamldata.safe_load(entry.read_text(encoding="utf-8")))
         for entry in folder.iterdir()
         if entry.name.startswith("programme-") and entry.name.endswith(".yaml")
     ]
