@@ -3,10 +3,10 @@ shapes, one PostgreSQL, one run.
 
 Yagona is driven the way it is deployed: 8 clients (like pgbench's 8 connections), each
 with one request in flight, driven by 2 client processes (like pgbench's `-j 2` threads),
-send requests over pipes to Yagona's server processes, each serving its clients from one
+send requests over Unix socket pairs to Yagona's server processes, each serving its clients from one
 loop (`Loop`) through the public `ledger.group.LedgerPoster` — `service.post` with group
 commit. A request is timed in the client from sending it to its answer, which arrives only
-after the commit. The transport is a pipe carrying a line of text per request — the key,
+after the commit. The transport carries a line of text per request — the key,
 then debit, credit and amount per transfer (`encode`) — thinner than HTTP, as pgbench's
 protocol is thinner than an application's; the server validates each transfer as the API
 does (`TransferCreate`).
@@ -26,13 +26,13 @@ import multiprocessing
 import os
 import random
 import selectors
+import socket
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from multiprocessing.connection import Connection
 from typing import Any
 
 from yagona.app.bench.ledger import BenchmarkError, percentile
@@ -71,7 +71,15 @@ class Setup:
 DEFAULT_SETUP = Setup(GroupCommitSettings(), workers=0, pre_ping=True)
 
 Wire = tuple[str, list[tuple[str, str, int]]]  # (idempotency key, [(debit, credit, amount)])
-END = b""  # a client's last message: it sends no more
+END = b""  # a client's last message (or its socket closed): it sends no more
+MESSAGE_MAX = 65_536
+Conn = socket.socket  # one end of a client's socket pair (AF_UNIX, SOCK_SEQPACKET): a message per send
+
+
+def socket_pair() -> tuple[Conn, Conn]:
+    """A client's line to its server: each message one `send` and one `recv`, its bounds
+    kept by the socket (a `multiprocessing` pipe takes a header, two reads and a pickle)."""
+    return socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 
 
 def encode(wire: Wire) -> bytes:
@@ -157,7 +165,7 @@ class _Lane:
 
     __slots__ = ("conn", "number", "rng", "sent", "since")
 
-    def __init__(self, number: int, conn: Connection, shape: Shape) -> None:
+    def __init__(self, number: int, conn: Conn, shape: Shape) -> None:
         self.number = number
         self.conn = conn
         self.rng = random.Random(number * 7_919 + ord(shape.name))
@@ -165,9 +173,7 @@ class _Lane:
         self.since = 0.0
 
 
-def _client(
-    lanes_of: Sequence[tuple[int, Connection]], shape: Shape, seconds: float, *, start: Any, results: Any
-) -> None:
+def _client(lanes_of: Sequence[tuple[int, Conn]], shape: Shape, seconds: float, *, start: Any, results: Any) -> None:
     """A client process driving its share of the clients, each with one request in flight
     at a time — as pgbench's threads (-j 2) drive its connections."""
     ready = time.process_time()  # after the fork: not a request's work
@@ -176,7 +182,7 @@ def _client(
     latencies: list[float] = []
 
     def send(lane: _Lane) -> None:
-        lane.conn.send_bytes(encode(_request(shape, lane.rng, f"sbs:{shape.name}:{lane.number}:{lane.sent}")))
+        lane.conn.send(encode(_request(shape, lane.rng, f"sbs:{shape.name}:{lane.number}:{lane.sent}")))
         lane.sent += 1
         lane.since = time.monotonic()
 
@@ -190,7 +196,7 @@ def _client(
         while active:
             for key, _ in selector.select():
                 lane = key.data
-                status, _, count = lane.conn.recv_bytes().partition(b" ")
+                status, _, count = lane.conn.recv(MESSAGE_MAX).partition(b" ")
                 if timed:
                     latencies.append(time.monotonic() - lane.since)
                 if status == b"ok":
@@ -210,11 +216,11 @@ def _client(
     deadline = started + seconds
     drive(lambda _: time.monotonic() >= deadline, timed=True)
     for lane in lanes:
-        lane.conn.send_bytes(END)
+        lane.conn.send(END)
     results.put(ClientRun(started, time.monotonic(), latencies, acked, refused, time.process_time() - ready))
 
 
-def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> None:
+def _worker(url: str, conns: Sequence[Conn], setup: Setup, stats: Any) -> None:
     settings = _settings(url, setup)
     engine = make_engine(url, pool_size=len(conns) + 2, pre_ping=settings.database.pre_ping)
     container = bootstrap(settings, engine=engine, configure_logs=False)
@@ -222,13 +228,13 @@ def _worker(url: str, conns: Sequence[Connection], setup: Setup, stats: Any) -> 
     poster = LedgerPoster(container.uow, settings.group_commit, on_group=sizes.append, engine=container.engine)
     ready = time.process_time()  # the process's setup is not a transfer's work
 
-    def serve(conn: Connection) -> None:
-        while (message := conn.recv_bytes()) != END:
+    def serve(conn: Conn) -> None:
+        while (message := conn.recv(MESSAGE_MAX)) != END:
             key, transfers = decode(message)
             try:
-                conn.send_bytes(encode_answer(poster.post(transfers=transfers, idempotency_key=key)))
+                conn.send(encode_answer(poster.post(transfers=transfers, idempotency_key=key)))
             except YagonaError as error:
-                conn.send_bytes(encode_answer(error))
+                conn.send(encode_answer(error))
 
     if setup.server == Server.LOOP:
         Loop(poster, conns, setup.group_commit).run()
@@ -252,18 +258,18 @@ class Loop:
     database call runs on a thread of a small pool, and the loop gathers the next meanwhile).
     Each answer goes back after its group's commit."""
 
-    def __init__(self, poster: LedgerPoster, conns: Sequence[Connection], gathering: GroupCommitSettings) -> None:
+    def __init__(self, poster: LedgerPoster, conns: Sequence[Conn], gathering: GroupCommitSettings) -> None:
         self.poster = poster
         self.window_s = gathering.window_ms / 1_000 if gathering.enabled else 0.0
         self.max_size = gathering.max_size
         self.slots = gathering.concurrent_groups
         self.open = set(conns)
-        self.waiting: list[tuple[Connection, PostRequest]] = []
-        self.busy: set[Connection] = set()  # clients whose request is waiting or in a running group
-        self.running: dict[Future[list[Answer | YagonaError]], list[Connection]] = {}  # a group's clients
+        self.waiting: list[tuple[Conn, PostRequest]] = []
+        self.busy: set[Conn] = set()  # clients whose request is waiting or in a running group
+        self.running: dict[Future[list[Answer | YagonaError]], list[Conn]] = {}  # a group's clients
         self.deadline = 0.0
-        self.done_reader, self.done_writer = multiprocessing.Pipe(duplex=False)
-        # One selector for the whole run (multiprocessing's `wait` builds one per call). A
+        self.done_reader, self.done_writer = socket_pair()  # a pool thread's group has ended
+        # One selector for the whole run (`multiprocessing.connection.wait` builds one per call). A
         # client stays registered while its request runs: it sends nothing until answered.
         self.selector = selectors.DefaultSelector()
         for conn in [*conns, self.done_reader]:
@@ -287,10 +293,10 @@ class Loop:
         timeout = max(0.0, self.deadline - time.monotonic()) if could_start else None
         for key, _ in self.selector.select(timeout):
             if key.fileobj is self.done_reader:
-                self.done_reader.recv_bytes()
+                self.done_reader.recv(MESSAGE_MAX)
                 continue
-            conn: Connection = key.fileobj  # type: ignore[assignment]
-            message = conn.recv_bytes()
+            conn: Conn = key.fileobj  # type: ignore[assignment]
+            message = conn.recv(MESSAGE_MAX)
             if message == END:
                 self.selector.unregister(conn)
                 self.open.discard(conn)
@@ -316,16 +322,16 @@ class Loop:
         else:
             future = pool.submit(self.poster.post_many, requests)
             self.running[future] = conns
-            future.add_done_callback(lambda _: self.done_writer.send_bytes(b"."))
+            future.add_done_callback(lambda _: self.done_writer.send(b"."))
         self.deadline = time.monotonic() + self.window_s
 
     def answer(self) -> None:
         for future in [f for f in self.running if f.done()]:
             self.reply(self.running.pop(future), future.result())
 
-    def reply(self, conns: list[Connection], outcomes: list[Answer | YagonaError]) -> None:
+    def reply(self, conns: list[Conn], outcomes: list[Answer | YagonaError]) -> None:
         for conn, outcome in zip(conns, outcomes, strict=True):
-            conn.send_bytes(encode_answer(outcome))
+            conn.send(encode_answer(outcome))
             self.busy.discard(conn)
 
 
@@ -334,7 +340,7 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
     prepare(url)
     context = multiprocessing.get_context("fork")
     workers = max(1, min(setup.workers or os.cpu_count() or 1, shape.clients))
-    pipes = [context.Pipe() for _ in range(shape.clients)]
+    pipes = [socket_pair() for _ in range(shape.clients)]
     client_processes = min(CLIENT_PROCESSES, shape.clients)
     start = context.Barrier(client_processes)
     results, stats = context.Queue(), context.Queue()
@@ -355,6 +361,8 @@ def run(url: str, shape: Shape, seconds: float, setup: Setup) -> tuple[Figures, 
     with ServerCpu(url) as server:
         for process in processes:
             process.start()
+        for end in (end for pair in pipes for end in pair):
+            end.close()  # the processes hold their own copies
         runs = [results.get(timeout=seconds + 300) for _ in range(client_processes)]
         worker_stats = [stats.get(timeout=60) for _ in range(workers)]
     sizes = [size for group_sizes, _ in worker_stats for size in group_sizes]
