@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import threading
 import time
 from collections.abc import Callable
@@ -139,10 +138,10 @@ class _CpuWindow:
     def start(self) -> None:
         self._workers = {pid: cpu_seconds(pid) or 0.0 for pid in _children(self.server_pid) or [self.server_pid]}
         self._postgres = ServerCpu(self.url).__enter__()
-        self.generator_s = -_own_cpu_s()
+        self.generator_s = -time.process_time()
 
     def end(self) -> None:
-        self.generator_s += _own_cpu_s()
+        self.generator_s += time.process_time()
         self.per_worker_s = [(cpu_seconds(pid) or before) - before for pid, before in self._workers.items()]
         self.server_s = sum(self.per_worker_s)
         if self._postgres is not None:
@@ -161,11 +160,6 @@ def _settle(server_pid: int, *, timeout_s: float = 120) -> None:
         if now.keys() == before.keys() and all(now[pid] - before[pid] < 0.05 for pid in now):
             return  # nobody is still importing and building the app
         before = now
-
-
-def _own_cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass

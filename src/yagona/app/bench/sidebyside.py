@@ -83,7 +83,7 @@ def socket_pair() -> tuple[Conn, Conn]:
 
 
 def encode(wire: Wire) -> bytes:
-    """A request as the pipe carries it: `key` then `debit credit amount` per transfer, tab-separated."""
+    """A request as its socket carries it: `key` then `debit credit amount` per transfer, tab-separated."""
     key, transfers = wire
     return "\t".join([key, *(f"{d}\t{c}\t{a}" for d, c, a in transfers)]).encode()
 

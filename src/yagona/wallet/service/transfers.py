@@ -32,7 +32,7 @@ from yagona.ledger.schemas import TransferCreate
 from yagona.platform.uow import UnitOfWork
 from yagona.wallet import repository, rules
 from yagona.wallet.events import WalletTransferred
-from yagona.wallet.repository import OperationRecord, WalletRecord
+from yagona.wallet.repository import OperationRecord, WalletRecord, rounds
 from yagona.wallet.schemas import OperationKind, Receipt, Tier
 from yagona.wallet.service.common import (
     COMMISSION,
@@ -122,9 +122,9 @@ def transfer_many(
             outcomes[index] = error
     if also_lock and not checked:  # no round to take them
         repository.lock_wallet_records(uow.session, also_lock)
-    rounds = _rounds(checked)
-    for k, batch in enumerate(rounds):
-        _round(uow, batch, outcomes, alone=alone, also_lock=also_lock, commit=last and k == len(rounds) - 1)
+    batches = _rounds(checked)
+    for k, batch in enumerate(batches):
+        _round(uow, batch, outcomes, alone=alone, also_lock=also_lock, commit=last and k == len(batches) - 1)
         also_lock = ()
     return [o if o is not None else AssertionError("a transfer without an outcome") for o in outcomes]  # type: ignore[misc]
 
@@ -165,7 +165,7 @@ def _round(
     s = ctx().settings
     session = uow.session
     since = rules.topup_window_start(uow.clock.now(), days=s.topup_window_days)
-    locked, existing, already = repository.lock_and_read(  # one round trip on PostgreSQL
+    locked, existing, already = rounds.lock_and_read(  # one round trip on PostgreSQL
         session,
         [*also_lock, *(p for o in orders for p in (o.payer, o.payee))],
         keys=[o.key for o in orders],
@@ -295,7 +295,7 @@ def _post_and_write(
     rows = [_values(p, now) for p, _ in checked]
     events = [_event(p, now, receipt="") for p, _ in checked]  # the statement writes the receipt's number
     outbox = [uow.event_row(event) for event in events]
-    answers, seqs = repository.post_and_insert_operations(
+    answers, seqs = rounds.post_and_insert_operations(
         uow.session, now=call.now, salt=call.salt, postings=call.postings, rows=rows, events=outbox,
         receipt_prefix=rules.RECEIPT_PREFIX, at=now, resets=resets, commit=commit,
     )  # fmt: skip

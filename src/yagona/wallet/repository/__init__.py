@@ -3,15 +3,14 @@
 The hot path of transfers and payments is in Core, with statements built once (as the
 ledger's): lock the wallets, read the replay row and the 30-day sum, insert the receipt
 and touch the wallets — a handful of round trips, no ORM flush, no identity map. A round
-of transfers on PostgreSQL takes two: the lock and its reads (`lock_and_read`, a
-pipeline), the ledger's call with the receipts and events (`post_and_insert_operations`)."""
+of transfers on PostgreSQL takes two, on the bare driver: `rounds`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any, TypeVar, cast
@@ -19,13 +18,12 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, func, insert, inspect, literal, or_, select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from yagona.platform.models import OutboxRow
 from yagona.wallet.models import WalletAccount, WalletOperation
-from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue, Tier
+from yagona.wallet.schemas import TOPUP_KINDS, CommissionTable, OperationStatus, ProviderCatalogue
 
 _Data = TypeVar("_Data", ProviderCatalogue, CommissionTable)
 
@@ -160,66 +158,6 @@ def lock_wallet_records(session: Session, phones: Iterable[str]) -> dict[str, Wa
     return {row.phone: WalletRecord(*row) for row in rows}
 
 
-# PostgreSQL: a round's lock and reads sent together (a pipeline: one round trip). Each
-# statement takes its snapshot when it starts, so the reads see whatever the lock waited for.
-_WALLET_NAMES = ", ".join(f.name for f in fields(WalletRecord))
-_OPERATION_NAMES = ", ".join(f.name for f in fields(OperationRecord))
-_LOCK_WALLETS_PG = f"SELECT {_WALLET_NAMES} FROM wallet_account WHERE phone = ANY(%(phones)s) ORDER BY phone FOR UPDATE"  # noqa: S608
-_OPERATIONS_BY_KEYS_PG = f"SELECT {_OPERATION_NAMES} FROM wallet_operation WHERE idempotency_key = ANY(%(keys)s)"  # noqa: S608
-_LIGHT_TOPUPS_PG = (  # = _TOPUPS_OF, for those of the payees that are Light (their lock is held)
-    "SELECT payee_phone, sum(amount + commission) FROM wallet_operation WHERE payee_phone IN "
-    "(SELECT phone FROM wallet_account WHERE phone = ANY(%(payees)s) AND tier = %(light)s) "
-    "AND created_at >= %(since)s AND kind = ANY(%(kinds)s) AND status = ANY(%(statuses)s) GROUP BY payee_phone"
-)
-_TOPUP_KIND_VALUES = [k.value for k in TOPUP_KINDS]
-_COUNTED_STATUSES = [OperationStatus.PENDING.value, OperationStatus.COMPLETED.value]
-
-
-def lock_and_read(
-    session: Session, phones: Iterable[str], *, keys: Iterable[str], payees: Iterable[str], since: datetime
-) -> tuple[dict[str, WalletRecord], dict[str, OperationRecord], dict[str, int]]:
-    """`lock_wallet_records(phones)`, then — the locks held — the operations already recorded
-    under `keys` and the top-ups since `since` of those `payees` that are Light (Premium has
-    no limits to check): one round trip on PostgreSQL (a libpq without pipelines, and
-    SQLite: two or three)."""
-    session.flush()  # what the ORM's autoflush did before its query: pending changes go first
-    connection = session.connection()
-    wanted, keys, payees = sorted(set(phones)), sorted(set(keys)), sorted(set(payees))
-    dbapi = connection.dialect.loaded_dbapi
-    if connection.dialect.name != "postgresql" or not dbapi.Pipeline.is_supported():  # libpq 14+ pipelines
-        wallets = lock_wallet_records(session, wanted)
-        light = [p for p in payees if p in wallets and wallets[p].tier == Tier.LIGHT.value]
-        if len(keys) == 1 and len(light) <= 1:  # the replay row beside the 30-day sum
-            payee = light[0] if light else None
-            first, total = replay_and_topups(session, keys[0], payee=payee, since=since if payee else None)
-            return wallets, ({keys[0]: first} if first is not None else {}), ({payee: total} if payee else {})
-        return wallets, *replays_and_topups(session, keys, payees=light, since=since)
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    sums = {"payees": payees, "light": Tier.LIGHT.value, "since": since}
-    sums |= {"kinds": _TOPUP_KIND_VALUES, "statuses": _COUNTED_STATUSES}
-    try:
-        with driver.pipeline():
-            locking = driver.execute(_LOCK_WALLETS_PG, {"phones": wanted})
-            # planned for its keys each time: its prepared (generic) plan ran ~10x slower here
-            reading = driver.execute(_OPERATIONS_BY_KEYS_PG, {"keys": keys}, prepare=False)
-            summing = driver.execute(_LIGHT_TOPUPS_PG, sums) if payees else None
-        wallets = {row[0]: WalletRecord(*_utc(row)) for row in locking.fetchall()}
-        existing = (OperationRecord(*_utc(row)) for row in reading.fetchall())
-        totals = {phone: int(total or 0) for phone, total in (summing.fetchall() if summing else [])}
-    except dbapi.Error as error:  # as SQLAlchemy would raise it: a group's retry
-        raise DBAPIError.instance(
-            _LOCK_WALLETS_PG, {"phones": wanted}, error, dbapi.Error,
-            dialect=connection.dialect, connection_invalidated=bool(driver.broken),
-        ) from error  # fmt: skip
-    return wallets, {record.idempotency_key: record for record in existing}, totals
-
-
-def _utc(row: Iterable[Any]) -> list[Any]:
-    """A row read on the bare driver as `UtcDateTime` reads it: every instant in UTC."""
-    return [value.astimezone(UTC) if isinstance(value, datetime) else value for value in row]
-
-
 def replay_and_topups(
     session: Session, idempotency_key: str, *, payee: str | None, since: datetime | None
 ) -> tuple[OperationRecord | None, int]:
@@ -272,129 +210,15 @@ _TOPUPS_OF = (
 _INSERT_OPERATIONS = insert(OPERATION).returning(OPERATION.c.seq, sort_by_parameter_order=True)
 # PostgreSQL: the receipts of a group and the wallets' activity in one statement whose text
 # does not change with the group's size (a multi-row VALUES would be parsed anew each time).
-_TEXT_COLUMNS = [c for c in OPERATION.c if c.name not in {"seq", "amount", "commission", "created_at", "completed_at"}]
-_RECORDSET = ", ".join([f"{c.name} text" for c in _TEXT_COLUMNS] + ["amount bigint", "commission bigint"])
+TEXT_COLUMNS = [c for c in OPERATION.c if c.name not in {"seq", "amount", "commission", "created_at", "completed_at"}]
+TEXT_NAMES = ", ".join(c.name for c in TEXT_COLUMNS)
+RECORDSET = ", ".join([f"{c.name} text" for c in TEXT_COLUMNS] + ["amount bigint", "commission bigint"])
 _INSERT_OPERATIONS_AND_TOUCH_PG = text(  # the names are the model's columns, never input
     "WITH touched AS (UPDATE wallet_account SET last_activity_at = :at WHERE phone = ANY(:phones)) "  # noqa: S608
-    f"INSERT INTO wallet_operation ({', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, created_at, "
-    f"completed_at) SELECT {', '.join(c.name for c in _TEXT_COLUMNS)}, amount, commission, :at, :at "
-    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_RECORDSET}) RETURNING id, seq"
+    f"INSERT INTO wallet_operation ({TEXT_NAMES}, amount, commission, created_at, "
+    f"completed_at) SELECT {TEXT_NAMES}, amount, commission, :at, :at "
+    f"FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({RECORDSET}) RETURNING id, seq"
 )
-
-
-# PostgreSQL: a round's postings (one `ledger_post_group` call, its signature as
-# ledger.posting's), then — in the same statement — for the postings the ledger accepted
-# (`i`: the posting's place in the call), their receipts, their wallets' activity and their
-# events' outbox rows, whose payload's `receipt` is the receipt's number (`rules.receipt_number`
-# of its `seq`). A refused posting wrote nothing in the ledger, and gets no receipt, no event.
-_EVENT_RECORDSET = (
-    "event_id text, event_name text, payload jsonb, occurred_at timestamptz, dispatched_at timestamptz, "
-    "published_at timestamptz"
-)
-_RECEIPT_NUMBER_SQL = (  # = rules.receipt_number: the prefix, the seq in at least 10 digits
-    "CAST(%(receipt_prefix)s AS text) || lpad(CAST(i.seq AS text), greatest(10, length(CAST(i.seq AS text))), '0')"
-)
-_OPERATION_NAMES_TEXT = ", ".join(c.name for c in _TEXT_COLUMNS)
-_POST_AND_INSERT_OPERATIONS_PG = (  # on the driver (psycopg's placeholders); the names are the model's columns
-    "WITH posted AS MATERIALIZED "  # noqa: S608
-    "(SELECT ledger_post_group(%(now)s, %(salt)s, CAST(%(postings)s AS jsonb)) AS answers), "
-    f"accepted AS MATERIALIZED (SELECT r.* FROM posted, jsonb_to_recordset(CAST(%(rows)s AS jsonb)) AS r(i int, "
-    f"{_RECORDSET}, reset_pin boolean, new_pin_hash text, {_EVENT_RECORDSET}) "
-    "WHERE posted.answers -> r.i ->> 'refused' IS NULL), "
-    # the wallets' activity, and a right PIN's reset of its payer's count (and stale hash)
-    "touched AS (UPDATE wallet_account AS w SET last_activity_at = %(at)s, "
-    "pin_failures = CASE WHEN t.reset_pin THEN 0 ELSE w.pin_failures END, "
-    "pin_hash = coalesce(t.new_pin_hash, w.pin_hash) FROM (SELECT phone, bool_or(reset_pin) AS reset_pin, "
-    "max(new_pin_hash) AS new_pin_hash FROM (SELECT payer_phone AS phone, reset_pin, new_pin_hash FROM accepted "
-    "UNION ALL SELECT payee_phone, false, NULL FROM accepted) AS both_sides GROUP BY phone) AS t "
-    "WHERE w.phone = t.phone), "
-    f"inserted AS (INSERT INTO wallet_operation ({_OPERATION_NAMES_TEXT}, amount, commission, "
-    f"created_at, completed_at) SELECT {_OPERATION_NAMES_TEXT}, amount, commission, %(at)s, %(at)s "
-    "FROM accepted ORDER BY i RETURNING id, seq), "
-    "outboxed AS (INSERT INTO platform_outbox (event_id, name, occurred_at, payload, dispatched_at, published_at) "
-    "SELECT a.event_id, a.event_name, a.occurred_at, "
-    f"CAST(jsonb_set(a.payload, '{{receipt}}', to_jsonb({_RECEIPT_NUMBER_SQL})) AS json), "
-    "a.dispatched_at, a.published_at FROM accepted AS a JOIN inserted AS i ON i.id = a.id "
-    "WHERE a.event_id IS NOT NULL ORDER BY a.i) "
-    # Every posting the ledger did not refuse is in `accepted`, and every row of `accepted`
-    # gets its receipt in `inserted`: one set drives both, in this one statement.
-    "SELECT (SELECT answers FROM posted), (SELECT jsonb_object_agg(id, seq) FROM inserted)"
-)
-
-
-def post_and_insert_operations(
-    session: Session,
-    *,
-    now: datetime,
-    salt: int,
-    postings: str,
-    rows: list[dict[str, Any]],
-    events: list[dict[str, Any] | None],
-    receipt_prefix: str,
-    at: datetime,
-    resets: dict[str, str | None],
-    commit: bool = False,
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """PostgreSQL: `ledger_post_group(now, salt, postings)` and, in the same round trip, for
-    the postings it accepted, their receipts `rows` (completed at `at`; `rows[k]` belongs to
-    the call's k-th posting), their wallets' `last_activity_at`, their payers' PIN resets
-    (`resets`: phone → the new hash or None, as `verify_pin` leaves them), and the outbox rows
-    `events[k]` (`UnitOfWork.event_row`; None: no row) with the receipt's number as the
-    payload's `receipt`. The function's answers, and the `seq` of each receipt written, by
-    its id. `commit`: the transaction's COMMIT goes with it, in the same round trip (the
-    caller's last write: its unit of work's commit then has nothing left to send)."""
-    session.flush()  # rows added before go first (the outbox keeps the order of events)
-    encoded = json.dumps(
-        [
-            {"i": k} | {c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) | _reset(r, resets) | _event(e)
-            for k, (r, e) in enumerate(zip(rows, events, strict=True))
-        ]
-    )
-    params = {"now": now, "salt": salt, "postings": postings, "rows": encoded, "at": at}
-    params["receipt_prefix"] = receipt_prefix
-    answers, seqs = _on_driver(session, _POST_AND_INSERT_OPERATIONS_PG, params, commit=commit)
-    written = {op_id: int(seq) for op_id, seq in (seqs or {}).items()}
-    forget_loaded_wallets(
-        session, {p for r in rows if r["id"] in written for p in (r["payer_phone"], r["payee_phone"]) if p}
-    )
-    return answers, written
-
-
-def _on_driver(session: Session, sql: str, params: dict[str, Any], *, commit: bool) -> tuple[Any, ...]:
-    """One statement's row on the session's psycopg connection, without SQLAlchemy's
-    compiling and typing (a hot statement); with `commit`, the COMMIT in the same round trip
-    (a pipeline). A failure is raised as SQLAlchemy raises it (a DBAPIError: a group's retry)."""
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    dbapi = connection.dialect.loaded_dbapi
-    try:
-        if commit:
-            with driver.pipeline():
-                cursor = driver.execute(sql, params)
-                driver.commit()
-        else:
-            cursor = driver.execute(sql, params)
-        row = cursor.fetchone()
-    except dbapi.Error as error:
-        raise DBAPIError.instance(
-            sql, params, error, dbapi.Error, dialect=connection.dialect, connection_invalidated=bool(driver.broken)
-        ) from error
-    assert row is not None, "the statement answers one row"
-    return tuple(row)
-
-
-def _reset(row: dict[str, Any], resets: dict[str, str | None]) -> dict[str, Any]:
-    payer = row["payer_phone"]
-    return {"reset_pin": payer in resets, "new_pin_hash": resets.get(payer)}
-
-
-def _event(row: dict[str, Any] | None) -> dict[str, Any]:
-    if row is None:
-        return {}
-    times = ("occurred_at", "dispatched_at", "published_at")
-    stamps = {k: row[k].isoformat() if row[k] is not None else None for k in times}
-    return {"event_id": row["event_id"], "event_name": row["name"], "payload": row["payload"]} | stamps
 
 
 def replays_and_topups(
@@ -421,7 +245,7 @@ def insert_operations(session: Session, rows: list[dict[str, Any]], *, touch: It
     connection = session.connection()
     phones = sorted(set(touch))
     if connection.dialect.name == "postgresql" and phones and all(r["completed_at"] == at for r in rows):
-        encoded = json.dumps([{c.name: r[c.name] for c in _TEXT_COLUMNS} | _amounts(r) for r in rows])
+        encoded = json.dumps([{c.name: r[c.name] for c in TEXT_COLUMNS} | amounts(r) for r in rows])
         answer = connection.execute(_INSERT_OPERATIONS_AND_TOUCH_PG, {"rows": encoded, "phones": phones, "at": at})
         by_id = {op_id: int(seq) for op_id, seq in answer}
         forget_loaded_wallets(session, phones)
@@ -433,7 +257,7 @@ def insert_operations(session: Session, rows: list[dict[str, Any]], *, touch: It
     return seqs
 
 
-def _amounts(row: dict[str, Any]) -> dict[str, int]:
+def amounts(row: dict[str, Any]) -> dict[str, int]:
     return {"amount": row["amount"], "commission": row["commission"]}
 
 
