@@ -55,7 +55,7 @@ def _problem(response: httpx.Response, status: int, code: str) -> dict[str, obje
 def test_health_readiness_and_openapi(client: httpx.Client, container: Container) -> None:
     assert client.get("/health").json()["status"] == "ok"
     assert client.get("/ready").json() == {"status": "ready", "database": container.engine.dialect.name}
-    paths = client.get("/api/openapi.json").json()["paths"]
+    paths = client.get("/api/openapi.json", timeout=60).json()["paths"]
     assert {"/health", "/ready", "/api/v1/ledger/transfers", "/api/v1/catalog/plans"} <= set(paths)
 
 
@@ -286,7 +286,7 @@ def test_the_docs_page_loads_only_its_own_files(client: httpx.Client) -> None:
     for asset in assets:
         assert asset.startswith("/") and not asset.startswith("//"), asset  # same origin, no CDN
         assert client.get(asset).status_code == 200, asset
-    assert client.get("/api/openapi.json").json()["info"]["title"] == "Yagona"
+    assert client.get("/api/openapi.json", timeout=60).json()["info"]["title"] == "Yagona"
 
 
 def test_the_docs_the_openapi_document_and_the_simulators_are_off_in_production(container: Container) -> None:

@@ -212,7 +212,7 @@ def test_a_line_joins_a_profile_only_with_the_code_sent_to_that_line(one_id: One
 
 
 def test_the_cabinet_declares_the_session_scheme_and_refuses_anyone_else(one_id: OneId) -> None:
-    answer = httpx.get(f"{one_id.url}/api/openapi.json")
+    answer = httpx.get(f"{one_id.url}/api/openapi.json", timeout=60)  # built on its first request
     openapi = answer.json()
     assert "paths" in openapi, answer.text[:500]
     for path, item in openapi["paths"].items():
