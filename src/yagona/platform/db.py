@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -132,3 +135,46 @@ def _sqlite_engine(url: str, *, busy_timeout_s: float, echo: bool) -> Engine:
             writer.release()
 
     return engine
+
+
+# --- a hot statement on the bare driver (PostgreSQL) -------------------------------------
+
+
+def pipelines(session: Session) -> bool:
+    """The session is on PostgreSQL through a libpq with pipelines (14+): statements sent
+    together on its bare psycopg connection (`on_driver`) take one round trip."""
+    dialect = session.get_bind().dialect
+    return dialect.name == "postgresql" and bool(dialect.loaded_dbapi.Pipeline.is_supported())
+
+
+@contextmanager
+def on_driver(connection: Connection, sql: str, params: Mapping[str, Any]) -> Iterator[Any]:
+    """The connection's psycopg connection, for a hot path without SQLAlchemy's compiling
+    and typing; a driver error inside is raised as SQLAlchemy raises it for `sql` (a
+    `DBAPIError`, its connection marked invalid when it broke: group commit's retry)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        yield driver
+    except dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, dict(params), error, dbapi.Error, dialect=connection.dialect,
+            connection_invalidated=bool(driver.broken),
+        ) from error  # fmt: skip
+
+
+def driver_row(session: Session, sql: str, params: Mapping[str, Any], *, commit: bool) -> tuple[Any, ...]:
+    """One statement's one row on the session's psycopg connection (`on_driver`); with
+    `commit`, the transaction's COMMIT in the same round trip (a pipeline): the caller's
+    own commit then has nothing left to send (psycopg sends none on an idle connection)."""
+    with on_driver(session.connection(), sql, params) as driver:
+        if commit:
+            with driver.pipeline():
+                cursor = driver.execute(sql, params)
+                driver.commit()
+        else:
+            cursor = driver.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None, "the statement answers one row"
+    return tuple(row)

@@ -8,16 +8,14 @@ it, a `DBAPIError`, which group commit answers by running each order again alone
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from yagona.platform.db import driver_row, on_driver
 from yagona.wallet.repository import (
     RECORDSET,
     TEXT_COLUMNS,
@@ -68,7 +66,7 @@ def lock_and_read(
         return wallets, *replays_and_topups(session, keys, payees=light, since=since)
     sums = {"payees": payees, "light": Tier.LIGHT.value, "since": since}
     sums |= {"kinds": _TOPUP_KIND_VALUES, "statuses": _COUNTED_STATUSES}
-    with _driver(connection, _LOCK_WALLETS_PG, {"phones": wanted}) as driver:
+    with on_driver(connection, _LOCK_WALLETS_PG, {"phones": wanted}) as driver:
         with driver.pipeline():
             locking = driver.execute(_LOCK_WALLETS_PG, {"phones": wanted})
             # planned for its keys each time: its prepared (generic) plan ran ~10x slower here
@@ -154,43 +152,12 @@ def post_and_insert_operations(
     )
     params = {"now": now, "salt": salt, "postings": postings, "rows": encoded, "at": at}
     params["receipt_prefix"] = receipt_prefix
-    answers, seqs = _on_driver(session, _POST_AND_INSERT_OPERATIONS_PG, params, commit=commit)
+    answers, seqs = driver_row(session, _POST_AND_INSERT_OPERATIONS_PG, params, commit=commit)
     written = {op_id: int(seq) for op_id, seq in (seqs or {}).items()}
     forget_loaded_wallets(
         session, {p for r in rows if r["id"] in written for p in (r["payer_phone"], r["payee_phone"]) if p}
     )
     return answers, written
-
-
-def _on_driver(session: Session, sql: str, params: dict[str, Any], *, commit: bool) -> tuple[Any, ...]:
-    """One statement's row on the session's psycopg connection, without SQLAlchemy's
-    compiling and typing (a hot statement); with `commit`, the COMMIT in the same round trip
-    (a pipeline). A failure is raised as SQLAlchemy raises it (a DBAPIError: a group's retry)."""
-    with _driver(session.connection(), sql, params) as driver:
-        if commit:
-            with driver.pipeline():
-                cursor = driver.execute(sql, params)
-                driver.commit()
-        else:
-            cursor = driver.execute(sql, params)
-        row = cursor.fetchone()
-    assert row is not None, "the statement answers one row"
-    return tuple(row)
-
-
-@contextmanager
-def _driver(connection: Connection, sql: str, params: dict[str, Any]) -> Iterator[Any]:
-    """The connection's psycopg connection; a driver error inside is raised as SQLAlchemy
-    raises it for `sql` (a `DBAPIError`, its connection marked invalid when it broke)."""
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    dbapi = connection.dialect.loaded_dbapi
-    try:
-        yield driver
-    except dbapi.Error as error:
-        raise DBAPIError.instance(
-            sql, params, error, dbapi.Error, dialect=connection.dialect, connection_invalidated=bool(driver.broken)
-        ) from error
 
 
 def _reset(row: dict[str, Any], resets: dict[str, str | None]) -> dict[str, Any]:
