@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -50,6 +50,22 @@ Outcome = list[TransferRead] | Replay | YagonaError
 _POST_GROUP = text("SELECT ledger_post_group(:now, :salt, CAST(:postings AS jsonb))")
 # The same call on a bare psycopg connection (ledger.group's groups on PostgreSQL).
 POST_GROUP_SQL = "SELECT ledger_post_group(%s, %s, CAST(%s AS jsonb))"
+# `service.posted_balances`'s read on a bare psycopg connection (a caller's pipeline): the
+# accounts named in `%(codes)s` (a list), each `(code, posted balance)`; see `posted_balances_of`.
+POSTED_BALANCES_SQL = (
+    "SELECT a.code, coalesce(sum(b.credits_posted - b.debits_posted), 0) FROM ledger_account AS a "
+    "LEFT OUTER JOIN ledger_balance AS b ON b.account_id = a.id WHERE a.code = ANY(%(codes)s) GROUP BY a.code"
+)
+
+
+def posted_balances_of(codes: Sequence[str], rows: Iterable[Sequence[Any]]) -> dict[str, int]:
+    """`service.posted_balances(codes)` from the rows `POSTED_BALANCES_SQL` answered for (at
+    least) these codes: an unknown code is not_found, as there."""
+    found = {code: int(total) for code, total in rows}
+    missing = sorted(set(codes) - set(found))
+    if missing:
+        raise AccountNotFoundError(f"no account {', '.join(missing)}", accounts=missing)
+    return {code: found[code] for code in codes}
 
 
 def checked(uow: UnitOfWork, transfers: Sequence[TransferCreate], idempotency_key: str) -> Posting:
