@@ -211,7 +211,8 @@ def usage_group(
     """The group commit behind `POST /api/v1/usage` (`UsageGroups`), from the settings."""
     gatherer: UsageGroup = GroupCommit(
         uow,
-        lambda uow, records: list(service.rate_usages(uow, records=records)),
+        # the group's last writes: the COMMIT goes with them (PostgreSQL), GroupCommit's has nothing left
+        lambda uow, records: list(service.rate_usages(uow, records=records, last=True)),
         **group_options(settings, on_group),
     )
     return UsageGroups(

@@ -12,15 +12,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from yagona.catalog import service as catalog
-from yagona.kernel.errors import YagonaError
+from yagona.kernel.errors import InsufficientFundsError, LimitExceededError, YagonaError
 from yagona.kernel.fingerprint import request_fingerprint
+from yagona.ledger import posting as posting_path
 from yagona.ledger import service as ledger
 from yagona.ledger.schemas import TransferCreate
 from yagona.lines import repository, rules
 from yagona.lines.errors import IdempotencyConflictError, InvalidRequestError, LineNotFoundError
 from yagona.lines.events import UsageRated
+from yagona.lines.repository import rating as rating_pg
 from yagona.lines.schemas import UsageKind, UsageRecord, UsageResult
 from yagona.lines.service._base import REVENUE, account_of, as_mb, normalised, rating_rules, require_active
+from yagona.platform.db import pipelines
 from yagona.platform.uow import UnitOfWork
 
 USAGE_PAGE_MAX = 100
@@ -102,12 +105,16 @@ def rate_raw(uow: UnitOfWork, *, records: Sequence[Mapping[str, Any]]) -> list[U
     return [p if isinstance(p, YagonaError) else next(rated) for p in parsed]
 
 
-def rate_usages(uow: UnitOfWork, *, records: Sequence[UsageRecord]) -> list[UsageResult | YagonaError]:
+def rate_usages(
+    uow: UnitOfWork, *, records: Sequence[UsageRecord], last: bool = False
+) -> list[UsageResult | YagonaError]:
     """Rate a batch of usage records (a CDR file, a bus fetch) with a few round trips in all.
 
     Each record is rated exactly as alone, in order; a refused record is answered with its
     error and writes nothing, the others go ahead. A record id seen before is a replay: the
-    stored result, charged once.
+    stored result, charged once. `last`: nothing is written in `uow` after these records and
+    the caller commits it at once — on PostgreSQL the COMMIT then goes with the group's
+    writes (a round trip less); else `uow` is never committed here.
     """
     if len(records) > uow.limits.batch_size_max:
         raise InvalidRequestError(
@@ -115,31 +122,77 @@ def rate_usages(uow: UnitOfWork, *, records: Sequence[UsageRecord]) -> list[Usag
             field="records",
             limit=uow.limits.batch_size_max,
         )
+    if pipelines(uow.session):  # two round trips, the COMMIT in the second
+        return _rate_on_postgres(uow, records, commit=last)
     now = uow.clock.now()
-    batch = _RatingBatch(uow, records, now)
-    outcomes: list[UsageResult | YagonaError] = []
-    for record in records:
-        try:
-            outcomes.append(batch.rate(record))
-        except YagonaError as error:
-            outcomes.append(error)
+    batch = _RatingBatch(uow, _read(uow, records, now), now)
+    outcomes = batch.rate_all(records)
     batch.write()
     return outcomes
+
+
+def _read(uow: UnitOfWork, records: Sequence[UsageRecord], now: datetime) -> rating_pg.RatingReads:
+    """What a batch reads before it rates, statement by statement (SQLite's path)."""
+    session = uow.session
+    seen = repository.usage_rows(session, [record.id for record in records])
+    lines = repository.lines_for_rating(session, {record.msisdn for record in records})
+    bundles = repository.bundles_for_lines(session, [line.id for line in lines.values()], now)
+    balances = ledger.posted_balances(uow, codes=[account_of(m) for m in lines])
+    return rating_pg.RatingReads(seen, lines, bundles, list(balances.items()))
+
+
+# A group's charge the ledger refused since the balances it was rated on moved after they
+# were read (without the ledger's lock: a concurrent top-up or charge): the group wrote
+# nothing, and is rated again on the balances as they are now — at most this many times.
+_RATINGS_MAX = 3
+_MOVED = (InsufficientFundsError, LimitExceededError)
+
+
+def _rate_on_postgres(
+    uow: UnitOfWork, records: Sequence[UsageRecord], *, commit: bool
+) -> list[UsageResult | YagonaError]:
+    """PostgreSQL: the reads in one round trip, the rules in Python, then the ledger's
+    posting and the group's rows in one statement (with the COMMIT when `commit`)."""
+    for attempt in range(1, _RATINGS_MAX + 1):
+        now = uow.clock.now()
+        codes = sorted({account_of(record.msisdn) for record in records})
+        reads = rating_pg.lock_and_read(
+            uow.session, [record.id for record in records], {record.msisdn for record in records}, now,
+            ledger_sql=posting_path.POSTED_BALANCES_SQL, ledger_params={"codes": codes},
+        )  # fmt: skip
+        batch = _RatingBatch(uow, reads, now)
+        outcomes = batch.rate_all(records)
+        refusal = batch.post_and_write(commit=commit)
+        if refusal is None:
+            return outcomes
+        if not isinstance(refusal, _MOVED) or attempt == _RATINGS_MAX:
+            raise refusal  # as `ledger.post` raises it on the statement-by-statement path
+    raise AssertionError("unreachable")
 
 
 class _RatingBatch:
     """The state a batch of usage records reads once, rates in memory, and writes once."""
 
-    def __init__(self, uow: UnitOfWork, records: Sequence[UsageRecord], now: datetime) -> None:
+    def __init__(self, uow: UnitOfWork, reads: rating_pg.RatingReads, now: datetime) -> None:
         self.uow, self.now = uow, now
-        self.seen = repository.usage_rows(uow.session, [record.id for record in records])
-        self.lines = repository.lines_for_rating(uow.session, {record.msisdn for record in records})
-        self.bundles = repository.bundles_for_lines(uow.session, [line.id for line in self.lines.values()], now)
-        self.balances = ledger.posted_balances(uow, codes=[account_of(m) for m in self.lines])
+        self.seen: dict[str, Any] = dict(reads.seen)
+        self.lines = reads.lines
+        self.bundles = reads.bundles
+        # the balances of the lines found (a line's missing account: not_found, as ledger.posted_balances)
+        self.balances = posting_path.posted_balances_of([account_of(m) for m in self.lines], reads.ledger_rows)
         self.usages: list[dict[str, Any]] = []
         self.events: list[UsageRated] = []
         self.charges: list[TransferCreate] = []
         self.changed: dict[int, int] = {}  # bundle id → what is left
+
+    def rate_all(self, records: Sequence[UsageRecord]) -> list[UsageResult | YagonaError]:
+        outcomes: list[UsageResult | YagonaError] = []
+        for record in records:
+            try:
+                outcomes.append(self.rate(record))
+            except YagonaError as error:
+                outcomes.append(error)
+        return outcomes
 
     def rate(self, record: UsageRecord) -> UsageResult:
         fingerprint = request_fingerprint(record.model_dump(mode="json", exclude={"id"}))
@@ -213,8 +266,38 @@ class _RatingBatch:
         # rows, as before): no ORM object a record to build and flush at commit.
         self.uow.add_events(self.events)
         if self.charges:
-            key = "lines.usage:" + hashlib.sha256("|".join(u["record_id"] for u in self.usages).encode()).hexdigest()
-            ledger.post(self.uow, transfers=self.charges, idempotency_key=key)
+            ledger.post(self.uow, transfers=self.charges, idempotency_key=self.key())
+
+    def key(self) -> str:
+        """The group's posting's idempotency key: the records it charges, in order."""
+        return "lines.usage:" + hashlib.sha256("|".join(u["record_id"] for u in self.usages).encode()).hexdigest()
+
+    def post_and_write(self, *, commit: bool) -> YagonaError | None:
+        """PostgreSQL: the group's one posting (all its charges) and, in the same statement,
+        its bundles, usage rows and outbox rows — only if the ledger accepted the posting. Its
+        refusal (the group wrote nothing), or None."""
+        if not (self.usages or self.changed or self.charges):
+            return None  # only replays and refusals: nothing to write (the caller's commit ends it)
+        checked = posting_path.checked(self.uow, self.charges, self.key()) if self.charges else None
+        call = posting_path.GroupCall([checked], self.uow.clock.now()) if checked else None
+        rows = [self.uow.event_row(event) for event in self.events]
+        answers, written = rating_pg.post_and_insert_usages(
+            self.uow.session,
+            posting=rating_pg.GroupPosting(call.now, call.salt, call.postings) if call else None,
+            remaining=self.changed, usages=self.usages, events=[row for row in rows if row is not None], commit=commit,
+        )  # fmt: skip
+        if checked is not None and call is not None:
+            [outcome] = call.outcomes(answers or [])
+            try:
+                ledger.answer(self.uow, checked, outcome)
+            except YagonaError as refusal:
+                return refusal
+        if written != len(self.usages):
+            raise AssertionError("a group the ledger accepted without its usage rows")
+        for event, row in zip(self.events, rows, strict=True):
+            if row is not None:  # written: its consumers run after the commit, as add_event's
+                self.uow.deliver_after_commit(event)
+        return None
 
 
 def _look_up(record: UsageRecord) -> rules.Looked:
