@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Literal
 
@@ -207,4 +208,14 @@ def _mount_docs(app: FastAPI) -> None:
 
 def create_app_from_environment() -> FastAPI:
     """The app of one server worker process, configured from the environment."""
-    return create_app(Settings())
+    return ready_to_serve(create_app(Settings()))
+
+
+def ready_to_serve(app: FastAPI) -> FastAPI:
+    """`app`, about to be served for the rest of the process: what the imports and the app
+    built (~200 000 objects: routes, schemas, models, validators) lives as long, and is moved out
+    of the cyclic collector's way (`gc.freeze`) — its full collections otherwise walk all of
+    it: 0.1-0.2 s of CPU, and of pause, each here."""
+    gc.collect()
+    gc.freeze()
+    return app

@@ -125,7 +125,7 @@ def serve(
     """Serve the API (and, as they arrive, the portal) over HTTP."""
     import uvicorn
 
-    from yagona.app.api import create_app
+    from yagona.app.api import create_app, ready_to_serve
 
     env = _env(ctx)
     settings = env.settings
@@ -150,7 +150,7 @@ def serve(
             access_log=False,
         )
         return
-    application = create_app(settings, container=env.container)
+    application = ready_to_serve(create_app(settings, container=env.container))
     halt_worker = None
     if with_worker:
         from yagona.app import worker as worker_module
