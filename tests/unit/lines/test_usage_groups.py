@@ -89,3 +89,29 @@ def test_a_group_waits_out_its_window_for_others_unless_it_is_full() -> None:
 
     assert asyncio.run(trickle()) == ["rated a", "rated b", "rated c"]
     assert database.groups == [["a", "b", "c"]]
+
+
+def test_records_that_queued_behind_a_running_group_go_as_it_ends_without_a_window() -> None:
+    """They have waited out the running group already: another window would only add to
+    their answer's wait (an hour's window here: the test fails on its timeout if they wait)."""
+    database = _Database()
+    running, release = threading.Event(), threading.Event()
+
+    def held(records: list[str]) -> list[str | BaseException]:  # the first group holds on until c queues
+        if not database.groups:
+            running.set()
+            release.wait(10)
+        return database.transaction(records)
+
+    groups = UsageGroups(Gatherer(held), window_s=3600, max_size=2, concurrent_groups=1)
+
+    async def queue_behind() -> list[object]:
+        first = asyncio.gather(groups.submit("a"), groups.submit("b"))  # full: goes at once
+        await asyncio.to_thread(running.wait, 10)
+        late = asyncio.ensure_future(groups.submit("c"))
+        await asyncio.sleep(0)  # c is waiting behind the running group
+        release.set()
+        return [*(await first), await asyncio.wait_for(late, 10)]
+
+    assert asyncio.run(queue_behind()) == ["rated a", "rated b", "rated c"]
+    assert database.groups == [["a", "b"], ["c"]]

@@ -127,7 +127,8 @@ class UsageGroups:
     the database in one worker thread: one thread hop per group rather than one per request
     (which cost more CPU than the rating). A group waits at most `window_s` for records to
     join (less once `max_size` wait); while `concurrent_groups` groups are in their
-    transactions, the records that arrive wait and form the next group."""
+    transactions, the records that arrive wait and form the next group, which goes as soon as
+    one ends (they have waited out more than a window already)."""
 
     def __init__(
         self,
@@ -161,10 +162,16 @@ class UsageGroups:
         return await answer
 
     async def _run(self) -> None:
-        """Takes the waiting records as groups until none wait."""
+        """Takes the waiting records as groups until none wait. Only the first group waits out
+        the window: the records that queued while a group ran have waited longer than that."""
         try:
+            queued = False
             while self._waiting:
-                await self._fill()
+                if queued:
+                    await asyncio.sleep(0)  # the requests this turn of the loop has read join
+                else:
+                    await self._fill()
+                queued = True
                 taken, self._waiting = self._waiting[: self._max_size], self._waiting[self._max_size :]
                 try:
                     outcomes = await run_in_threadpool(self.group.run_group, [record for record, _ in taken])
