@@ -175,6 +175,9 @@ def _wait_for_a_lock_wait(container: Container) -> None:
                     "AND wait_event_type = 'Lock'"
                 )
             ).scalar_one()
+            # pg_stat_activity is read once a transaction: each look ends it, or a first look
+            # taken before the group waits would be all the loop ever sees (on a slow machine)
+            admin.rollback()
             if waiting:
                 return
             time.sleep(0.01)
