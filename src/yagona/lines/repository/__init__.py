@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from yagona.lines.models import Bundle, FeeDiscount, Line, Promo, Usage
 
-# --- the rating hot path, in Core: a usage event is a handful of round trips --------------
+# --- the rating hot path, in Core (SQLite's; PostgreSQL's in two round trips: rating.py) ----
 
 LINE = cast(Table, Line.__table__)
 BUNDLE = cast(Table, Bundle.__table__)

@@ -73,18 +73,19 @@ def lock_and_read(
     ledger_sql: str,
     ledger_params: dict[str, Any],
 ) -> RatingReads:
-    """`usage_rows`, `lines_for_rating` (the lock), `bundles_for_lines` and the ledger's
+    """`lines_for_rating` (the lock), `usage_rows`, `bundles_for_lines` and the ledger's
     statement (`ledger_sql`: the balances), sent together: one round trip. Each statement
-    takes its snapshot when it starts, so the reads after the lock see what it waited for."""
+    takes its snapshot when it starts, so the reads after the lock see what it waited for —
+    the records a concurrent group on the same lines committed meanwhile are replays here."""
     session.flush()  # what the ORM's autoflush did before its query: pending changes go first
     wanted = sorted(set(msisdns))
     params = {"msisdns": wanted, "now": now}
     with on_driver(session.connection(), _LOCK_LINES_PG, params) as driver:
         with driver.pipeline():
+            locking = driver.execute(_LOCK_LINES_PG, params)
             # planned for its ids each time: a prepared (generic) plan of a lookup by keys
             # ran ~10x slower in the wallet's same query
             reading = driver.execute(_USAGES_BY_RECORDS_PG, {"record_ids": sorted(set(record_ids))}, prepare=False)
-            locking = driver.execute(_LOCK_LINES_PG, params)
             drawing = driver.execute(_LIVE_BUNDLES_PG, params)
             balancing = driver.execute(ledger_sql, ledger_params)
         seen = {row[0]: StoredUsage(*row) for row in reading.fetchall()}

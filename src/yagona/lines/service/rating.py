@@ -20,7 +20,7 @@ from yagona.ledger.schemas import TransferCreate
 from yagona.lines import repository, rules
 from yagona.lines.errors import IdempotencyConflictError, InvalidRequestError, LineNotFoundError
 from yagona.lines.events import UsageRated
-from yagona.lines.repository import rating as rating_pg
+from yagona.lines.repository import rating as group_rounds
 from yagona.lines.schemas import UsageKind, UsageRecord, UsageResult
 from yagona.lines.service._base import REVENUE, account_of, as_mb, normalised, rating_rules, require_active
 from yagona.platform.db import pipelines
@@ -131,14 +131,14 @@ def rate_usages(
     return outcomes
 
 
-def _read(uow: UnitOfWork, records: Sequence[UsageRecord], now: datetime) -> rating_pg.RatingReads:
+def _read(uow: UnitOfWork, records: Sequence[UsageRecord], now: datetime) -> group_rounds.RatingReads:
     """What a batch reads before it rates, statement by statement (SQLite's path)."""
     session = uow.session
     seen = repository.usage_rows(session, [record.id for record in records])
     lines = repository.lines_for_rating(session, {record.msisdn for record in records})
     bundles = repository.bundles_for_lines(session, [line.id for line in lines.values()], now)
     balances = ledger.posted_balances(uow, codes=[account_of(m) for m in lines])
-    return rating_pg.RatingReads(seen, lines, bundles, list(balances.items()))
+    return group_rounds.RatingReads(seen, lines, bundles, list(balances.items()))
 
 
 # A group's charge the ledger refused since the balances it was rated on moved after they
@@ -156,7 +156,7 @@ def _rate_on_postgres(
     for attempt in range(1, _RATINGS_MAX + 1):
         now = uow.clock.now()
         codes = sorted({account_of(record.msisdn) for record in records})
-        reads = rating_pg.lock_and_read(
+        reads = group_rounds.lock_and_read(
             uow.session, [record.id for record in records], {record.msisdn for record in records}, now,
             ledger_sql=posting_path.POSTED_BALANCES_SQL, ledger_params={"codes": codes},
         )  # fmt: skip
@@ -173,7 +173,7 @@ def _rate_on_postgres(
 class _RatingBatch:
     """The state a batch of usage records reads once, rates in memory, and writes once."""
 
-    def __init__(self, uow: UnitOfWork, reads: rating_pg.RatingReads, now: datetime) -> None:
+    def __init__(self, uow: UnitOfWork, reads: group_rounds.RatingReads, now: datetime) -> None:
         self.uow, self.now = uow, now
         self.seen: dict[str, Any] = dict(reads.seen)
         self.lines = reads.lines
@@ -281,9 +281,9 @@ class _RatingBatch:
         checked = posting_path.checked(self.uow, self.charges, self.key()) if self.charges else None
         call = posting_path.GroupCall([checked], self.uow.clock.now()) if checked else None
         rows = [self.uow.event_row(event) for event in self.events]
-        answers, written = rating_pg.post_and_insert_usages(
+        answers, written = group_rounds.post_and_insert_usages(
             self.uow.session,
-            posting=rating_pg.GroupPosting(call.now, call.salt, call.postings) if call else None,
+            posting=group_rounds.GroupPosting(call.now, call.salt, call.postings) if call else None,
             remaining=self.changed, usages=self.usages, events=[row for row in rows if row is not None], commit=commit,
         )  # fmt: skip
         if checked is not None and call is not None:
