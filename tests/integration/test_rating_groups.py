@@ -2,7 +2,8 @@
 PostgreSQL: each record of a group keeps its own answer; a replay is charged once, in its
 group or a later one; a record for an unknown line is refused alone; on PostgreSQL a
 group whose charge the ledger refuses (its balances moved after they were read) writes
-nothing and is rated again on the balances as they are."""
+nothing and is rated again on the balances as they are, and a record a concurrent group
+committed while this one waited for the line's lock is a replay."""
 
 from __future__ import annotations
 
@@ -161,6 +162,50 @@ def test_a_group_whose_charge_the_ledger_refuses_writes_nothing_and_is_rated_aga
     assert (free.charged_tiyin, free.balance_tiyin) == (0, 2_000_00 - MINUTE)
     assert _usages(container) == [("g1", MINUTE), ("g3", 0)]
     assert _balance(container) == 2_000_00 - MINUTE
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_record_a_concurrent_group_committed_while_this_one_waited_is_a_replay(container: Container) -> None:
+    """Two groups carry record r1 of line A (mediation sent it twice, to both API servers).
+    The first holds A's lock until released; the second waits for it, then reads what the
+    first committed: its r1 is a replay, answered with the first's charge, and its r2 rated —
+    not a duplicate-key failure of the whole group."""
+    with container.uow() as uow:
+        connect(uow, A, plan="lider-start", deposit_som=140_000)
+        uow.commit()
+    holding, release = threading.Event(), threading.Event()
+
+    def first_group() -> None:  # rates r1, holds the line's lock until released, commits
+        with container.uow() as uow:
+            service.rate_usages(uow, records=[_record("r1", seconds=90)])
+            holding.set()
+            release.wait(30)
+            uow.commit()
+
+    outcomes: list[UsageResult | BaseException] = []
+
+    def second_group() -> None:  # straight through the service: no group-commit retry alone
+        with container.uow() as uow:
+            try:
+                outcomes.extend(service.rate_usages(uow, records=[_record("r1", seconds=90), _record("r2")]))
+                uow.commit()
+            except Exception as error:  # what the assertion shows
+                outcomes.append(error)
+
+    first = threading.Thread(target=first_group)
+    first.start()
+    assert holding.wait(30)
+    second = threading.Thread(target=second_group)
+    second.start()
+    _wait_for_a_lock_wait(container)  # the second group, on A's line
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert _codes(outcomes) == ["UsageResult", "UsageResult"], outcomes
+    assert [o.charged_tiyin for o in outcomes if isinstance(o, UsageResult)] == [2 * MINUTE, MINUTE]
+    assert _usages(container) == [("r1", 2 * MINUTE), ("r2", MINUTE)]
+    assert _balance(container) == 100_000_00 - 3 * MINUTE
 
 
 def _wait_for_a_lock_wait(container: Container) -> None:
