@@ -76,6 +76,29 @@ def test_a_replayed_record_answers_its_stored_result_and_is_charged_once(contain
     assert _codes(conflict) == ["idempotency_conflict"]
 
 
+def test_a_groups_draws_from_bundles_leave_each_bundle_what_is_left(container: Container) -> None:
+    """Calls in Uzbekistan and SMS of two lines, in one group, come out of their bundles:
+    each bundle is left what it had less what its line used, nothing charged."""
+    with container.uow() as uow:
+        connect(uow, A, plan="lider-start", deposit_som=140_000)
+        connect(uow, B, plan="lider-start", deposit_som=140_000)
+        uow.commit()
+    home, sms = {"to": "998931234567"}, {"type": "sms", "to": "998941112233", "seconds": None}
+    outcomes = _group(
+        container,
+        [_record("u1", A, seconds=61, **home), _record("u2", B, **sms), _record("u3", A, seconds=30, **home),
+         _record("u4", A, **sms)],
+    )  # fmt: skip
+    assert [(o.from_bundle, o.charged_tiyin) for o in outcomes if isinstance(o, UsageResult)] == [
+        (2, 0), (1, 0), (1, 0), (1, 0),
+    ], _codes(outcomes)  # fmt: skip
+    with container.uow() as uow:
+        left = {m: service.state(uow, msisdn=m).bundles for m in (A, B)}
+    # the welcome minutes go first (they end first), the plan's 3 000 stay whole
+    assert (left[A]["welcome_minutes"], left[A]["minutes"], left[A]["sms"]) == (500 - 3, 3_000, 500 - 1)
+    assert (left[B]["welcome_minutes"], left[B]["minutes"], left[B]["sms"]) == (500, 3_000, 500 - 1)
+
+
 def test_a_record_for_an_unknown_line_is_refused_and_its_neighbours_rated(container: Container) -> None:
     with container.uow() as uow:
         connect(uow, A, plan="lider-start", deposit_som=140_000)

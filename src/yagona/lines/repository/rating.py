@@ -105,8 +105,11 @@ _POSTED_PG = "SELECT ledger_post_group(%(now)s, %(salt)s, CAST(%(postings)s AS j
 _NOTHING_POSTED_PG = "SELECT CAST(NULL AS jsonb) AS answers"
 _WRITE_USAGES_PG = (
     "accepted AS MATERIALIZED (SELECT 1 AS yes FROM posted WHERE posted.answers -> 0 ->> 'refused' IS NULL), "
+    # the ids again as an array: the planner takes a function's rows as 100 and would scan
+    # every bundle to join them; by the array it looks up each bundle by its key
     "saved AS (UPDATE lines_bundle AS b SET remaining = r.rest FROM accepted, "
-    "json_to_recordset(CAST(%(remaining)s AS json)) AS r(bundle_id bigint, rest bigint) WHERE b.id = r.bundle_id), "
+    "json_to_recordset(CAST(%(remaining)s AS json)) AS r(bundle_id bigint, rest bigint) "
+    "WHERE b.id = ANY(%(bundle_ids)s) AND b.id = r.bundle_id), "
     "inserted AS (INSERT INTO lines_usage (record_id, line_id, kind, destination, quantity, units, from_bundle, "
     "charged, request_hash, rated_at) SELECT u.record_id, u.line_id, u.kind, u.destination, u.quantity, u.units, "
     "u.from_bundle, u.charged, u.request_hash, u.rated_at FROM accepted, json_to_recordset(CAST(%(usages)s AS json)) "
@@ -151,6 +154,7 @@ def post_and_insert_usages(
     session.flush()  # rows added before go first (the outbox keeps the order of events)
     params: dict[str, Any] = {
         "remaining": json.dumps([{"bundle_id": i, "rest": left} for i, left in sorted(remaining.items())]),
+        "bundle_ids": sorted(remaining),
         "usages": json.dumps([{"i": k} | _stamped(u) for k, u in enumerate(usages)]),
         "events": json.dumps([{"i": k} | _stamped(e) for k, e in enumerate(events)]),
     }
