@@ -70,6 +70,7 @@ def run(url: str, *, rate: float, seconds: float, workers: int, clients: int, li
             )  # fmt: skip
         uow.commit()
     container.engine.dispose()
+    scratch.analyze(url)
     port = scratch.free_port()
     env = {
         **os.environ,

@@ -83,6 +83,14 @@ def postgres_database(server_url: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def analyze(url: str) -> None:
+    """The planner's statistics of a database just seeded, as autovacuum keeps them on one
+    that runs (it analyzes a table once a tenth of it changed, within a minute): without
+    them a lookup by key in a few thousand rows is planned as a scan of them all."""
+    with psycopg.connect(_libpq(url), autocommit=True, connect_timeout=5) as connection:
+        connection.execute("ANALYZE")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from time import perf_counter
 
+from yagona.app.bench import scratch
 from yagona.app.bench.ledger import Backend, BenchmarkError, percentile
 from yagona.app.bootstrap import bootstrap
 from yagona.kernel.ids import new_id
@@ -83,6 +84,8 @@ def run(
         container = bootstrap(settings, engine=engine, configure_logs=False, wallet_settings=WalletSettings())
         owned = [[f"99877{c:02d}{w:05d}" for w in range(WALLETS_PER_CLIENT)] for c in range(clients)]
         _open(container.uow, owned)
+        if backend is Backend.POSTGRES:
+            scratch.analyze(url)
         sizes: list[int] = []
         orders = service.WalletOrders(container.uow, group, on_group=sizes.append)
         per_client = max(1, transfers // clients)
