@@ -1,5 +1,5 @@
 """Postings on PostgreSQL in one round trip: `ledger_post_group` (migration
-20261205_ledger_post_early) claims, writes the transfers, locks, checks the rules of
+20261206_ledger_post_codes) claims, writes the transfers, locks, checks the rules of
 `ledger.rules` and updates the totals for a whole group of postings in one call.
 
 SQLite has no server-side functions; it keeps the Python path of `service.post`.
