@@ -34,25 +34,25 @@ _CODES_EXPANDED = """a.code IN (SELECT s.code
                               LATERAL (VALUES (t.x->>'d'), (t.x->>'c')) AS s(code))"""
 _CODES_ONCE = "a.code = ANY(v_codes)"
 _DECLARED = "    v_seqs jsonb;\n"
-_GATHERED = """    -- 2. The transfers of every claimed posting"""
-
-
-def _function() -> str:
-    previous = _previous().FUNCTION
-    assert previous.count(_CODES_EXPANDED) == 2 and _DECLARED in previous and _GATHERED in previous
-    return (
-        previous.replace(_CODES_EXPANDED, _CODES_ONCE)
-        .replace(_DECLARED, _DECLARED + "    v_codes text[];  -- the accounts the group names, each once\n")
-        .replace(
-            _GATHERED,
-            """    SELECT array_agg(DISTINCT s.code) INTO v_codes
+_DECLARED_WITH_CODES = """    v_seqs jsonb;
+    v_codes text[];  -- the accounts the group names, each once
+"""
+_STEP_2 = """    -- 2. The transfers of every claimed posting"""
+_CODES_THEN_STEP_2 = """    SELECT array_agg(DISTINCT s.code) INTO v_codes
     FROM jsonb_array_elements(p_postings) AS p(x),
          jsonb_array_elements(p.x->'t') AS t(x),
          LATERAL (VALUES (t.x->>'d'), (t.x->>'c')) AS s(code);
 
-"""
-            + _GATHERED,
-        )
+    -- 2. The transfers of every claimed posting"""
+
+
+def _function() -> str:
+    previous: str = _previous().FUNCTION
+    assert previous.count(_CODES_EXPANDED) == 2 and _DECLARED in previous and _STEP_2 in previous
+    return (
+        previous.replace(_CODES_EXPANDED, _CODES_ONCE)
+        .replace(_DECLARED, _DECLARED_WITH_CODES)
+        .replace(_STEP_2, _CODES_THEN_STEP_2)
     )
 
 
