@@ -165,30 +165,35 @@ class UsageGroups:
         """Takes the waiting records as groups until none wait. Only the first group waits out
         the window: the records that queued while a group ran have waited longer than that."""
         try:
-            queued = False
+            first = True
             while self._waiting:
-                if queued:
-                    await asyncio.sleep(0)  # the requests this turn of the loop has read join
-                else:
+                if first:
                     await self._fill()
-                queued = True
+                else:
+                    await asyncio.sleep(0)  # the requests this turn of the loop has read join
+                first = False
                 taken, self._waiting = self._waiting[: self._max_size], self._waiting[self._max_size :]
-                try:
-                    outcomes = await run_in_threadpool(self.group.run_group, [record for record, _ in taken])
-                except BaseException as error:  # never answered otherwise: each waiter gets it
-                    for _, answer in taken:
-                        if not answer.done():
-                            answer.set_exception(error)
-                    raise
-                for (_, answer), outcome in zip(taken, outcomes, strict=True):
-                    if answer.done():  # its request went away meanwhile
-                        continue
-                    if isinstance(outcome, BaseException):
-                        answer.set_exception(outcome)
-                    else:
-                        answer.set_result(outcome)
+                await self._rate(taken)
         finally:
             self._free += 1
+
+    async def _rate(self, taken: list[tuple[UsageRecord, asyncio.Future[UsageResult]]]) -> None:
+        """One group in the database, on a worker thread; each request answered by its own
+        outcome (a request that went away meanwhile is skipped)."""
+        try:
+            outcomes = await run_in_threadpool(self.group.run_group, [record for record, _ in taken])
+        except BaseException as error:  # never answered otherwise: each waiter gets it
+            for _, answer in taken:
+                if not answer.done():
+                    answer.set_exception(error)
+            raise
+        for (_, answer), outcome in zip(taken, outcomes, strict=True):
+            if answer.done():
+                continue
+            if isinstance(outcome, BaseException):
+                answer.set_exception(outcome)
+            else:
+                answer.set_result(outcome)
 
     async def _fill(self) -> None:
         """Let records join the group for at most the window (less once `max_size` wait)."""

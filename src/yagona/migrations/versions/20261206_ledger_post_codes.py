@@ -48,7 +48,8 @@ _CODES_THEN_STEP_2 = """    SELECT array_agg(DISTINCT s.code) INTO v_codes
 
 def _function() -> str:
     previous: str = _previous().FUNCTION
-    assert previous.count(_CODES_EXPANDED) == 2 and _DECLARED in previous and _STEP_2 in previous
+    if previous.count(_CODES_EXPANDED) != 2 or _DECLARED not in previous or _STEP_2 not in previous:
+        raise RuntimeError("20261205's function is not the text this revision rewrites")
     return (
         previous.replace(_CODES_EXPANDED, _CODES_ONCE)
         .replace(_DECLARED, _DECLARED_WITH_CODES)
